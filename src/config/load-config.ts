@@ -1,0 +1,149 @@
+import { existsSync, readFileSync } from "node:fs";
+import { parse as parseDotenv } from "dotenv";
+import { UsageError } from "../lib/errors.ts";
+import { envSchema, HINTS, type Env } from "./schema.ts";
+
+export interface SlackConfig {
+  botToken: string;
+  channels: string[];
+  apiUrl: string;
+  escalationUsers: string[];
+}
+
+export interface ConductorConfig {
+  serverUrl: string;
+  authKey: string;
+  authSecret: string;
+  requestTimeoutMs: number;
+  commandTimeoutMs: number;
+}
+
+export interface AnthropicConfig {
+  apiKey: string;
+  baseUrl: string | undefined;
+  model: string;
+  timeoutMs: number;
+}
+
+export interface OncallConfig {
+  /** `claude` when a model is configured and wanted, otherwise `rules`. */
+  engine: "claude" | "rules";
+  stateFile: string;
+  pollIntervalMs: number;
+  concurrency: number;
+  maxAttempts: number;
+  knownIncidentCooldownMs: number;
+  shutdownGraceMs: number;
+  toolOutputBudget: number;
+  triageDeadlineMs: number;
+  maxTurns: number;
+  maxToolCalls: number;
+  maxInputTokens: number;
+}
+
+export interface Config {
+  slack: SlackConfig | undefined;
+  conductor: ConductorConfig | undefined;
+  anthropic: AnthropicConfig | undefined;
+  oncall: OncallConfig;
+  log: { format: "pretty" | "json"; level: string };
+}
+
+/** The integrations a command can require; each command asks only for what it uses. */
+export type Need = "slack" | "conductor" | "anthropic";
+
+export type ConfigWith<N extends Need> = Config & { [K in N]: NonNullable<Config[K]> };
+
+const REQUIRED: Record<Need, (keyof Env)[]> = {
+  slack: ["SLACK_BOT_TOKEN", "SLACK_ALERT_CHANNELS"],
+  conductor: ["CONDUCTOR_SERVER_URL", "CONDUCTOR_AUTH_KEY", "CONDUCTOR_AUTH_SECRET"],
+  anthropic: ["ANTHROPIC_API_KEY"],
+};
+
+/** Reads `.env` (if present) under the process environment, which wins. */
+export function readEnvironment(processEnv: NodeJS.ProcessEnv, envFile = ".env"): Record<string, string | undefined> {
+  const fromFile = existsSync(envFile) ? parseDotenv(readFileSync(envFile)) : {};
+  return { ...fromFile, ...processEnv };
+}
+
+/**
+ * Validates the whole environment at once and fails with one message listing every problem
+ * and how to fix it. Values are never echoed for secrets.
+ */
+export function loadConfig<N extends Need>(raw: Record<string, string | undefined>, needs: readonly N[]): ConfigWith<N> {
+  const cleaned = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = envSchema.safeParse(cleaned);
+  const problems: string[] = [];
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const key = String(issue.path[0] ?? "environment") as keyof Env;
+      const hint = HINTS[key];
+      problems.push(`${key} ${issue.message}${hint ? ` (${hint})` : ""}`);
+    }
+  }
+  const env = parsed.success ? parsed.data : undefined;
+  for (const need of needs) {
+    for (const key of REQUIRED[need]) {
+      const value = env?.[key] ?? cleaned[key];
+      const empty = value === undefined || (Array.isArray(value) && value.length === 0);
+      if (empty && !problems.some((p) => p.startsWith(`${key} `))) {
+        const hint = HINTS[key];
+        problems.push(`${key} is not set${hint ? `: ${hint}` : ""}`);
+      }
+    }
+  }
+  if (problems.length > 0 || !env) {
+    throw new UsageError(
+      `Configuration problem${problems.length === 1 ? "" : "s"} (${problems.length}):\n` +
+        problems.map((p) => `  - ${p}`).join("\n") +
+        "\nSet these in the environment or in .env (see .env.example).",
+    );
+  }
+  return toConfig(env) as ConfigWith<N>;
+}
+
+function toConfig(env: Env): Config {
+  const slack =
+    env.SLACK_BOT_TOKEN && env.SLACK_ALERT_CHANNELS.length > 0
+      ? {
+          botToken: env.SLACK_BOT_TOKEN,
+          channels: env.SLACK_ALERT_CHANNELS,
+          apiUrl: env.SLACK_API_URL.endsWith("/") ? env.SLACK_API_URL : `${env.SLACK_API_URL}/`,
+          escalationUsers: env.SLACK_ESCALATION_USERS,
+        }
+      : undefined;
+  const conductor =
+    env.CONDUCTOR_SERVER_URL && env.CONDUCTOR_AUTH_KEY && env.CONDUCTOR_AUTH_SECRET
+      ? {
+          serverUrl: env.CONDUCTOR_SERVER_URL.replace(/\/+$/, ""),
+          authKey: env.CONDUCTOR_AUTH_KEY,
+          authSecret: env.CONDUCTOR_AUTH_SECRET,
+          requestTimeoutMs: env.CONDUCTOR_REQUEST_TIMEOUT,
+          commandTimeoutMs: env.CONDUCTOR_COMMAND_TIMEOUT,
+        }
+      : undefined;
+  const anthropic = env.ANTHROPIC_API_KEY
+    ? { apiKey: env.ANTHROPIC_API_KEY, baseUrl: env.ANTHROPIC_BASE_URL, model: env.ANTHROPIC_MODEL, timeoutMs: env.ANTHROPIC_TIMEOUT }
+    : undefined;
+  const engine = env.ONCALL_ENGINE === "auto" ? (anthropic ? "claude" : "rules") : env.ONCALL_ENGINE;
+  return {
+    slack,
+    conductor,
+    anthropic,
+    oncall: {
+      engine,
+      stateFile: env.ONCALL_STATE_FILE,
+      pollIntervalMs: env.ONCALL_POLL_INTERVAL,
+      concurrency: env.ONCALL_CONCURRENCY,
+      maxAttempts: env.ONCALL_MAX_ATTEMPTS,
+      knownIncidentCooldownMs: env.ONCALL_KNOWN_INCIDENT_COOLDOWN,
+      shutdownGraceMs: env.ONCALL_SHUTDOWN_GRACE,
+      toolOutputBudget: env.ONCALL_TOOL_OUTPUT_BUDGET,
+      triageDeadlineMs: env.ONCALL_TRIAGE_DEADLINE,
+      maxTurns: env.ONCALL_MAX_TURNS,
+      maxToolCalls: env.ONCALL_MAX_TOOL_CALLS,
+      maxInputTokens: env.ONCALL_MAX_INPUT_TOKENS,
+    },
+    log: { format: env.LOG_FORMAT, level: env.LOG_LEVEL },
+  };
+}

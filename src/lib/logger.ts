@@ -1,0 +1,62 @@
+import { pino, type Logger } from "pino";
+
+export type { Logger };
+
+/** Keys whose values never reach a log line, wherever they sit in a logged object. */
+const SECRET_KEYS = [
+  "token",
+  "authorization",
+  "password",
+  "secret",
+  "apiKey",
+  "keySecret",
+  "SLACK_BOT_TOKEN",
+  "CONDUCTOR_AUTH_SECRET",
+  "ANTHROPIC_API_KEY",
+  "SMTP_PASSWORD",
+];
+
+export interface LoggerOptions {
+  format: "pretty" | "json";
+  level: string;
+  /** Where lines go; stderr by default so stdout stays for results. */
+  destination?: NodeJS.WritableStream;
+}
+
+export function createLogger(options: LoggerOptions): Logger {
+  const destination = options.destination ?? process.stderr;
+  const redact = { paths: SECRET_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`]), censor: "[redacted]" };
+  if (options.format === "json") {
+    return pino({ level: options.level, redact, base: undefined }, destination as pino.DestinationStream);
+  }
+  return pino(
+    {
+      level: options.level,
+      redact,
+      base: undefined,
+      timestamp: false,
+      formatters: { level: (label) => ({ level: label }) },
+    },
+    prettyStream(destination),
+  );
+}
+
+/** A small human format (`level msg key=value`) without pulling in pino-pretty's dependency tree. */
+function prettyStream(out: NodeJS.WritableStream): pino.DestinationStream {
+  return {
+    write(line: string) {
+      try {
+        const { level, msg, time: _time, ...rest } = JSON.parse(line) as Record<string, unknown>;
+        const fields = Object.entries(rest)
+          .map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`)
+          .join(" ");
+        out.write(`${String(level).padEnd(5)} ${String(msg ?? "")}${fields ? `  ${fields}` : ""}\n`);
+      } catch {
+        out.write(line);
+      }
+    },
+  };
+}
+
+/** A logger that drops everything: the default for library code under test. */
+export const silentLogger: Logger = pino({ level: "silent" });

@@ -1,0 +1,65 @@
+import { z } from "zod";
+
+/** Which engine produced a report. `rules` standing in for the model says why in `fallbackReason`. */
+export const ENGINES = ["claude", "rules"] as const;
+export type Engine = (typeof ENGINES)[number];
+
+export const findingSchema = z.object({
+  text: z.string().trim().min(1).max(600).describe("One piece of evidence, with the concrete number, name or log line"),
+  tool: z.string().trim().min(1).max(60).describe("The tool the evidence came from, e.g. get_pod_events"),
+});
+
+/** What the model must submit (the `submit_report` tool's input). */
+export const modelReportSchema = z.object({
+  issue: z.string().trim().min(1).max(300).describe("One line: what is wrong, on which cluster"),
+  severity: z.enum(["CRITICAL", "MAJOR", "MINOR", "WARNING", "UNKNOWN"]),
+  findings: z.array(findingSchema).min(2).max(5).describe("2-5 findings, each naming the tool it came from"),
+  likelyRootCause: z
+    .string()
+    .trim()
+    .min(1)
+    .max(1200)
+    .describe('The most likely root cause, or "Inconclusive — needs a human" followed by what to check'),
+  confidence: z.enum(["low", "medium", "high"]),
+  nextStep: z.string().trim().min(1).max(600).describe("One action for a human; the bot never acts"),
+  appOrInfra: z.enum(["app", "infra", "unknown"]).describe("Whether the cause is in the application or the infrastructure"),
+});
+export type ModelReport = z.output<typeof modelReportSchema>;
+
+export interface TriageStats {
+  engine: Engine;
+  /** Set when the rules engine stood in for the model, or the report was degraded. */
+  fallbackReason: string | null;
+  toolCalls: number;
+  turns: number;
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
+  costUsd: number;
+  durationMs: number;
+  /** Commands dispatched, in order, for audit and eval. */
+  commands: string[];
+}
+
+/** The record every engine fills and every renderer reads. Rules may cite a single finding. */
+export const reportSchema = modelReportSchema.extend({
+  findings: z.array(findingSchema).min(1).max(5),
+});
+export type Report = z.output<typeof reportSchema> & { stats: TriageStats };
+
+export function emptyStats(engine: Engine): TriageStats {
+  return {
+    engine,
+    fallbackReason: null,
+    toolCalls: 0,
+    turns: 0,
+    inputTokens: 0,
+    outputTokens: 0,
+    cacheReadTokens: 0,
+    cacheWriteTokens: 0,
+    costUsd: 0,
+    durationMs: 0,
+    commands: [],
+  };
+}

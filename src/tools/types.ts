@@ -1,0 +1,42 @@
+import type { z } from "zod";
+import type { ClusterContext, CommandRunner } from "../conductor/types.ts";
+import type { HealthCheckExecution } from "../conductor/health-check.ts";
+
+export type ToolStatus = "ok" | "error" | "no_data";
+
+/** What a tool hands back. Expected failures are results, never exceptions. */
+export interface ToolResult {
+  status: ToolStatus;
+  /** Compact text for the model, already cut to the output budget. */
+  output: string;
+  /** The parsed output for the rules engine (untruncated), when there was one. */
+  data?: unknown;
+  /** The command dispatched, if any, for audit. */
+  command?: string;
+  durationMs: number;
+  /** Present when `output` was cut: how many characters were kept of how many. */
+  truncated?: { keptChars: number; totalChars: number };
+}
+
+/** Per-triage context a tool runs in. The model never supplies org or cluster. */
+export interface ToolContext {
+  executionId: string;
+  signal?: AbortSignal;
+}
+
+/** Shared services the tools are built over (created once per process). */
+export interface ToolDeps {
+  runner: CommandRunner;
+  /** Reads (and caches) the failing execution and its cluster context. */
+  readExecution(executionId: string, signal?: AbortSignal): Promise<{ execution: HealthCheckExecution; context: ClusterContext }>;
+  outputBudget: number;
+  commandTimeoutMs: number;
+}
+
+export interface Tool<S extends z.ZodType = z.ZodType> {
+  name: string;
+  /** Model-facing: when to use it and what it returns. */
+  description: string;
+  inputSchema: S;
+  execute(input: z.output<S>, ctx: ToolContext): Promise<ToolResult>;
+}
