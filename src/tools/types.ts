@@ -40,3 +40,38 @@ export interface Tool<S extends z.ZodType = z.ZodType> {
   inputSchema: S;
   execute(input: z.output<S>, ctx: ToolContext): Promise<ToolResult>;
 }
+
+/** One tool call as recorded for stats, audit and eval. */
+export interface ToolCallRecord {
+  name: string;
+  input: unknown;
+  result: ToolResult;
+  /** True when an identical earlier call's result was reused instead of running it again. */
+  cached: boolean;
+}
+
+/**
+ * Runs tools by name for one triage: validates input with the tool's zod schema, pins the
+ * execution id to the triage's own (the model cannot point a tool elsewhere), turns exceptions
+ * into error results, and reuses the result of an identical repeated call.
+ */
+export interface ToolInvoker {
+  call(name: string, input: unknown): Promise<ToolResult & { cached: boolean }>;
+  readonly calls: readonly ToolCallRecord[];
+}
+
+/** The tool names (issue contract). */
+export const TOOL_NAMES = [
+  "get_incident_details",
+  "get_cluster_metrics",
+  "get_infrastructure_metrics",
+  "get_pods_data",
+  "get_deployments_info",
+  "get_pod_events",
+  "get_top_output",
+  "pull_pod_logs",
+  "get_ingress_info",
+  "get_thread_dump",
+  "run_sql_select",
+] as const;
+export type ToolName = (typeof TOOL_NAMES)[number];
