@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { SlackMessageLike } from "../alerts/types.ts";
 import { OncallError, errorMessage } from "../lib/errors.ts";
 import type { Logger } from "../lib/logger.ts";
+import { compareSlackTs } from "../state/compare-slack-ts.ts";
 
 /** The Slack calls the bot makes, behind one small interface so the core never sees WebClient. */
 export interface SlackApi {
@@ -96,7 +97,7 @@ export function createSlackApi(options: SlackApiOptions): SlackApi {
           }
           cursor = page.has_more ? page.response_metadata?.next_cursor || undefined : undefined;
         } while (cursor);
-        return messages.sort((a, b) => compareTs(a.ts, b.ts));
+        return messages.sort((a, b) => compareSlackTs(a.ts, b.ts));
       }),
 
     replies: (channel, ts) =>
@@ -187,15 +188,7 @@ const SLACK_HINTS: Record<string, string> = {
   ratelimited: "Slack rate limit; the bot will retry next cycle",
 };
 
-/** Slack timestamps compare numerically ("1700000000.000100"); string compare breaks on length. */
-export function compareTs(a: string, b: string): number {
-  const [as = "0", af = ""] = a.split(".");
-  const [bs = "0", bf = ""] = b.split(".");
-  const seconds = Number(as) - Number(bs);
-  if (seconds !== 0) return seconds;
-  return Number(af.padEnd(6, "0")) - Number(bf.padEnd(6, "0"));
-}
-
+/** A Slack-style ts for a moment in time, used as the watermark of a channel seen for the first time. */
 export function tsFromMillis(ms: number): string {
   return `${Math.floor(ms / 1000)}.${String((ms % 1000) * 1000).padStart(6, "0")}`;
 }

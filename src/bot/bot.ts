@@ -1,0 +1,179 @@
+import { parseAlert } from "../alerts/index.ts";
+import type { Alert } from "../alerts/types.ts";
+import type { Clock } from "../lib/clock.ts";
+import { errorMessage } from "../lib/errors.ts";
+import { limitConcurrency } from "../lib/limit-concurrency.ts";
+import type { Logger } from "../lib/logger.ts";
+import { tsFromMillis, type SlackApi, type SlackMessage } from "../slack/slack-api.ts";
+import { advanceWatermark, pendingAlerts } from "../state/decisions.ts";
+import { alertKey } from "../state/schema.ts";
+import type { Triager } from "../triage/types.ts";
+import { claimAlert, handleAlert, type AlertJob, type AlertOutcome, type HandleAlertDeps } from "./handle-alert.ts";
+import type { ReplySink } from "./reply-sink.ts";
+import type { StateHandle } from "./state-handle.ts";
+
+export interface BotOptions {
+  channels: string[];
+  maxAttempts: number;
+  cooldownMs: number;
+  concurrency: number;
+  /** Backfill start for channels seen for the first time (a Slack ts); default: now, no replay. */
+  since: string | null;
+  /** The state file was corrupt and moved aside: start every channel from now. */
+  startFromNow: boolean;
+}
+
+export interface BotDeps {
+  slack: SlackApi;
+  store: StateHandle;
+  triager: Triager;
+  sink: ReplySink;
+  clock: Clock;
+  logger: Logger;
+  afterReply?: HandleAlertDeps["afterReply"];
+}
+
+export interface CycleSummary {
+  scanned: number;
+  alerts: number;
+  scheduled: number;
+  errors: string[];
+}
+
+/**
+ * One bot: `pollOnce` reads every channel and schedules new alerts and pending retries in the
+ * background (bounded concurrency); `drain` waits for what is in flight. Per-alert and
+ * per-channel failures are logged and counted, never thrown.
+ */
+export function createBot(options: BotOptions, deps: BotDeps) {
+  const { slack, store, clock, logger } = deps;
+  const limit = limitConcurrency(options.concurrency);
+  const inFlight = new Map<string, Promise<AlertOutcome>>();
+  const outcomes: AlertOutcome[] = [];
+  let self: { userId: string; botId: string | null } | null = null;
+  const abort = new AbortController();
+
+  const isOwn = (m: SlackMessage) => !!self && (m.user === self.userId || (!!self.botId && m.bot_id === self.botId));
+
+  const findOwnReply = async (channel: string, ts: string): Promise<string | null> => {
+    const thread = await slack.replies(channel, ts);
+    return thread.find((m) => m.ts !== ts && isOwn(m))?.ts ?? null;
+  };
+
+  const handleDeps: HandleAlertDeps = {
+    store,
+    triager: deps.triager,
+    sink: deps.sink,
+    clock,
+    logger,
+    findOwnReply,
+    ...(deps.afterReply ? { afterReply: deps.afterReply } : {}),
+  };
+
+  const schedule = (job: AlertJob) => {
+    const key = alertKey(job.channel, job.ts);
+    if (inFlight.has(key)) return false;
+    const run = limit(() =>
+      handleAlert(job, handleDeps, { maxAttempts: options.maxAttempts, cooldownMs: options.cooldownMs, signal: abort.signal }),
+    )
+      .catch((error: unknown): AlertOutcome => {
+        logger.error({ channel: job.channel, ts: job.ts, error: errorMessage(error) }, "alert handling failed; will retry");
+        return { kind: "retry-later", error: errorMessage(error) };
+      })
+      .then((outcome) => {
+        outcomes.push(outcome);
+        return outcome;
+      })
+      .finally(() => inFlight.delete(key));
+    inFlight.set(key, run);
+    return true;
+  };
+
+  async function pollChannel(channel: string, summary: CycleSummary): Promise<void> {
+    const watermark = store.state.channels[channel]?.watermark;
+    if (!watermark && (options.startFromNow || !options.since)) {
+      const now = tsFromMillis(clock.now());
+      await store.update((s) => advanceWatermark(s, channel, now, clock.now()));
+      logger.info({ channel, watermark: now }, "first poll of this channel: starting from now (use --since to backfill)");
+      return;
+    }
+    const messages = await slack.history(channel, watermark ?? options.since ?? "0");
+    for (const message of messages) {
+      summary.scanned += 1;
+      const found = toAlert(channel, message);
+      if (found) {
+        summary.alerts += 1;
+        // Claimed (persisted) before the watermark passes it: a crash re-reads or retries it, never loses it.
+        const decision = await claimAlert(channel, message.ts, found, { store, clock }, options);
+        if (decision.action === "skip") logger.debug({ channel, ts: message.ts, reason: decision.reason }, "skipping alert");
+        else if (schedule({ channel, ts: message.ts, alert: found, mayHaveReplied: false, decision })) summary.scheduled += 1;
+      }
+      await store.update((s) => advanceWatermark(s, channel, message.ts, clock.now()));
+    }
+  }
+
+  function toAlert(channel: string, message: SlackMessage): Alert | null {
+    if (isOwn(message)) return null;
+    const parsed = parseAlert(message);
+    if (!parsed.isAlert) {
+      logger.debug({ channel, ts: message.ts, reason: parsed.reason }, "not an alert");
+      return null;
+    }
+    return parsed.alert;
+  }
+
+  /** Claimed alerts from an earlier run or a failed attempt: re-read the message and retry. */
+  async function schedulePending(summary: CycleSummary): Promise<void> {
+    for (const record of pendingAlerts(store.state)) {
+      if (inFlight.has(alertKey(record.channel, record.ts))) continue;
+      try {
+        const thread = await slack.replies(record.channel, record.ts);
+        const parent = thread.find((m) => m.ts === record.ts);
+        const parsed = parent ? parseAlert(parent) : null;
+        if (!parsed?.isAlert) {
+          summary.errors.push(`pending alert ${record.channel}:${record.ts} could not be re-read`);
+          continue;
+        }
+        const decision = await claimAlert(record.channel, record.ts, parsed.alert, { store, clock }, options);
+        if (decision.action === "skip") continue;
+        if (schedule({ channel: record.channel, ts: record.ts, alert: parsed.alert, mayHaveReplied: true, decision })) summary.scheduled += 1;
+      } catch (error) {
+        summary.errors.push(`pending alert ${record.channel}:${record.ts}: ${errorMessage(error)}`);
+      }
+    }
+  }
+
+  return {
+    async pollOnce(): Promise<CycleSummary> {
+      const summary: CycleSummary = { scanned: 0, alerts: 0, scheduled: 0, errors: [] };
+      if (!self) self = await slack.authTest();
+      await schedulePending(summary);
+      for (const channel of options.channels) {
+        try {
+          await pollChannel(channel, summary);
+        } catch (error) {
+          summary.errors.push(`${channel}: ${errorMessage(error)}`);
+          logger.error({ channel, error: errorMessage(error) }, "polling the channel failed; will retry next cycle");
+        }
+      }
+      return summary;
+    },
+    /** Waits for every scheduled alert; with a grace period, abandons what is left after it. */
+    async drain(graceMs?: number): Promise<boolean> {
+      const all = Promise.all([...inFlight.values()]).then(() => true);
+      if (graceMs === undefined) return all;
+      const timedOut = clock.sleep(graceMs).then(() => false);
+      const finished = await Promise.race([all, timedOut]);
+      if (!finished) abort.abort(new Error("shutdown grace period over"));
+      return finished;
+    },
+    get inFlightCount() {
+      return inFlight.size;
+    },
+    get outcomes(): readonly AlertOutcome[] {
+      return outcomes;
+    },
+  };
+}
+
+export type Bot = ReturnType<typeof createBot>;

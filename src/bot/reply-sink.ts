@@ -1,0 +1,49 @@
+import type { SlackApi } from "../slack/slack-api.ts";
+import type { Logger } from "../lib/logger.ts";
+import { errorMessage } from "../lib/errors.ts";
+
+export interface OutgoingReply {
+  text: string;
+  blocks: unknown[];
+}
+
+/** Where replies and status reactions go: Slack for real, stdout for --dry-run. */
+export interface ReplySink {
+  post(channel: string, threadTs: string, reply: OutgoingReply): Promise<{ ts: string }>;
+  /** Best effort: a reaction that fails is logged, never fails the alert. */
+  react(channel: string, ts: string, add: string[], remove?: string[]): Promise<void>;
+  permalink(channel: string, ts: string): Promise<string | null>;
+}
+
+export const REACTIONS = { claimed: "eyes", answered: "white_check_mark", degraded: "warning" } as const;
+
+export function createSlackSink(slack: SlackApi, logger: Logger): ReplySink {
+  return {
+    post: (channel, threadTs, reply) => slack.postMessage({ channel, threadTs, text: reply.text, blocks: reply.blocks }),
+    async react(channel, ts, add, remove = []) {
+      for (const name of remove) {
+        await slack.removeReaction(channel, ts, name).catch((e: unknown) => logger.warn({ channel, ts, name, error: errorMessage(e) }, "could not remove reaction"));
+      }
+      for (const name of add) {
+        await slack.addReaction(channel, ts, name).catch((e: unknown) => logger.warn({ channel, ts, name, error: errorMessage(e) }, "could not add reaction"));
+      }
+    },
+    permalink: (channel, ts) => slack.permalink(channel, ts),
+  };
+}
+
+/** --dry-run: prints what would be posted, reacts to nothing. */
+export function createPrintingSink(out: NodeJS.WritableStream): ReplySink {
+  let counter = 0;
+  return {
+    async post(channel, threadTs, reply) {
+      counter += 1;
+      out.write(`\n--- reply in ${channel} thread ${threadTs} (dry run, not posted) ---\n${reply.text}\n`);
+      return { ts: `${threadTs.split(".")[0]}.${String(900000 + counter).padStart(6, "0")}` };
+    },
+    async react() {},
+    async permalink() {
+      return null;
+    },
+  };
+}
