@@ -1,0 +1,215 @@
+import { OncallError } from "../lib/errors.ts";
+import { compareSlackTs, isSlackTs } from "./compare-slack-ts.ts";
+import {
+  STATE_VERSION,
+  alertKey,
+  type AlertRecord,
+  type NotificationChannel,
+  type ReplyKind,
+  type SignatureRecord,
+  type State,
+  type ThreadRef,
+} from "./schema.ts";
+
+/** Pure transitions over State: each returns a new State and leaves its input untouched. */
+
+/** The message that identifies an alert. */
+export interface MessageId {
+  channel: string;
+  ts: string;
+}
+
+/** What decideMessage and claim need to know about an alert message. */
+export interface AlertRef extends MessageId {
+  executionId: string;
+  signature: string;
+}
+
+export interface DecideOptions {
+  now: number;
+  /** Attempts (counting crashed ones) before the bot gives up and posts a failure note. */
+  maxAttempts: number;
+  /** How long a diagnosis answers repeats of the same incident. */
+  cooldownMs: number;
+}
+
+export type Decision =
+  /** Already answered, given up, or this execution is handled through another message. */
+  | { action: "skip"; reason: string }
+  /** New, or claimed earlier and not finished (a retry after a failure or a restart). */
+  | { action: "triage"; attempt: number }
+  /** The same incident was diagnosed within the cooldown: point to that thread. */
+  | { action: "known-incident"; previous: SignatureRecord }
+  /** Attempts exhausted: post a failure note, then markReplied(kind "failure-note"), or markFailed. */
+  | { action: "give-up"; attempts: number };
+
+/** Errors are kept short so that a stack trace cannot bloat the file. */
+const MAX_ERROR_LENGTH = 500;
+
+export function emptyState(): State {
+  return { version: STATE_VERSION, channels: {}, alerts: {}, executions: {}, signatures: {} };
+}
+
+export function decideMessage(state: State, alert: AlertRef, options: DecideOptions): Decision {
+  const key = alertKey(alert.channel, alert.ts);
+  const record = state.alerts[key];
+  if (record?.status === "replied") {
+    return { action: "skip", reason: `already replied (${record.replyKind ?? "reply"} at ts ${record.replyTs ?? "?"})` };
+  }
+  if (record?.status === "failed") {
+    return { action: "skip", reason: `given up earlier: ${record.lastError ?? "no error recorded"}` };
+  }
+  const owner = state.executions[alert.executionId];
+  if (owner !== undefined && owner !== key) {
+    return { action: "skip", reason: `execution ${alert.executionId} is already handled via message ${owner}` };
+  }
+  const attempts = record?.attempts ?? 0;
+  if (attempts >= options.maxAttempts) return { action: "give-up", attempts };
+  const previous = state.signatures[alert.signature];
+  if (previous && isWithinCooldown(previous, options) && !isSameMessage(previous.thread, alert)) {
+    return { action: "known-incident", previous };
+  }
+  return { action: "triage", attempt: attempts + 1 };
+}
+
+/** Records the start of an attempt (before any Slack reply) so that a crash is retried, not lost. */
+export function claim(state: State, alert: AlertRef, now: number): State {
+  const key = alertKey(alert.channel, alert.ts);
+  const owner = state.executions[alert.executionId];
+  if (owner !== undefined && owner !== key) {
+    throw transitionError(`cannot claim ${key}: execution ${alert.executionId} belongs to ${owner}`);
+  }
+  const existing = state.alerts[key];
+  if (existing && existing.status !== "claimed") {
+    throw transitionError(`cannot claim ${key}: it is already ${existing.status}`);
+  }
+  const at = iso(now);
+  const record: AlertRecord = existing
+    ? { ...existing, attempts: existing.attempts + 1, updatedAt: at }
+    : {
+        channel: alert.channel,
+        ts: alert.ts,
+        executionId: alert.executionId,
+        signature: alert.signature,
+        status: "claimed",
+        attempts: 1,
+        replyTs: null,
+        replyKind: null,
+        claimedAt: at,
+        repliedAt: null,
+        updatedAt: at,
+        lastError: null,
+      };
+  return {
+    ...state,
+    alerts: { ...state.alerts, [key]: record },
+    executions: { ...state.executions, [alert.executionId]: key },
+  };
+}
+
+export function markReplied(state: State, id: MessageId, reply: { replyTs: string; kind: ReplyKind; now: number }): State {
+  return updateClaimed(state, id, (record) => ({
+    ...record,
+    status: "replied",
+    replyTs: reply.replyTs,
+    replyKind: reply.kind,
+    repliedAt: iso(reply.now),
+    updatedAt: iso(reply.now),
+  }));
+}
+
+/** An attempt failed but may be retried: the alert stays claimed and shows up in pendingAlerts. */
+export function markFailedAttempt(state: State, id: MessageId, failure: { error: string; now: number }): State {
+  return updateClaimed(state, id, (record) => ({ ...record, lastError: clip(failure.error), updatedAt: iso(failure.now) }));
+}
+
+/** Gives up for good without a reply in the thread (e.g. even the failure note could not be posted). */
+export function markFailed(state: State, id: MessageId, failure: { error: string; now: number }): State {
+  return updateClaimed(state, id, (record) => ({
+    ...record,
+    status: "failed",
+    lastError: clip(failure.error),
+    updatedAt: iso(failure.now),
+  }));
+}
+
+/** Remembers a full diagnosis so that repeats of the incident within the cooldown link to it. */
+export function recordDiagnosis(
+  state: State,
+  signature: string,
+  diagnosis: { summary: string; thread: ThreadRef; now: number },
+): State {
+  const record: SignatureRecord = { summary: diagnosis.summary, thread: diagnosis.thread, diagnosedAt: iso(diagnosis.now) };
+  return { ...state, signatures: { ...state.signatures, [signature]: record } };
+}
+
+/** Records one notification attempt for an alert; attempts count across calls. */
+export function recordNotification(
+  state: State,
+  id: MessageId,
+  channel: NotificationChannel,
+  outcome: { status: "sent" | "failed"; reason: string | null; now: number },
+): State {
+  return updateAlert(state, id, (record) => {
+    const previous = record.notifications?.[channel];
+    const notification = {
+      status: outcome.status,
+      attempts: (previous?.attempts ?? 0) + 1,
+      reason: outcome.reason === null ? null : clip(outcome.reason),
+      updatedAt: iso(outcome.now),
+    };
+    return { ...record, notifications: { ...record.notifications, [channel]: notification } };
+  });
+}
+
+/** Moves a channel's watermark forward; an older or equal ts leaves the state as it is. */
+export function advanceWatermark(state: State, channel: string, ts: string, now: number): State {
+  if (!isSlackTs(ts)) throw new TypeError(`not a Slack ts: "${ts}"`);
+  const current = state.channels[channel];
+  if (current && compareSlackTs(ts, current.watermark) <= 0) return state;
+  return { ...state, channels: { ...state.channels, [channel]: { watermark: ts, updatedAt: iso(now) } } };
+}
+
+/** Alerts claimed and not finished, oldest message first: what a restarted bot must retry. */
+export function pendingAlerts(state: State): AlertRecord[] {
+  return Object.values(state.alerts)
+    .filter((record) => record.status === "claimed")
+    .sort((a, b) => compareSlackTs(a.ts, b.ts) || a.channel.localeCompare(b.channel));
+}
+
+function isWithinCooldown(record: SignatureRecord, options: DecideOptions): boolean {
+  return options.now - Date.parse(record.diagnosedAt) < options.cooldownMs;
+}
+
+function isSameMessage(a: MessageId, b: MessageId): boolean {
+  return a.channel === b.channel && compareSlackTs(a.ts, b.ts) === 0;
+}
+
+function updateClaimed(state: State, id: MessageId, change: (record: AlertRecord) => AlertRecord): State {
+  return updateAlert(state, id, (record) => {
+    if (record.status !== "claimed") {
+      throw transitionError(`alert ${alertKey(id.channel, id.ts)} is ${record.status}, not claimed`);
+    }
+    return change(record);
+  });
+}
+
+function updateAlert(state: State, id: MessageId, change: (record: AlertRecord) => AlertRecord): State {
+  const key = alertKey(id.channel, id.ts);
+  const record = state.alerts[key];
+  if (!record) throw transitionError(`no alert ${key} in the state: claim it first`);
+  return { ...state, alerts: { ...state.alerts, [key]: change(record) } };
+}
+
+/** A caller broke the claim → reply/fail order: a bug, not an operational condition. */
+function transitionError(message: string): OncallError {
+  return new OncallError("state_transition", message);
+}
+
+function iso(now: number): string {
+  return new Date(now).toISOString();
+}
+
+function clip(text: string): string {
+  return text.length > MAX_ERROR_LENGTH ? `${text.slice(0, MAX_ERROR_LENGTH - 1)}…` : text;
+}

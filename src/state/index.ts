@@ -1,0 +1,37 @@
+/** The bot's memory across restarts: pure decisions over State, and a locked, atomic file store. */
+export { compareSlackTs, isSlackTs } from "./compare-slack-ts.ts";
+export {
+  advanceWatermark,
+  claim,
+  decideMessage,
+  emptyState,
+  markFailed,
+  markFailedAttempt,
+  markReplied,
+  pendingAlerts,
+  recordDiagnosis,
+  recordNotification,
+  type AlertRef,
+  type Decision,
+  type DecideOptions,
+  type MessageId,
+} from "./decisions.ts";
+export { parseStateText } from "./load-state.ts";
+export { defaultPruneLimits, prune, type PruneLimits } from "./prune.ts";
+export {
+  ALERT_STATUSES,
+  NOTIFICATION_CHANNELS,
+  REPLY_KINDS,
+  STATE_VERSION,
+  alertKey,
+  type AlertRecord,
+  type AlertStatus,
+  type ChannelRecord,
+  type NotificationChannel,
+  type NotificationRecord,
+  type ReplyKind,
+  type SignatureRecord,
+  type State,
+  type ThreadRef,
+} from "./schema.ts";
+export { openStateStore, type StateStore, type StateStoreDeps, type StateStoreOptions } from "./state-store.ts";

@@ -1,0 +1,95 @@
+import { z } from "zod";
+
+/**
+ * The bot's memory across restarts, stored as one JSON file. Times are ISO strings so that an
+ * operator can read the file; Slack timestamps stay strings ("1700000000.000100") because they
+ * are ids, not numbers. Bump STATE_VERSION on any change an older build could not read.
+ */
+export const STATE_VERSION = 1;
+
+export const slackTsSchema = z.string().regex(/^\d+(\.\d+)?$/, "must be a Slack ts like 1700000000.000100");
+const isoTime = z.iso.datetime();
+
+/** How the bot answered in an alert's thread. */
+export const REPLY_KINDS = ["full", "known-incident", "failure-note", "fallback"] as const;
+export type ReplyKind = (typeof REPLY_KINDS)[number];
+
+/**
+ * `claimed`: work started and not finished (a restart retries it); `replied`: an answer is in the
+ * thread; `failed`: given up without any reply in the thread (kept for the record, never retried).
+ */
+export const ALERT_STATUSES = ["claimed", "replied", "failed"] as const;
+export type AlertStatus = (typeof ALERT_STATUSES)[number];
+
+export const NOTIFICATION_CHANNELS = ["email", "dm", "escalation-email"] as const;
+export type NotificationChannel = (typeof NOTIFICATION_CHANNELS)[number];
+
+export const channelRecordSchema = z.object({
+  /** The newest message ts the poller has fully handled; it never moves backwards. */
+  watermark: slackTsSchema,
+  updatedAt: isoTime,
+});
+export type ChannelRecord = z.output<typeof channelRecordSchema>;
+
+export const notificationRecordSchema = z.object({
+  status: z.enum(["sent", "failed"]),
+  attempts: z.number().int().nonnegative(),
+  /** Why it failed or was sent (e.g. "severity CRITICAL"); null when there is nothing to say. */
+  reason: z.string().nullable(),
+  updatedAt: isoTime,
+});
+export type NotificationRecord = z.output<typeof notificationRecordSchema>;
+
+export const alertRecordSchema = z.object({
+  channel: z.string().min(1),
+  ts: slackTsSchema,
+  executionId: z.string().min(1),
+  signature: z.string().min(1),
+  status: z.enum(ALERT_STATUSES),
+  /** Attempts started, counting one that a crash interrupted. */
+  attempts: z.number().int().nonnegative(),
+  replyTs: slackTsSchema.nullable(),
+  replyKind: z.enum(REPLY_KINDS).nullable(),
+  /** When the first attempt was claimed. */
+  claimedAt: isoTime,
+  repliedAt: isoTime.nullable(),
+  updatedAt: isoTime,
+  lastError: z.string().nullable(),
+  /** Filled by the notifier (email, DM, escalation); absent until something was sent. */
+  notifications: z.partialRecord(z.enum(NOTIFICATION_CHANNELS), notificationRecordSchema).optional(),
+});
+export type AlertRecord = z.output<typeof alertRecordSchema>;
+
+/** Where an earlier diagnosis lives, for the known-incident reply to link to. */
+export const threadRefSchema = z.object({
+  channel: z.string().min(1),
+  ts: slackTsSchema,
+  permalink: z.string().nullable(),
+});
+export type ThreadRef = z.output<typeof threadRefSchema>;
+
+export const signatureRecordSchema = z.object({
+  /** One line of the last diagnosis (e.g. the report's likely root cause). */
+  summary: z.string(),
+  thread: threadRefSchema,
+  diagnosedAt: isoTime,
+});
+export type SignatureRecord = z.output<typeof signatureRecordSchema>;
+
+export const stateSchema = z.object({
+  version: z.literal(STATE_VERSION),
+  /** Keyed by Slack channel id. */
+  channels: z.record(z.string(), channelRecordSchema),
+  /** Keyed by `alertKey(channel, ts)`. */
+  alerts: z.record(z.string(), alertRecordSchema),
+  /** Execution id → the alert key that owns it, so one execution is never triaged twice. */
+  executions: z.record(z.string(), z.string()),
+  /** Keyed by the alert signature (stable across repeats of one incident). */
+  signatures: z.record(z.string(), signatureRecordSchema),
+});
+export type State = z.output<typeof stateSchema>;
+
+/** The identity of one alert message. */
+export function alertKey(channel: string, ts: string): string {
+  return `${channel}:${ts}`;
+}
