@@ -1,0 +1,90 @@
+/** The marker left where a secret was. A short prefix may stay in front of it as a hint. */
+export const REDACTED = "[redacted]";
+
+interface RedactionRule {
+  name: string;
+  pattern: RegExp;
+  replace: string | ((match: string, ...groups: string[]) => string);
+}
+
+// Keys whose value is a secret. A key must END with one of these words, so that
+// `password_reset_count` or `token_count` are left alone while `db_password` or `keySecret` are not.
+const SECRET_KEY =
+  "[A-Za-z0-9_.-]*?(?:password|passwd|pwd|passphrase|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credentials?)";
+// A value: double-quoted (with escapes), single-quoted, or bare up to a delimiter.
+const SECRET_VALUE = String.raw`(?!["']?[^\s"',;&}]*\[redacted\])(?:"(?:[^"\\\n]|\\.)*"|'[^'\n]*'|[^\s"',;&})\]]+)`;
+
+/**
+ * Ordered: specific shapes first, so a token inside `token=...` keeps its hint prefix
+ * and the generic key-value rule does not redact a value twice.
+ */
+const RULES: readonly RedactionRule[] = [
+  {
+    name: "private key block",
+    // An unterminated block (a log cut short) is redacted to the end of the text.
+    pattern: /-----BEGIN ((?:[A-Z0-9]+ )*)PRIVATE KEY-----[\s\S]*?(?:-----END \1PRIVATE KEY-----|$)/g,
+    replace: (_match, kind) => `-----BEGIN ${kind}PRIVATE KEY-----${REDACTED}-----END ${kind}PRIVATE KEY-----`,
+  },
+  {
+    name: "slack webhook url",
+    pattern: /https:\/\/hooks\.slack(?:-gov)?\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9/_-]+/g,
+    replace: `https://hooks.slack.com/${REDACTED}`,
+  },
+  { name: "slack token", pattern: /\b(xox[abeoprs]|xapp)-[A-Za-z0-9-]{6,}/g, replace: `$1-${REDACTED}` },
+  { name: "anthropic key", pattern: /\bsk-ant-[A-Za-z0-9_-]{8,}/g, replace: `sk-ant-${REDACTED}` },
+  // Requires a long unbroken run, so that names like `sk-worker-7f9c8d-x2k4q` stay readable.
+  { name: "openai-like key", pattern: /\bsk-[A-Za-z0-9_-]*?[A-Za-z0-9]{20,}[A-Za-z0-9_-]*/g, replace: `sk-${REDACTED}` },
+  {
+    name: "jwt",
+    pattern: /\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g,
+    replace: REDACTED,
+  },
+  {
+    name: "authorization header",
+    pattern:
+      /\b((?:x-)?authorization["']?\s*[:=]\s*["']?)(?!(?:(?:bearer|basic|token)\s+)?\[redacted\])(?:(bearer|basic|token)\s+)?[^\s"',;]+/gi,
+    replace: (_match, head, scheme) => `${head}${scheme ? `${scheme} ` : ""}${REDACTED}`,
+  },
+  { name: "bearer token", pattern: /\b(bearer)\s+(?!\[redacted\])[A-Za-z0-9._~+/=-]{16,}/gi, replace: `$1 ${REDACTED}` },
+  { name: "aws access key id", pattern: /\b(AKIA|ASIA)[A-Z0-9]{16}\b/g, replace: `$1${REDACTED}` },
+  {
+    name: "password in url",
+    pattern: /\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]*):(?!\[redacted\])[^\s@/]+@/gi,
+    replace: `$1:${REDACTED}@`,
+  },
+  {
+    name: "secret key-value pair",
+    pattern: new RegExp(`(["']?)\\b(${SECRET_KEY})\\1(\\s*[:=]\\s*)${SECRET_VALUE}`, "gi"),
+    replace: (match, quote, key, separator) => {
+      const value = match.slice(quote.length * 2 + key.length + separator.length);
+      const valueQuote = value.startsWith('"') || value.startsWith("'") ? (value[0] ?? "") : "";
+      return `${quote}${key}${quote}${separator}${valueQuote}${REDACTED}${valueQuote}`;
+    },
+  },
+];
+
+/** Replaces every recognisable secret (tokens, keys, passwords, JWTs, PEM blocks) with `[redacted]`. */
+export function redactSecrets(text: string): string {
+  let result = text;
+  for (const rule of RULES) {
+    result = result.replace(rule.pattern, rule.replace as (match: string, ...groups: string[]) => string);
+  }
+  return result;
+}
+
+// Shorter values would shred ordinary words; a real configured secret is never this short.
+const MIN_KNOWN_VALUE_LENGTH = 6;
+
+/** Scrubs exact configured secret values (and their URL-encoded forms) wherever they appear. */
+export function redactKnownValues(text: string, values: readonly string[]): string {
+  const needles = new Set<string>();
+  for (const value of values) {
+    if (value.length < MIN_KNOWN_VALUE_LENGTH) continue;
+    needles.add(value);
+    needles.add(encodeURIComponent(value));
+  }
+  // Longest first, so a secret containing another is removed whole.
+  const ordered = [...needles].sort((a, b) => b.length - a.length);
+  return ordered.reduce((result, needle) => result.split(needle).join(REDACTED), text);
+}
+
