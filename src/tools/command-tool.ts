@@ -1,0 +1,104 @@
+import type { z } from "zod";
+import type { CommandParameters, ReadOnlyCommand } from "../conductor/commands.ts";
+import type { CommandOutcome } from "../conductor/types.ts";
+import { formatDuration } from "../lib/duration.ts";
+import { errorMessage } from "../lib/errors.ts";
+import { cutText, isEmptyOutput, parseOutput, renderOutput, type CutText } from "./format-output.ts";
+import type { Tool, ToolContext, ToolDeps, ToolName, ToolResult } from "./types.ts";
+
+/** Builds a tool once the process-wide services exist. */
+export type ToolFactory = (deps: ToolDeps) => Tool;
+
+type ExecutionInput = { executionId: string };
+
+export interface CommandToolSpec<S extends z.ZodType<ExecutionInput>, C extends ReadOnlyCommand> {
+  name: ToolName;
+  description: string;
+  command: C;
+  inputSchema: S;
+  toParameters(input: z.output<S>): CommandParameters<C>;
+  /** Says no before anything is dispatched; the returned reason becomes the error result. */
+  refuse?(input: z.output<S>): Promise<string | null>;
+  /** Renders the parsed output for the model, within `budget` (default: renderOutput, head kept). */
+  present?(data: unknown, budget: number): CutText;
+  /** What to tell the model when the command completed with nothing (default: generic). */
+  describeEmpty?(input: z.output<S>): string;
+}
+
+/**
+ * The one shape of every command-backed tool: read the cluster context from the execution (never
+ * from the model), dispatch one allow-listed command, and turn every outcome into a result.
+ */
+export function defineCommandTool<S extends z.ZodType<ExecutionInput>, C extends ReadOnlyCommand>(
+  spec: CommandToolSpec<S, C>,
+): ToolFactory {
+  return (deps) => ({
+    name: spec.name,
+    description: spec.description,
+    inputSchema: spec.inputSchema,
+    execute: (input: z.output<S>, ctx: ToolContext) => runCommandTool(spec, deps, input, ctx),
+  });
+}
+
+async function runCommandTool<S extends z.ZodType<ExecutionInput>, C extends ReadOnlyCommand>(
+  spec: CommandToolSpec<S, C>,
+  deps: ToolDeps,
+  input: z.output<S>,
+  ctx: ToolContext,
+): Promise<ToolResult> {
+  const started = performance.now();
+  const elapsed = () => Math.round(performance.now() - started);
+  const { command } = spec;
+
+  let outcome: CommandOutcome;
+  try {
+    const refusal = await spec.refuse?.(input);
+    if (refusal) return { status: "error", output: refusal, durationMs: elapsed() };
+    const { context } = await deps.readExecution(input.executionId, ctx.signal);
+    outcome = await deps.runner.run(context, command, spec.toParameters(input), {
+      signal: ctx.signal,
+      timeoutMs: deps.commandTimeoutMs,
+    });
+  } catch (error) {
+    return {
+      status: "error",
+      output: `${command} was not run: ${errorMessage(error)}`,
+      command,
+      durationMs: elapsed(),
+    };
+  }
+
+  if (outcome.status !== "COMPLETED") {
+    return { status: "error", output: describeFailure(outcome), command, durationMs: elapsed() };
+  }
+  const data = parseOutput(outcome.output);
+  if (isEmptyOutput(data)) {
+    const output = spec.describeEmpty?.(input) ?? `${command} completed but returned no data.`;
+    return { status: "no_data", output, data, command, durationMs: elapsed() };
+  }
+  const shown = spec.present?.(data, deps.outputBudget) ?? cutText(renderOutput(data), deps.outputBudget);
+  return {
+    status: "ok",
+    output: shown.text,
+    data,
+    command,
+    durationMs: elapsed(),
+    ...(shown.truncated ? { truncated: shown.truncated } : {}),
+  };
+}
+
+/** Names the command, what happened and why, so the model can decide whether to try something else. */
+export function describeFailure(outcome: CommandOutcome): string {
+  const workflow = outcome.workflowId ? ` (workflow ${outcome.workflowId})` : "";
+  const reason = outcome.reason ? `: ${outcome.reason}` : "";
+  switch (outcome.status) {
+    case "START_FAILED":
+      return `${outcome.command} could not be started${reason}`;
+    case "DEADLINE":
+      return `${outcome.command} gave no answer within ${formatDuration(outcome.durationMs)}${workflow} (status DEADLINE)${reason}`;
+    case "PAUSED":
+      return `${outcome.command} is stuck in PAUSED${workflow}${reason}`;
+    default:
+      return `${outcome.command} ended with status ${outcome.status}${workflow}${reason}`;
+  }
+}

@@ -1,0 +1,92 @@
+import type { z } from "zod";
+import { errorMessage } from "../lib/errors.ts";
+import { isPlainObject } from "./format-output.ts";
+import type { Tool, ToolCallRecord, ToolContext, ToolInvoker, ToolResult } from "./types.ts";
+
+export interface ToolInvokerOptions {
+  /** Most tool runs for this triage; cached repeats do not count. Default: unlimited. */
+  maxCalls?: number;
+  /** Called once per call, after it settles, with what was recorded. */
+  onCall?: (record: ToolCallRecord) => void;
+}
+
+/**
+ * Runs tools by name for one triage (the ToolInvoker contract). Nothing the model sends can
+ * throw out of `call`: bad names, bad input, budget and exceptions all become error results.
+ */
+export function createToolInvoker(tools: readonly Tool[], ctx: ToolContext, options: ToolInvokerOptions = {}): ToolInvoker {
+  const byName = new Map(tools.map((tool) => [tool.name, tool]));
+  const maxCalls = options.maxCalls ?? Number.POSITIVE_INFINITY;
+  const calls: ToolCallRecord[] = [];
+  const inFlightOrDone = new Map<string, Promise<ToolResult>>();
+  let runs = 0;
+
+  const record = (name: string, input: unknown, result: ToolResult, cached: boolean) => {
+    const entry: ToolCallRecord = { name, input, result, cached };
+    calls.push(entry);
+    options.onCall?.(entry);
+    return { ...result, cached };
+  };
+
+  return {
+    calls,
+    async call(name, input) {
+      const tool = byName.get(name);
+      if (tool === undefined) {
+        const valid = [...byName.keys()].join(", ");
+        return record(name, input, errorResult(`Unknown tool "${name}". Valid tools: ${valid}.`), false);
+      }
+      const pinned = pinExecution(input, ctx.executionId);
+      const parsed = tool.inputSchema.safeParse(pinned);
+      if (!parsed.success) {
+        return record(name, pinned, errorResult(`Invalid input for ${name}: ${describeIssues(parsed.error)}. Nothing was run.`), false);
+      }
+      const key = `${name} ${canonicalJson(parsed.data)}`;
+      const earlier = inFlightOrDone.get(key);
+      if (earlier !== undefined) return record(name, parsed.data, await earlier, true);
+      if (runs >= maxCalls) {
+        return record(name, parsed.data, errorResult(`tool-call budget exhausted (${runs} of ${maxCalls} calls used); submit the report with the evidence you have.`), false);
+      }
+      runs += 1;
+      const running = runSafely(tool, parsed.data, ctx);
+      inFlightOrDone.set(key, running);
+      return record(name, parsed.data, await running, false);
+    },
+  };
+}
+
+/** The model cannot aim a tool at another execution: its id is replaced by the triage's own. */
+function pinExecution(input: unknown, executionId: string): unknown {
+  if (input === undefined || input === null) return { executionId };
+  return isPlainObject(input) ? { ...input, executionId } : input;
+}
+
+async function runSafely(tool: Tool, input: unknown, ctx: ToolContext): Promise<ToolResult> {
+  const started = performance.now();
+  try {
+    return await tool.execute(input, ctx);
+  } catch (error) {
+    return errorResult(`${tool.name} failed: ${errorMessage(error)}`, Math.round(performance.now() - started));
+  }
+}
+
+function errorResult(output: string, durationMs = 0): ToolResult {
+  return { status: "error", output, durationMs };
+}
+
+/** zod issues in plain words: `pod: must be a Kubernetes pod name; lines: Too big: ...`. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => {
+      const path = issue.path.map(String).join(".");
+      return path === "" ? issue.message : `${path}: ${issue.message}`;
+    })
+    .join("; ");
+}
+
+/** JSON with object keys sorted, so `{a, b}` and `{b, a}` are the same call. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, inner: unknown) =>
+    isPlainObject(inner) ? Object.fromEntries(Object.entries(inner).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : inner,
+  );
+}
