@@ -1,4 +1,4 @@
-import { Command, CommanderError } from "commander";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { EXIT, OncallError } from "../lib/errors.ts";
 import { processIo, type CliIo } from "./io.ts";
 
@@ -41,7 +41,68 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       setExit(await parseAlertCommand(io));
     });
 
+  program
+    .command("run")
+    .description("Poll the alert channels, triage new alerts and reply in their threads (one cycle, or --loop)")
+    .option("--loop", "poll forever; SIGINT/SIGTERM stop polling and let in-flight triages finish")
+    .option("--interval <seconds>", "poll interval for --loop (default ONCALL_POLL_INTERVAL)", parsePositive)
+    .option("--dry-run", "read Slack and investigate, but print the replies instead of posting or reacting (state is not written)")
+    .option("--since <duration|ts>", "on a channel's first poll, backfill from this long ago (2h) or this Slack ts instead of starting now")
+    .addOption(engineOption())
+    .addHelpText("after", EXIT_CODES_HELP)
+    .action(async (options: { loop?: boolean; interval?: number; dryRun?: boolean; since?: string; engine?: "claude" | "rules" }) => {
+      const { runCommand } = await import("./commands/run.ts");
+      const stop = new AbortController();
+      const onSignal = (name: string) => {
+        if (stop.signal.aborted) process.exit(EXIT.failure); // a second signal forces the exit
+        io.stderr.write(`\n${name}: stopping after in-flight triages (send again to force)\n`);
+        stop.abort();
+      };
+      const onInt = () => onSignal("SIGINT");
+      const onTerm = () => onSignal("SIGTERM");
+      process.on("SIGINT", onInt).on("SIGTERM", onTerm);
+      try {
+        setExit(
+          await runCommand(
+            {
+              loop: options.loop ?? false,
+              dryRun: options.dryRun ?? false,
+              ...(options.interval !== undefined ? { intervalSeconds: options.interval } : {}),
+              ...(options.since !== undefined ? { since: options.since } : {}),
+              ...(options.engine ? { engine: options.engine } : {}),
+            },
+            io,
+            { stop: stop.signal },
+          ),
+        );
+      } finally {
+        process.off("SIGINT", onInt).off("SIGTERM", onTerm);
+      }
+    });
+
+  program
+    .command("triage")
+    .description("Investigate one health-check execution without Slack and print the report")
+    .argument("<execId>", "the execution id from the alert's /execution/<id> URL")
+    .option("--json", "print the structured report as JSON")
+    .addOption(engineOption())
+    .addHelpText("after", EXIT_CODES_HELP)
+    .action(async (executionId: string, options: { json?: boolean; engine?: "claude" | "rules" }) => {
+      const { triageCommand } = await import("./commands/triage.ts");
+      setExit(await triageCommand({ executionId, json: options.json ?? false, ...(options.engine ? { engine: options.engine } : {}) }, io));
+    });
+
   return program;
+}
+
+function engineOption(): Option {
+  return new Option("--engine <engine>", "rules | claude (default ONCALL_ENGINE: claude when ANTHROPIC_API_KEY is set)").choices(["rules", "claude"]);
+}
+
+function parsePositive(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError("must be a positive number of seconds");
+  return n;
 }
 
 /** Runs the CLI and returns the exit code; one place maps errors to codes. */

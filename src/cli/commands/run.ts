@@ -1,0 +1,77 @@
+import { loadConfig, readEnvironment } from "../../config/index.ts";
+import { createBot } from "../../bot/bot.ts";
+import { createPrintingSink, createSlackSink } from "../../bot/reply-sink.ts";
+import { runLoop } from "../../bot/run-loop.ts";
+import { createMemoryStateHandle } from "../../bot/state-handle.ts";
+import { systemClock } from "../../lib/clock.ts";
+import { parseDuration } from "../../lib/duration.ts";
+import { EXIT, UsageError } from "../../lib/errors.ts";
+import { createSlackApi, tsFromMillis } from "../../slack/slack-api.ts";
+import { openStateStore } from "../../state/index.ts";
+import { buildInvestigation, buildLogger } from "../compose.ts";
+import type { CliIo } from "../io.ts";
+
+export interface RunCommandOptions {
+  loop: boolean;
+  intervalSeconds?: number;
+  dryRun: boolean;
+  since?: string;
+  engine?: "claude" | "rules";
+}
+
+/** Resolves `--since 2h` or `--since 1763900000.000100` into a Slack ts. */
+export function resolveSince(since: string | undefined, now: number): string | null {
+  if (since === undefined) return null;
+  if (/^\d{9,}(\.\d+)?$/.test(since)) return since;
+  const ms = parseDuration(since);
+  if (ms === undefined) throw new UsageError(`--since "${since}" is neither a duration (2h, 30m) nor a Slack ts (1763900000.000100)`);
+  return tsFromMillis(now - ms);
+}
+
+/**
+ * `run`: one poll cycle, wait for its triages, exit. `run --loop`: poll forever; SIGINT/SIGTERM
+ * stop polling and give in-flight triages the grace period. `run` exits 1 when a channel could not be read.
+ */
+export async function runCommand(options: RunCommandOptions, io: CliIo, signals: { stop: AbortSignal }): Promise<number> {
+  const config = loadConfig(readEnvironment(io.env, `${io.cwd}/.env`), ["slack", "conductor"]);
+  const clock = systemClock;
+  const since = resolveSince(options.since, clock.now());
+  const logger = buildLogger(config, io);
+  const investigation = buildInvestigation(config, { logger, clock, ...(options.engine ? { engine: options.engine } : {}) });
+  const store = await openStateStore(config.oncall.stateFile, { logger, clock });
+  const slack = createSlackApi({ token: config.slack.botToken, apiUrl: config.slack.apiUrl, logger });
+  try {
+    const bot = createBot(
+      {
+        channels: config.slack.channels,
+        maxAttempts: config.oncall.maxAttempts,
+        cooldownMs: config.oncall.knownIncidentCooldownMs,
+        concurrency: config.oncall.concurrency,
+        since,
+        startFromNow: store.recoveredFromCorruption,
+      },
+      {
+        slack,
+        store: options.dryRun ? createMemoryStateHandle(store.state) : store,
+        triager: investigation.triager,
+        sink: options.dryRun ? createPrintingSink(io.stdout) : createSlackSink(slack, logger),
+        clock,
+        logger,
+      },
+    );
+    logger.info({ channels: config.slack.channels, engine: investigation.engine, dryRun: options.dryRun, loop: options.loop }, "oncall-agent started");
+    if (options.loop) {
+      const intervalMs = options.intervalSeconds !== undefined ? options.intervalSeconds * 1000 : config.oncall.pollIntervalMs;
+      await runLoop(bot, { intervalMs, shutdownGraceMs: config.oncall.shutdownGraceMs, stop: signals.stop }, { clock, logger });
+      return EXIT.ok;
+    }
+    const summary = await bot.pollOnce();
+    await bot.drain();
+    const failed = bot.outcomes.filter((o) => o.kind === "retry-later").length;
+    logger.info({ ...summary, replied: bot.outcomes.length - failed, retryLater: failed }, "cycle done");
+    return summary.errors.length > 0 ? EXIT.failure : EXIT.ok;
+  } finally {
+    await store.close();
+    await investigation.close();
+  }
+}
