@@ -1,0 +1,11 @@
+export { createConductorClient, type ConductorClient, type ConductorClientOptions } from "./client.ts";
+export { ConductorError, type ConductorErrorCode, type ConductorRequestInfo } from "./errors.ts";
+export { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./http.ts";
+export { WORKFLOW_STATUSES, type SearchResult, type StartWorkflowRequest, type Workflow, type WorkflowStatus } from "./schemas.ts";
+export type { WaitOptions, WaitResult } from "./wait-for-terminal.ts";
+export { readHealthCheck, type HealthCheckExecution, type HealthCheckIssue } from "./health-check.ts";
+export { deriveClusterContext, deriveCloudEnvironmentTag } from "./context.ts";
+export { createExecutionReader, type ExecutionDetails, type ExecutionReaderOptions, type ReadExecution } from "./execution-reader.ts";
+export { buildCommandRequest, createCommandRunner, type CommandRunnerOptions } from "./dispatch.ts";
+export { READ_ONLY_COMMANDS, CONTROL_PLANE_TASKS, isReadOnlyCommand, type ReadOnlyCommand, type CommandParameters } from "./commands.ts";
+export { TERMINAL_STATUSES, type ClusterContext, type CommandOutcome, type CommandRunner } from "./types.ts";
