@@ -16,6 +16,7 @@ const MAX_PARSE_DEPTH = 4;
 const MAX_CELL_CHARS = 80;
 const MAX_TABLE_COLUMNS = 12;
 const INLINE_LIST_CHARS = 120;
+const INLINE_OBJECT_CHARS = 80;
 
 /** Parses JSON wherever it hides in strings (agents often wrap JSON as text), leaving text alone. */
 export function parseOutput(raw: unknown, depth = 0): unknown {
@@ -136,21 +137,21 @@ function renderArray(items: unknown[], indent: string): string {
   if (items.every((item) => typeof item === "string")) return items.map((line) => `${indent}${line}\n`).join("");
   return items
     .map((item) => {
-      if (isInline(item)) return `${indent}- ${renderInline(item)}\n`;
+      if (!isPlainObject(item) && isInline(item)) return `${indent}- ${renderInline(item)}\n`;
       const body = renderValue(item, indent + "  ");
       return `${indent}- ${body.slice(indent.length + 2)}`;
     })
     .join("");
 }
 
-/** Rows of scalar-valued objects (pod lists, events, metrics) read best as a kubectl-like table. */
+/** Rows of flat objects (pod lists, events, metrics) read best as a kubectl-like table. */
 function renderTable(items: unknown[], indent: string): string | undefined {
   if (items.length < 2 || !items.every(isPlainObject)) return undefined;
   const rows = items as Record<string, unknown>[];
-  if (!rows.every((row) => Object.values(row).every(isScalar))) return undefined;
+  if (!rows.every((row) => Object.values(row).every((value) => isScalar(value) || isInline(value)))) return undefined;
   const columns = [...new Set(rows.flatMap((row) => Object.keys(row)))];
   if (columns.length > MAX_TABLE_COLUMNS) return undefined;
-  const cells = [columns, ...rows.map((row) => columns.map((column) => clip(renderScalar(row[column]))))];
+  const cells = [columns, ...rows.map((row) => columns.map((column) => clip(renderInline(row[column]))))];
   const widths = columns.map((_, i) => Math.max(...cells.map((line) => (line[i] ?? "").length)));
   return cells
     .map((line) => indent + line.map((cell, i) => (i === line.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join("  ") + "\n")
@@ -163,12 +164,17 @@ function isInline(value: unknown): boolean {
   if (Array.isArray(value)) {
     return value.length === 0 || (value.every((item) => isScalar(item) && !String(item).includes("\n")) && renderInline(value).length <= INLINE_LIST_CHARS);
   }
-  return isPlainObject(value) && Object.keys(value).length === 0;
+  if (!isPlainObject(value)) return false;
+  const values = Object.values(value);
+  return values.every((item) => isScalar(item) && !String(item).includes("\n")) && renderInline(value).length <= INLINE_OBJECT_CHARS;
 }
 
+/** One line: `a, b, c` for a list, `{desired: 2, ready: 1}` for a small record. */
 function renderInline(value: unknown): string {
   if (Array.isArray(value)) return value.length === 0 ? "[]" : value.map(renderScalar).join(", ");
-  if (isPlainObject(value)) return "{}";
+  if (isPlainObject(value)) {
+    return `{${Object.entries(value).map(([key, item]) => `${key}: ${renderScalar(item)}`).join(", ")}}`;
+  }
   return renderScalar(value);
 }
 
