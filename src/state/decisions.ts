@@ -52,20 +52,20 @@ export function emptyState(): State {
 
 export function decideMessage(state: State, alert: AlertRef, options: DecideOptions): Decision {
   const key = alertKey(alert.channel, alert.ts);
-  const record = state.alerts[key];
+  const record = own(state.alerts, key);
   if (record?.status === "replied") {
     return { action: "skip", reason: `already replied (${record.replyKind ?? "reply"} at ts ${record.replyTs ?? "?"})` };
   }
   if (record?.status === "failed") {
     return { action: "skip", reason: `given up earlier: ${record.lastError ?? "no error recorded"}` };
   }
-  const owner = state.executions[alert.executionId];
+  const owner = own(state.executions, alert.executionId);
   if (owner !== undefined && owner !== key) {
     return { action: "skip", reason: `execution ${alert.executionId} is already handled via message ${owner}` };
   }
   const attempts = record?.attempts ?? 0;
   if (attempts >= options.maxAttempts) return { action: "give-up", attempts };
-  const previous = state.signatures[alert.signature];
+  const previous = own(state.signatures, alert.signature);
   if (previous && isWithinCooldown(previous, options) && !isSameMessage(previous.thread, alert)) {
     return { action: "known-incident", previous };
   }
@@ -75,11 +75,11 @@ export function decideMessage(state: State, alert: AlertRef, options: DecideOpti
 /** Records the start of an attempt (before any Slack reply) so that a crash is retried, not lost. */
 export function claim(state: State, alert: AlertRef, now: number): State {
   const key = alertKey(alert.channel, alert.ts);
-  const owner = state.executions[alert.executionId];
+  const owner = own(state.executions, alert.executionId);
   if (owner !== undefined && owner !== key) {
     throw transitionError(`cannot claim ${key}: execution ${alert.executionId} belongs to ${owner}`);
   }
-  const existing = state.alerts[key];
+  const existing = own(state.alerts, key);
   if (existing && existing.status !== "claimed") {
     throw transitionError(`cannot claim ${key}: it is already ${existing.status}`);
   }
@@ -165,7 +165,7 @@ export function recordNotification(
 /** Moves a channel's watermark forward; an older or equal ts leaves the state as it is. */
 export function advanceWatermark(state: State, channel: string, ts: string, now: number): State {
   if (!isSlackTs(ts)) throw new TypeError(`not a Slack ts: "${ts}"`);
-  const current = state.channels[channel];
+  const current = own(state.channels, channel);
   if (current && compareSlackTs(ts, current.watermark) <= 0) return state;
   return { ...state, channels: { ...state.channels, [channel]: { watermark: ts, updatedAt: iso(now) } } };
 }
@@ -196,7 +196,7 @@ function updateClaimed(state: State, id: MessageId, change: (record: AlertRecord
 
 function updateAlert(state: State, id: MessageId, change: (record: AlertRecord) => AlertRecord): State {
   const key = alertKey(id.channel, id.ts);
-  const record = state.alerts[key];
+  const record = own(state.alerts, key);
   if (!record) throw transitionError(`no alert ${key} in the state: claim it first`);
   return { ...state, alerts: { ...state.alerts, [key]: change(record) } };
 }
@@ -204,6 +204,11 @@ function updateAlert(state: State, id: MessageId, change: (record: AlertRecord) 
 /** A caller broke the claim → reply/fail order: a bug, not an operational condition. */
 function transitionError(message: string): OncallError {
   return new OncallError("state_transition", message);
+}
+
+/** Keys come from Slack and alerts: "constructor" must not find Object.prototype's. */
+function own<T>(record: Record<string, T>, key: string): T | undefined {
+  return Object.hasOwn(record, key) ? record[key] : undefined;
 }
 
 function iso(now: number): string {

@@ -41,7 +41,7 @@ export function prune(state: State, now: number, limits: PruneLimits): State {
   if (keptAlerts === alertEntries.length && signatures.length === Object.keys(state.signatures).length) return state;
 
   const alerts = Object.fromEntries([...claimed, ...finished]);
-  const executions = Object.fromEntries(Object.entries(state.executions).filter(([, key]) => key in alerts));
+  const executions = Object.fromEntries(Object.entries(state.executions).filter(([, key]) => Object.hasOwn(alerts, key)));
   return { ...state, alerts, executions, signatures: Object.fromEntries(signatures) };
 }
 

@@ -31,7 +31,8 @@ export interface StateStore {
   readonly recoveredFromCorruption: boolean;
   /**
    * Applies a pure change and persists it atomically; calls run one at a time, in call order.
-   * If the change throws or the write fails, the state stays as it was and the promise rejects.
+   * Returning the same object skips the write. If the change throws, the new state breaks the
+   * schema or the write fails, the state stays as it was and the promise rejects.
    */
   update(change: (state: State) => State): Promise<void>;
   /** Waits for queued updates, then releases the lock. */

@@ -80,6 +80,11 @@ describe("decideMessage", () => {
     expect(decideMessage(state, ALERT, OPTIONS)).toEqual({ action: "triage", attempt: 2 });
   });
 
+  it("treats ids that name Object.prototype members as plain new ids", () => {
+    const odd: AlertRef = { ...ALERT, executionId: "constructor", signature: "toString" };
+    expect(decideMessage(emptyState(), odd, OPTIONS)).toEqual({ action: "triage", attempt: 1 });
+  });
+
   it("gives up once the attempts are exhausted, counting attempts a crash interrupted", () => {
     const failedTwice = claimedTimes(emptyState(), ALERT, 2);
     expect(decideMessage(failedTwice, ALERT, OPTIONS)).toEqual({ action: "triage", attempt: 3 });
