@@ -6,7 +6,7 @@ import { z } from "zod";
  */
 export const executionIdSchema = z
   .string()
-  .regex(/^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i, "must be the failing execution's id (a UUID)")
+  .regex(/^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$/, "must be the failing execution's id (a UUID)")
   .describe("The failing health-check execution id from the alert");
 
 /** A Kubernetes pod name (DNS subdomain): lowercase letters, digits, '-' and '.', at most 253 characters. */
