@@ -19,7 +19,7 @@ export const HOSTILE_CASES: readonly HostileCase[] = [
   { sql: "DROP TABLE workflow", reason: `${STATEMENTS} (got DropStmt / DROP)` },
   { sql: "DELETE FROM workflow", reason: "(got DeleteStmt / DELETE)" },
   { sql: "UPDATE workflow SET status = 'FAILED'", reason: "(got UpdateStmt / UPDATE)" },
-  { sql: "INSERT INTO workflow (workflow_id) VALUES ('x')", reason: "(got InsertStmt / INSERT)" },
+  { sql: "INSERT INTO t VALUES (1, 2)", reason: "(got InsertStmt / INSERT)" },
   { sql: "MERGE INTO workflow w USING task t ON t.workflow_id = w.workflow_id WHEN MATCHED THEN DELETE", reason: "(got MergeStmt / MERGE)" },
   { sql: "WITH d AS (SELECT 1) DELETE FROM workflow", reason: "(got DeleteStmt / DELETE)" },
   { sql: "TRUNCATE workflow", reason: "(got TruncateStmt / TRUNCATE)" },
