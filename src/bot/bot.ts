@@ -6,6 +6,7 @@ import { limitConcurrency } from "../lib/limit-concurrency.ts";
 import type { Logger } from "../lib/logger.ts";
 import { tsFromMillis, type SlackApi, type SlackMessage } from "../slack/slack-api.ts";
 import { advanceWatermark, pendingAlerts } from "../state/decisions.ts";
+import { defaultPruneLimits, prune } from "../state/prune.ts";
 import { alertKey } from "../state/schema.ts";
 import type { Triager } from "../triage/types.ts";
 import { claimAlert, handleAlert, type AlertJob, type AlertOutcome, type HandleAlertDeps } from "./handle-alert.ts";
@@ -108,8 +109,10 @@ export function createBot(options: BotOptions, deps: BotDeps) {
         if (decision.action === "skip") logger.debug({ channel, ts: message.ts, reason: decision.reason }, "skipping alert");
         else if (schedule({ channel, ts: message.ts, alert: found, mayHaveReplied: false, decision })) summary.scheduled += 1;
       }
-      await store.update((s) => advanceWatermark(s, channel, message.ts, clock.now()));
     }
+    // One write per page of history, after every alert in it is claimed (or skipped).
+    const newest = messages.at(-1);
+    if (newest) await store.update((s) => advanceWatermark(s, channel, newest.ts, clock.now()));
   }
 
   function toAlert(channel: string, message: SlackMessage): Alert | null {
@@ -147,6 +150,7 @@ export function createBot(options: BotOptions, deps: BotDeps) {
     async pollOnce(): Promise<CycleSummary> {
       const summary: CycleSummary = { scanned: 0, alerts: 0, scheduled: 0, errors: [] };
       if (!self) self = await slack.authTest();
+      await store.update((s) => prune(s, clock.now(), defaultPruneLimits(options.cooldownMs)));
       await schedulePending(summary);
       for (const channel of options.channels) {
         try {
