@@ -46,6 +46,8 @@ export interface Alert {
   signature: string;
   /** The first line of the alert as plain text, for replies and logs. */
   headline: string;
+  /** What the parser noticed but worked around (several execution URLs, a missing header, ...). */
+  notes?: string[];
 }
 
 export type ParseResult = { isAlert: true; alert: Alert } | { isAlert: false; reason: string };
