@@ -75,7 +75,7 @@ export async function pollUntilTerminal(
     } catch (abort) {
       throw new ConductorError("conductor_aborted", `waiting for workflow ${workflowId} was cancelled`, { cause: abort, request: { workflowId } });
     }
-    pause = Math.min(pollMax, pause * 1.5);
+    pause = Math.min(pollMax, Math.round(pause * 1.5));
   }
   if (last?.status === "PAUSED") return { state: "stuck", workflow: last };
   return { state: "deadline", workflow: last, lastError };

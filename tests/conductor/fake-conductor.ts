@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { http, HttpResponse, type RequestHandler } from "msw";
 import type { Clock } from "../../src/lib/clock.ts";
 import type { Workflow } from "../../src/conductor/schemas.ts";
 import type { ClusterContext } from "../../src/conductor/types.ts";
@@ -55,4 +56,60 @@ export function createFakeClock(start = Date.UTC(2026, 10, 23, 12)): FakeClock {
 export function makeJwt(expiresAtMs: number, subject = "app"): string {
   const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
   return `${part({ alg: "HS256", typ: "JWT" })}.${part({ sub: subject, exp: Math.floor(expiresAtMs / 1000) })}.c2lnbmF0dXJl`;
+}
+
+export interface CommandScript {
+  status: Workflow["status"];
+  output?: unknown;
+  reasonForIncompletion?: string;
+  /** Polls answered RUNNING before the final status. */
+  runningPolls?: number;
+  /** Answer the start request with this HTTP status instead of an id. */
+  startStatus?: number;
+}
+
+export interface FakeConductor {
+  handlers: RequestHandler[];
+  /** Bodies of POST /workflow, in order. */
+  starts: { name: string; correlationId?: string; input: Record<string, unknown>; taskToDomain?: Record<string, string> }[];
+  /** Every request seen, as `METHOD /path`. */
+  requests: string[];
+}
+
+/**
+ * A Conductor that serves the fixture execution and runs command workflows by script
+ * (keyed by workflow name; default: COMPLETED at the first poll with `{ workflow: name }`).
+ */
+export function createFakeConductor(scripts: Record<string, CommandScript> = {}, execution = healthCheckJson()): FakeConductor {
+  const fake: FakeConductor = { handlers: [], starts: [], requests: [] };
+  const running = new Map<string, { name: string; polls: number }>();
+  const record = (request: Request) => fake.requests.push(`${request.method} ${new URL(request.url).pathname.replace("/api", "")}`);
+  fake.handlers = [
+    http.post(`${BASE}/token`, ({ request }) => {
+      record(request);
+      return HttpResponse.json({ token: "tok-fake" });
+    }),
+    http.post(`${BASE}/workflow`, async ({ request }) => {
+      record(request);
+      const body = (await request.json()) as FakeConductor["starts"][number];
+      fake.starts.push(body);
+      const startStatus = scripts[body.name]?.startStatus;
+      if (startStatus) return HttpResponse.json({ message: "Workflow definition not found" }, { status: startStatus });
+      const id = `cmd-${fake.starts.length}`;
+      running.set(id, { name: body.name, polls: 0 });
+      return new HttpResponse(id, { headers: { "content-type": "text/plain" } });
+    }),
+    http.get(`${BASE}/workflow/:id`, ({ request, params }) => {
+      record(request);
+      const id = String(params.id);
+      if (id === execution.workflowId) return HttpResponse.json(execution);
+      const run = running.get(id);
+      if (!run) return HttpResponse.json({ message: `No such workflow found by id: ${id}` }, { status: 404 });
+      const script = scripts[run.name] ?? { status: "COMPLETED", output: { workflow: run.name } };
+      run.polls++;
+      if (run.polls <= (script.runningPolls ?? 0)) return HttpResponse.json({ workflowId: id, status: "RUNNING", input: {} });
+      return HttpResponse.json({ workflowId: id, status: script.status, input: {}, output: script.output ?? {}, reasonForIncompletion: script.reasonForIncompletion });
+    }),
+  ];
+  return fake;
 }
