@@ -87,7 +87,7 @@ function fromObject(value: Record<string, unknown>): Table {
     return { header: columns.map(readColumnName), rows: rows.map((row: unknown[]) => row.map(formatCell)) };
   }
   const key = ROW_KEYS.find((candidate) => Array.isArray(value[candidate]));
-  return key === undefined ? { text: JSON.stringify(value) } : fromArray(value[key] as unknown[]);
+  return key === undefined ? { text: toJson(value) } : fromArray(value[key] as unknown[]);
 }
 
 function fromArray(items: unknown[]): Table {
@@ -108,8 +108,13 @@ function formatCell(value: unknown): string {
   if (value === null || value === undefined) return "NULL";
   if (typeof value === "string") return value.replace(/\\/g, "\\\\").replace(/\t/g, "\\t").replace(/\r?\n|\r/g, "\\n");
   if (value instanceof Date) return value.toISOString();
-  if (typeof value === "object") return JSON.stringify(value);
+  if (typeof value === "object") return toJson(value);
   return String(value);
+}
+
+/** JSON that also survives bigint values (drivers return int8 columns as bigint). */
+function toJson(value: unknown): string {
+  return JSON.stringify(value, (_key, item: unknown) => (typeof item === "bigint" ? item.toString() : item));
 }
 
 function renderLine(cells: string[], cellLimit: number): string {
