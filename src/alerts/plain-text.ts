@@ -5,7 +5,7 @@ const LINK = /<([^<>|\s]+)(?:\|([^<>]*))?>/g;
 const ENTITY = /&(amp|lt|gt|quot|apos|#39);/g;
 const ENTITY_CHARS: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'", "#39": "'" };
 // Shortcodes must start with a letter or "+" so that times such as 10:30:45 survive.
-const EMOJI_CODE = /(?<![\w:/]):[a-z+][a-z0-9_+'-]*:(?!\w)/gi;
+const EMOJI_CODE = /(?<![\w/]):[a-z+][a-z0-9_+'-]*:(?!\w)/gi;
 const EMOJI_CHAR = /[\p{Extended_Pictographic}\u{1F1E6}-\u{1F1FF}\u{1F3FB}-\u{1F3FF}\uFE0F\u200D\u20E3]/gu;
 // Underscores inside words (TIMED_OUT, snake_case) are content; at word edges they are italics.
 const ITALIC_MARK = /(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])/g;
