@@ -21,7 +21,8 @@ function fakeTools(delayMs = 50) {
     name,
     description: `${name} for tests`,
     inputSchema: z.object({ executionId: z.string(), pod: z.string().optional() }).strict(),
-    async execute(input) {
+    async execute(raw) {
+      const input = raw as { pod?: string };
       log.push(`start ${name}`);
       await new Promise((r) => setTimeout(r, delayMs));
       log.push(`end ${name}`);
@@ -85,7 +86,7 @@ describe("runAgent", () => {
     const request = model.requests[0]!;
     expect((request.system as Anthropic.TextBlockParam[])[0]!.cache_control).toEqual({ type: "ephemeral" });
     expect(request.tools!.at(-1)!.cache_control).toEqual({ type: "ephemeral" });
-    expect(request.tools!.map((t) => t.name)).toContain("submit_report");
+    expect(request.tools!.map((t) => (t as Anthropic.Tool).name)).toContain("submit_report");
   });
 
   it("sends a failing tool back as an is_error result and does not re-run an identical call", async () => {
