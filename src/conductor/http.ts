@@ -138,7 +138,7 @@ export async function withRetries<T>(
     try {
       return await attempt();
     } catch (error) {
-      const retryable = error instanceof ConductorError && (error.code === "conductor_network" || (error.code === "conductor_http" && (error.request.status ?? 0) >= 500));
+      const retryable = error instanceof ConductorError && error.isTransient && error.code !== "conductor_timeout";
       if (!retryable || failures >= deps.policy.retries) throw error;
       const delayMs = backoffDelay(failures, deps.policy, deps.random);
       deps.logger.warn({ ...error.request, attempt: failures + 1, delayMs, error: error.message }, "conductor request failed; retrying");
