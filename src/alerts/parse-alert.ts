@@ -35,7 +35,7 @@ export function parseAlert(message: SlackMessageLike | string): ParseResult {
   const issues =
     header?.kind === "check-failed"
       ? []
-      : parseIssues(lines, new Set(header === null ? [] : [header.line]));
+      : parseIssues(lines, new Set(header === null ? [] : [header.line]), header?.cluster ?? null);
   const marked = lines.map(findSeverityMark).find((s) => s !== null) ?? null;
   if (header === null && issues.length === 0 && marked === null) {
     return notAlert("the message has an execution URL but no health-check alert text (no header, severity marker or issue line)");

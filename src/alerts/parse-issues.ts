@@ -7,10 +7,11 @@ const ISSUE_LINE = /^(?:[-•◦▪]\s*|\d+[.)]\s*)?\[?(critical|major|minor|war
 // A trailing ` - <pod>`: a Kubernetes name with at least one hyphen and no dot (dots mean a domain).
 const POD_SUFFIX = /\s[-–—]\s([a-z0-9]+(?:-[a-z0-9]+)+)$/;
 
-function makeIssue(severity: AlertIssue["severity"], text: string): AlertIssue {
+function makeIssue(severity: AlertIssue["severity"], text: string, cluster: string | null): AlertIssue {
   const issue: AlertIssue = { severity, type: classifyIssue(text, severity), text };
   const pod = POD_SUFFIX.exec(text)?.[1];
-  if (pod !== undefined) issue.pod = pod;
+  // A trailing cluster name looks like a pod name but is not one.
+  if (pod !== undefined && pod !== cluster) issue.pod = pod;
   return issue;
 }
 
@@ -18,14 +19,14 @@ function makeIssue(severity: AlertIssue["severity"], text: string): AlertIssue {
  * The issues in the alert's plain-text lines: one per `SEV: text` line. When there is none,
  * any other line that names a known issue phrase counts, without a severity.
  */
-export function parseIssues(lines: readonly string[], notIssues: ReadonlySet<string>): AlertIssue[] {
+export function parseIssues(lines: readonly string[], notIssues: ReadonlySet<string>, cluster: string | null): AlertIssue[] {
   const candidates = lines.filter((line) => !notIssues.has(line));
   let issues = candidates.flatMap((line) => {
     const match = ISSUE_LINE.exec(line);
-    return match === null ? [] : [makeIssue(readSeverity(match[1]), (match[2] ?? "").trim())];
+    return match === null ? [] : [makeIssue(readSeverity(match[1]), (match[2] ?? "").trim(), cluster)];
   });
   if (issues.length === 0) {
-    issues = candidates.map((line) => makeIssue(null, line)).filter((issue) => issue.type !== "UNKNOWN");
+    issues = candidates.map((line) => makeIssue(null, line, cluster)).filter((issue) => issue.type !== "UNKNOWN");
   }
   // Messages often carry the same alert twice (text and blocks); keep each issue once.
   const seen = new Set<string>();

@@ -187,6 +187,18 @@ export const ALERT_CASES: AlertCase[] = [
     },
   },
   {
+    name: "DNS failure naming the cluster at the end: not a pod",
+    message: `🚨 ${header("CRITICAL", "Cyberdyne", "prod", "cyberdyne-eu-1")}\n*CRITICAL:* DNS resolution has failed - cyberdyne-eu-1\n${HOST}/execution/${ID.a}`,
+    alert: {
+      executionId: ID.a,
+      severity: "CRITICAL",
+      organization: "Cyberdyne",
+      environment: "prod",
+      cluster: "cyberdyne-eu-1",
+      issues: [{ severity: "CRITICAL", type: "DNS_HEALTHY", textIncludes: "DNS resolution has failed - cyberdyne-eu-1" }],
+    },
+  },
+  {
     name: "domain not resolved",
     message: `🚨 ${header("CRITICAL", "Tyrell", "prod", "tyrell-eu-1")}\n*CRITICAL:* The domain tyrell.orkesconductor.io has not been resolved\n${HOST}/execution/${ID.d}`,
     alert: {
