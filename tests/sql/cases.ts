@@ -127,6 +127,8 @@ export const HOSTILE_CASES: readonly HostileCase[] = [
   { sql: "select pg_stat_reset()", reason: "function pg_stat_reset is not allowed (resets statistics)" },
   { sql: "select pg_import_system_collations('pg_catalog')", reason: "function pg_import_system_collations" },
   { sql: "select gin_clean_pending_list('workflow_json_idx')", reason: "function gin_clean_pending_list" },
+  { sql: "select pg_restore_relation_stats('relation', 'workflow'::regclass, 'reltuples', 1e9::real)", reason: "function pg_restore_relation_stats" },
+  { sql: "select * from xpath_table('id', 'doc', 'workflow; drop table workflow', '/a', 'true') as x(id int)", reason: "function xpath_table is not allowed (executes SQL text)" },
   // Forbidden functions wherever they sit in the tree.
   { sql: "SELECT * FROM workflow WHERE status = 'RUNNING' AND pg_sleep(1) IS NOT NULL", reason: "function pg_sleep" },
   { sql: "SELECT (SELECT pg_sleep(1))", reason: "function pg_sleep" },
@@ -146,6 +148,9 @@ export const HOSTILE_CASES: readonly HostileCase[] = [
   { sql: "SELECT json_build_object('a', lo_import('/etc/passwd'))", reason: "function lo_import" },
   { sql: "SELECT ARRAY[pg_sleep(1)]::text", reason: "function pg_sleep" },
   { sql: "WITH s AS (SELECT pg_sleep(1)) SELECT * FROM s", reason: "function pg_sleep" },
+  // Attribute notation: w.f means f(w) when f takes w's row type.
+  { sql: "SELECT w.pg_notify FROM workflow w", reason: "attribute notation .pg_notify can call function pg_notify" },
+  { sql: "SELECT (w).lo_unlink FROM workflow w", reason: "attribute notation .lo_unlink" },
   // Input the guard refuses to reason about.
   { sql: "hello world", reason: PARSER },
   { sql: "SELEC 1", reason: `${PARSER}: syntax error at or near "SELEC" (line 1, column 1)` },

@@ -38,6 +38,8 @@ export function findUnsafeNode(node: unknown): string | null {
 
 function inspectKey(key: string, value: unknown): string | null {
   if (key === "FuncCall") return inspectFuncCall(value);
+  if (key === "ColumnRef") return inspectAttributeNotation(readStrings(value, "fields").slice(1));
+  if (key === "A_Indirection") return inspectAttributeNotation(readStrings(value, "indirection"));
   // The field is only present when the query has an INTO clause.
   if (key === "intoClause") return "SELECT INTO creates a table";
   if (key === "LockingClause") {
@@ -57,6 +59,28 @@ function inspectFuncCall(value: unknown): string | null {
   const why = findForbiddenFunction(last);
   if (why === null) return null;
   return `function ${parts.map((part) => part.toLowerCase()).join(".")} is not allowed (${why})`;
+}
+
+/**
+ * Postgres reads `w.f` and `(w).f` as `f(w)` when no column f exists and f takes w's row type,
+ * so a forbidden name in field position is rejected too (no real column is named like them).
+ */
+function inspectAttributeNotation(fields: string[]): string | null {
+  for (const field of fields) {
+    const why = findForbiddenFunction(field);
+    if (why !== null) return `attribute notation .${field.toLowerCase()} can call function ${field.toLowerCase()}, which is not allowed (${why})`;
+  }
+  return null;
+}
+
+/** The `sval`s of the `{String: {sval}}` items of a list field; other items are skipped. */
+function readStrings(value: unknown, key: string): string[] {
+  const list = value !== null && typeof value === "object" ? (value as Record<string, unknown>)[key] : undefined;
+  if (!Array.isArray(list)) return [];
+  return list.flatMap((item: unknown) => {
+    const sval = item !== null && typeof item === "object" && "String" in item ? readString(item.String, "sval") : null;
+    return sval === null ? [] : [sval];
+  });
 }
 
 /** `funcname` is a list of `{String: {sval}}` nodes: `["pg_catalog", "pg_sleep"]`. */

@@ -23,7 +23,7 @@ export const FORBIDDEN_FUNCTION_FAMILIES: readonly ForbiddenFamily[] = [
   { why: "sends a notification", names: ["pg_notify"] },
   {
     why: "reads or writes server files",
-    names: ["pg_stat_file", "pg_logdir_ls", "pg_current_logfile"],
+    names: ["pg_stat_file", "pg_logdir_ls", "pg_current_logfile", "xslt_process"],
     prefixes: ["pg_read_", "pg_ls_", "pg_file_"],
   },
   {
@@ -33,10 +33,10 @@ export const FORBIDDEN_FUNCTION_FAMILIES: readonly ForbiddenFamily[] = [
   },
   {
     why: "executes SQL text",
-    names: ["ts_stat", "ts_rewrite", "connectby"],
+    names: ["ts_stat", "ts_rewrite", "connectby", "xpath_table"],
     prefixes: ["query_to_xml", "cursor_to_xml", "table_to_xml", "schema_to_xml", "database_to_xml", "crosstab"],
   },
-  { why: "connects to another database", prefixes: ["dblink"] },
+  { why: "connects to another database", prefixes: ["dblink", "postgres_fdw_"] },
   {
     why: "administers the server (WAL, logs, backup, replication, recovery)",
     names: ["pg_rotate_logfile", "pg_rotate_logfile_old", "pg_promote", "pg_start_backup", "pg_stop_backup", "pg_log_standby_snapshot"],
@@ -57,7 +57,7 @@ export const FORBIDDEN_FUNCTION_FAMILIES: readonly ForbiddenFamily[] = [
     prefixes: ["pg_stat_reset", "pg_stat_statements_reset"],
   },
   {
-    why: "modifies catalogs, indexes or caches",
+    why: "modifies catalogs, statistics, indexes or caches",
     names: [
       "pg_import_system_collations",
       "gin_clean_pending_list",
@@ -66,7 +66,10 @@ export const FORBIDDEN_FUNCTION_FAMILIES: readonly ForbiddenFamily[] = [
       "brin_desummarize_range",
       "pg_truncate_visibility_map",
       "pg_prewarm",
+      "pg_nextoid",
+      "pg_extension_config_dump",
     ],
+    prefixes: ["pg_restore_", "pg_clear_", "pg_buffercache_evict", "autoprewarm_", "binary_upgrade_"],
   },
 ];
 
