@@ -1,0 +1,60 @@
+import { findMetric } from "../extract/extract-metric.ts";
+import { formatNumber, hasIssue, resultsFor } from "../evidence.ts";
+import type { Analysis, Analyzer } from "../types.ts";
+
+/** Running workflows above which the decider queue is a backlog, and a severe one. */
+export const DECIDER_BACKLOG = 1_000;
+export const DECIDER_SEVERE = 10_000;
+const INDEXER_BACKLOG = 1_000;
+const SOURCES = ["get_incident_details", "get_cluster_metrics", "get_infrastructure_metrics"];
+
+/** Decider-queue size (= running workflows) from the health check's cluster data or cluster metrics. */
+export const analyzeDeciderQueue: Analyzer = {
+  name: "decider queue",
+  analyze(evidence) {
+    const analysis: Analysis = { findings: [], candidates: [] };
+    const redisAlert = hasIssue(evidence, "REDIS_CRITICAL_USAGE", "REDIS_HIGH_USAGE");
+    for (const result of resultsFor(evidence, ...SOURCES)) {
+      const decider = findMetric(result.data, result.text, /decider/);
+      if (decider === null) continue;
+      const redis = findMetric(result.data, result.text, /redis.*(usage|used|percent|memory)|^redis$/);
+      const redisNote = redis !== null ? `; Redis at ${formatNumber(redis)}${redis <= 100 ? "%" : ""}` : "";
+      if (decider > DECIDER_BACKLOG) {
+        const severe = decider > DECIDER_SEVERE;
+        analysis.findings.push({
+          text: `decider queue holds ${formatNumber(decider)} running workflows (backlog above ${formatNumber(DECIDER_BACKLOG)}, severe above ${formatNumber(DECIDER_SEVERE)})${redisNote}`,
+          tool: result.tool,
+          weight: severe ? 0.85 : 0.65,
+          key: "backlog",
+        });
+        analysis.candidates.push({
+          key: "backlog",
+          cause: `${severe ? "Severe decider-queue backlog" : "Decider-queue backlog"}: ${formatNumber(decider)} running workflows are held in Redis${redisAlert ? ", which is what fills Redis" : ""} (a workflow type started in bulk or stuck RUNNING)`,
+          weight: severe ? 0.85 : 0.65,
+          appOrInfra: "app",
+          nextStep:
+            "Find the workflow type piling up (Conductor UI: search RUNNING workflows by name) and check that its workers are polling; pause or terminate the runaway workflows before adding Redis memory",
+          tool: result.tool,
+        });
+      } else {
+        analysis.findings.push({ text: `decider queue is normal: ${formatNumber(decider)} running workflows${redisNote}`, tool: result.tool, weight: redisAlert ? 0.5 : 0.25, key: "redis-size" });
+        if (redisAlert) {
+          analysis.candidates.push({
+            key: "redis-size",
+            cause: `Redis fills up without a backlog (only ${formatNumber(decider)} running workflows): large workflow payloads, or Redis too small for the normal load`,
+            weight: 0.4,
+            appOrInfra: "unknown",
+            nextStep: "Look for workflows with very large inputs/outputs; if none, raise Redis memory for this cluster",
+            tool: result.tool,
+          });
+        }
+      }
+      const indexer = findMetric(result.data, result.text, /indexer/);
+      if (indexer !== null && indexer > INDEXER_BACKLOG) {
+        analysis.findings.push({ text: `indexer queue holds ${formatNumber(indexer)} items (indexing is behind)`, tool: result.tool, weight: 0.4, key: "indexer" });
+      }
+      break;
+    }
+    return analysis;
+  },
+};

@@ -1,0 +1,100 @@
+import { summarizeLogs, type ExceptionCount, type LogSummary } from "../extract/summarize-logs.ts";
+import { formatNumber, hasIssue, logTextOf, podOf, resultsFor } from "../evidence.ts";
+import type { Analysis, Analyzer, Evidence } from "../types.ts";
+import { matchException } from "./exception-signatures.ts";
+
+/** The dominant exception (or, without one, the dominant ERROR/WARN message) in pulled logs. */
+export const analyzeLogExceptions: Analyzer = {
+  name: "log exceptions",
+  analyze(evidence) {
+    const analysis: Analysis = { findings: [], candidates: [] };
+    for (const result of resultsFor(evidence, "pull_pod_logs")) {
+      const pod = podOf(result) ?? "the pod";
+      const summary = summarizeLogs(logTextOf(result));
+      if (summary.lines === 0) {
+        analysis.findings.push({ text: `${pod}: no log lines returned`, tool: result.tool, weight: 0.1 });
+        continue;
+      }
+      const top = pickDominant(summary.exceptions);
+      if (top) addException(analysis, top, summary, pod, result.tool);
+      else addMessages(analysis, summary, evidence, pod, result.tool);
+      if (summary.noiseLines > 0) {
+        analysis.findings.push({
+          text: `${pod}: ${formatNumber(summary.noiseLines)} lines about deprecated API use, treated as noise`,
+          tool: result.tool,
+          weight: 0.15,
+        });
+      }
+    }
+    return analysis;
+  },
+};
+
+/** Highest count wins; on a tie the class that names a known cause beats a generic wrapper. */
+function pickDominant(exceptions: ExceptionCount[]): ExceptionCount | null {
+  return (
+    [...exceptions].sort((a, b) => b.count - a.count || (matchException(b.name)?.weight ?? 0) - (matchException(a.name)?.weight ?? 0))[0] ??
+    null
+  );
+}
+
+function addException(analysis: Analysis, top: ExceptionCount, summary: LogSummary, pod: string, tool: string): void {
+  const root = top.root ? `, caused by ${top.root}` : "";
+  // The more specific of the exception and its Caused-by root explains more (a Conductor wrapper
+  // around a Jedis error is a Redis problem; a Jedis error around ConnectException is still Redis).
+  const signature = [matchException(top.name), top.root ? matchException(top.root) : null]
+    .filter((s) => s !== null)
+    .sort((a, b) => b.weight - a.weight)[0];
+  analysis.findings.push({
+    text: `${pod}: dominant exception ${top.name} ×${formatNumber(top.count)}${root} (${formatNumber(summary.errorLines)} ERROR lines of ${formatNumber(summary.lines)}); e.g. "${top.sample}"`,
+    tool,
+    weight: 0.7,
+    key: signature?.key ?? `exception-${top.name}`,
+  });
+  const often = top.count >= 20 ? 0.05 : 0;
+  analysis.candidates.push(
+    signature
+      ? {
+          key: signature.key,
+          cause: `${capitalize(signature.cause)}: ${top.name}${root} ×${formatNumber(top.count)} in ${pod}'s logs`,
+          weight: signature.weight + often,
+          appOrInfra: signature.appOrInfra,
+          nextStep: signature.nextStep,
+          tool,
+        }
+      : {
+          key: `exception-${top.name}`,
+          cause: `${top.name}${root} dominates ${pod}'s logs (×${formatNumber(top.count)})`,
+          weight: 0.45 + often,
+          appOrInfra: "app",
+          nextStep: `Read the ${top.name} stack traces in ${pod}'s logs and find the workflow or dependency they name`,
+          tool,
+        },
+  );
+  const second = summary.exceptions.find((e) => e.name !== top.name && e.name !== top.root);
+  if (second) {
+    analysis.findings.push({ text: `${pod}: next most frequent exception ${second.name} ×${formatNumber(second.count)}`, tool, weight: 0.3 });
+  }
+}
+
+function addMessages(analysis: Analysis, summary: LogSummary, evidence: Evidence, pod: string, tool: string): void {
+  const { topError, topWarn } = summary;
+  if (topError) {
+    const relevant = hasIssue(evidence, "CONDUCTOR_ERROR_LOGS_COUNT_EXCEEDED_THRESHOLD");
+    analysis.findings.push({ text: `${pod}: most frequent ERROR ×${formatNumber(topError.count)}: "${topError.sample}"`, tool, weight: 0.45, key: "log-error" });
+    analysis.candidates.push({ key: "log-error", cause: `the error "${topError.template}" repeats ×${formatNumber(topError.count)} in ${pod}'s logs`, weight: relevant ? 0.5 : 0.35, appOrInfra: "unknown", tool });
+  }
+  if (topWarn) {
+    // A warning is context unless warnings are the alert itself.
+    const relevant = hasIssue(evidence, "CONDUCTOR_WARN_LOGS_COUNT_EXCEEDED_THRESHOLD");
+    analysis.findings.push({ text: `${pod}: most frequent WARN ×${formatNumber(topWarn.count)} of ${formatNumber(summary.warnLines)}: "${topWarn.sample}"`, tool, weight: relevant ? 0.5 : 0.2, key: "log-warn" });
+    analysis.candidates.push({ key: "log-warn", cause: `the warning "${topWarn.template}" dominates ${pod}'s logs (×${formatNumber(topWarn.count)})`, weight: relevant ? 0.5 : 0.2, appOrInfra: "unknown", tool });
+  }
+  if (!topError && !topWarn) {
+    analysis.findings.push({ text: `${pod}: ${formatNumber(summary.lines)} log lines, no errors, warnings or exceptions`, tool, weight: 0.2 });
+  }
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

@@ -1,0 +1,68 @@
+import { extractEvents, type EventRecord } from "../extract/extract-events.ts";
+import { formatNumber, podOf, resultsFor } from "../evidence.ts";
+import type { Analysis, Analyzer, CauseCandidate, RuleFinding } from "../types.ts";
+import { matchSignature, type K8sSignature } from "./k8s-signatures.ts";
+
+/** Warning events (OOMKilled, CrashLoopBackOff, ImagePullBackOff, probes, scheduling, eviction). */
+export const analyzePodEvents: Analyzer = {
+  name: "pod events",
+  analyze(evidence) {
+    const analysis: Analysis = { findings: [], candidates: [] };
+    for (const result of resultsFor(evidence, "get_pod_events")) {
+      const pod = podOf(result) ?? "the pod";
+      const events = extractEvents(result.data, result.text);
+      if (events.length === 0) {
+        analysis.findings.push({ text: `could not read any events for ${pod}`, tool: result.tool, weight: 0.1 });
+        continue;
+      }
+      const groups = groupBySignature(events);
+      if (groups.length === 0) {
+        const reasons = [...new Set(events.map((e) => e.reason))].slice(0, 4).join(", ");
+        analysis.findings.push({ text: `${pod}: ${events.length} events, none a known failure (${reasons})`, tool: result.tool, weight: 0.2 });
+        continue;
+      }
+      for (const { signature, events: matched } of groups) {
+        const { finding, candidate } = describeGroup(signature, matched, pod, result.tool);
+        analysis.findings.push(finding);
+        analysis.candidates.push(candidate);
+      }
+    }
+    return analysis;
+  },
+};
+
+function groupBySignature(events: EventRecord[]): { signature: K8sSignature; events: EventRecord[] }[] {
+  const groups = new Map<string, { signature: K8sSignature; events: EventRecord[] }>();
+  for (const event of events) {
+    const signature = matchSignature(`${event.reason} ${event.message}`);
+    if (!signature) continue;
+    const group = groups.get(signature.key) ?? { signature, events: [] };
+    group.events.push(event);
+    groups.set(signature.key, group);
+  }
+  return [...groups.values()].sort((a, b) => b.signature.weight - a.signature.weight);
+}
+
+function describeGroup(signature: K8sSignature, events: EventRecord[], pod: string, tool: string): { finding: RuleFinding; candidate: CauseCandidate } {
+  const count = events.reduce((sum, e) => sum + e.count, 0);
+  const first = events[0];
+  const subject = first?.object?.replace(/^pod\//, "") || pod;
+  const message = first?.message ? `: ${first.message.slice(0, 200)}` : "";
+  return {
+    finding: {
+      text: `${subject}: ${formatNumber(count)}× ${first?.reason ?? signature.key}${message}`,
+      tool,
+      weight: signature.weight,
+      key: signature.key,
+    },
+    candidate: {
+      key: signature.key,
+      cause: signature.cause(subject),
+      // Repeated events make the same reading a little surer.
+      weight: Math.min(0.95, signature.weight + (count >= 3 ? 0.05 : 0)),
+      appOrInfra: signature.appOrInfra,
+      nextStep: signature.nextStep(subject),
+      tool,
+    },
+  };
+}

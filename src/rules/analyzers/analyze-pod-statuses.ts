@@ -1,0 +1,70 @@
+import { extractPods, type PodRecord } from "../extract/extract-pods.ts";
+import { formatNumber, resultsFor } from "../evidence.ts";
+import type { Analysis, Analyzer } from "../types.ts";
+import { matchSignature } from "./k8s-signatures.ts";
+
+const HEALTHY = /^(Running|Completed|Succeeded)$/i;
+const MANY_RESTARTS = 3;
+
+/** Pod phases, restart counts and last-state reasons from the pod list. */
+export const analyzePodStatuses: Analyzer = {
+  name: "pod statuses",
+  analyze(evidence) {
+    const analysis: Analysis = { findings: [], candidates: [] };
+    for (const result of resultsFor(evidence, "get_pods_data")) {
+      const pods = extractPods(result.data, result.text);
+      if (pods.length === 0) {
+        analysis.findings.push({ text: "could not read the pod list (no pod names with a status found)", tool: result.tool, weight: 0.15 });
+        continue;
+      }
+      const troubled = pods.filter(isTroubled).sort((a, b) => podScore(b) - podScore(a));
+      if (troubled.length === 0) {
+        analysis.findings.push({ text: `all ${pods.length} pods Running with no restarts`, tool: result.tool, weight: 0.3, key: "pods-healthy" });
+        continue;
+      }
+      for (const pod of troubled.slice(0, 3)) {
+        const signature = matchSignature([...pod.reasons, ...pod.lastReasons, pod.status ?? ""].join(" "));
+        analysis.findings.push({ text: describePod(pod), tool: result.tool, weight: signature?.weight ?? 0.4, ...(signature ? { key: signature.key } : {}) });
+        if (signature) {
+          analysis.candidates.push({
+            key: signature.key,
+            cause: signature.cause(pod.name),
+            weight: signature.weight,
+            appOrInfra: signature.appOrInfra,
+            nextStep: signature.nextStep(pod.name),
+            tool: result.tool,
+          });
+        } else if (pod.status && !HEALTHY.test(pod.status)) {
+          analysis.candidates.push({ key: `status-${pod.status.toLowerCase()}`, cause: `${pod.name} is ${pod.status}`, weight: 0.4, appOrInfra: "unknown", tool: result.tool });
+        }
+      }
+    }
+    return analysis;
+  },
+};
+
+export function isTroubled(pod: PodRecord): boolean {
+  return pod.restarts > 0 || (pod.status !== null && !HEALTHY.test(pod.status)) || pod.lastReasons.length > 0 || isNotReady(pod);
+}
+
+/** Higher means more likely to explain an incident: used to pick the pod to dig into. */
+export function podScore(pod: PodRecord): number {
+  const signature = matchSignature([...pod.reasons, ...pod.lastReasons, pod.status ?? ""].join(" "));
+  const unhealthy = pod.status !== null && !HEALTHY.test(pod.status) ? 2 : 0;
+  return (signature ? signature.weight * 10 : 0) + unhealthy + (isNotReady(pod) ? 1 : 0) + Math.min(pod.restarts, MANY_RESTARTS * 3) / MANY_RESTARTS;
+}
+
+function isNotReady(pod: PodRecord): boolean {
+  const match = /^(\d+)\/(\d+)$/.exec(pod.ready ?? "");
+  return pod.ready === "false" || (match !== null && match[1] !== match[2]);
+}
+
+function describePod(pod: PodRecord): string {
+  const parts = [`${pod.name}: ${pod.status ?? "status unknown"}`];
+  if (pod.ready) parts.push(`ready ${pod.ready}`);
+  parts.push(`${formatNumber(pod.restarts)} restart${pod.restarts === 1 ? "" : "s"}`);
+  if (pod.lastReasons.length > 0) parts.push(`last terminated: ${[...new Set(pod.lastReasons)].join(", ")}`);
+  if (pod.exitCodes.length > 0) parts.push(`exit code ${pod.exitCodes.join(", ")}`);
+  if (pod.node) parts.push(`node ${pod.node}`);
+  return parts.join(", ");
+}

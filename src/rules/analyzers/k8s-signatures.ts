@@ -1,0 +1,91 @@
+import type { AppOrInfra } from "../types.ts";
+
+/** What a Kubernetes reason (from an event or a pod's state) says about the cause. */
+export interface K8sSignature {
+  key: string;
+  pattern: RegExp;
+  weight: number;
+  appOrInfra: AppOrInfra;
+  cause: (pod: string) => string;
+  nextStep: (pod: string) => string;
+}
+
+/** Most specific first: the first match wins for a given reason/message. */
+export const K8S_SIGNATURES: K8sSignature[] = [
+  {
+    key: "memory-limit",
+    pattern: /OOMKill|out of memory/i,
+    weight: 0.85,
+    appOrInfra: "infra",
+    cause: (pod) => `${pod} was OOMKilled: its container memory limit is too low for its load (or memory grows until the kernel kills it)`,
+    nextStep: (pod) => `Raise the memory limit of ${pod}'s deployment (keep -Xmx about 75% of it) or find what grew (backlog, payloads) before the next kill`,
+  },
+  {
+    key: "image-pull",
+    pattern: /ImagePullBackOff|ErrImagePull|Failed to pull image|InvalidImageName|manifest unknown/i,
+    weight: 0.9,
+    appOrInfra: "infra",
+    cause: (pod) => `${pod} cannot pull its image (wrong tag, missing registry credentials or registry unreachable)`,
+    nextStep: (pod) => `Check the image tag and imagePullSecret of ${pod}'s deployment against the registry`,
+  },
+  {
+    key: "scheduling",
+    pattern: /FailedScheduling|Insufficient (cpu|memory)|Unschedulable|didn't match|had untolerated taint/i,
+    weight: 0.85,
+    appOrInfra: "infra",
+    cause: (pod) => `${pod} cannot be scheduled: the nodes lack free CPU/memory or do not match its constraints`,
+    nextStep: () => "Add node capacity (or check the autoscaler) or lower the pod's resource requests",
+  },
+  {
+    key: "config",
+    pattern: /CreateContainerConfigError|secret .* not found|configmap .* not found|couldn't find key/i,
+    weight: 0.85,
+    appOrInfra: "infra",
+    cause: (pod) => `${pod} cannot start: a Secret or ConfigMap it references is missing`,
+    nextStep: (pod) => `Restore the missing Secret/ConfigMap named in ${pod}'s events`,
+  },
+  {
+    key: "eviction",
+    pattern: /Evicted|low on resource|DiskPressure|MemoryPressure|ephemeral-storage/i,
+    weight: 0.8,
+    appOrInfra: "infra",
+    cause: (pod) => `${pod} was evicted because its node ran low on resources`,
+    nextStep: () => "Check the node's disk and memory pressure and the pods' ephemeral-storage use; add capacity or set limits",
+  },
+  {
+    key: "volume",
+    pattern: /FailedMount|FailedAttachVolume|MountVolume/i,
+    weight: 0.75,
+    appOrInfra: "infra",
+    cause: (pod) => `${pod} cannot mount its volume`,
+    nextStep: () => "Check the PersistentVolumeClaim and the cloud disk attachment named in the event",
+  },
+  {
+    key: "node",
+    pattern: /NodeNotReady|NodeLost|node .* not ready/i,
+    weight: 0.7,
+    appOrInfra: "infra",
+    cause: (pod) => `the node running ${pod} is not ready`,
+    nextStep: () => "Check the node's condition and the cloud instance behind it",
+  },
+  {
+    key: "probe",
+    pattern: /(Liveness|Readiness|Startup) probe failed|Unhealthy/i,
+    weight: 0.6,
+    appOrInfra: "app",
+    cause: (pod) => `${pod}'s health probes fail, so Kubernetes restarts it or takes it out of service (slow start, GC pauses or a dependency down)`,
+    nextStep: (pod) => `Read ${pod}'s logs around the probe failures; if it is only slow to start, relax the probe's delay/timeout`,
+  },
+  {
+    key: "crash",
+    pattern: /CrashLoopBackOff|Back-off restarting failed container|BackOff/i,
+    weight: 0.55,
+    appOrInfra: "app",
+    cause: (pod) => `${pod} keeps crashing on start (CrashLoopBackOff); the reason is in its logs`,
+    nextStep: (pod) => `Read the last lines of ${pod}'s logs (previous container) for the startup error`,
+  },
+];
+
+export function matchSignature(text: string): K8sSignature | null {
+  return K8S_SIGNATURES.find((signature) => signature.pattern.test(text)) ?? null;
+}

@@ -1,0 +1,121 @@
+import type { Alert, IssueType } from "../alerts/types.ts";
+import { classifyIssue } from "../alerts/issue-types.ts";
+import { errorMessage } from "../lib/errors.ts";
+import { emptyStats, type Report } from "../report/schema.ts";
+import type { ToolCallRecord, ToolInvoker, ToolResult } from "../tools/types.ts";
+import { ANALYZERS } from "./analyzers/index.ts";
+import { composeReport } from "./compose-report.ts";
+import { buildEvidence } from "./evidence.ts";
+import { extractIncident, type IncidentFacts } from "./extract/extract-incident.ts";
+import { extractPods } from "./extract/extract-pods.ts";
+import { isObject, parseNested } from "./extract/walk-json.ts";
+import { bindPod, planCalls, podHintsFor, resolvePod } from "./plan-calls.ts";
+import { runAnalyzers } from "./run-analyzers.ts";
+import type { IssueEvidence } from "./types.ts";
+
+export interface RulesInput {
+  executionId: string;
+  alert: Alert | null;
+  /** Why the model was not used (the rules engine standing in); null when rules is the chosen engine. */
+  fallbackReason?: string | null;
+  signal?: AbortSignal;
+}
+
+/** Total tool calls the engine makes, get_incident_details included. */
+export const MAX_RULES_CALLS = 10;
+
+type CallRecord = Pick<ToolCallRecord, "name" | "input" | "result">;
+
+/**
+ * The deterministic triage: incident details, the playbook's calls for each issue type
+ * (independent ones concurrently, pod-specific ones once the pod is known), then the analyzers.
+ * It never throws for tool or parse failures and always returns a report.
+ */
+export async function runRulesEngine(input: RulesInput, invoker: ToolInvoker, deps: { now: () => number }): Promise<Report> {
+  const started = deps.now();
+  const own: CallRecord[] = [];
+  const call = async (name: string, args: Record<string, unknown>): Promise<ToolResult> => {
+    const callInput = { executionId: input.executionId, ...args };
+    const result = await callSafely(invoker, name, callInput, input.signal);
+    own.push({ name, input: callInput, result });
+    return result;
+  };
+
+  const incidentResult = await call("get_incident_details", {});
+  const incident = extractIncident(parseNested(incidentResult.data), incidentResult.output);
+  const issues = collectIssues(input.alert, incident);
+  const types = [...new Set(issues.map((issue) => issue.type))];
+  const alertPod = issues.find((issue) => issue.pod)?.pod ?? null;
+
+  const plan = planCalls(types, alertPod, MAX_RULES_CALLS - 1);
+  const first = await Promise.all(plan.filter((p) => !p.needsPod).map(async (p) => ({ tool: p.tool, result: await call(p.tool, p.args) })));
+  const pods = first.filter((r) => r.tool === "get_pods_data" && r.result.status === "ok").flatMap((r) => extractPods(parseNested(r.result.data), r.result.output));
+  const pod = resolvePod(alertPod, pods, podHintsFor(types));
+  const bound = plan.filter((p) => p.needsPod).map((p) => ({ tool: p.tool, args: bindPod(p, pod) }));
+  await Promise.all(bound.map((b) => (b.args ? call(b.tool, b.args) : Promise.resolve(null))));
+
+  // The model's calls (when standing in) are evidence too; a cached repeat is read once.
+  const evidence = buildEvidence(issues, dedupe([...invoker.calls, ...own]));
+  const analysis = runAnalyzers(evidence, ANALYZERS);
+  if (!pod && bound.some((b) => b.args === null)) {
+    analysis.findings.push({ text: "no pod to inspect: the alert names none and no pod list could be read, so pod events and logs were skipped", tool: "get_pods_data", weight: 0.2 });
+  }
+  const fields = composeReport({ evidence, analysis, types, severity: input.alert?.severity ?? null, cluster: input.alert?.cluster ?? incident.clusterName });
+  return {
+    ...fields,
+    stats: {
+      ...emptyStats("rules"),
+      fallbackReason: input.fallbackReason ?? null,
+      toolCalls: invoker.calls.length,
+      durationMs: Math.max(0, deps.now() - started),
+      commands: invoker.calls.flatMap((c) => (c.result.command && !c.cached ? [c.result.command] : [])),
+    },
+  };
+}
+
+async function callSafely(invoker: ToolInvoker, name: string, input: Record<string, unknown>, signal?: AbortSignal): Promise<ToolResult> {
+  if (signal?.aborted) return { status: "error", output: `${name} skipped: the triage was cancelled`, durationMs: 0 };
+  try {
+    return await invoker.call(name, input);
+  } catch (error) {
+    return { status: "error", output: `${name} failed: ${errorMessage(error)}`, durationMs: 0 };
+  }
+}
+
+/** The alert's issues; without an alert (or without issue lines), the execution's own, classified. */
+function collectIssues(alert: Alert | null, incident: IncidentFacts): IssueEvidence[] {
+  if (alert && alert.issues.length > 0) {
+    return alert.issues.map((issue) => ({ type: issue.type, severity: issue.severity, text: issue.text, pod: issue.pod ?? null }));
+  }
+  const fromExecution = incident.issues.map((issue) => ({
+    type: safeClassify(issue.text, issue.severity),
+    severity: issue.severity,
+    text: issue.text,
+    pod: /\s-\s([a-z0-9][-a-z0-9.]*[a-z0-9])\s*$/.exec(issue.text)?.[1] ?? null,
+  }));
+  if (fromExecution.length > 0) return fromExecution;
+  const text = alert?.headline ?? (incident.reason ? `health check ${incident.status ?? "failed"}: ${incident.reason}` : "the health check failed without recorded issues");
+  return [{ type: "UNKNOWN", severity: alert?.severity ?? null, text, pod: null }];
+}
+
+function safeClassify(text: string, severity: IssueEvidence["severity"]): IssueType {
+  try {
+    return classifyIssue(text, severity);
+  } catch {
+    return "UNKNOWN";
+  }
+}
+
+function dedupe(records: readonly CallRecord[]): CallRecord[] {
+  const seen = new Set<string>();
+  return records.filter((record) => {
+    const key = `${record.name} ${canonicalInput(record.input)}`;
+    return !seen.has(key) && seen.add(key);
+  });
+}
+
+/** Sorted keys, without the execution id (pinned by the invoker): the same call reads the same. */
+function canonicalInput(input: unknown): string {
+  if (!isObject(input)) return JSON.stringify(input ?? null);
+  return JSON.stringify(Object.entries(input).filter(([key]) => key !== "executionId").sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}

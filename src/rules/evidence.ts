@@ -1,0 +1,48 @@
+import type { ToolCallRecord } from "../tools/types.ts";
+import { collectStrings, isObject, parseNested } from "./extract/walk-json.ts";
+import type { Evidence, IssueEvidence, ToolEvidence } from "./types.ts";
+
+/** Turns the invoker's call records into what the analyzers read. */
+export function buildEvidence(issues: IssueEvidence[], calls: readonly Pick<ToolCallRecord, "name" | "input" | "result">[]): Evidence {
+  return {
+    issues,
+    results: calls.map(({ name, input, result }) => {
+      const data = parseNested(result.data);
+      return {
+        tool: name,
+        input: isObject(input) ? input : {},
+        status: result.status,
+        data,
+        text: typeof data === "string" ? data : result.output,
+      };
+    }),
+  };
+}
+
+export function resultsFor(evidence: Evidence, ...tools: string[]): ToolEvidence[] {
+  return evidence.results.filter((result) => result.status === "ok" && tools.includes(result.tool));
+}
+
+/** The pod a call was about, when it named one. */
+export function podOf(result: ToolEvidence): string | null {
+  const pod = result.input.podName ?? result.input.pod;
+  return typeof pod === "string" && pod !== "" ? pod : null;
+}
+
+/** Log text wherever it sits: a string, an array of lines, or strings inside objects. */
+export function logTextOf(result: ToolEvidence): string {
+  if (typeof result.data === "string") return result.data;
+  if (result.data !== undefined && result.data !== null) {
+    const strings = collectStrings(result.data);
+    if (strings.length > 0) return strings.join("\n");
+  }
+  return result.text;
+}
+
+export function hasIssue(evidence: Evidence, ...types: string[]): boolean {
+  return evidence.issues.some((issue) => types.includes(issue.type));
+}
+
+export function formatNumber(n: number): string {
+  return n.toLocaleString("en-US");
+}

@@ -1,0 +1,112 @@
+/** Counts what matters in raw log lines: exception classes (with their Caused-by roots) and the dominant messages. */
+
+export interface ExceptionCount {
+  name: string;
+  count: number;
+  /** Lines where it appeared as a `Caused by:` (so it is a root, not a wrapper). */
+  asCause: number;
+  /** The most frequent `Caused by:` root beneath it, when it wraps one. */
+  root: string | null;
+  sample: string;
+}
+
+export interface MessageCount {
+  template: string;
+  count: number;
+  sample: string;
+}
+
+export interface LogSummary {
+  lines: number;
+  errorLines: number;
+  warnLines: number;
+  /** Lines about deprecated API use: loud but harmless, kept out of every count below. */
+  noiseLines: number;
+  exceptions: ExceptionCount[];
+  topError: MessageCount | null;
+  topWarn: MessageCount | null;
+}
+
+const EXCEPTION = /\b((?:[a-z_$][\w$]*\.)+[A-Z][\w$]*(?:Exception|Error))\b/g;
+const NOISE = /deprecat/i;
+const ERROR_LEVEL = /\b(ERROR|FATAL|SEVERE)\b/;
+const WARN_LEVEL = /\bWARN(?:ING)?\b/;
+
+export function summarizeLogs(text: string): LogSummary {
+  const lines = text.split(/\r?\n/).filter((line) => line.trim() !== "");
+  const exceptions = new Map<string, ExceptionCount & { roots: Map<string, number> }>();
+  const errors = new Map<string, MessageCount>();
+  const warns = new Map<string, MessageCount>();
+  let errorLines = 0;
+  let warnLines = 0;
+  let noiseLines = 0;
+  let chainHead: string | null = null;
+  for (const line of lines) {
+    if (NOISE.test(line)) {
+      noiseLines += 1;
+      continue;
+    }
+    const trimmed = line.trim();
+    if (/^at\s/.test(trimmed) || /^\.\.\. \d+ more/.test(trimmed)) continue;
+    const isCause = /^Caused by:/.test(trimmed);
+    const names = [...new Set([...line.matchAll(EXCEPTION)].map((m) => m[1] ?? ""))].filter(Boolean);
+    for (const name of names) {
+      const entry = exceptions.get(name) ?? { name, count: 0, asCause: 0, root: null, sample: trimmed.slice(0, 240), roots: new Map() };
+      entry.count += 1;
+      if (isCause) entry.asCause += 1;
+      exceptions.set(name, entry);
+    }
+    const first = names[0];
+    if (isCause && first && chainHead && chainHead !== first) {
+      const head = exceptions.get(chainHead);
+      head?.roots.set(first, (head.roots.get(first) ?? 0) + 1);
+    } else if (!isCause) {
+      chainHead = first ?? null;
+    }
+    if (ERROR_LEVEL.test(line)) {
+      errorLines += 1;
+      countMessage(errors, line);
+    } else if (WARN_LEVEL.test(line)) {
+      warnLines += 1;
+      countMessage(warns, line);
+    }
+  }
+  return {
+    lines: lines.length,
+    errorLines,
+    warnLines,
+    noiseLines,
+    exceptions: [...exceptions.values()]
+      .map(({ roots, ...entry }) => ({ ...entry, root: topKey(roots) }))
+      .sort((a, b) => b.count - a.count),
+    topError: topMessage(errors),
+    topWarn: topMessage(warns),
+  };
+}
+
+/** The message after the level, with numbers and ids blanked so repeats of one message group together. */
+export function toTemplate(line: string): string {
+  const level = /\b(ERROR|FATAL|SEVERE|WARN(?:ING)?)\b/.exec(line);
+  const message = level ? line.slice(level.index + level[0].length) : line;
+  return message
+    .replace(/^[\s:\]-]*(\[[^\]]*\]\s*)*/, "")
+    .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, "<id>")
+    .replace(/\d+(\.\d+)?/g, "#")
+    .trim()
+    .slice(0, 120);
+}
+
+function countMessage(counts: Map<string, MessageCount>, line: string): void {
+  const template = toTemplate(line);
+  const entry = counts.get(template) ?? { template, count: 0, sample: line.trim().slice(0, 240) };
+  entry.count += 1;
+  counts.set(template, entry);
+}
+
+function topMessage(counts: Map<string, MessageCount>): MessageCount | null {
+  return [...counts.values()].sort((a, b) => b.count - a.count)[0] ?? null;
+}
+
+function topKey(counts: Map<string, number>): string | null {
+  return [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? null;
+}

@@ -1,0 +1,86 @@
+/** Small helpers to find values in JSON of unknown shape. */
+
+export type JsonObject = Record<string, unknown>;
+
+export function isObject(value: unknown): value is JsonObject {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** `restart_count`, `RestartCount` and `restart-count` all become `restartcount`. */
+export function normalizeKey(key: string): string {
+  return key.toLowerCase().replace(/[^a-z0-9]/g, "");
+}
+
+/** The value of the first key (compared normalized) that is present. */
+export function readKey(object: JsonObject, ...names: string[]): unknown {
+  const wanted = names.map(normalizeKey);
+  for (const name of wanted) {
+    for (const [key, value] of Object.entries(object)) {
+      if (normalizeKey(key) === name && value !== undefined && value !== null) return value;
+    }
+  }
+  return undefined;
+}
+
+export function readString(object: JsonObject, ...names: string[]): string | null {
+  const value = readKey(object, ...names);
+  if (typeof value === "string" && value.trim() !== "") return value.trim();
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  return null;
+}
+
+/**
+ * Visits every object depth-first. `visit` returns true to claim the object, which stops the
+ * walk from descending into it (a pod's container statuses are not pods themselves).
+ */
+export function walkObjects(value: unknown, visit: (object: JsonObject) => boolean, depth = 0): void {
+  if (depth > 12) return;
+  if (Array.isArray(value)) {
+    for (const item of value) walkObjects(item, visit, depth + 1);
+    return;
+  }
+  if (!isObject(value)) return;
+  if (visit(value)) return;
+  for (const child of Object.values(value)) walkObjects(child, visit, depth + 1);
+}
+
+/** Every string leaf, in document order. */
+export function collectStrings(value: unknown, out: string[] = [], depth = 0): string[] {
+  if (depth > 12) return out;
+  if (typeof value === "string") out.push(value);
+  else if (Array.isArray(value)) for (const item of value) collectStrings(item, out, depth + 1);
+  else if (isObject(value)) for (const child of Object.values(value)) collectStrings(child, out, depth + 1);
+  return out;
+}
+
+/**
+ * Reads `48000`, `"48,000"`, `"71%"`, `"5 (2m ago)"`, `"48k"` as numbers; null when there is none.
+ * Only `k` is a multiplier: `m` means milli for CPU and is left to the caller.
+ */
+export function toNumber(value: unknown): number | null {
+  if (typeof value === "number") return Number.isFinite(value) ? value : null;
+  if (typeof value !== "string") return null;
+  const match = /^\s*(-?\d[\d,_]*(?:\.\d+)?)\s*([kK](?![a-zA-Z]))?/.exec(value);
+  if (!match?.[1]) return null;
+  const number = Number(match[1].replace(/[,_]/g, ""));
+  if (!Number.isFinite(number)) return null;
+  return match[2] ? number * 1_000 : number;
+}
+
+/** Unwraps JSON that agents hand back inside strings, a few levels deep. */
+export function parseNested(value: unknown, depth = 0): unknown {
+  if (depth > 4) return value;
+  if (typeof value === "string") {
+    const trimmed = value.trim();
+    const looksLikeJson = (trimmed.startsWith("{") && trimmed.endsWith("}")) || (trimmed.startsWith("[") && trimmed.endsWith("]"));
+    if (!looksLikeJson) return value;
+    try {
+      return parseNested(JSON.parse(trimmed), depth + 1);
+    } catch {
+      return value;
+    }
+  }
+  if (Array.isArray(value)) return value.map((item) => parseNested(item, depth + 1));
+  if (isObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, parseNested(v, depth + 1)]));
+  return value;
+}

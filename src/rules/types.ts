@@ -1,0 +1,60 @@
+import type { IssueType, Severity } from "../alerts/types.ts";
+import type { ToolStatus } from "../tools/types.ts";
+
+/** One tool result as the analyzers see it: parsed data (JSON strings unwrapped) and its text. */
+export interface ToolEvidence {
+  tool: string;
+  input: Record<string, unknown>;
+  status: ToolStatus;
+  data: unknown;
+  /** The raw text when the command returned text, else the tool's compact output. */
+  text: string;
+}
+
+export interface IssueEvidence {
+  type: IssueType;
+  severity: Severity | null;
+  text: string;
+  pod: string | null;
+}
+
+/** Everything the analyzers read; built once per triage, never mutated. */
+export interface Evidence {
+  issues: IssueEvidence[];
+  results: ToolEvidence[];
+}
+
+export type AppOrInfra = "app" | "infra" | "unknown";
+
+/** A piece of evidence for the report. `key` links it to the cause candidate it supports. */
+export interface RuleFinding {
+  text: string;
+  tool: string;
+  /** 0..1: how much a reader needs this finding. */
+  weight: number;
+  key?: string;
+}
+
+/** A possible root cause; candidates with the same `key` reinforce each other. */
+export interface CauseCandidate {
+  key: string;
+  cause: string;
+  /** 0..1: how strongly the evidence supports it. >= 0.8 only for a strong, specific signal. */
+  weight: number;
+  appOrInfra: AppOrInfra;
+  nextStep?: string;
+  tool: string;
+}
+
+export interface Analysis {
+  findings: RuleFinding[];
+  candidates: CauseCandidate[];
+}
+
+/** One symptom's deterministic check (k8sgpt-style): pure, small, testable on its own. */
+export interface Analyzer {
+  name: string;
+  analyze(evidence: Evidence): Analysis;
+}
+
+export const NO_ANALYSIS: Analysis = { findings: [], candidates: [] };
