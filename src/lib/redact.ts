@@ -15,6 +15,8 @@ const SECRET_KEY =
 const SECRET_VALUE = String.raw`(?!["']?[^\s"',;&}]*\[redacted\])(?:"(?:[^"\\\n]|\\.)*"|'[^'\n]*'|[^\s"',;&})\]]+)`;
 
 /**
+ * Every pattern may only start where a run of its characters starts (a lookbehind, not `\b`):
+ * otherwise a long run like `a-a-a-…` in a log is rescanned from each position, quadratically.
  * Ordered: specific shapes first, so a token inside `token=...` keeps its hint prefix
  * and the generic key-value rule does not redact a value twice.
  */
@@ -33,10 +35,14 @@ const RULES: readonly RedactionRule[] = [
   { name: "slack token", pattern: /\b(xox[abeoprs]|xapp)-[A-Za-z0-9-]{6,}/g, replace: `$1-${REDACTED}` },
   { name: "anthropic key", pattern: /\bsk-ant-[A-Za-z0-9_-]{8,}/g, replace: `sk-ant-${REDACTED}` },
   // Requires a long unbroken run, so that names like `sk-worker-7f9c8d-x2k4q` stay readable.
-  { name: "openai-like key", pattern: /\bsk-[A-Za-z0-9_-]*?[A-Za-z0-9]{20,}[A-Za-z0-9_-]*/g, replace: `sk-${REDACTED}` },
+  {
+    name: "openai-like key",
+    pattern: /(?<![A-Za-z0-9_-])sk-[A-Za-z0-9_-]+/g,
+    replace: (match) => (/[A-Za-z0-9]{20}/.test(match) ? `sk-${REDACTED}` : match),
+  },
   {
     name: "jwt",
-    pattern: /\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g,
+    pattern: /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g,
     replace: REDACTED,
   },
   {
@@ -49,12 +55,12 @@ const RULES: readonly RedactionRule[] = [
   { name: "aws access key id", pattern: /\b(AKIA|ASIA)[A-Z0-9]{16}\b/g, replace: `$1${REDACTED}` },
   {
     name: "password in url",
-    pattern: /\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]*):(?!\[redacted\])[^\s@/]+@/gi,
+    pattern: /(?<![a-z0-9+.-])([a-z][a-z0-9+.-]*:\/\/[^\s:/@]*):(?!\[redacted\])[^\s@/]+@/gi,
     replace: `$1:${REDACTED}@`,
   },
   {
     name: "secret key-value pair",
-    pattern: new RegExp(`(["']?)\\b(${SECRET_KEY})\\1(\\s*[:=]\\s*)${SECRET_VALUE}`, "gi"),
+    pattern: new RegExp(`(["']?)(?<![A-Za-z0-9_.-])(${SECRET_KEY})\\1(\\s*[:=]\\s*)${SECRET_VALUE}`, "gi"),
     replace: (match, quote, key, separator) => {
       const value = match.slice(quote.length * 2 + key.length + separator.length);
       const valueQuote = value.startsWith('"') || value.startsWith("'") ? (value[0] ?? "") : "";

@@ -1,5 +1,5 @@
 import type { Alert } from "../alerts/types.ts";
-import { codeSpan, neutralizeForSlack, trimForSlack } from "../slack/neutralize.ts";
+import { codeSpan, neutralizeForSlack, toOneLine, trimForSlack } from "../slack/neutralize.ts";
 import { formatAge, formatStatsParts, plural } from "./format-stats.ts";
 import type { Report } from "./schema.ts";
 import {
@@ -94,7 +94,7 @@ export function renderFailureNote(input: { alert: Alert; attempts: number; lastE
 
 function findingLines(report: Report): string[] {
   const shown = report.findings.slice(0, MAX_FINDINGS);
-  const lines = shown.map((finding) => `• ${codeSpan(finding.tool, CAPS.name)} — ${safe(oneLine(finding.text), CAPS.finding)}`);
+  const lines = shown.map((finding) => `• ${codeSpan(finding.tool, CAPS.name)} — ${safe(toOneLine(finding.text), CAPS.finding)}`);
   const hidden = report.findings.length - shown.length;
   if (hidden > 0) lines.push(`_…and ${plural(hidden, "more finding")} (trimmed)_`);
   return lines;
@@ -131,6 +131,3 @@ function safe(text: string, max: number): string {
   return trimForSlack(neutralizeForSlack(text).trim(), max);
 }
 
-function oneLine(text: string): string {
-  return text.replace(/\s*\n\s*/g, " ");
-}

@@ -39,15 +39,27 @@ const BACKTICK_LOOKALIKE = "\u02CB";
 
 /** Inline code holding outside text; neutralised, one line, at most `maxLength` long, backticks cannot end it early. */
 export function codeSpan(text: string, maxLength = Number.POSITIVE_INFINITY): string {
-  const oneLine = neutralizeForSlack(text).replace(/\s*\n\s*/g, " ").trim();
-  const body = trimForSlack(oneLine, maxLength).replace(/`/g, BACKTICK_LOOKALIKE);
+  const body = trimForSlack(toOneLine(neutralizeForSlack(text)).trim(), maxLength).replace(/`/g, BACKTICK_LOOKALIKE);
   return body === "" ? "`(empty)`" : `\`${body}\``;
 }
 
 /** A code block holding outside text; neutralised, and a run of backticks inside cannot close it. */
 export function codeBlock(text: string): string {
-  const body = neutralizeForSlack(text).replace(/`/g, BACKTICK_LOOKALIKE).replace(/^\n+|\n+$/g, "");
+  const body = trimNewlines(neutralizeForSlack(text).replace(/`/g, BACKTICK_LOOKALIKE));
   return `\`\`\`\n${body === "" ? "(empty)" : body}\n\`\`\``;
+}
+
+/** Joins lines with a space. (`\s*\n\s*` would rescan long runs of spaces from every position.) */
+export function toOneLine(text: string): string {
+  return text.replace(/\s+/g, (space) => (space.includes("\n") ? " " : space));
+}
+
+function trimNewlines(text: string): string {
+  let start = 0;
+  let end = text.length;
+  while (start < end && text[start] === "\n") start += 1;
+  while (end > start && text[end - 1] === "\n") end -= 1;
+  return text.slice(start, end);
 }
 
 export const TRIMMED_MARKER = "… (trimmed)";

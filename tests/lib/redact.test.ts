@@ -72,6 +72,21 @@ describe("redactSecrets", () => {
   });
 });
 
+describe("redactSecrets on adversarial text", () => {
+  // Long runs that made earlier patterns rescan from every position (seconds each at this size).
+  it.each([
+    ["dashed run", "sk-" + "ab-".repeat(50_000)],
+    ["dotted run", "a.".repeat(50_000)],
+    ["hyphenated eyJ", "eyJ-".repeat(50_000)],
+    ["scheme-like run", "a+b.".repeat(50_000)],
+    ["unterminated quoted secrets", 'password:"'.repeat(10_000)],
+  ])("handles a %s in linear time", (_name, text) => {
+    const started = performance.now();
+    redactSecrets(text);
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+});
+
 describe("redactKnownValues", () => {
   it("scrubs configured values wherever they appear, also URL-encoded", () => {
     const secret = "c0nduct0r/S3cret+key";

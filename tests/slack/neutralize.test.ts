@@ -72,6 +72,14 @@ describe("codeSpan and codeBlock", () => {
     expect(span).toContain(TRIMMED_MARKER);
   });
 
+  it("stays fast on long runs of spaces and newlines", () => {
+    const text = `${" ".repeat(50_000)}x${"\n".repeat(50_000)}`;
+    const started = performance.now();
+    expect(codeSpan(text)).toBe("`x`");
+    expect(codeBlock(text)).toBe(`\`\`\`\n${" ".repeat(50_000)}x\n\`\`\``);
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+
   it("shows an empty value as (empty)", () => {
     expect(codeSpan("  ")).toBe("`(empty)`");
     expect(codeBlock("")).toBe("```\n(empty)\n```");
