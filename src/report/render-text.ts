@@ -10,7 +10,7 @@ const CAUSE_LABEL: Record<Report["appOrInfra"], string> = {
   unknown: "not determined",
 };
 
-/** The report for a terminal (the CLI `triage` command): plain text, secrets redacted, no escape sequences. */
+/** The report for a terminal (the CLI `triage` command): plain text, secrets redacted, no escape sequences, no final newline. */
 export function renderReportText(report: Report, alert: Alert | null): string {
   const lines = [`[${report.severity}] ${clean(report.issue)}`];
   if (alert) {
@@ -31,7 +31,7 @@ export function renderReportText(report: Report, alert: Alert | null): string {
     const who = report.stats.engine === "rules" ? "Rules engine stood in" : "Degraded";
     lines.push(`${who}: ${clean(report.stats.fallbackReason)}`);
   }
-  return `${lines.join("\n")}\n`;
+  return lines.join("\n");
 }
 
 function clean(text: string): string {

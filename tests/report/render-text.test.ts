@@ -25,7 +25,6 @@ describe("renderReportText", () => {
         "  Check the payment-worker deployment (it has 0 ready replicas) and restart it; then watch the decider queue drain.",
         "",
         "Claude · 7 tool calls · 4 turns · 18.4k in / 1.3k out tokens, 12k cached · $0.042 · 38.2 s",
-        "",
       ].join("\n"),
     );
   });
@@ -41,6 +40,7 @@ describe("renderReportText", () => {
     expect(text).toContain("  - [get_pod_logs] ERROR auth failed\n    password=[redacted] for user conductor\n");
     expect(text).toContain("  Worker uses postgres://app:[redacted]@db:5432/app\n  and the password was rotated.\n");
     expect(text).not.toContain("Cluster:");
-    expect(text).toContain("rules engine · 2 tool calls · 0 turns · 900 ms\nRules engine stood in: ANTHROPIC_API_KEY not set\n");
+    expect(text).toContain("rules engine · 2 tool calls · 0 turns · 900 ms\nRules engine stood in: ANTHROPIC_API_KEY not set");
+    expect(text.endsWith("not set")).toBe(true);
   });
 });
