@@ -15,8 +15,9 @@ const SECRET_KEY =
 const SECRET_VALUE = String.raw`(?!["']?[^\s"',;&}]*\[redacted\])(?:"(?:[^"\\\n]|\\.)*"|'[^'\n]*'|[^\s"',;&})\]]+)`;
 
 /**
- * Every pattern may only start where a run of its characters starts (a lookbehind, not `\b`):
- * otherwise a long run like `a-a-a-…` in a log is rescanned from each position, quadratically.
+ * A pattern that opens with a repeated character class starts only where a run of those characters
+ * starts (a lookbehind, not `\b`): otherwise a long run like `a-a-a-…` in a log is rescanned from
+ * every position, quadratically.
  * Ordered: specific shapes first, so a token inside `token=...` keeps its hint prefix
  * and the generic key-value rule does not redact a value twice.
  */
