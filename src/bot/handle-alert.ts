@@ -1,6 +1,7 @@
 import type { Alert } from "../alerts/types.ts";
 import type { Clock } from "../lib/clock.ts";
 import { errorMessage } from "../lib/errors.ts";
+import { redactSecrets } from "../lib/redact.ts";
 import type { Logger } from "../lib/logger.ts";
 import { renderFailureNote, renderKnownIncidentReply, renderReportReply } from "../report/index.ts";
 import type { Report } from "../report/schema.ts";
@@ -106,7 +107,7 @@ export async function handleAlert(job: AlertJob, deps: HandleAlertDeps, options:
     const permalink = await sink.permalink(job.channel, job.ts).catch(() => null);
     await store.update((s) =>
       recordDiagnosis(s, job.alert.signature, {
-        summary: `${report.likelyRootCause} (confidence ${report.confidence})`.slice(0, 400),
+        summary: redactSecrets(`${report.likelyRootCause} (confidence ${report.confidence})`).slice(0, 400),
         thread: { channel: job.channel, ts: job.ts, permalink },
         now: clock.now(),
       }),
@@ -142,7 +143,7 @@ async function postReply(
 
 async function failAttempt(job: AlertJob, deps: HandleAlertDeps, options: HandleAlertOptions, error: string): Promise<AlertOutcome> {
   const ref = { channel: job.channel, ts: job.ts };
-  await deps.store.update((s) => markFailedAttempt(s, ref, { error, now: deps.clock.now() }));
+  await deps.store.update((s) => markFailedAttempt(s, ref, { error: redactSecrets(error), now: deps.clock.now() }));
   const attempts = deps.store.state.alerts[`${job.channel}:${job.ts}`]?.attempts ?? options.maxAttempts;
   deps.logger.warn({ channel: job.channel, ts: job.ts, attempts, error }, "attempt failed");
   if (attempts >= options.maxAttempts) return postFailureNote(job, deps, error, attempts);
