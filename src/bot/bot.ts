@@ -9,7 +9,7 @@ import { advanceWatermark, pendingAlerts } from "../state/decisions.ts";
 import { defaultPruneLimits, prune } from "../state/prune.ts";
 import { alertKey } from "../state/schema.ts";
 import type { Triager } from "../triage/types.ts";
-import { claimAlert, handleAlert, type AlertJob, type AlertOutcome, type HandleAlertDeps } from "./handle-alert.ts";
+import { claimAlert, handleAlert, type AlertJob, type AlertOutcome, type HandleAlertDeps, type HandleAlertOptions } from "./handle-alert.ts";
 import type { ReplySink } from "./reply-sink.ts";
 import type { StateHandle } from "./state-handle.ts";
 
@@ -22,6 +22,8 @@ export interface BotOptions {
   since: string | null;
   /** The state file was corrupt and moved aside: start every channel from now. */
   startFromNow: boolean;
+  /** Debounce of repeats per (organisation, cluster, issue type); absent: off. */
+  debounce?: HandleAlertOptions["debounce"];
 }
 
 export interface BotDeps {

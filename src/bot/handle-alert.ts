@@ -3,9 +3,18 @@ import type { Clock } from "../lib/clock.ts";
 import { errorMessage } from "../lib/errors.ts";
 import { redactSecrets } from "../lib/redact.ts";
 import type { Logger } from "../lib/logger.ts";
+import { debounceKeys, type DebouncePolicy } from "../notify/debounce.ts";
 import { renderFailureNote, renderKnownIncidentReply, renderReportReply } from "../report/index.ts";
 import type { Report } from "../report/schema.ts";
-import { claim, decideMessage, markFailedAttempt, type Decision, markReplied, recordDiagnosis } from "../state/decisions.ts";
+import {
+  claim,
+  decideMessage,
+  markFailedAttempt,
+  type Decision,
+  markReplied,
+  openDebounceWindows,
+  recordDiagnosis,
+} from "../state/decisions.ts";
 import type { ReplyKind, SignatureRecord } from "../state/schema.ts";
 import type { Triager } from "../triage/types.ts";
 import { REACTIONS, type ReplySink } from "./reply-sink.ts";
@@ -37,6 +46,8 @@ export interface HandleAlertOptions {
   maxAttempts: number;
   cooldownMs: number;
   signal?: AbortSignal;
+  /** Repeats per (organisation, cluster, issue type) within the window get the known-incident reply; absent: off. */
+  debounce?: DebouncePolicy;
 }
 
 export type AlertOutcome = { kind: ReplyKind; replyTs: string } | { kind: "skipped"; reason: string } | { kind: "retry-later"; error: string };
@@ -50,11 +61,21 @@ export async function claimAlert(
   ts: string,
   alert: Alert,
   deps: Pick<HandleAlertDeps, "store" | "clock">,
-  options: Pick<HandleAlertOptions, "maxAttempts" | "cooldownMs">,
+  options: Pick<HandleAlertOptions, "maxAttempts" | "cooldownMs" | "debounce">,
 ): Promise<Decision> {
-  const ref = { channel, ts, executionId: alert.executionId, signature: alert.signature };
-  const decision = decideMessage(deps.store.state, ref, { now: deps.clock.now(), ...options });
-  if (decision.action === "triage" || decision.action === "known-incident") {
+  const keys = options.debounce ? debounceKeys(alert, options.debounce) : [];
+  const ref = { channel, ts, executionId: alert.executionId, signature: alert.signature, debounceKeys: keys };
+  const windowMs = options.debounce?.windowMs ?? 0;
+  const decision = decideMessage(deps.store.state, ref, {
+    now: deps.clock.now(),
+    maxAttempts: options.maxAttempts,
+    cooldownMs: options.cooldownMs,
+    debounceWindowMs: windowMs,
+  });
+  if (decision.action === "triage") {
+    // The window opens at the claim, so repeats polled before this triage ends are debounced too.
+    await deps.store.update((s) => openDebounceWindows(claim(s, ref, deps.clock.now()), ref, windowMs));
+  } else if (decision.action === "known-incident") {
     await deps.store.update((s) => claim(s, ref, deps.clock.now()));
   }
   return decision;

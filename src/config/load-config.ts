@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { parse as parseDotenv } from "dotenv";
 import { UsageError } from "../lib/errors.ts";
-import { envSchema, HINTS, type Env } from "./schema.ts";
+import { envSchema, findCrossFieldProblems, HINTS, type Env } from "./schema.ts";
 
 export interface SlackConfig {
   botToken: string;
@@ -25,6 +25,36 @@ export interface AnthropicConfig {
   timeoutMs: number;
 }
 
+export type SeverityName = "CRITICAL" | "MAJOR" | "MINOR" | "WARNING";
+
+export interface SmtpConfig {
+  host: string;
+  /** Default by security: 465 for ssl, 587 for starttls, 25 for none. */
+  port: number;
+  security: "none" | "starttls" | "ssl";
+  /** Both or neither. */
+  auth: { username: string; password: string } | undefined;
+  from: string;
+  /** Recipients of the triage e-mail; empty sends none (escalation e-mails may still go). */
+  to: string[];
+  /** Alerts below this severity get no triage e-mail. */
+  minSeverity: SeverityName;
+  timeoutMs: number;
+}
+
+export interface NotifyConfig {
+  /** Alert severities that escalate to the on-call. */
+  escalateSeverities: SeverityName[];
+  /** Inconclusive, low-confidence and failed triages escalate too. */
+  escalateInconclusive: boolean;
+  escalationEmails: string[];
+  /** Attempts per notification channel, across cycles and restarts. */
+  maxAttempts: number;
+  /** Repeats of an (organisation, cluster, issue type) within this window get the short reply only; 0 disables. */
+  debounceWindowMs: number;
+  debounceBypassCritical: boolean;
+}
+
 export interface OncallConfig {
   /** `claude` when a model is configured and wanted, otherwise `rules`. */
   engine: "claude" | "rules";
@@ -45,6 +75,8 @@ export interface Config {
   slack: SlackConfig | undefined;
   conductor: ConductorConfig | undefined;
   anthropic: AnthropicConfig | undefined;
+  smtp: SmtpConfig | undefined;
+  notify: NotifyConfig;
   oncall: OncallConfig;
   log: { format: "pretty" | "json"; level: string };
 }
@@ -82,6 +114,7 @@ export function loadConfig<N extends Need>(raw: Record<string, string | undefine
     }
   }
   const env = parsed.success ? parsed.data : undefined;
+  if (env) problems.push(...findCrossFieldProblems(env));
   for (const need of needs) {
     for (const key of REQUIRED[need]) {
       const value = env?.[key] ?? cleaned[key];
@@ -101,6 +134,8 @@ export function loadConfig<N extends Need>(raw: Record<string, string | undefine
   }
   return toConfig(env) as ConfigWith<N>;
 }
+
+const DEFAULT_SMTP_PORTS = { none: 25, starttls: 587, ssl: 465 } as const;
 
 function toConfig(env: Env): Config {
   const slack =
@@ -125,11 +160,32 @@ function toConfig(env: Env): Config {
   const anthropic = env.ANTHROPIC_API_KEY
     ? { apiKey: env.ANTHROPIC_API_KEY, baseUrl: env.ANTHROPIC_BASE_URL, model: env.ANTHROPIC_MODEL, timeoutMs: env.ANTHROPIC_TIMEOUT }
     : undefined;
+  const smtp = env.SMTP_HOST && env.SMTP_FROM
+    ? {
+        host: env.SMTP_HOST,
+        port: env.SMTP_PORT ?? DEFAULT_SMTP_PORTS[env.SMTP_SECURITY],
+        security: env.SMTP_SECURITY,
+        auth: env.SMTP_USERNAME && env.SMTP_PASSWORD ? { username: env.SMTP_USERNAME, password: env.SMTP_PASSWORD } : undefined,
+        from: env.SMTP_FROM,
+        to: env.SMTP_TO,
+        minSeverity: env.SMTP_MIN_SEVERITY,
+        timeoutMs: env.SMTP_TIMEOUT,
+      }
+    : undefined;
   const engine = env.ONCALL_ENGINE === "auto" ? (anthropic ? "claude" : "rules") : env.ONCALL_ENGINE;
   return {
     slack,
     conductor,
     anthropic,
+    smtp,
+    notify: {
+      escalateSeverities: env.ONCALL_ESCALATE_SEVERITIES,
+      escalateInconclusive: env.ONCALL_ESCALATE_INCONCLUSIVE,
+      escalationEmails: env.ONCALL_ESCALATION_EMAILS,
+      maxAttempts: env.ONCALL_NOTIFY_MAX_ATTEMPTS,
+      debounceWindowMs: env.ONCALL_DEBOUNCE_WINDOW,
+      debounceBypassCritical: env.ONCALL_DEBOUNCE_BYPASS_CRITICAL,
+    },
     oncall: {
       engine,
       stateFile: env.ONCALL_STATE_FILE,

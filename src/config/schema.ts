@@ -23,6 +23,23 @@ const positiveInt = (fallback: number) =>
 
 const httpUrl = z.url({ protocol: /^https?$/, error: "must be an http(s) URL, e.g. https://example.com/api" });
 
+const SEVERITY_NAMES = ["CRITICAL", "MAJOR", "MINOR", "WARNING"] as const;
+
+const commaList = (item: RegExp, message: string) =>
+  z
+    .string()
+    .optional()
+    .transform((v) => (v ?? "").split(",").map((c) => c.trim()).filter(Boolean))
+    .refine((items) => items.every((i) => item.test(i)), { message });
+
+const EMAIL = /^[^\s@<>,;]+@[^\s@<>,;]+\.[^\s@<>,;]+$/;
+
+const flag = (fallback: boolean) =>
+  z
+    .enum(["true", "false", "1", "0", "yes", "no"], { error: "must be true or false" })
+    .default(fallback ? "true" : "false")
+    .transform((v) => v === "true" || v === "1" || v === "yes");
+
 const optionalSecret = z
   .string()
   .trim()
@@ -73,6 +90,35 @@ export const envSchema = z.object({
   ONCALL_MAX_TOOL_CALLS: positiveInt(15),
   ONCALL_MAX_INPUT_TOKENS: positiveInt(400_000),
 
+  SMTP_HOST: z.string().trim().optional(),
+  SMTP_PORT: z.coerce
+    .number({ error: "must be a port number" })
+    .int("must be a port number")
+    .min(1, "must be a port number from 1 to 65535")
+    .max(65535, "must be a port number from 1 to 65535")
+    .optional(),
+  SMTP_SECURITY: z.enum(["none", "starttls", "ssl"], { error: "must be none, starttls or ssl" }).default("starttls"),
+  SMTP_USERNAME: z.string().trim().optional(),
+  SMTP_PASSWORD: optionalSecret,
+  SMTP_FROM: z.string().trim().regex(EMAIL, "must be an e-mail address like oncall-agent@example.com").optional(),
+  SMTP_TO: commaList(EMAIL, "must be comma-separated e-mail addresses"),
+  SMTP_MIN_SEVERITY: z.enum(SEVERITY_NAMES, { error: "must be CRITICAL, MAJOR, MINOR or WARNING" }).default("MAJOR"),
+  SMTP_TIMEOUT: duration("20s"),
+
+  ONCALL_ESCALATE_SEVERITIES: z
+    .string()
+    .default("CRITICAL")
+    .transform((v) => (v.trim().toLowerCase() === "none" ? [] : v.split(",").map((s) => s.trim().toUpperCase()).filter(Boolean)))
+    .refine((items) => items.every((i) => (SEVERITY_NAMES as readonly string[]).includes(i)), {
+      message: "must be comma-separated severities (CRITICAL,MAJOR,MINOR,WARNING) or none",
+    })
+    .transform((items) => items as (typeof SEVERITY_NAMES)[number][]),
+  ONCALL_ESCALATE_INCONCLUSIVE: flag(true),
+  ONCALL_ESCALATION_EMAILS: commaList(EMAIL, "must be comma-separated e-mail addresses"),
+  ONCALL_NOTIFY_MAX_ATTEMPTS: positiveInt(3),
+  ONCALL_DEBOUNCE_WINDOW: duration("10m"),
+  ONCALL_DEBOUNCE_BYPASS_CRITICAL: flag(false),
+
   LOG_FORMAT: z.enum(["pretty", "json"], { error: "must be pretty or json" }).default("pretty"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
@@ -87,4 +133,20 @@ export const HINTS: Partial<Record<keyof Env, string>> = {
   CONDUCTOR_AUTH_KEY: "an application access key id from Conductor > Applications",
   CONDUCTOR_AUTH_SECRET: "the secret of that access key",
   ANTHROPIC_API_KEY: "an Anthropic API key (sk-ant-...), or set ONCALL_ENGINE=rules to run without a model",
+  SMTP_HOST: "the SMTP server's host name, e.g. smtp.example.com (leave empty to send no e-mail)",
+  SMTP_FROM: "the sender address, e.g. oncall-agent@example.com",
 };
+
+/** Rules that span several variables; each returns a problem in the same words as a schema issue. */
+export function findCrossFieldProblems(env: Env): string[] {
+  const problems: string[] = [];
+  if (!!env.SMTP_USERNAME !== !!env.SMTP_PASSWORD) {
+    problems.push("SMTP_USERNAME and SMTP_PASSWORD must be set together (both for a login, neither for none)");
+  }
+  if (env.SMTP_HOST && !env.SMTP_FROM) problems.push(`SMTP_FROM is not set: ${HINTS.SMTP_FROM} (needed with SMTP_HOST)`);
+  const recipients = [...(env.SMTP_TO.length > 0 ? ["SMTP_TO"] : []), ...(env.ONCALL_ESCALATION_EMAILS.length > 0 ? ["ONCALL_ESCALATION_EMAILS"] : [])];
+  if (!env.SMTP_HOST && recipients.length > 0) {
+    problems.push(`SMTP_HOST is not set: ${recipients.join(" and ")} need an SMTP server to send through`);
+  }
+  return problems;
+}

@@ -4,6 +4,7 @@ import {
   STATE_VERSION,
   alertKey,
   type AlertRecord,
+  type DebounceRecord,
   type NotificationChannel,
   type ReplyKind,
   type SignatureRecord,
@@ -23,6 +24,8 @@ export interface MessageId {
 export interface AlertRef extends MessageId {
   executionId: string;
   signature: string;
+  /** The alert's (organisation, cluster, issue type) keys; empty when it is not debounced. */
+  debounceKeys?: readonly string[];
 }
 
 export interface DecideOptions {
@@ -31,6 +34,8 @@ export interface DecideOptions {
   maxAttempts: number;
   /** How long a diagnosis answers repeats of the same incident. */
   cooldownMs: number;
+  /** Repeats of every one of an alert's debounce keys within this window are known incidents; 0 (default) disables. */
+  debounceWindowMs?: number;
 }
 
 export type Decision =
@@ -69,6 +74,8 @@ export function decideMessage(state: State, alert: AlertRef, options: DecideOpti
   if (previous && isWithinCooldown(previous, options) && !isSameMessage(previous.thread, alert)) {
     return { action: "known-incident", previous };
   }
+  const window = findDebounceWindow(state, alert, options.debounceWindowMs ?? 0);
+  if (window) return { action: "known-incident", previous: window };
   return { action: "triage", attempt: attempts + 1 };
 }
 
@@ -140,7 +147,55 @@ export function recordDiagnosis(
   diagnosis: { summary: string; thread: ThreadRef; now: number },
 ): State {
   const record: SignatureRecord = { summary: diagnosis.summary, thread: diagnosis.thread, diagnosedAt: iso(diagnosis.now) };
-  return { ...state, signatures: { ...state.signatures, [signature]: record } };
+  const next = { ...state, signatures: { ...state.signatures, [signature]: record } };
+  if (!state.debounce) return next;
+  // The windows this alert opened now point repeats at its diagnosis.
+  const debounce = Object.fromEntries(
+    Object.entries(state.debounce).map(([key, r]) =>
+      isSameMessage(r.thread, diagnosis.thread) ? [key, { ...r, summary: diagnosis.summary, thread: diagnosis.thread }] : [key, r],
+    ),
+  );
+  return { ...next, debounce };
+}
+
+/**
+ * The window this alert is a repeat in: every one of its keys has a window, opened by another
+ * alert posted within `windowMs` of this one. The newest such window answers.
+ */
+export function findDebounceWindow(state: State, alert: AlertRef, windowMs: number): SignatureRecord | null {
+  const keys = alert.debounceKeys ?? [];
+  if (windowMs <= 0 || keys.length === 0) return null;
+  const at = slackTsMillis(alert.ts);
+  const open: DebounceRecord[] = [];
+  for (const key of keys) {
+    const record = own(state.debounce ?? {}, key);
+    if (!record || isSameMessage(record.thread, alert) || Math.abs(at - Date.parse(record.openedAt)) >= windowMs) return null;
+    open.push(record);
+  }
+  const newest = open.reduce((a, b) => (Date.parse(b.openedAt) > Date.parse(a.openedAt) ? b : a));
+  return {
+    summary: newest.summary ?? "still being investigated in that thread",
+    thread: newest.thread,
+    diagnosedAt: newest.openedAt,
+  };
+}
+
+/**
+ * Opens a window for each of the alert's keys that has none open (an open one stays with the
+ * alert that opened it). Windows long closed are dropped here, so the map stays small.
+ */
+export function openDebounceWindows(state: State, alert: AlertRef, windowMs: number): State {
+  const keys = alert.debounceKeys ?? [];
+  if (windowMs <= 0 || keys.length === 0) return state;
+  const at = slackTsMillis(alert.ts);
+  const kept = Object.entries(state.debounce ?? {}).filter(([, r]) => at - Date.parse(r.openedAt) < windowMs + DEBOUNCE_RETENTION_MS);
+  const debounce: Record<string, DebounceRecord> = Object.fromEntries(kept);
+  for (const key of keys) {
+    const record = own(debounce, key);
+    if (record && Math.abs(at - Date.parse(record.openedAt)) < windowMs) continue;
+    debounce[key] = { thread: { channel: alert.channel, ts: alert.ts, permalink: null }, openedAt: iso(at), summary: null };
+  }
+  return { ...state, debounce };
 }
 
 /** Records one notification attempt for an alert; attempts count across calls. */
@@ -148,7 +203,7 @@ export function recordNotification(
   state: State,
   id: MessageId,
   channel: NotificationChannel,
-  outcome: { status: "sent" | "failed"; reason: string | null; now: number },
+  outcome: { status: "sent" | "failed"; reason: string | null; now: number; delivered?: readonly string[] },
 ): State {
   return updateAlert(state, id, (record) => {
     const previous = record.notifications?.[channel];
@@ -157,6 +212,7 @@ export function recordNotification(
       attempts: (previous?.attempts ?? 0) + 1,
       reason: outcome.reason === null ? null : clip(outcome.reason),
       updatedAt: iso(outcome.now),
+      ...(outcome.delivered ? { delivered: [...outcome.delivered] } : previous?.delivered ? { delivered: previous.delivered } : {}),
     };
     return { ...record, notifications: { ...record.notifications, [channel]: notification } };
   });
@@ -209,6 +265,14 @@ function transitionError(message: string): OncallError {
 /** Keys come from Slack and alerts: "constructor" must not find Object.prototype's. */
 function own<T>(record: Record<string, T>, key: string): T | undefined {
   return Object.hasOwn(record, key) ? record[key] : undefined;
+}
+
+/** Debounce windows are kept this long after they close, then dropped. */
+const DEBOUNCE_RETENTION_MS = 24 * 60 * 60_000;
+
+/** A Slack ts ("1700000000.000100") as epoch milliseconds. */
+function slackTsMillis(ts: string): number {
+  return Math.floor(Number(ts) * 1000);
 }
 
 function iso(now: number): string {

@@ -37,6 +37,8 @@ export const notificationRecordSchema = z.object({
   /** Why it failed or was sent (e.g. "severity CRITICAL"); null when there is nothing to say. */
   reason: z.string().nullable(),
   updatedAt: isoTime,
+  /** Recipients already reached on a channel with several (DMs): a retry skips them. */
+  delivered: z.array(z.string()).optional(),
 });
 export type NotificationRecord = z.output<typeof notificationRecordSchema>;
 
@@ -76,6 +78,17 @@ export const signatureRecordSchema = z.object({
 });
 export type SignatureRecord = z.output<typeof signatureRecordSchema>;
 
+/**
+ * An open debounce window for one (organisation, cluster, issue type): the alert that opened it,
+ * when that alert was posted, and its diagnosis once known (null while it is investigated).
+ */
+export const debounceRecordSchema = z.object({
+  thread: threadRefSchema,
+  openedAt: isoTime,
+  summary: z.string().nullable(),
+});
+export type DebounceRecord = z.output<typeof debounceRecordSchema>;
+
 export const stateSchema = z.object({
   version: z.literal(STATE_VERSION),
   /** Keyed by Slack channel id. */
@@ -86,6 +99,8 @@ export const stateSchema = z.object({
   executions: z.record(z.string(), z.string()),
   /** Keyed by the alert signature (stable across repeats of one incident). */
   signatures: z.record(z.string(), signatureRecordSchema),
+  /** Keyed by debounce key (organisation, cluster, issue type); absent in files written before debounce. */
+  debounce: z.record(z.string(), debounceRecordSchema).optional(),
 });
 export type State = z.output<typeof stateSchema>;
 
