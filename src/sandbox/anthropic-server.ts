@@ -60,7 +60,9 @@ export async function startAnthropicServer(options: AnthropicServerOptions): Pro
     };
     const url = new URL(req.url ?? "/", "http://sandbox");
     if (req.method !== "POST" || url.pathname !== "/v1/messages") return fail(404, `sandbox serves only POST /v1/messages, not ${req.method} ${url.pathname}`);
-    if (req.headers["x-api-key"] !== options.apiKey) return fail(401, "invalid x-api-key");
+    // SDK 1.x sends the key as a bearer token; older clients and curl use x-api-key.
+    const bearer = req.headers.authorization?.replace(/^Bearer /, "");
+    if (req.headers["x-api-key"] !== options.apiKey && bearer !== options.apiKey) return fail(401, "invalid API key");
 
     await delay((options.latencyMs ?? 0) + faults.latencyFor("messages"), req);
     const fault = faults.take("messages", (f) => f.kind !== "malformed");
