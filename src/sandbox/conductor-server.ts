@@ -6,6 +6,7 @@ import { checkStartRequest, type Violation } from "./check-start-request.ts";
 import { createFaultQueue, type Faults, type HttpFault } from "./faults.ts";
 import { delay, parseJson, sendJson, sendText, startHttpServer } from "./http-server.ts";
 import type { Scenario } from "./scenario-schema.ts";
+import { searchWorkflows } from "./search-workflows.ts";
 
 /** Conductor faults: HTTP faults on a route, or a command forced to end FAILED / TIMED_OUT. */
 export type ConductorFault = HttpFault | { kind: "command"; status: "FAILED" | "TIMED_OUT"; reason?: string };
@@ -168,7 +169,7 @@ export async function startConductorServer(options: ConductorServerOptions): Pro
       const result = start(parseJson(body));
       return typeof result.body === "string" ? sendText(res, result.status, result.body) : sendJson(res, result.status, result.body);
     }
-    if (target === "search") return sendJson(res, 200, search(url, [...executions.keys()].map((id) => viewExecution(id, false)), [...workflows.values()].map((w) => viewCommand(w, false))));
+    if (target === "search") return sendJson(res, 200, searchWorkflows(url, [...executions.keys()].map((id) => viewExecution(id, false)), [...workflows.values()].map((w) => viewCommand(w, false))));
     const id = decodeURIComponent(url.pathname.split("/").pop() ?? "");
     const includeTasks = url.searchParams.get("includeTasks") !== "false";
     const command = workflows.get(id);
@@ -204,21 +205,4 @@ function commandTasks(w: CommandWorkflow, status: string) {
     { referenceTaskName: "prepare_agent_handler", taskType: "prepare_agent_handler", status: "COMPLETED", domain: null, outputData: {} },
     { referenceTaskName: `${w.workflowName}_task`, taskType: w.command, status: status === "RUNNING" ? "SCHEDULED" : status, domain, outputData: status === "RUNNING" ? {} : { result: "see workflow output" } },
   ];
-}
-
-type View = { workflowId: string; workflowType: string; status: string; correlationId?: unknown; input: unknown; startTime: number };
-
-/** `query=workflowType IN (a,b)` and `freeText` (`*` or a substring of the id or input). */
-function search(url: URL, executions: (View | undefined)[], commands: View[]) {
-  const types = /workflowType\s+IN\s*\(([^)]*)\)/i.exec(url.searchParams.get("query") ?? "")?.[1]?.split(",").map((t) => t.trim());
-  const freeText = url.searchParams.get("freeText") ?? "*";
-  const matching = [...executions, ...commands]
-    .filter((v): v is View => v !== undefined)
-    .filter((v) => !types || types.includes(v.workflowType))
-    .filter((v) => freeText === "*" || freeText === "" || JSON.stringify([v.workflowId, v.input, v.correlationId]).toLowerCase().includes(freeText.toLowerCase()))
-    .sort((a, b) => b.startTime - a.startTime);
-  const startAt = Number(url.searchParams.get("start") ?? 0);
-  const size = Number(url.searchParams.get("size") ?? 100);
-  const results = matching.slice(startAt, startAt + size).map((v) => ({ ...v, input: JSON.stringify(v.input) }));
-  return { totalHits: matching.length, results };
 }
