@@ -74,7 +74,7 @@ export const envSchema = z.object({
 
   ANTHROPIC_API_KEY: optionalSecret,
   ANTHROPIC_BASE_URL: httpUrl.optional(),
-  ANTHROPIC_MODEL: z.string().trim().min(1).default("claude-sonnet-4-5"),
+  ANTHROPIC_MODEL: z.string().trim().min(1).default("claude-sonnet-5-5"),
   ANTHROPIC_TIMEOUT: duration("90s"),
 
   ONCALL_ENGINE: z.enum(["auto", "claude", "rules"], { error: "must be auto, claude or rules" }).default("auto"),
