@@ -1,4 +1,4 @@
-import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { Argument, Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { EXIT, OncallError } from "../lib/errors.ts";
 import { processIo, type CliIo } from "./io.ts";
 
@@ -90,6 +90,16 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .action(async (executionId: string, options: { json?: boolean; engine?: "claude" | "rules" }) => {
       const { triageCommand } = await import("./commands/triage.ts");
       setExit(await triageCommand({ executionId, json: options.json ?? false, ...(options.engine ? { engine: options.engine } : {}) }, io));
+    });
+
+  program
+    .command("verify")
+    .description("Check each configured integration for real (Slack, Conductor, Anthropic, SMTP) and print a table")
+    .addArgument(new Argument("[service]", "check only this one; not configured is then a failure").choices(["slack", "conductor", "anthropic", "smtp"]))
+    .addHelpText("after", EXIT_CODES_HELP)
+    .action(async (service: "slack" | "conductor" | "anthropic" | "smtp" | undefined) => {
+      const { verifyCommand } = await import("./commands/verify.ts");
+      setExit(await verifyCommand({ service }, io));
     });
 
   return program;

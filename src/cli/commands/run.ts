@@ -1,11 +1,12 @@
 import { loadConfig, readEnvironment } from "../../config/index.ts";
-import { createBot } from "../../bot/bot.ts";
+import { createBot, type Bot } from "../../bot/bot.ts";
 import { createPrintingSink, createSlackSink } from "../../bot/reply-sink.ts";
 import { runLoop } from "../../bot/run-loop.ts";
 import { createMemoryStateHandle } from "../../bot/state-handle.ts";
 import { systemClock } from "../../lib/clock.ts";
 import { parseDuration } from "../../lib/duration.ts";
 import { EXIT, UsageError } from "../../lib/errors.ts";
+import { buildNotifier, type Notifier } from "../../notify/index.ts";
 import { createSlackApi, tsFromMillis } from "../../slack/slack-api.ts";
 import { openStateStore } from "../../state/index.ts";
 import { buildInvestigation, buildLogger } from "../compose.ts";
@@ -40,6 +41,8 @@ export async function runCommand(options: RunCommandOptions, io: CliIo, signals:
   const investigation = buildInvestigation(config, { logger, clock, ...(options.engine ? { engine: options.engine } : {}) });
   const store = await openStateStore(config.oncall.stateFile, { logger, clock });
   const slack = createSlackApi({ token: config.slack.botToken, apiUrl: config.slack.apiUrl, logger });
+  // A dry run posts nothing, so it notifies no one either.
+  const notify = options.dryRun ? null : buildNotifier(config, { store, slack, clock, logger });
   try {
     const bot = createBot(
       {
@@ -49,6 +52,7 @@ export async function runCommand(options: RunCommandOptions, io: CliIo, signals:
         concurrency: config.oncall.concurrency,
         since,
         startFromNow: store.recoveredFromCorruption,
+        debounce: { windowMs: config.notify.debounceWindowMs, bypassCritical: config.notify.debounceBypassCritical },
       },
       {
         slack,
@@ -57,21 +61,46 @@ export async function runCommand(options: RunCommandOptions, io: CliIo, signals:
         sink: options.dryRun ? createPrintingSink(io.stdout) : createSlackSink(slack, logger),
         clock,
         logger,
+        ...(notify ? { afterReply: notify.notifier.afterReply } : {}),
       },
     );
+    // Notifications a crash or shutdown interrupted are retried from the outbox now and after every cycle.
+    if (notify) void notify.notifier.retryPending();
     logger.info({ channels: config.slack.channels, engine: investigation.engine, dryRun: options.dryRun, loop: options.loop }, "oncall-agent started");
     if (options.loop) {
       const intervalMs = options.intervalSeconds !== undefined ? options.intervalSeconds * 1000 : config.oncall.pollIntervalMs;
-      await runLoop(bot, { intervalMs, shutdownGraceMs: config.oncall.shutdownGraceMs, stop: signals.stop }, { clock, logger });
+      await runLoop(withNotificationRetries(bot, notify?.notifier), { intervalMs, shutdownGraceMs: config.oncall.shutdownGraceMs, stop: signals.stop }, { clock, logger });
+      await notify?.notifier.drain(config.oncall.shutdownGraceMs);
       return EXIT.ok;
     }
     const summary = await bot.pollOnce();
     await bot.drain();
+    await notify?.notifier.drain(config.oncall.shutdownGraceMs);
     const failed = bot.outcomes.filter((o) => o.kind === "retry-later").length;
     logger.info({ ...summary, replied: bot.outcomes.length - failed, retryLater: failed }, "cycle done");
     return summary.errors.length > 0 ? EXIT.failure : EXIT.ok;
   } finally {
+    notify?.close();
     await store.close();
     await investigation.close();
   }
+}
+
+/** The bot, retrying the notification outbox after each poll cycle. */
+function withNotificationRetries(bot: Bot, notifier: Notifier | undefined): Bot {
+  if (!notifier) return bot;
+  return {
+    async pollOnce() {
+      const summary = await bot.pollOnce();
+      void notifier.retryPending();
+      return summary;
+    },
+    drain: (graceMs) => bot.drain(graceMs),
+    get inFlightCount() {
+      return bot.inFlightCount;
+    },
+    get outcomes() {
+      return bot.outcomes;
+    },
+  };
 }
