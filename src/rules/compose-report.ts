@@ -9,6 +9,8 @@ const HIGH = 0.8;
 const MEDIUM = 0.55;
 const MAX_FINDINGS = 5;
 const SEVERITY_ORDER: Severity[] = ["CRITICAL", "MAJOR", "MINOR", "WARNING"];
+/** Keys that describe a consequence (a crash loop, a hot CPU), never worth an "Also seen" beside a cause. */
+const SYMPTOM_KEYS = new Set(["crash", "cpu-hot", "slow-response", "log-warn", "log-error", "health-check-failed"]);
 
 export interface ComposeInput {
   evidence: Evidence;
@@ -39,7 +41,7 @@ export function composeReport({ evidence, analysis, types, severity, cluster }: 
   const entry = getPlaybookEntry(types[0] ?? "UNKNOWN");
   const ranked = rankCandidates(analysis.candidates);
   const top = ranked[0] && ranked[0].weight >= CONCLUSIVE ? ranked[0] : null;
-  const runnerUp = top ? ranked[1] : undefined;
+  const runnerUp = top ? ranked.find((c) => c !== top && !SYMPTOM_KEYS.has(c.key)) : undefined;
   // Two strong, different explanations: the evidence does not settle which one it is.
   const contested = top !== null && runnerUp !== undefined && runnerUp.weight >= top.weight - 0.05;
   const confidence = !top ? "low" : top.weight >= HIGH && !contested ? "high" : top.weight >= MEDIUM ? "medium" : "low";

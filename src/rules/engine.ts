@@ -43,7 +43,7 @@ export async function runRulesEngine(input: RulesInput, invoker: ToolInvoker, de
 
   const incidentResult = await call("get_incident_details", {});
   const incident = extractIncident(parseNested(incidentResult.data), incidentResult.output);
-  const issues = collectIssues(input.alert, incident);
+  const issues = collectIssues(input.alert, incident, incidentResult.status === "ok");
   const types = [...new Set(issues.map((issue) => issue.type))];
   const alertPod = issues.find((issue) => issue.pod)?.pod ?? null;
 
@@ -83,19 +83,22 @@ async function callSafely(invoker: ToolInvoker, name: string, input: Record<stri
 }
 
 /** The alert's issues; without an alert (or without issue lines), the execution's own, classified. */
-function collectIssues(alert: Alert | null, incident: IncidentFacts): IssueEvidence[] {
+function collectIssues(alert: Alert | null, incident: IncidentFacts, incidentRead: boolean): IssueEvidence[] {
   if (alert && alert.issues.length > 0) {
-    return alert.issues.map((issue) => ({ type: issue.type, severity: issue.severity, text: issue.text, pod: issue.pod ?? null }));
+    return alert.issues.map((issue) => ({ type: issue.type, severity: issue.severity, text: issue.text, pod: issue.pod ?? null, source: "alert" }));
   }
   const fromExecution = incident.issues.map((issue) => ({
     type: safeClassify(issue.text, issue.severity),
     severity: issue.severity,
     text: issue.text,
     pod: /\s-\s([a-z0-9][-a-z0-9.]*[a-z0-9])\s*$/.exec(issue.text)?.[1] ?? null,
+    source: "get_incident_details" as const,
   }));
   if (fromExecution.length > 0) return fromExecution;
-  const text = alert?.headline ?? (incident.reason ? `health check ${incident.status ?? "failed"}: ${incident.reason}` : "the health check failed without recorded issues");
-  return [{ type: "UNKNOWN", severity: alert?.severity ?? null, text, pod: null }];
+  if (alert) return [{ type: "UNKNOWN", severity: alert.severity, text: alert.headline, pod: null, source: "alert" }];
+  if (incident.reason) return [{ type: "UNKNOWN", severity: null, text: `health check ${incident.status ?? "failed"}: ${incident.reason}`, pod: null, source: "get_incident_details" }];
+  const text = incidentRead ? "the health check failed without recorded issues" : "the failing execution could not be read";
+  return [{ type: "UNKNOWN", severity: null, text, pod: null, source: "none" }];
 }
 
 function safeClassify(text: string, severity: IssueEvidence["severity"]): IssueType {

@@ -16,6 +16,8 @@ export interface IssueEvidence {
   severity: Severity | null;
   text: string;
   pod: string | null;
+  /** Where the issue was read; "none" when nothing named one and the engine assumed UNKNOWN. */
+  source: "alert" | "get_incident_details" | "none";
 }
 
 /** Everything the analyzers read; built once per triage, never mutated. */

@@ -1,19 +1,18 @@
 import type { Analysis, Analyzer, IssueEvidence } from "../types.ts";
 
-const ALERT = "alert";
-
 /**
  * Self-describing issues (certificate expiry, stale API key, slow response): the alert text is
- * the evidence, so relay it with its numbers. Every issue line also becomes a low-weight finding,
- * so a report always has something to cite.
+ * the evidence, so relay it with its numbers. Every issue line read from the alert or the
+ * execution also becomes a low-weight finding, so a report always has something to cite.
  */
 export const analyzeAlertIssues: Analyzer = {
   name: "alert issues",
   analyze(evidence) {
     const analysis: Analysis = { findings: [], candidates: [] };
     for (const issue of evidence.issues) {
+      if (issue.source === "none") continue;
       const relay = relayIssue(issue);
-      analysis.findings.push({ text: `${issue.severity ?? "issue"}: ${issue.text}`.slice(0, 600), tool: ALERT, weight: relay ? 0.7 : 0.3, ...(relay ? { key: relay.key } : {}) });
+      analysis.findings.push({ text: `${issue.severity ?? "issue"}: ${issue.text}`.slice(0, 600), tool: issue.source, weight: relay ? 0.7 : 0.3, ...(relay ? { key: relay.key } : {}) });
       if (relay) analysis.candidates.push(relay);
     }
     return analysis;
@@ -21,6 +20,7 @@ export const analyzeAlertIssues: Analyzer = {
 };
 
 function relayIssue(issue: IssueEvidence): Analysis["candidates"][number] | null {
+  const tool = issue.source;
   switch (issue.type) {
     case "DOMAIN_CERTIFICATE_WILL_EXPIRE": {
       const days = readCertificateDays(issue.text);
@@ -32,7 +32,7 @@ function relayIssue(issue: IssueEvidence): Analysis["candidates"][number] | null
         weight: 0.85,
         appOrInfra: "infra",
         nextStep: `Renew the certificate of ${domain} ${days === null ? "now" : `within ${days} day${days === 1 ? "" : "s"}`}: check cert-manager's Certificate/Order status and its ACME challenge, or ask the customer to renew a certificate they manage`,
-        tool: ALERT,
+        tool,
       };
     }
     case "AUTH_STALE":
@@ -42,7 +42,7 @@ function relayIssue(issue: IssueEvidence): Analysis["candidates"][number] | null
         weight: 0.8,
         appOrInfra: "app",
         nextStep: "Refresh the cluster's health-check API key in the control plane and confirm the next health-check run passes",
-        tool: ALERT,
+        tool,
       };
     case "RESPONSE_TIME": {
       const seconds = readSeconds(issue.text);
@@ -53,7 +53,7 @@ function relayIssue(issue: IssueEvidence): Analysis["candidates"][number] | null
         weight: 0.45,
         appOrInfra: "unknown",
         nextStep: "Check whether the slowness persists in the next health checks; if it does, look at server CPU/heap and the decider queue",
-        tool: ALERT,
+        tool,
       };
     }
     default:

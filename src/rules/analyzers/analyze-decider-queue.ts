@@ -1,4 +1,4 @@
-import { findMetric } from "../extract/extract-metric.ts";
+import { findMetric, findPercent } from "../extract/extract-metric.ts";
 import { formatNumber, hasIssue, resultsFor } from "../evidence.ts";
 import type { Analysis, Analyzer } from "../types.ts";
 
@@ -17,8 +17,8 @@ export const analyzeDeciderQueue: Analyzer = {
     for (const result of resultsFor(evidence, ...SOURCES)) {
       const decider = findMetric(result.data, result.text, /decider/);
       if (decider === null) continue;
-      const redis = findMetric(result.data, result.text, /redis.*(usage|used|percent|memory)|^redis$/);
-      const redisNote = redis !== null ? `; Redis at ${formatNumber(redis)}${redis <= 100 ? "%" : ""}` : "";
+      const redis = findPercent(result.data, result.text, /redis.*(usage|percent|pct)|^redis$/, /redis/);
+      const redisNote = redis !== null ? `; Redis at ${formatNumber(redis)}%` : "";
       if (decider > DECIDER_BACKLOG) {
         const severe = decider > DECIDER_SEVERE;
         analysis.findings.push({

@@ -1,5 +1,5 @@
 import { extractIncident } from "../extract/extract-incident.ts";
-import { hasIssue, resultsFor } from "../evidence.ts";
+import { resultsFor } from "../evidence.ts";
 import type { Analysis, Analyzer } from "../types.ts";
 
 const FAILED = /^(TIMED_OUT|FAILED|TERMINATED)$/i;
@@ -11,9 +11,9 @@ export const analyzeExecutionStatus: Analyzer = {
     const analysis: Analysis = { findings: [], candidates: [] };
     for (const result of resultsFor(evidence, "get_incident_details")) {
       const incident = extractIncident(result.data, result.text);
-      // A health check that found issues fails too; only its own failure without issues is news.
+      // A health check that found issues fails too; only its own failure without known issues is news.
       if (!incident.status || !FAILED.test(incident.status)) continue;
-      if (incident.issues.length > 0 && !hasIssue(evidence, "UNKNOWN")) continue;
+      if (evidence.issues.some((issue) => issue.type !== "UNKNOWN")) continue;
       const reason = incident.reason ? `: ${incident.reason.slice(0, 300)}` : "";
       analysis.findings.push({ text: `the health-check execution itself is ${incident.status}${reason}`, tool: result.tool, weight: 0.5, key: "health-check-failed" });
       const timedOut = /TIMED_OUT/i.test(incident.status) || /time[d ]?out/i.test(incident.reason ?? "");

@@ -39,3 +39,17 @@ function findMetricInText(text: string, pattern: RegExp): number | null {
   }
   return null;
 }
+
+/**
+ * A percentage reading: a key or name matching `keyPattern` (which should say percent/usage), or
+ * `NN%` on a text line matching `linePattern` (`Redis used memory: 6.1 GiB (71%)` → 71).
+ */
+export function findPercent(data: unknown, text: string, keyPattern: RegExp, linePattern: RegExp = keyPattern): number | null {
+  const fromData = findMetric(data, "", keyPattern);
+  if (fromData !== null && fromData <= 100) return fromData;
+  for (const line of text.split(/\r?\n/)) {
+    const percent = /(\d+(?:\.\d+)?)\s*%/.exec(line);
+    if (percent?.[1] && linePattern.test(normalizeKey(line))) return Number(percent[1]);
+  }
+  return null;
+}

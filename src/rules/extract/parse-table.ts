@@ -66,7 +66,9 @@ function readRow(line: string, { columns, aligned }: Header): TableRow {
   const row: TableRow = {};
   const cells = splitCells(line);
   const words = line.trim().split(/\s+/);
-  const zipped = cells.length === columns.length ? cells : words.length === columns.length ? words : null;
+  // Offsets are trusted only when no value crosses a column boundary (kubectl's own layout).
+  const fitsOffsets = aligned && columns.every((column, i) => i === 0 || column.start >= line.length || /\s/.test(line[column.start - 1] ?? " "));
+  const zipped = cells.length === columns.length ? cells : !fitsOffsets && words.length === columns.length ? words : null;
   columns.forEach((column, i) => {
     if (zipped) row[column.key] = zipped[i] ?? "";
     else if (aligned) row[column.key] = line.slice(column.start, columns[i + 1]?.start ?? line.length).trim();

@@ -1,0 +1,50 @@
+import { describe, expect, it } from "vitest";
+import { analyzeLogExceptions } from "../../src/rules/analyzers/analyze-log-exceptions.ts";
+import { evidenceOf, issue } from "./build-evidence.ts";
+import * as f from "./fixtures.ts";
+
+const logs = (data: unknown) => ({ tool: "pull_pod_logs", input: { pod: "conductor-server-0", lines: 500 }, data });
+const top = (candidates: { key: string; weight: number }[]) => [...candidates].sort((a, b) => b.weight - a.weight)[0];
+
+describe("analyzeLogExceptions", () => {
+  it("text: a Conductor wrapper around Jedis is a Redis connection problem", () => {
+    const { findings, candidates } = analyzeLogExceptions.analyze(evidenceOf([logs(f.LOGS_JEDIS)]));
+    expect(top(candidates)).toMatchObject({ key: "redis-connection", appOrInfra: "infra", cause: expect.stringContaining("JedisConnectionException") });
+    expect(findings[0]?.text).toMatch(/dominant exception redis\.clients\.jedis\.exceptions\.JedisConnectionException ×25/);
+  });
+
+  it("JSON: log lines as an array inside an object", () => {
+    const data = { pod: "conductor-server-0", logs: f.LOGS_JEDIS.split("\n") };
+    const { candidates } = analyzeLogExceptions.analyze(evidenceOf([logs(data)]));
+    expect(top(candidates)?.key).toBe("redis-connection");
+  });
+
+  it("red herring: 300 deprecated-API errors do not outrank 30 Jedis failures", () => {
+    const { findings, candidates } = analyzeLogExceptions.analyze(evidenceOf([logs(f.LOGS_DEPRECATION_HERRING)]));
+    expect(top(candidates)?.key).toBe("redis-connection");
+    expect(candidates.map((c) => c.cause).join(" ")).not.toMatch(/Deprecated/);
+    expect(findings.map((x) => x.text).join("\n")).toContain("300 lines about deprecated API use, treated as noise");
+  });
+
+  it("OutOfMemoryError in the logs points at the heap", () => {
+    const { candidates } = analyzeLogExceptions.analyze(evidenceOf([logs(f.LOGS_HEAP_OOM)]));
+    expect(top(candidates)).toMatchObject({ key: "heap", cause: expect.stringContaining("java.lang.OutOfMemoryError ×6") });
+  });
+
+  it("WARN noise alone is a weak lead, unless warnings are the alert", () => {
+    const quiet = analyzeLogExceptions.analyze(evidenceOf([logs(f.LOGS_SLOW_QUERY_WARNINGS)]));
+    expect(top(quiet.candidates)).toMatchObject({ key: "log-warn" });
+    expect(top(quiet.candidates)?.weight).toBeLessThan(0.4);
+    const alerted = analyzeLogExceptions.analyze(
+      evidenceOf([logs(f.LOGS_SLOW_QUERY_WARNINGS)], [issue("CONDUCTOR_WARN_LOGS_COUNT_EXCEEDED_THRESHOLD", "Warn Logs Count is 400")]),
+    );
+    expect(top(alerted.candidates)?.weight).toBeGreaterThanOrEqual(0.5);
+    expect(alerted.findings[0]?.text).toMatch(/most frequent WARN ×400 of 400: ".*Slow query took/);
+  });
+
+  it("empty logs: says so", () => {
+    const { findings, candidates } = analyzeLogExceptions.analyze(evidenceOf([logs("")]));
+    expect(candidates).toEqual([]);
+    expect(findings[0]?.text).toBe("conductor-server-0: no log lines returned");
+  });
+});

@@ -1,0 +1,76 @@
+import { describe, expect, it } from "vitest";
+import { analyzePodEvents } from "../../src/rules/analyzers/analyze-pod-events.ts";
+import { analyzePodStatuses } from "../../src/rules/analyzers/analyze-pod-statuses.ts";
+import { evidenceOf } from "./build-evidence.ts";
+import * as f from "./fixtures.ts";
+
+const top = (candidates: { key: string; weight: number }[]) => [...candidates].sort((a, b) => b.weight - a.weight)[0];
+
+describe("analyzePodStatuses", () => {
+  it("JSON: an OOMKilled last state is a strong memory-limit cause on that pod", () => {
+    const { findings, candidates } = analyzePodStatuses.analyze(evidenceOf([{ tool: "get_pods_data", data: f.PODS_JSON_KUBECTL }]));
+    expect(top(candidates)).toMatchObject({ key: "memory-limit", weight: 0.85, appOrInfra: "infra" });
+    expect(findings[0]?.text).toMatch(/conductor-server-7d9f8-abcde: Running.*4 restarts.*last terminated: OOMKilled.*exit code 137/);
+    expect(findings[0]?.tool).toBe("get_pods_data");
+  });
+
+  it("JSON: CrashLoopBackOff with an Error exit is a crash, weaker than OOM", () => {
+    const { candidates } = analyzePodStatuses.analyze(evidenceOf([{ tool: "get_pods_data", data: f.PODS_JSON_SIMPLE }]));
+    expect(top(candidates)).toMatchObject({ key: "crash", cause: expect.stringContaining("conductor-workers-1") });
+    expect(top(candidates)?.weight).toBeLessThan(0.8);
+  });
+
+  it("text: ImagePullBackOff in the STATUS column", () => {
+    const { findings, candidates } = analyzePodStatuses.analyze(evidenceOf([{ tool: "get_pods_data", data: f.PODS_TEXT }]));
+    expect(top(candidates)).toMatchObject({ key: "image-pull", cause: expect.stringContaining("prometheus-server-0") });
+    expect(findings.map((x) => x.text).join("\n")).toContain("redis-master-0: Running, ready 1/1, 2 restarts");
+  });
+
+  it("text: all pods healthy says so and blames nothing", () => {
+    const { findings, candidates } = analyzePodStatuses.analyze(evidenceOf([{ tool: "get_pods_data", data: f.PODS_TEXT_HEALTHY }]));
+    expect(candidates).toEqual([]);
+    expect(findings[0]?.text).toBe("all 2 pods Running with no restarts");
+  });
+
+  it("unreadable output becomes a 'could not read' finding", () => {
+    const { findings, candidates } = analyzePodStatuses.analyze(evidenceOf([{ tool: "get_pods_data", data: "error: the server could not find the requested resource" }]));
+    expect(candidates).toEqual([]);
+    expect(findings[0]?.text).toMatch(/^could not read the pod list/);
+  });
+});
+
+describe("analyzePodEvents", () => {
+  it("JSON: OOMKilling outranks the BackOff it causes, and cites the count and message", () => {
+    const { findings, candidates } = analyzePodEvents.analyze(evidenceOf([{ tool: "get_pod_events", input: { pod: "conductor-server-7d9f8-abcde" }, data: f.EVENTS_JSON_OOM }]));
+    expect(top(candidates)).toMatchObject({ key: "memory-limit", appOrInfra: "infra" });
+    expect(top(candidates)?.weight).toBeGreaterThanOrEqual(0.85);
+    expect(findings[0]?.text).toBe("conductor-server-7d9f8-abcde: 4× OOMKilling: Memory cgroup out of memory: Killed process 4187 (java) total-vm:9012345kB");
+    expect(candidates.map((c) => c.key)).toContain("crash");
+  });
+
+  it("text: a failed image pull", () => {
+    const { candidates } = analyzePodEvents.analyze(evidenceOf([{ tool: "get_pod_events", input: { pod: "prometheus-server-0" }, data: f.EVENTS_TEXT_IMAGE }]));
+    expect(top(candidates)).toMatchObject({ key: "image-pull", weight: 0.9, nextStep: expect.stringContaining("image tag") });
+  });
+
+  it("text: FailedScheduling for insufficient memory", () => {
+    const { findings, candidates } = analyzePodEvents.analyze(evidenceOf([{ tool: "get_pod_events", input: { pod: "conductor-server-6f7c9-zz1" }, data: f.EVENTS_TEXT_SCHEDULING }]));
+    expect(top(candidates)).toMatchObject({ key: "scheduling", appOrInfra: "infra" });
+    expect(findings[0]?.text).toContain("Insufficient memory");
+  });
+
+  it.each([
+    ["Warning  Unhealthy  Liveness probe failed: HTTP probe failed with statuscode: 503", "probe"],
+    ["Warning  Evicted  The node was low on resource: ephemeral-storage.", "eviction"],
+    ["Warning  FailedMount  MountVolume.SetUp failed for volume \"data\"", "volume"],
+  ])("text lines: %s → %s", (line, key) => {
+    const { candidates } = analyzePodEvents.analyze(evidenceOf([{ tool: "get_pod_events", input: { pod: "p-0" }, data: line }]));
+    expect(top(candidates)?.key).toBe(key);
+  });
+
+  it("only normal events: a finding, no cause", () => {
+    const { findings, candidates } = analyzePodEvents.analyze(evidenceOf([{ tool: "get_pod_events", input: { pod: "conductor-server-0" }, data: f.EVENTS_TEXT_NORMAL }]));
+    expect(candidates).toEqual([]);
+    expect(findings[0]?.text).toMatch(/2 events, none a known failure \(Pulled, Started\)/);
+  });
+});

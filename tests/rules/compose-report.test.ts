@@ -1,0 +1,64 @@
+import { describe, expect, it } from "vitest";
+import { reportSchema } from "../../src/report/schema.ts";
+import { composeReport, rankCandidates } from "../../src/rules/compose-report.ts";
+import type { CauseCandidate } from "../../src/rules/types.ts";
+import { evidenceOf, issue } from "./build-evidence.ts";
+
+const candidate = (key: string, weight: number, extra: Partial<CauseCandidate> = {}): CauseCandidate => ({
+  key,
+  weight,
+  cause: `cause ${key}`,
+  appOrInfra: "infra",
+  nextStep: `step ${key}`,
+  tool: "get_pod_events",
+  ...extra,
+});
+
+const compose = (candidates: CauseCandidate[], findings = [{ text: "a finding", tool: "get_pods_data", weight: 0.5 }]) =>
+  composeReport({
+    evidence: evidenceOf([], [issue("POD_RESTARTED", "Pod p-0 has been restarted", "MAJOR", "p-0")]),
+    analysis: { findings, candidates },
+    types: ["POD_RESTARTED"],
+    severity: null,
+    cluster: "acme-eu-1",
+  });
+
+describe("rankCandidates", () => {
+  it("lets independent signals for one cause reinforce each other, capped", () => {
+    const ranked = rankCandidates([candidate("memory-limit", 0.6), candidate("probe", 0.7), candidate("memory-limit", 0.5)]);
+    expect(ranked.map((c) => [c.key, Number(c.weight.toFixed(2))])).toEqual([["memory-limit", 0.8], ["probe", 0.7]]);
+    expect(rankCandidates([candidate("a", 0.9), candidate("a", 0.9)])[0]?.weight).toBe(0.95);
+  });
+});
+
+describe("composeReport", () => {
+  it("a strong single cause: high confidence, its next step, severity from the issues", () => {
+    const report = compose([candidate("memory-limit", 0.85)]);
+    expect(report).toMatchObject({ likelyRootCause: "cause memory-limit", confidence: "high", nextStep: "step memory-limit", appOrInfra: "infra", severity: "MAJOR" });
+    expect(reportSchema.safeParse({ ...report, stats: {} }).success).toBe(true);
+  });
+
+  it("two strong, different causes: medium, and both named", () => {
+    const report = compose([candidate("memory-limit", 0.85), candidate("image-pull", 0.85, { appOrInfra: "infra" })]);
+    expect(report.confidence).toBe("medium");
+    expect(report.likelyRootCause).toBe("cause memory-limit. Also seen: cause image-pull");
+  });
+
+  it("a weak lead only: inconclusive, low, with what to check and the lead", () => {
+    const report = compose([candidate("log-warn", 0.25)]);
+    expect(report.confidence).toBe("low");
+    expect(report.appOrInfra).toBe("unknown");
+    expect(report.likelyRootCause).toMatch(/^Inconclusive — needs a human: check restart count.*Weak lead: cause log-warn$/);
+  });
+
+  it("findings of the chosen cause come first; at most five; never none", () => {
+    const findings = [
+      ...Array.from({ length: 6 }, (_, i) => ({ text: `noise ${i}`, tool: "pull_pod_logs", weight: 0.6 })),
+      { text: "the OOM kill", tool: "get_pod_events", weight: 0.3, key: "memory-limit" },
+    ];
+    const report = compose([candidate("memory-limit", 0.85)], findings);
+    expect(report.findings).toHaveLength(5);
+    expect(report.findings[0]).toEqual({ text: "the OOM kill", tool: "get_pod_events" });
+    expect(compose([], []).findings).toHaveLength(1);
+  });
+});
