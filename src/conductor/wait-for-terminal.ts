@@ -8,9 +8,14 @@ export interface WaitOptions {
   /** How long to wait, in ms from the call. */
   deadlineMs: number;
   signal?: AbortSignal;
-  /** First pause between polls; each pause grows x1.5 up to `pollMaxMs`. Defaults 250 / 5000. */
+  /**
+   * The pause after a poll is `pollLateness` × the time waited so far, kept within
+   * [`pollMinMs`, `pollMaxMs`]: a result is seen at most ~5% (or 50 ms) after it is ready, while a
+   * long command is polled ever more rarely. Defaults 50 ms / 3000 ms / 0.05.
+   */
   pollMinMs?: number;
   pollMaxMs?: number;
+  pollLateness?: number;
   /** A workflow PAUSED this long is reported as stuck rather than waited on. Default 15 s. */
   pausedGraceMs?: number;
 }
@@ -32,7 +37,7 @@ export function isTerminalStatus(status: string): status is TerminalStatus {
 }
 
 /**
- * Polls with a short, growing pause (commands finish in seconds to minutes). Transient read
+ * Polls with a pause proportional to the time already waited (commands finish in seconds to minutes). Transient read
  * failures are waited out until the deadline; anything else (404, auth, cancel) is thrown.
  */
 export async function pollUntilTerminal(
@@ -42,10 +47,12 @@ export async function pollUntilTerminal(
   deps: { clock: Clock; logger: Logger },
 ): Promise<WaitResult> {
   const { clock } = deps;
-  const deadline = clock.now() + options.deadlineMs;
-  const pollMax = options.pollMaxMs ?? 5000;
+  const started = clock.now();
+  const deadline = started + options.deadlineMs;
+  const pollMin = options.pollMinMs ?? 50;
+  const pollMax = options.pollMaxMs ?? 3000;
+  const lateness = options.pollLateness ?? 0.05;
   const pausedGrace = options.pausedGraceMs ?? 15_000;
-  let pause = options.pollMinMs ?? 250;
   let last: Workflow | null = null;
   let lastError: ConductorError | null = null;
   let pausedSince: number | undefined;
@@ -68,6 +75,7 @@ export async function pollUntilTerminal(
     } else {
       pausedSince = undefined;
     }
+    const pause = Math.min(pollMax, Math.max(pollMin, Math.round((clock.now() - started) * lateness)));
     const wait = Math.min(pause, deadline - clock.now());
     if (wait <= 0) break;
     try {
@@ -75,7 +83,6 @@ export async function pollUntilTerminal(
     } catch (abort) {
       throw new ConductorError("conductor_aborted", `waiting for workflow ${workflowId} was cancelled`, { cause: abort, request: { workflowId } });
     }
-    pause = Math.min(pollMax, Math.round(pause * 1.5));
   }
   if (last?.status === "PAUSED") return { state: "stuck", workflow: last };
   return { state: "deadline", workflow: last, lastError };

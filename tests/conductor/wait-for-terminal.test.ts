@@ -34,11 +34,11 @@ function statuses(...sequence: (string | (() => Response))[]) {
 }
 
 describe("waitForTerminal", () => {
-  it("polls at once, then with pauses growing x1.5, until a terminal status", async () => {
+  it("polls at once, then every 50 ms while the wait is short, until a terminal status", async () => {
     const polls = statuses("RUNNING", "RUNNING", "RUNNING", "RUNNING", "COMPLETED");
     const result = await client().waitForTerminal("cmd-1", { deadlineMs: 60_000 });
     expect(result).toMatchObject({ state: "terminal", status: "COMPLETED", workflow: { output: { pods: [] } } });
-    expect(clock.sleeps).toEqual([250, 375, 563, 845]);
+    expect(clock.sleeps).toEqual([50, 50, 50, 50]);
     expect(polls).toHaveLength(5);
     expect(polls.every((q) => q === "?includeTasks=false")).toBe(true);
   });
@@ -48,14 +48,20 @@ describe("waitForTerminal", () => {
     await expect(client().waitForTerminal("cmd-1", { deadlineMs: 60_000 })).resolves.toMatchObject({ state: "terminal", status });
   });
 
-  it("stops at the deadline with the last state, pauses capped at pollMaxMs", async () => {
+  it("stops at the deadline with the last state; pauses stay within 5% of the time waited, capped at pollMaxMs", async () => {
     statuses("RUNNING");
     const started = clock.now();
-    const result = await client().waitForTerminal("cmd-1", { deadlineMs: 30_000, pollMaxMs: 4000 });
+    const result = await client().waitForTerminal("cmd-1", { deadlineMs: 120_000, pollMaxMs: 4000 });
     expect(result).toMatchObject({ state: "deadline", workflow: { status: "RUNNING" }, lastError: null });
-    expect(clock.now() - started).toBe(30_000);
+    expect(clock.now() - started).toBe(120_000);
     expect(Math.max(...clock.sleeps)).toBe(4000);
-    expect(clock.sleeps.slice(0, 3)).toEqual([250, 375, 563]);
+    let waited = 0;
+    for (const sleep of clock.sleeps) {
+      expect(sleep).toBeLessThanOrEqual(Math.max(50, Math.round(waited * 0.05)));
+      waited += sleep;
+    }
+    // Proportional pauses keep the poll count modest even for a two-minute command.
+    expect(clock.sleeps.length).toBeLessThanOrEqual(120);
   });
 
   it("reports a workflow that stays PAUSED as stuck after the grace period", async () => {
