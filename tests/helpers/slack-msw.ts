@@ -28,7 +28,9 @@ export interface SlackCall {
  * An in-memory Slack workspace behind msw handlers, for tests of the real Slack client.
  * History is newest-first with cursor pagination, like the real API.
  */
-export function createFakeSlack(options: { apiUrl?: string; botUserId?: string; botId?: string; pageSize?: number } = {}) {
+export function createFakeSlack(
+  options: { apiUrl?: string; botUserId?: string; botId?: string; pageSize?: number; /** Sent as auth.test's x-oauth-scopes header. */ scopes?: string[] } = {},
+) {
   const apiUrl = options.apiUrl ?? "https://slack.test/api/";
   const botUserId = options.botUserId ?? "UBOT";
   const botId = options.botId ?? "BBOT";
@@ -61,7 +63,13 @@ export function createFakeSlack(options: { apiUrl?: string; botUserId?: string; 
       }
       switch (method) {
         case "auth.test":
-          return HttpResponse.json({ ok: true, user_id: botUserId, bot_id: botId, team: "T1" });
+          return HttpResponse.json(
+            { ok: true, user_id: botUserId, bot_id: botId, team: "T1" },
+            options.scopes ? { headers: { "x-oauth-scopes": options.scopes.join(",") } } : {},
+          );
+        case "conversations.open":
+          // One DM channel per user, named after it, like Slack's stable D... ids.
+          return HttpResponse.json({ ok: true, channel: { id: `D${String(body.users ?? "").replace(/^[UW]/, "")}` } });
         case "conversations.history": {
           const oldest = body.oldest ?? "0";
           const limit = Number(body.limit ?? options.pageSize ?? 100);
