@@ -14,7 +14,7 @@ import { PassThrough } from "node:stream";
 import { parseArgs } from "node:util";
 import { main } from "../src/cli/main.ts";
 import { loadScenarios, startSandbox } from "../src/sandbox/index.ts";
-import { renderSlackReplyForTerminal } from "../src/sandbox/render-thread.ts";
+import { blocksToText } from "../src/slack/blocks-to-text.ts";
 
 const DEFAULT_PICK = ["01_", "08_", "13_", "16_", "21_"];
 
@@ -75,7 +75,7 @@ try {
     console.log(`ALERT  ${scenario.title}`);
     console.log(scenario.alert.message.text.split("\n").map((l) => `  │ ${l}`).join("\n"));
     console.log(`REPLY  (${replies.length} in thread; reactions: ${reactions.join(" ") || "none"})`);
-    for (const reply of replies) console.log(renderSlackReplyForTerminal(reply).map((l) => `  ┃ ${l}`).join("\n"));
+    for (const reply of replies) console.log(blocksToText(reply).map((l) => `  ┃ ${l}`).join("\n"));
     console.log(`TRUTH  ${scenario.truth.rootCause}\n`);
   }
   const replied = posted.filter(({ ts }) => sandbox.slack.replies(sandbox.alertChannel, ts).length === 1).length;

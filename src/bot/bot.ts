@@ -168,8 +168,14 @@ export function createBot(options: BotOptions, deps: BotDeps) {
     async drain(graceMs?: number): Promise<boolean> {
       const all = Promise.all([...inFlight.values()]).then(() => true);
       if (graceMs === undefined) return all;
-      const timedOut = clock.sleep(graceMs).then(() => false);
+      // The grace timer is cancelled once everything is in, or it would hold the process open.
+      const graceOver = new AbortController();
+      const timedOut = clock.sleep(graceMs, graceOver.signal).then(
+        () => false,
+        () => true,
+      );
       const finished = await Promise.race([all, timedOut]);
+      graceOver.abort();
       if (!finished) abort.abort(new Error("shutdown grace period over"));
       return finished;
     },

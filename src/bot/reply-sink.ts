@@ -1,5 +1,6 @@
 import type { SlackApi } from "../slack/slack-api.ts";
 import type { Logger } from "../lib/logger.ts";
+import { blocksToText } from "../slack/blocks-to-text.ts";
 import { errorMessage } from "../lib/errors.ts";
 
 export interface OutgoingReply {
@@ -38,7 +39,7 @@ export function createPrintingSink(out: NodeJS.WritableStream): ReplySink {
   return {
     async post(channel, threadTs, reply) {
       counter += 1;
-      out.write(`\n--- reply in ${channel} thread ${threadTs} (dry run, not posted) ---\n${reply.text}\n`);
+      out.write(`\n--- reply in ${channel} thread ${threadTs} (dry run, not posted) ---\n${blocksToText(reply).join("\n")}\n`);
       return { ts: `${threadTs.split(".")[0]}.${String(900000 + counter).padStart(6, "0")}` };
     },
     async react() {},

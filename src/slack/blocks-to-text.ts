@@ -1,5 +1,5 @@
-/** Renders a posted reply (Block Kit sections and context) as plain lines for a terminal. */
-export function renderSlackReplyForTerminal(message: { text?: string; blocks?: unknown }): string[] {
+/** A posted reply (Block Kit sections and context, else its text) as plain lines for a terminal. */
+export function blocksToText(message: { text?: string; blocks?: unknown }): string[] {
   const blocks = Array.isArray(message.blocks) ? (message.blocks as Record<string, unknown>[]) : [];
   const texts: string[] = [];
   for (const block of blocks) {
