@@ -18,6 +18,15 @@ const EVENTS: PlaybookStep = {
 };
 const INGRESS: PlaybookStep = { tool: "get_ingress_info", why: "hosts and load-balancer address; an empty address means the LB was never provisioned" };
 const CLUSTER_METRICS: PlaybookStep = { tool: "get_cluster_metrics", why: "Redis used memory, decider/indexer queue depths, heap and CPU per pod" };
+const DEPLOYMENTS: PlaybookStep = { tool: "get_deployments_info", why: "replicas desired vs ready (a worker deployment scaled to 0 leaves its tasks unpolled), images, limits" };
+/** Conductor's Postgres index (workflow_index) says which workflow type is piling up. */
+const RUNNING_BY_TYPE: PlaybookStep = {
+  tool: "run_sql_select",
+  args: {
+    query: "SELECT workflow_type, count(*) AS running FROM workflow_index WHERE status = 'RUNNING' GROUP BY workflow_type ORDER BY running DESC LIMIT 10",
+  },
+  why: "which workflow type holds the running backlog",
+};
 
 function logs(lines: number, why: string, grep?: string): PlaybookStep {
   return { tool: "pull_pod_logs", args: { pod: "{pod}", lines, ...(grep ? { grep } : {}) }, why };
@@ -36,9 +45,11 @@ const redisEntry = (type: IssueType, title: string, level: string): PlaybookEntr
     INCIDENT,
     CLUSTER_METRICS,
     PODS,
-    logs(500, "the conductor server's exceptions: Jedis/Redis connection errors, workflows failing to decide", "Exception"),
+    DEPLOYMENTS,
+    RUNNING_BY_TYPE,
+    logs(500, "the server's warnings and exceptions: workflows stuck on a task nobody polls, oversized payloads, Redis connection errors"),
   ],
-  evidence: ["Redis usage % vs threshold", "decider queue size (> 1,000 running workflows = backlog, > 10,000 severe)", "dominant server exception with its count"],
+  evidence: ["Redis usage % vs threshold", "decider queue size (> 1,000 running workflows = backlog, > 10,000 severe)", "the workflow type piling up and a worker deployment at 0 replicas", "dominant server warning or exception with its count"],
   rootCauses: [
     "Decider-queue backlog: a workflow type started in bulk or stuck RUNNING (workers not polling its tasks)",
     "Workflows with huge inputs/outputs or many tasks kept in Redis",
@@ -59,7 +70,7 @@ const ENTRIES: PlaybookEntry[] = [
     category: "saturation",
     symptom: "A Conductor server JVM is using most of its heap; GC pauses and OutOfMemoryError follow.",
     podHints: SERVER,
-    tools: [INCIDENT, { tool: "get_top_output", args: { pod: "{pod}" }, why: "which pod holds the memory" }, PODS, logs(500, "OutOfMemoryError, GC overhead, large payload errors", "Error")],
+    tools: [INCIDENT, { tool: "get_top_output", args: { pod: "{pod}" }, why: "which pod holds the memory" }, PODS, logs(500, "OutOfMemoryError with the frame that allocates, GC overhead, large payloads or searches")],
     evidence: ["heap % per server pod", "restarts with last state OOMKilled", "OutOfMemoryError count in logs"],
     rootCauses: ["Backlog of running workflows kept in memory", "Large workflow/task payloads", "Heap (-Xmx) or container memory limit too small", "Memory leak after an upgrade"],
     nextSteps: ["Compare heap usage with the decider queue and payload sizes; if load is normal raise -Xmx together with the container memory limit, otherwise take a heap dump in a maintenance window (not from the bot)"],
@@ -75,6 +86,7 @@ const ENTRIES: PlaybookEntry[] = [
       { tool: "get_top_output", args: { pod: "{pod}" }, why: "the hot pod and process" },
       PODS,
       { tool: "get_thread_dump", args: { pod: "{pod}" }, why: "what the busy threads run (RUNNABLE frames, BLOCKED locks)" },
+      logs(300, "what the busy threads are doing: long-running INLINE scripts, sweeper warnings"),
     ],
     evidence: ["hot pod with its CPU value", "dominant RUNNABLE frame or BLOCKED count in the thread dump", "decider queue size"],
     rootCauses: ["Backlog: the decider sweeping many running workflows", "A hot loop or lock contention (thread dump)", "CPU limit too low / throttling", "Heavy GC caused by a full heap"],
@@ -119,7 +131,7 @@ const ENTRIES: PlaybookEntry[] = [
     category: "component",
     symptom: "The system workers are not polling or not running.",
     podHints: WORKERS,
-    tools: [INCIDENT, PODS, EVENTS, logs(300, "worker errors: cannot reach the server, auth failures")],
+    tools: [INCIDENT, PODS, DEPLOYMENTS, EVENTS, logs(300, "worker errors: cannot reach the server, auth failures")],
     evidence: ["worker pods' phase and restarts", "warning events", "dominant exception in worker logs"],
     rootCauses: ["Worker pods crashing or not scheduled", "Workers cannot reach the server (auth/DNS)", "Deployment scaled to zero"],
     nextSteps: ["Check the worker deployment (replicas, image, last change) and fix what the events or logs name"],
@@ -218,7 +230,7 @@ const ENTRIES: PlaybookEntry[] = [
     category: "self-describing",
     symptom: "Conductor is taking too long to respond.",
     podHints: SERVER,
-    tools: [INCIDENT, PODS],
+    tools: [INCIDENT, CLUSTER_METRICS, PODS],
     evidence: ["response time from the alert", "server pods healthy or restarting", "CPU/heap/decider queue from the cluster data"],
     rootCauses: ["Server saturated (CPU/heap/backlog)", "Slow dependency (Redis/Postgres)", "Network path latency"],
     nextSteps: ["Check whether the slowness persists in the next runs; if so, look at server CPU/heap and the decider queue"],
@@ -229,7 +241,7 @@ const ENTRIES: PlaybookEntry[] = [
     category: "unknown",
     symptom: "An unrecognised issue, or the health check itself failed or timed out (the agent may be unreachable).",
     podHints: SERVER,
-    tools: [INCIDENT, PODS, { tool: "get_deployments_info", why: "replicas desired vs ready, images" }, CLUSTER_METRICS],
+    tools: [INCIDENT, PODS, DEPLOYMENTS, CLUSTER_METRICS],
     evidence: ["the execution's status and reason", "pods and deployments not ready"],
     rootCauses: ["In-cluster agent not polling (agent pod down, network)", "Cluster overloaded", "Control-plane problem"],
     nextSteps: ["Open the failing execution, read the failed task's reason, and check that the cluster's agent pod is running"],

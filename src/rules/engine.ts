@@ -9,7 +9,7 @@ import { buildEvidence } from "./evidence.ts";
 import { extractIncident, type IncidentFacts } from "./extract/extract-incident.ts";
 import { extractPods } from "./extract/extract-pods.ts";
 import { isObject, parseNested } from "./extract/walk-json.ts";
-import { bindPod, planCalls, podHintsFor, resolvePod } from "./plan-calls.ts";
+import { bindPod, findOtherSuspect, planCalls, podHintsFor, resolvePod } from "./plan-calls.ts";
 import { runAnalyzers } from "./run-analyzers.ts";
 import type { IssueEvidence } from "./types.ts";
 
@@ -52,7 +52,11 @@ export async function runRulesEngine(input: RulesInput, invoker: ToolInvoker, de
   const pods = first.filter((r) => r.tool === "get_pods_data" && r.result.status === "ok").flatMap((r) => extractPods(parseNested(r.result.data), r.result.output));
   const pod = resolvePod(alertPod, pods, podHintsFor(types));
   const bound = plan.filter((p) => p.needsPod).map((p) => ({ tool: p.tool, args: bindPod(p, pod) }));
-  await Promise.all(bound.map((b) => (b.args ? call(b.tool, b.args) : Promise.resolve(null))));
+  // A second troubled pod (e.g. Redis crash-looping behind server errors) gets its own events and logs.
+  const suspect = findOtherSuspect(pod, pods);
+  const room = MAX_RULES_CALLS - 1 - plan.length;
+  const extra = suspect && room >= 2 ? [{ tool: "get_pod_events", args: { pod: suspect } }, { tool: "pull_pod_logs", args: { pod: suspect, lines: 200 } }] : [];
+  await Promise.all([...bound, ...extra].map((b) => (b.args ? call(b.tool, b.args) : Promise.resolve(null))));
 
   // The model's calls (when standing in) are evidence too; a cached repeat is read once.
   const evidence = buildEvidence(issues, dedupe([...invoker.calls, ...own]));

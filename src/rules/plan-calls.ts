@@ -42,14 +42,23 @@ export function podHintsFor(types: readonly IssueType[]): string[] {
 }
 
 /**
- * The pod to dig into: the one the alert names; else the most suspicious pod matching a hint;
- * else the most suspicious pod at all; else the first pod matching a hint.
+ * The pod to dig into: the one the alert names; else the most suspicious pod matching a hint
+ * (a server alert is about server logs); else the first pod matching a hint; else the most
+ * suspicious pod at all.
  */
 export function resolvePod(alertPod: string | null, pods: readonly PodRecord[], hints: readonly string[]): string | null {
   if (alertPod) return alertPod;
   const matching = hints.map((hint) => pods.filter((pod) => pod.name.includes(hint))).find((group) => group.length > 0) ?? [];
-  const suspicious = (group: readonly PodRecord[]) => [...group].filter((pod) => podScore(pod) > 0).sort((a, b) => podScore(b) - podScore(a))[0];
-  return (suspicious(matching) ?? suspicious(pods) ?? matching[0])?.name ?? null;
+  return (mostSuspicious(matching) ?? matching[0] ?? mostSuspicious(pods))?.name ?? null;
+}
+
+/** A clearly troubled pod other than `pod` (unhealthy, OOMKilled or restarting), worth its own events and logs. */
+export function findOtherSuspect(pod: string | null, pods: readonly PodRecord[]): string | null {
+  return mostSuspicious(pods.filter((p) => p.name !== pod && podScore(p) >= 1))?.name ?? null;
+}
+
+function mostSuspicious(pods: readonly PodRecord[]): PodRecord | undefined {
+  return [...pods].filter((pod) => podScore(pod) > 0).sort((a, b) => podScore(b) - podScore(a))[0];
 }
 
 /** The call's input with `{pod}` replaced; null when it needs a pod and there is none. */

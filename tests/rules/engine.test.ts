@@ -80,7 +80,7 @@ describe("runRulesEngine", () => {
       pull_pod_logs: ok(f.LOGS_JEDIS),
     });
     const logCall = invoker.calls.find((c) => c.name === "pull_pod_logs");
-    expect(logCall?.input).toMatchObject({ pod: "conductor-server-6f7c9-k2l4m", grep: "Exception" });
+    expect(logCall?.input).toMatchObject({ pod: "conductor-server-6f7c9-k2l4m", lines: 500 });
     expect(report.likelyRootCause).toMatch(/^Severe decider-queue backlog: 48,000 running workflows/);
     expect(report.findings[0]).toEqual({ text: expect.stringContaining("48,000 running workflows"), tool: "get_incident_details" });
     expect(report.confidence).toBe("high");
@@ -94,7 +94,8 @@ describe("runRulesEngine", () => {
       get_ingress_info: ok(f.INGRESS_TEXT_NO_ADDRESS),
       get_pods_data: ok(f.PODS_TEXT_HEALTHY),
     });
-    expect(calls).toEqual(["get_incident_details", "get_ingress_info", "get_pods_data"]);
+    expect(calls[0]).toBe("get_incident_details");
+    expect(calls.slice(1).sort()).toEqual(["get_ingress_info", "get_pods_data"]);
     expect(report.likelyRootCause).toMatch(/load balancer for ingress conductor-ingress was never provisioned/);
     expect(report.confidence).toBe("high");
     expect(report.appOrInfra).toBe("infra");
@@ -184,7 +185,13 @@ describe("runRulesEngine", () => {
       get_top_output: ok(f.TOP_PROCESS_TEXT),
       get_thread_dump: ok(f.THREAD_DUMP_TEXT),
     });
-    expect(calls).toEqual(["get_incident_details", "get_pods_data", "get_top_output(conductor-server-7d9f8-abcde)", "get_thread_dump(conductor-server-7d9f8-abcde)"]);
+    // Pod calls run concurrently once the pod list has named the pod: their order is free.
+    expect(calls.slice(0, 2)).toEqual(["get_incident_details", "get_pods_data"]);
+    expect(calls.slice(2).sort()).toEqual([
+      "get_thread_dump(conductor-server-7d9f8-abcde)",
+      "get_top_output(conductor-server-7d9f8-abcde)",
+      "pull_pod_logs(conductor-server-7d9f8-abcde)",
+    ]);
     expect(text(report)).toMatch(/DeciderService\.getTasksToBeScheduled \(8 threads\)/);
   });
 
@@ -200,6 +207,19 @@ describe("runRulesEngine", () => {
     expect(invoker.calls.length).toBeLessThanOrEqual(MAX_RULES_CALLS);
     expect(invoker.calls.map((c) => c.name)).toEqual(expect.arrayContaining(["get_cluster_metrics", "get_top_output", "get_ingress_info"]));
     expect(report.issue).toMatch(/\(\+4 more\)$/);
+  });
+
+  it("server errors about Redis: the crash-looping Redis pod gets its own events and logs", async () => {
+    const alert = alertOf([{ severity: "MAJOR", type: "CONDUCTOR_ERROR_LOGS_COUNT_EXCEEDED_THRESHOLD", text: "Error Logs Count is 330" }], "MAJOR");
+    const { report, calls } = await triage(alert, {
+      get_incident_details: ok(f.incident([])),
+      get_pods_data: ok(f.PODS_TEXT_REDIS_CRASHING),
+      pull_pod_logs: (input) => ({ status: "ok", data: input.pod === "redis-master-0" ? f.LOGS_REDIS_AOF : f.LOGS_DEPRECATION_HERRING }),
+      get_pod_events: ok("LAST SEEN   TYPE      REASON    OBJECT                 MESSAGE\n1m          Warning   BackOff   pod/redis-master-0     Back-off restarting failed container redis\n"),
+    });
+    expect(calls).toEqual(expect.arrayContaining(["pull_pod_logs(conductor-server-6f7c9-k2l4m)", "pull_pod_logs(redis-master-0)", "get_pod_events(redis-master-0)"]));
+    expect(report.likelyRootCause).toMatch(/cannot talk to Redis/);
+    expect(text(report)).toMatch(/Bad file format reading the append only file/);
   });
 
   it("a cancelled triage makes no calls and still answers", async () => {

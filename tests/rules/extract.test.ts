@@ -152,6 +152,6 @@ describe("summarizeLogs", () => {
 
   it("groups repeats of one message by template", () => {
     expect(toTemplate("2026-11-23T10:00:01Z WARN  [pool-3] c.n.Dao - Slow query took 1234 ms")).toBe("c.n.Dao - Slow query took # ms");
-    expect(summarizeLogs(f.LOGS_SLOW_QUERY_WARNINGS).topWarn?.count).toBe(400);
+    expect(summarizeLogs(f.LOGS_SLOW_QUERY_WARNINGS).warns[0]?.count).toBe(400);
   });
 });

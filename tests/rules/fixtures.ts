@@ -188,3 +188,28 @@ export function incident(issues: { severity: string; description: string }[], cl
     cluster: { clusterName: "acme-eu-1", organizationName: "Acme", cloudEnvironmentTag: "c3f0c5-acme-eu-1" },
   };
 }
+
+export const PODS_TEXT_REDIS_CRASHING = `NAME                          READY   STATUS    RESTARTS      AGE
+conductor-server-6f7c9-k2l4m  1/1     Running   0             6d
+redis-master-0                0/1     Running   6 (1m ago)    6d
+`;
+
+/** Redis's own log format: no levels, `#` marks a warning. */
+export const LOGS_REDIS_AOF = `1:C 23 Nov 2025 09:58:11.002 * Redis is starting
+1:M 23 Nov 2025 09:58:11.004 * Reading RDB base file on AOF loading...
+1:M 23 Nov 2025 09:58:14.771 # Bad file format reading the append only file appendonly.aof.41.incr.aof: make a backup of your AOF file, then use ./redis-check-aof --fix <filename.manifest>
+`;
+
+export const DEPLOYMENTS_JSON = {
+  deployments: [
+    { name: "conductor-server", replicas: { desired: 2, ready: 2, available: 2 } },
+    { name: "inventory-workers", replicas: { desired: 0, ready: 0 }, annotations: { "kubernetes.io/change-cause": "helm upgrade inventory-workers --set replicaCount=0" } },
+    { metadata: { name: "billing-workers" }, spec: { replicas: 3 }, status: { readyReplicas: 1 } },
+  ],
+};
+
+export const DEPLOYMENTS_TEXT = `NAME                READY   UP-TO-DATE   AVAILABLE   AGE
+conductor-server    2/2     2            2           40d
+inventory-workers   0/0     0            0           40d
+billing-workers     1/3     3            1           40d
+`;

@@ -1,6 +1,7 @@
 import { findMetric, findPercent } from "../extract/extract-metric.ts";
 import { formatNumber, hasIssue, resultsFor } from "../evidence.ts";
-import type { Analysis, Analyzer } from "../types.ts";
+import type { Analysis, Analyzer, Evidence } from "../types.ts";
+import { readTopGroups } from "./analyze-sql-rows.ts";
 
 /** Running workflows above which the decider queue is a backlog, and a severe one. */
 export const DECIDER_BACKLOG = 1_000;
@@ -21,6 +22,8 @@ export const analyzeDeciderQueue: Analyzer = {
       const redisNote = redis !== null ? `; Redis at ${formatNumber(redis)}%` : "";
       if (decider > DECIDER_BACKLOG) {
         const severe = decider > DECIDER_SEVERE;
+        const piling = topRunningType(evidence);
+        const which = piling ? `, mostly ${piling.label} (${formatNumber(piling.count)})` : "";
         analysis.findings.push({
           text: `decider queue holds ${formatNumber(decider)} running workflows (backlog above ${formatNumber(DECIDER_BACKLOG)}, severe above ${formatNumber(DECIDER_SEVERE)})${redisNote}`,
           tool: result.tool,
@@ -29,11 +32,12 @@ export const analyzeDeciderQueue: Analyzer = {
         });
         analysis.candidates.push({
           key: "backlog",
-          cause: `${severe ? "Severe decider-queue backlog" : "Decider-queue backlog"}: ${formatNumber(decider)} running workflows are held in Redis${redisAlert ? ", which is what fills Redis" : ""} (a workflow type started in bulk or stuck RUNNING)`,
+          cause: `${severe ? "Severe decider-queue backlog" : "Decider-queue backlog"}: ${formatNumber(decider)} running workflows are held in Redis${which}${redisAlert ? ", which is what fills Redis" : ""} (a workflow type started in bulk or stuck RUNNING)`,
           weight: severe ? 0.85 : 0.65,
           appOrInfra: "app",
-          nextStep:
-            "Find the workflow type piling up (Conductor UI: search RUNNING workflows by name) and check that its workers are polling; pause or terminate the runaway workflows before adding Redis memory",
+          nextStep: piling
+            ? `Find why ${piling.label} workflows stay RUNNING (which task they wait on, and whether its workers are polling); pause or terminate the runaway workflows before adding Redis memory`
+            : "Find the workflow type piling up (Conductor UI: search RUNNING workflows by name) and check that its workers are polling; pause or terminate the runaway workflows before adding Redis memory",
           tool: result.tool,
         });
       } else {
@@ -58,3 +62,9 @@ export const analyzeDeciderQueue: Analyzer = {
     return analysis;
   },
 };
+
+/** The workflow type with the most running workflows, when a SQL answer grouped them. */
+function topRunningType(evidence: Evidence): { label: string; count: number } | null {
+  const sql = resultsFor(evidence, "run_sql_select").find((r) => /status\s*=\s*'RUNNING'/i.test(String(r.input.query ?? "")));
+  return sql ? (readTopGroups(sql.data, sql.text)[0] ?? null) : null;
+}

@@ -17,7 +17,7 @@ export const analyzeLogExceptions: Analyzer = {
       }
       const top = pickDominant(summary.exceptions);
       if (top) addException(analysis, top, summary, pod, result.tool);
-      else addMessages(analysis, summary, evidence, pod, result.tool);
+      addMessages(analysis, summary, evidence, pod, result.tool, top !== null);
       if (summary.noiseLines > 0) {
         analysis.findings.push({
           text: `${pod}: ${formatNumber(summary.noiseLines)} lines about deprecated API use, treated as noise`,
@@ -77,20 +77,27 @@ function addException(analysis: Analysis, top: ExceptionCount, summary: LogSumma
   }
 }
 
-function addMessages(analysis: Analysis, summary: LogSummary, evidence: Evidence, pod: string, tool: string): void {
-  const { topError, topWarn } = summary;
-  if (topError) {
+/** The dominant ERROR message (when no exception names the cause) and the dominant warnings, as context. */
+function addMessages(analysis: Analysis, summary: LogSummary, evidence: Evidence, pod: string, tool: string, hasException: boolean): void {
+  const [topError] = summary.errors;
+  if (topError && !hasException) {
     const relevant = hasIssue(evidence, "CONDUCTOR_ERROR_LOGS_COUNT_EXCEEDED_THRESHOLD");
-    analysis.findings.push({ text: `${pod}: most frequent ERROR ×${formatNumber(topError.count)}: "${topError.sample}"`, tool, weight: 0.45, key: "log-error" });
+    analysis.findings.push({ text: `${pod}: most frequent error ×${formatNumber(topError.count)}: "${topError.sample}"`, tool, weight: 0.45, key: "log-error" });
     analysis.candidates.push({ key: "log-error", cause: `the error "${topError.template}" repeats ×${formatNumber(topError.count)} in ${pod}'s logs`, weight: relevant ? 0.5 : 0.35, appOrInfra: "unknown", tool });
   }
-  if (topWarn) {
-    // A warning is context unless warnings are the alert itself.
-    const relevant = hasIssue(evidence, "CONDUCTOR_WARN_LOGS_COUNT_EXCEEDED_THRESHOLD");
-    analysis.findings.push({ text: `${pod}: most frequent WARN ×${formatNumber(topWarn.count)} of ${formatNumber(summary.warnLines)}: "${topWarn.sample}"`, tool, weight: relevant ? 0.5 : 0.2, key: "log-warn" });
-    analysis.candidates.push({ key: "log-warn", cause: `the warning "${topWarn.template}" dominates ${pod}'s logs (×${formatNumber(topWarn.count)})`, weight: relevant ? 0.5 : 0.2, appOrInfra: "unknown", tool });
-  }
-  if (!topError && !topWarn) {
+  // A warning is context unless warnings are the alert itself.
+  const relevant = hasIssue(evidence, "CONDUCTOR_WARN_LOGS_COUNT_EXCEEDED_THRESHOLD");
+  summary.warns.slice(0, 2).forEach((warn, i) => {
+    if (i > 0 && warn.count < 3) return;
+    analysis.findings.push({
+      text: `${pod}: ${i === 0 ? "most frequent" : "next"} WARN ×${formatNumber(warn.count)} of ${formatNumber(summary.warnLines)}: "${warn.sample}"`,
+      tool,
+      weight: (relevant ? 0.5 : 0.35) - i * 0.05,
+      key: "log-warn",
+    });
+    if (i === 0) analysis.candidates.push({ key: "log-warn", cause: `the warning "${warn.template}" dominates ${pod}'s logs (×${formatNumber(warn.count)})`, weight: relevant ? 0.5 : 0.2, appOrInfra: "unknown", tool });
+  });
+  if (!hasException && !topError && summary.warns.length === 0) {
     analysis.findings.push({ text: `${pod}: ${formatNumber(summary.lines)} log lines, no errors, warnings or exceptions`, tool, weight: 0.2 });
   }
 }

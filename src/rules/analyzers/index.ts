@@ -1,12 +1,15 @@
 import type { Analyzer } from "../types.ts";
 import { analyzeAlertIssues } from "./analyze-alert-issues.ts";
 import { analyzeDeciderQueue } from "./analyze-decider-queue.ts";
+import { analyzeDeployments } from "./analyze-deployments.ts";
 import { analyzeExecutionStatus } from "./analyze-execution-status.ts";
 import { analyzeHotPod } from "./analyze-hot-pod.ts";
 import { analyzeIngress } from "./analyze-ingress.ts";
 import { analyzeLogExceptions } from "./analyze-log-exceptions.ts";
 import { analyzePodEvents } from "./analyze-pod-events.ts";
 import { analyzePodStatuses } from "./analyze-pod-statuses.ts";
+import { analyzeSaturation } from "./analyze-saturation.ts";
+import { analyzeSqlRows } from "./analyze-sql-rows.ts";
 import { analyzeThreadDump } from "./analyze-thread-dump.ts";
 import { analyzeToolFailures } from "./analyze-tool-failures.ts";
 
@@ -15,6 +18,9 @@ export const ANALYZERS: readonly Analyzer[] = [
   analyzeAlertIssues,
   analyzeExecutionStatus,
   analyzeDeciderQueue,
+  analyzeSqlRows,
+  analyzeSaturation,
+  analyzeDeployments,
   analyzePodStatuses,
   analyzePodEvents,
   analyzeLogExceptions,
@@ -27,12 +33,15 @@ export const ANALYZERS: readonly Analyzer[] = [
 export {
   analyzeAlertIssues,
   analyzeDeciderQueue,
+  analyzeDeployments,
   analyzeExecutionStatus,
   analyzeHotPod,
   analyzeIngress,
   analyzeLogExceptions,
   analyzePodEvents,
   analyzePodStatuses,
+  analyzeSaturation,
+  analyzeSqlRows,
   analyzeThreadDump,
   analyzeToolFailures,
 };

@@ -23,14 +23,17 @@ export interface LogSummary {
   /** Lines about deprecated API use: loud but harmless, kept out of every count below. */
   noiseLines: number;
   exceptions: ExceptionCount[];
-  topError: MessageCount | null;
-  topWarn: MessageCount | null;
+  /** ERROR messages by template, most frequent first; lines without a level that read like failures count too (Redis, nginx). */
+  errors: MessageCount[];
+  warns: MessageCount[];
 }
 
 const EXCEPTION = /\b((?:[a-z_$][\w$]*\.)+[A-Z][\w$]*(?:Exception|Error))\b/g;
 const NOISE = /deprecat/i;
 const ERROR_LEVEL = /\b(ERROR|FATAL|SEVERE)\b/;
 const WARN_LEVEL = /\bWARN(?:ING)?\b/;
+const ANY_LEVEL = /\b(INFO|DEBUG|TRACE)\b/;
+const FAILURE_WORDS = /\b(error|fatal|panic|failed|failure|corrupt\w*|bad file format|refused|denied)\b/i;
 
 export function summarizeLogs(text: string): LogSummary {
   const lines = text.split(/\r?\n/).filter((line) => line.trim() !== "");
@@ -69,6 +72,8 @@ export function summarizeLogs(text: string): LogSummary {
     } else if (WARN_LEVEL.test(line)) {
       warnLines += 1;
       countMessage(warns, line);
+    } else if (names.length === 0 && !ANY_LEVEL.test(line) && FAILURE_WORDS.test(line)) {
+      countMessage(errors, line);
     }
   }
   return {
@@ -79,8 +84,8 @@ export function summarizeLogs(text: string): LogSummary {
     exceptions: [...exceptions.values()]
       .map(({ roots, ...entry }) => ({ ...entry, root: topKey(roots) }))
       .sort((a, b) => b.count - a.count),
-    topError: topMessage(errors),
-    topWarn: topMessage(warns),
+    errors: byCount(errors),
+    warns: byCount(warns),
   };
 }
 
@@ -89,7 +94,7 @@ export function toTemplate(line: string): string {
   const level = /\b(ERROR|FATAL|SEVERE|WARN(?:ING)?)\b/.exec(line);
   const message = level ? line.slice(level.index + level[0].length) : line;
   return message
-    .replace(/^[\s:\]-]*(\[[^\]]*\]\s*)*/, "")
+    .replace(/^[\s:\]-]*(\d+\s+---\s+)?(\[[^\]]*\]\s*)*/, "")
     .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, "<id>")
     .replace(/\d+(\.\d+)?/g, "#")
     .trim()
@@ -103,8 +108,8 @@ function countMessage(counts: Map<string, MessageCount>, line: string): void {
   counts.set(template, entry);
 }
 
-function topMessage(counts: Map<string, MessageCount>): MessageCount | null {
-  return [...counts.values()].sort((a, b) => b.count - a.count)[0] ?? null;
+function byCount(counts: Map<string, MessageCount>): MessageCount[] {
+  return [...counts.values()].sort((a, b) => b.count - a.count);
 }
 
 function topKey(counts: Map<string, number>): string | null {

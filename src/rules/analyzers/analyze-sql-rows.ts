@@ -1,0 +1,36 @@
+import { extractRows } from "../extract/extract-rows.ts";
+import { toNumber } from "../extract/walk-json.ts";
+import { formatNumber, resultsFor } from "../evidence.ts";
+import type { Analysis, Analyzer } from "../types.ts";
+
+/** The top rows of a SQL answer, as a finding ("order_fulfillment 47,902; invoice_sync 211"). */
+export const analyzeSqlRows: Analyzer = {
+  name: "sql rows",
+  analyze(evidence) {
+    const analysis: Analysis = { findings: [], candidates: [] };
+    for (const result of resultsFor(evidence, "run_sql_select")) {
+      const top = readTopGroups(result.data, result.text);
+      if (top.length === 0) continue;
+      const running = /status\s*=\s*'RUNNING'/i.test(String(result.input.query ?? ""));
+      analysis.findings.push({
+        text: `${running ? "running workflows by type" : "top rows"}: ${top.slice(0, 3).map((g) => `${g.label} ${formatNumber(g.count)}`).join("; ")}`,
+        tool: result.tool,
+        weight: running ? 0.6 : 0.4,
+        key: "backlog",
+      });
+    }
+    return analysis;
+  },
+};
+
+/** Rows as (first text column, first numeric column) pairs, largest count first. */
+export function readTopGroups(data: unknown, text: string): { label: string; count: number }[] {
+  return extractRows(data, text)
+    .flatMap((row) => {
+      const values = Object.values(row);
+      const label = values.find((v) => typeof v === "string" && toNumber(v) === null);
+      const count = values.map(toNumber).find((n) => n !== null);
+      return typeof label === "string" && count !== undefined && count !== null ? [{ label, count }] : [];
+    })
+    .sort((a, b) => b.count - a.count);
+}

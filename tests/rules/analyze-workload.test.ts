@@ -1,0 +1,62 @@
+import { describe, expect, it } from "vitest";
+import { analyzeDeployments } from "../../src/rules/analyzers/analyze-deployments.ts";
+import { analyzeLogExceptions } from "../../src/rules/analyzers/analyze-log-exceptions.ts";
+import { analyzeSaturation } from "../../src/rules/analyzers/analyze-saturation.ts";
+import { analyzeSqlRows, readTopGroups } from "../../src/rules/analyzers/analyze-sql-rows.ts";
+import { evidenceOf, issue } from "./build-evidence.ts";
+import * as f from "./fixtures.ts";
+
+const REDIS = issue("REDIS_CRITICAL_USAGE", "The Redis instance is at 71%, above the CRITICAL threshold of 65%");
+const RUNNING_QUERY = "SELECT workflow_type, count(*) AS running FROM workflow_index WHERE status = 'RUNNING' GROUP BY workflow_type";
+
+describe("analyzeDeployments", () => {
+  it.each([
+    ["JSON", f.DEPLOYMENTS_JSON, "deployment inventory-workers is scaled to 0 replicas (last change: helm upgrade inventory-workers --set replicaCount=0)"],
+    ["text", f.DEPLOYMENTS_TEXT, "deployment inventory-workers is scaled to 0 replicas"],
+  ])("%s: a worker deployment at 0 replicas explains a backlog; a short one is noted", (_shape, data, scaled) => {
+    const { findings, candidates } = analyzeDeployments.analyze(evidenceOf([{ tool: "get_deployments_info", data }], [REDIS]));
+    expect(findings.map((x) => x.text)).toEqual([scaled, "deployment billing-workers: 1/3 replicas ready"]);
+    expect(candidates).toEqual([expect.objectContaining({ key: "scaled-to-zero", weight: 0.75, cause: expect.stringContaining("inventory-workers deployment is scaled to 0") })]);
+  });
+});
+
+describe("analyzeSqlRows", () => {
+  it.each([
+    ["columns and row arrays", { columns: ["workflow_type", "running"], rows: [["invoice_sync", 211], ["order_fulfillment", 47902]], rowCount: 2 }],
+    ["row objects", [{ workflow_type: "order_fulfillment", running: "47902" }, { workflow_type: "invoice_sync", running: "211" }]],
+    ["a text table", "WORKFLOW_TYPE       RUNNING\norder_fulfillment   47902\ninvoice_sync        211\n"],
+  ])("reads %s, largest first", (_shape, data) => {
+    const { findings } = analyzeSqlRows.analyze(evidenceOf([{ tool: "run_sql_select", input: { query: RUNNING_QUERY }, data }]));
+    expect(findings[0]?.text).toBe("running workflows by type: order_fulfillment 47,902; invoice_sync 211");
+  });
+
+  it("ignores rows without a label and a count", () => {
+    expect(readTopGroups({ columns: ["n"], rows: [[1]] }, "")).toEqual([]);
+  });
+});
+
+describe("analyzeSaturation", () => {
+  it("JSON cluster data: Postgres CPU and connections near their limits", () => {
+    const data = f.incident([], { redis: { usedMemoryPercentage: 31.4 }, postgres: { activeConnections: 194, maxConnections: 200, cpu: "98%" } });
+    const { findings, candidates } = analyzeSaturation.analyze(evidenceOf([{ tool: "get_incident_details", data }]));
+    expect(findings[0]?.text).toBe("saturated: clusterData.postgres.activeConnections 194/200, clusterData.postgres.cpu 98%");
+    expect(candidates).toEqual([expect.objectContaining({ key: "database", appOrInfra: "infra" })]);
+  });
+
+  it("text metrics table", () => {
+    const text = "METRIC                 VALUE\npostgres_cpu           98 %\npostgres_connections   194 / 200\nconductor_server_cpu   34 %\n";
+    const { findings } = analyzeSaturation.analyze(evidenceOf([{ tool: "get_cluster_metrics", data: text }]));
+    expect(findings[0]?.text).toBe("saturated: postgres_cpu 98%, postgres_connections 194/200");
+  });
+
+  it("nothing near a limit: nothing to say", () => {
+    expect(analyzeSaturation.analyze(evidenceOf([{ tool: "get_cluster_metrics", data: { cpu: "34%", activeConnections: 20, maxConnections: 200 } }]))).toEqual({ findings: [], candidates: [] });
+  });
+});
+
+describe("analyzeLogExceptions on logs without levels", () => {
+  it("finds the failure line in Redis's own log format", () => {
+    const { findings } = analyzeLogExceptions.analyze(evidenceOf([{ tool: "pull_pod_logs", input: { pod: "redis-master-0" }, data: { logs: f.LOGS_REDIS_AOF } }]));
+    expect(findings[0]?.text).toMatch(/^redis-master-0: most frequent error ×1: ".*Bad file format reading the append only file/);
+  });
+});
