@@ -164,8 +164,11 @@ export function createNotifier(options: NotifierOptions, deps: NotifierDeps) {
     async drain(graceMs?: number): Promise<boolean> {
       const all = Promise.all([...inFlight.values()]).then(() => true);
       if (graceMs === undefined) return all;
-      const timedOut = deps.clock.sleep(graceMs).then(() => false);
+      // The grace timer is cancelled on a clean drain, so it cannot hold the process open.
+      const timer = new AbortController();
+      const timedOut = deps.clock.sleep(graceMs, timer.signal).then(() => false, () => true);
       const finished = await Promise.race([all, timedOut]);
+      timer.abort();
       if (!finished) {
         stop.abort(new Error("shutdown"));
         await all;

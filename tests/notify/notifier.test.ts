@@ -250,3 +250,17 @@ async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> 
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
+
+describe("drain", () => {
+  it("returns as soon as deliveries finish, without waiting out the grace period", async () => {
+    const smtp = await smtpServer();
+    const statePath = tempStatePath();
+    const store = await openStore(statePath);
+    const parts = setup({ store, statePath, smtpPort: smtp.port });
+    await triageOneAlert(parts);
+    const started = Date.now();
+    expect(await parts.notifier.drain(60_000)).toBe(true);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(smtp.received).toHaveLength(2);
+  });
+});
