@@ -54,6 +54,7 @@ interface Setup {
   backoffMs?: number[];
   smtpTimeoutMs?: number;
   triageReport?: ReturnType<typeof report>;
+  clock?: typeof systemClock;
 }
 
 /** The bot with the notifier as its afterReply hook, as `run` composes them. */
@@ -63,7 +64,7 @@ function setup(options: Setup) {
   cleanups.push(() => email.close());
   const notifier = createNotifier(
     { policy: options.policy ?? policy(), maxAttempts: options.maxAttempts ?? 3, backoffMs: options.backoffMs ?? [5, 5] },
-    { store: options.store, slack: api, email, outbox: createFileOutbox(`${options.statePath}.outbox`, silentLogger), clock: systemClock, logger: silentLogger },
+    { store: options.store, slack: api, email, outbox: createFileOutbox(`${options.statePath}.outbox`, silentLogger), clock: options.clock ?? systemClock, logger: silentLogger },
   );
   const { triager } = fakeTriager(async () => options.triageReport ?? report());
   const bot = createBot(
@@ -252,15 +253,19 @@ async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> 
 }
 
 describe("drain", () => {
-  it("returns as soon as deliveries finish, without waiting out the grace period", async () => {
+  it("returns as soon as deliveries finish and cancels its grace timer, so it cannot hold the process open", async () => {
     const smtp = await smtpServer();
     const statePath = tempStatePath();
     const store = await openStore(statePath);
-    const parts = setup({ store, statePath, smtpPort: smtp.port });
+    const sleeps: { ms: number; signal: AbortSignal | undefined }[] = [];
+    const clock = { now: systemClock.now, sleep: (ms: number, signal?: AbortSignal) => (sleeps.push({ ms, signal }), systemClock.sleep(ms, signal)) };
+    const parts = setup({ store, statePath, smtpPort: smtp.port, clock });
     await triageOneAlert(parts);
     const started = Date.now();
     expect(await parts.notifier.drain(60_000)).toBe(true);
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(smtp.received).toHaveLength(2);
+    const grace = sleeps.find((s) => s.ms === 60_000);
+    expect(grace?.signal?.aborted).toBe(true);
   });
 });
