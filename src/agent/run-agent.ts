@@ -45,6 +45,7 @@ export type AgentOutcome =
   | { ok: false; reason: string; turns: number; usage: TokenUsage; costUsd: number };
 
 const EPHEMERAL = { type: "ephemeral" } as const;
+const MIN_CALL_MS = 250;
 
 /**
  * A plain `messages.create` loop: every tool_use of a turn runs concurrently, errors go back as
@@ -69,7 +70,9 @@ export async function runAgent(input: AgentInput, deps: AgentDeps): Promise<Agen
 
   while (true) {
     if (input.signal?.aborted) return done({ ok: false, reason: "triage cancelled" });
-    if (deps.now() >= deps.budgets.deadline) return done({ ok: false, reason: "the triage deadline ran out before a report" });
+    // A model call needs some time to be useful; closer than this to the deadline, stop now.
+    const remaining = deps.budgets.deadline - deps.now();
+    if (remaining < MIN_CALL_MS) return done({ ok: false, reason: "the triage deadline ran out before a report" });
     if (turns >= deps.budgets.maxTurns) return done({ ok: false, reason: `no report within ${deps.budgets.maxTurns} model turns` });
     const spentInput = usage.inputTokens + usage.cacheReadTokens + usage.cacheWriteTokens;
     if (spentInput >= deps.budgets.maxInputTokens) {
@@ -90,7 +93,7 @@ export async function runAgent(input: AgentInput, deps: AgentDeps): Promise<Agen
           messages,
           ...(lastChance ? { tool_choice: { type: "tool", name: SUBMIT_REPORT } } : {}),
         },
-        { timeout: Math.max(1000, Math.min(deps.requestTimeoutMs, deps.budgets.deadline - deps.now())), ...(input.signal ? { signal: input.signal } : {}) },
+        { timeout: Math.min(deps.requestTimeoutMs, remaining), ...(input.signal ? { signal: input.signal } : {}) },
       );
     } catch (error) {
       return done({ ok: false, reason: `the model call failed: ${describeModelError(error)}` });
