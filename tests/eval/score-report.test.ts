@@ -32,6 +32,7 @@ describe("scoreReport", () => {
       "21",
       report({
         likelyRootCause: "Restarts are caused by slow polls",
+        nextStep: "Tune the poll interval",
         findings: [{ text: "many WARN lines", tool: "pull_pod_logs" }],
       }),
       truth,
