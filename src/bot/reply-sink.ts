@@ -1,5 +1,7 @@
 import type { SlackApi } from "../slack/slack-api.ts";
+import { systemClock, type Clock } from "../lib/clock.ts";
 import type { Logger } from "../lib/logger.ts";
+import { createPacer, SLACK_POST_INTERVAL_MS } from "../slack/pace-posts.ts";
 import { blocksToText } from "../slack/blocks-to-text.ts";
 import { errorMessage } from "../lib/errors.ts";
 
@@ -18,9 +20,13 @@ export interface ReplySink {
 
 export const REACTIONS = { claimed: "eyes", answered: "white_check_mark", degraded: "warning" } as const;
 
-export function createSlackSink(slack: SlackApi, logger: Logger): ReplySink {
+export function createSlackSink(slack: SlackApi, logger: Logger, pacing: { clock: Clock; intervalMs?: number } = { clock: systemClock }): ReplySink {
+  const pace = createPacer(pacing.intervalMs ?? SLACK_POST_INTERVAL_MS, pacing.clock);
   return {
-    post: (channel, threadTs, reply) => slack.postMessage({ channel, threadTs, text: reply.text, blocks: reply.blocks }),
+    async post(channel, threadTs, reply) {
+      await pace(channel);
+      return slack.postMessage({ channel, threadTs, text: reply.text, blocks: reply.blocks });
+    },
     async react(channel, ts, add, remove = []) {
       for (const name of remove) {
         await slack.removeReaction(channel, ts, name).catch((e: unknown) => logger.warn({ channel, ts, name, error: errorMessage(e) }, "could not remove reaction"));

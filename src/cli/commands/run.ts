@@ -58,7 +58,7 @@ export async function runCommand(options: RunCommandOptions, io: CliIo, signals:
         slack,
         store: options.dryRun ? createMemoryStateHandle(store.state) : store,
         triager: investigation.triager,
-        sink: options.dryRun ? createPrintingSink(io.stdout) : createSlackSink(slack, logger),
+        sink: options.dryRun ? createPrintingSink(io.stdout) : createSlackSink(slack, logger, { clock }),
         clock,
         logger,
         ...(notify ? { afterReply: notify.notifier.afterReply } : {}),
