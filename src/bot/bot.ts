@@ -10,7 +10,7 @@ import { defaultPruneLimits, prune } from "../state/prune.ts";
 import { alertKey } from "../state/schema.ts";
 import type { Triager } from "../triage/types.ts";
 import { claimAlert, handleAlert, type AlertJob, type AlertOutcome, type HandleAlertDeps, type HandleAlertOptions } from "./handle-alert.ts";
-import type { ReplySink } from "./reply-sink.ts";
+import { REACTIONS, type ReplySink } from "./reply-sink.ts";
 import type { StateHandle } from "./state-handle.ts";
 
 export interface BotOptions {
@@ -76,6 +76,7 @@ export function createBot(options: BotOptions, deps: BotDeps) {
   const schedule = (job: AlertJob) => {
     const key = alertKey(job.channel, job.ts);
     if (inFlight.has(key)) return false;
+    if (job.decision.action !== "give-up") job.acknowledged = deps.sink.react(job.channel, job.ts, [REACTIONS.claimed]);
     const run = limit(() =>
       handleAlert(job, handleDeps, { maxAttempts: options.maxAttempts, cooldownMs: options.cooldownMs, signal: abort.signal }),
     )

@@ -28,6 +28,8 @@ export interface AlertJob {
   mayHaveReplied: boolean;
   /** What the poller decided and (for triage and known-incident) already claimed in the state. */
   decision: Exclude<Decision, { action: "skip" }>;
+  /** The 👀 reaction, started as soon as the alert was claimed rather than when a triage slot frees up. */
+  acknowledged?: Promise<void>;
 }
 
 export interface HandleAlertDeps {
@@ -106,7 +108,8 @@ export async function handleAlert(job: AlertJob, deps: HandleAlertDeps, options:
     return postFailureNote(job, deps, record?.lastError ?? "unknown error", decision.attempts);
   }
 
-  await sink.react(job.channel, job.ts, [REACTIONS.claimed]);
+  // Awaited here so the final reaction can never land before the 👀 it replaces.
+  await (job.acknowledged ?? sink.react(job.channel, job.ts, [REACTIONS.claimed]));
 
   if (decision.action === "known-incident") {
     const outcome = await postReply(job, deps, "known-incident", null, () =>

@@ -108,6 +108,29 @@ describe("polling", () => {
   });
 });
 
+describe("acknowledgement", () => {
+  it("marks every claimed alert with 👀 at once, even while triage slots are busy", async () => {
+    const store = createMemoryStateHandle(emptyState());
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const { triager } = fakeTriager(async () => {
+      await gate;
+      return report();
+    });
+    const bot = makeBot(slack, store, triager, { concurrency: 1 });
+    await bot.pollOnce();
+    const first = slack.post(CHANNEL, { text: alertText().text, bot_id: "BHEALTH" });
+    const second = slack.post(CHANNEL, { text: alertText().text, bot_id: "BHEALTH" });
+    await bot.pollOnce();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(slack.reactionsOn(CHANNEL, first)).toEqual(["eyes"]);
+    expect(slack.reactionsOn(CHANNEL, second)).toEqual(["eyes"]);
+    release();
+    await bot.drain();
+    expect(slack.reactionsOn(CHANNEL, second)).toEqual(["white_check_mark"]);
+  });
+});
+
 describe("exactly one reply", () => {
   it("does not reply twice across polls, restarts, or two messages for one execution", async () => {
     const path = tempStatePath();
