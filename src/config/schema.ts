@@ -80,7 +80,7 @@ export const envSchema = z.object({
   ONCALL_ENGINE: z.enum(["auto", "claude", "rules"], { error: "must be auto, claude or rules" }).default("auto"),
   ONCALL_STATE_FILE: z.string().trim().min(1).default(".oncall-state.json"),
   ONCALL_POLL_INTERVAL: duration("30s"),
-  ONCALL_CONCURRENCY: positiveInt(4),
+  ONCALL_CONCURRENCY: positiveInt(8),
   ONCALL_MAX_ATTEMPTS: positiveInt(3),
   ONCALL_KNOWN_INCIDENT_COOLDOWN: duration("1h"),
   ONCALL_SHUTDOWN_GRACE: duration("60s"),
