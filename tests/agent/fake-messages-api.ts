@@ -28,7 +28,7 @@ export function message(content: Anthropic.ContentBlock[], usage: Partial<Anthro
     id: `msg_${++idCounter}`,
     type: "message",
     role: "assistant",
-    model: "claude-sonnet-4-5",
+    model: "claude-sonnet-5-5",
     content,
     stop_reason: content.some((c) => c.type === "tool_use") ? "tool_use" : "end_turn",
     stop_sequence: null,

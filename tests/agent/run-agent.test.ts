@@ -48,7 +48,7 @@ function setup(steps: Parameters<typeof createScriptedModel>[0], options: { budg
       { executionId: EXEC, alert: null, incident: { status: "ok", output: "issues: conductor-server restarted", durationMs: 1 } },
       {
         client,
-        model: "claude-sonnet-4-5",
+        model: "claude-sonnet-5-5",
         systemPrompt: "You are a test.",
         tools,
         invoker,
