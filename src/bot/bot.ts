@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import { parseAlert } from "../alerts/index.ts";
 import type { Alert } from "../alerts/types.ts";
 import type { Clock } from "../lib/clock.ts";
@@ -55,6 +56,8 @@ export function createBot(options: BotOptions, deps: BotDeps) {
   const outcomes: AlertOutcome[] = [];
   let self: { userId: string; botId: string | null } | null = null;
   const abort = new AbortController();
+  // Each running alert links one listener to this signal (see withJobSignal).
+  setMaxListeners(options.concurrency + 10, abort.signal);
 
   const isOwn = (m: SlackMessage) => !!self && (m.user === self.userId || (!!self.botId && m.bot_id === self.botId));
 
@@ -78,7 +81,9 @@ export function createBot(options: BotOptions, deps: BotDeps) {
     if (inFlight.has(key)) return false;
     if (job.decision.action !== "give-up") job.acknowledged = deps.sink.react(job.channel, job.ts, [REACTIONS.claimed]);
     const run = limit(() =>
-      handleAlert(job, handleDeps, { maxAttempts: options.maxAttempts, cooldownMs: options.cooldownMs, signal: abort.signal }),
+      withJobSignal(abort.signal, (signal) =>
+        handleAlert(job, handleDeps, { maxAttempts: options.maxAttempts, cooldownMs: options.cooldownMs, signal }),
+      ),
     )
       .catch((error: unknown): AlertOutcome => {
         logger.error({ channel: job.channel, ts: job.ts, error: errorMessage(error) }, "alert handling failed; will retry");
@@ -190,3 +195,21 @@ export function createBot(options: BotOptions, deps: BotDeps) {
 }
 
 export type Bot = ReturnType<typeof createBot>;
+
+/**
+ * Gives one alert its own abort signal, linked to the bot's, so that concurrent triages do not
+ * pile listeners onto one shared signal. One triage legitimately waits on its signal in many
+ * places at once (parallel tool calls, HTTP requests, backoffs), hence the raised listener limit.
+ */
+async function withJobSignal<T>(parent: AbortSignal, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const job = new AbortController();
+  setMaxListeners(64, job.signal);
+  const forward = () => job.abort(parent.reason);
+  if (parent.aborted) forward();
+  else parent.addEventListener("abort", forward, { once: true });
+  try {
+    return await run(job.signal);
+  } finally {
+    parent.removeEventListener("abort", forward);
+  }
+}
