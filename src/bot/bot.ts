@@ -2,11 +2,11 @@ import { setMaxListeners } from "node:events";
 import { parseAlert } from "../alerts/index.ts";
 import type { Alert } from "../alerts/types.ts";
 import type { Clock } from "../lib/clock.ts";
-import { errorMessage } from "../lib/errors.ts";
+import { OncallError, errorMessage } from "../lib/errors.ts";
 import { limitConcurrency } from "../lib/limit-concurrency.ts";
 import type { Logger } from "../lib/logger.ts";
 import { tsFromMillis, type SlackApi, type SlackMessage } from "../slack/slack-api.ts";
-import { advanceWatermark, pendingAlerts } from "../state/decisions.ts";
+import { advanceWatermark, markFailed, pendingAlerts } from "../state/decisions.ts";
 import { defaultPruneLimits, prune } from "../state/prune.ts";
 import { alertKey } from "../state/schema.ts";
 import type { Triager } from "../triage/types.ts";
@@ -137,18 +137,27 @@ export function createBot(options: BotOptions, deps: BotDeps) {
   async function schedulePending(summary: CycleSummary): Promise<void> {
     for (const record of pendingAlerts(store.state)) {
       if (inFlight.has(alertKey(record.channel, record.ts))) continue;
+      const ref = { channel: record.channel, ts: record.ts };
       try {
         const thread = await slack.replies(record.channel, record.ts);
         const parent = thread.find((m) => m.ts === record.ts);
         const parsed = parent ? parseAlert(parent) : null;
         if (!parsed?.isAlert) {
-          summary.errors.push(`pending alert ${record.channel}:${record.ts} could not be re-read`);
+          // Deleted or edited into something else: nothing left to answer, so stop retrying it.
+          const reason = parent ? "the alert message no longer parses as an alert" : "the alert message was deleted";
+          await store.update((s) => markFailed(s, ref, { error: reason, now: clock.now() }));
+          logger.warn({ ...ref, reason }, "giving up on a pending alert");
           continue;
         }
         const decision = await claimAlert(record.channel, record.ts, parsed.alert, { store, clock }, options);
         if (decision.action === "skip") continue;
         if (schedule({ channel: record.channel, ts: record.ts, alert: parsed.alert, mayHaveReplied: true, decision })) summary.scheduled += 1;
       } catch (error) {
+        if (error instanceof OncallError && error.code === "slack_thread_not_found") {
+          await store.update((s) => markFailed(s, ref, { error: "the alert message was deleted", now: clock.now() }));
+          logger.warn(ref, "giving up on a pending alert: its message was deleted");
+          continue;
+        }
         summary.errors.push(`pending alert ${record.channel}:${record.ts}: ${errorMessage(error)}`);
       }
     }

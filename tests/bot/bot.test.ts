@@ -208,6 +208,24 @@ describe("exactly one reply", () => {
     expect(slack.reactionsOn(CHANNEL, ts)).toEqual(["warning"]);
   });
 
+  it("stops retrying a pending alert whose message was deleted, without failing the cycle", async () => {
+    const store = createMemoryStateHandle(emptyState());
+    const { triager, requests } = fakeTriager(async () => {
+      throw new Error("conductor unreachable");
+    });
+    const bot = makeBot(slack, store, triager);
+    await bot.pollOnce();
+    const ts = slack.post(CHANNEL, { text: alertText().text, bot_id: "BHEALTH" });
+    await bot.pollOnce();
+    await bot.drain();
+    slack.remove(CHANNEL, ts);
+    const summary = await bot.pollOnce();
+    await bot.drain();
+    expect(summary.errors).toEqual([]);
+    expect(requests).toHaveLength(1);
+    expect(Object.values(store.state.alerts)[0]).toMatchObject({ status: "failed", lastError: "the alert message was deleted" });
+  });
+
   it("answers a repeat of a diagnosed incident briefly, linking the earlier thread", async () => {
     const store = createMemoryStateHandle(emptyState());
     const { triager, requests } = fakeTriager();

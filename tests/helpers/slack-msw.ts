@@ -83,6 +83,7 @@ export function createFakeSlack(
           return HttpResponse.json({ ok: true, messages: page, has_more: more, response_metadata: { next_cursor: more ? String(start + limit) : "" } });
         }
         case "conversations.replies": {
+          if (!list(body.channel ?? "").some((m) => m.ts === body.ts)) return HttpResponse.json({ ok: false, error: "thread_not_found" });
           const thread = list(body.channel ?? "").filter((m) => m.ts === body.ts || m.thread_ts === body.ts);
           return HttpResponse.json({ ok: true, messages: thread.sort((a, b) => Number(a.ts) - Number(b.ts)), has_more: false });
         }
@@ -126,6 +127,9 @@ export function createFakeSlack(
       const ts = message.ts ?? nextTs();
       list(channel).push({ ...message, ts });
       return ts;
+    },
+    remove(channel: string, ts: string): void {
+      channels.set(channel, list(channel).filter((m) => m.ts !== ts));
     },
     repliesTo(channel: string, ts: string): FakeMessage[] {
       return list(channel).filter((m) => m.thread_ts === ts && m.ts !== ts);
