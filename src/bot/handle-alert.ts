@@ -99,6 +99,8 @@ export async function handleAlert(job: AlertJob, deps: HandleAlertDeps, options:
     if (existing) {
       log.info({ replyTs: existing }, "found this bot's earlier reply in the thread; not replying again");
       await store.update((s) => markReplied(s, ref, { replyTs: existing, kind: "full", now: clock.now() }));
+      // The report died with the crash, so no triage e-mail; severity-based escalation still goes out.
+      await notifyAfterReply(deps, { job, kind: "full", report: null, replyTs: existing });
       return { kind: "full", replyTs: existing };
     }
   }
@@ -159,9 +161,7 @@ async function postReply(
   const done = kind === "full" || kind === "known-incident" ? REACTIONS.answered : REACTIONS.degraded;
   await deps.sink.react(job.channel, job.ts, [done], [REACTIONS.claimed]);
   deps.logger.info({ channel: job.channel, ts: job.ts, replyTs, kind }, "replied");
-  if (deps.afterReply) {
-    await deps.afterReply({ job, kind, report, replyTs }).catch((e: unknown) => deps.logger.warn({ error: errorMessage(e) }, "after-reply hook failed"));
-  }
+  await notifyAfterReply(deps, { job, kind, report, replyTs });
   return { kind, replyTs };
 }
 
@@ -181,6 +181,12 @@ async function postFailureNote(job: AlertJob, deps: HandleAlertDeps, lastError: 
     deps.logger.error({ channel: job.channel, ts: job.ts, error: outcome.error }, "could not post the failure note; will retry next cycle");
   }
   return outcome;
+}
+
+/** Notifications are advisory: their failure is logged and never fails the alert. */
+async function notifyAfterReply(deps: HandleAlertDeps, event: Parameters<NonNullable<HandleAlertDeps["afterReply"]>>[0]): Promise<void> {
+  if (!deps.afterReply) return;
+  await deps.afterReply(event).catch((e: unknown) => deps.logger.warn({ error: errorMessage(e) }, "after-reply hook failed"));
 }
 
 function toPrevious(record: SignatureRecord): { summary: string; threadLink: string | null; at: number } {

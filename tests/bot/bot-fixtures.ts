@@ -1,7 +1,7 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createBot, type BotOptions } from "../../src/bot/bot.ts";
+import { createBot, type BotDeps, type BotOptions } from "../../src/bot/bot.ts";
 import { createSlackSink } from "../../src/bot/reply-sink.ts";
 import type { StateHandle } from "../../src/bot/state-handle.ts";
 import { systemClock } from "../../src/lib/clock.ts";
@@ -66,10 +66,11 @@ export function makeBot(
   triager: Triager,
   options: Partial<BotOptions> = {},
   pageSize = 100,
+  afterReply?: BotDeps["afterReply"],
 ) {
   const api = createSlackApi({ token: "xoxb-test", apiUrl: slack.apiUrl, logger: silentLogger, retryPolicy: FAST_SLACK_RETRY_POLICY, pageSize });
   return createBot(
     { channels: [CHANNEL], maxAttempts: 3, cooldownMs: 3_600_000, concurrency: 4, since: null, startFromNow: false, ...options },
-    { slack: api, store, triager, sink: createSlackSink(api, silentLogger, { clock: systemClock, intervalMs: 0 }), clock: systemClock, logger: silentLogger },
+    { slack: api, store, triager, sink: createSlackSink(api, silentLogger, { clock: systemClock, intervalMs: 0 }), clock: systemClock, logger: silentLogger, ...(afterReply ? { afterReply } : {}) },
   );
 }

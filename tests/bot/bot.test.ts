@@ -180,10 +180,14 @@ describe("exactly one reply", () => {
     await store.close();
 
     const reopened = await openStore(path);
-    const restarted = makeBot(slack, reopened, triager);
+    const notified: { kind: string; replyTs: string }[] = [];
+    const restarted = makeBot(slack, reopened, triager, {}, 100, async ({ kind, replyTs }) => {
+      notified.push({ kind, replyTs });
+    });
     await restarted.pollOnce();
     await restarted.drain();
     expect(slack.repliesTo(CHANNEL, ts)).toHaveLength(1);
+    expect(notified).toEqual([{ kind: "full", replyTs: slack.repliesTo(CHANNEL, ts)[0]!.ts }]);
     expect(requests).toHaveLength(1);
     expect(Object.values(reopened.state.alerts)[0]?.status).toBe("replied");
   });
