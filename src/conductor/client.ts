@@ -2,6 +2,7 @@ import { Agent } from "undici";
 import type { z } from "zod";
 import { systemClock, type Clock } from "../lib/clock.ts";
 import { silentLogger, type Logger } from "../lib/logger.ts";
+import { isReadOnlyWorkflow } from "./commands.ts";
 import { ConductorError, describeRequest, type ConductorRequestInfo } from "./errors.ts";
 import { createExchange, DEFAULT_RETRY_POLICY, parseBody, toHttpError, withRetries, type RawResponse } from "./http.ts";
 import {
@@ -134,8 +135,13 @@ export function createConductorClient(options: ConductorClientOptions): Conducto
   return {
     getWorkflow: (workflowId, opts = {}) => readWorkflow(workflowId, opts.includeTasks ?? true, opts.signal),
 
-    startWorkflow: (request, opts = {}) =>
-      call({
+    startWorkflow: async (request, opts = {}) => {
+      if (!isReadOnlyWorkflow(request.name)) {
+        throw new ConductorError("conductor_refused", `refused to start workflow ${String(request.name)}: it is not an allow-listed read-only command workflow`, {
+          request: { method: "POST", path: "/workflow", workflowName: String(request.name) },
+        });
+      }
+      return call({
         method: "POST",
         path: "/workflow",
         json: request,
@@ -143,7 +149,8 @@ export function createConductorClient(options: ConductorClientOptions): Conducto
         jsonBody: false,
         info: { method: "POST", path: "/workflow", workflowName: request.name },
         signal: opts.signal,
-      }),
+      });
+    },
 
     searchWorkflows: (params, opts = {}) => {
       const query = new URLSearchParams({ start: String(params.start ?? 0), size: String(params.size ?? 20), freeText: params.freeText ?? "*" });

@@ -40,6 +40,15 @@ export const READ_ONLY_COMMANDS = {
 export type ReadOnlyCommand = keyof typeof READ_ONLY_COMMANDS;
 export type CommandParameters<C extends ReadOnlyCommand> = z.input<(typeof READ_ONLY_COMMANDS)[C]["parameters"]>;
 
+export type ReadOnlyWorkflow = (typeof READ_ONLY_COMMANDS)[ReadOnlyCommand]["workflow"];
+
+const READ_ONLY_WORKFLOWS: ReadonlySet<string> = new Set(Object.values(READ_ONLY_COMMANDS).map((spec) => spec.workflow));
+
+/** The client's last line of defence: nothing but an allow-listed command workflow is ever started. */
+export function isReadOnlyWorkflow(name: string): name is ReadOnlyWorkflow {
+  return READ_ONLY_WORKFLOWS.has(name);
+}
+
 export function isReadOnlyCommand(name: string): name is ReadOnlyCommand {
   return Object.hasOwn(READ_ONLY_COMMANDS, name);
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { ReadOnlyWorkflow } from "./commands.ts";
 
 /**
  * The Conductor response shapes the bot reads (domain.md §3), in one place so a difference
@@ -60,8 +61,9 @@ export const workflowIdTextSchema = z
   .transform((text) => text.trim().replace(/^"(.*)"$/, "$1"))
   .pipe(z.string().regex(/^[\w-]{1,128}$/, "expected a workflow id"));
 
+/** Only the command workflows of the allow-list can be started (see commands.ts). */
 export interface StartWorkflowRequest {
-  name: string;
+  name: ReadOnlyWorkflow;
   version?: number;
   correlationId?: string;
   input: Record<string, unknown>;

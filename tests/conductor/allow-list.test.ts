@@ -82,3 +82,14 @@ describe("the runner refuses commands outside the allow-list at run time", () =>
     expect(fake.requests).toEqual([]);
   });
 });
+
+describe("the client itself starts nothing but allow-listed command workflows", () => {
+  const mutatingWorkflows = [...MUTATING.map((c) => c.toLowerCase()), "health_check", "rollout_restart_deployment"];
+  it.each(mutatingWorkflows)("startWorkflow(%s) forced through a cast: refused, no HTTP request", async (name) => {
+    const fake = createFakeConductor();
+    server.use(...fake.handlers);
+    const client = createConductorClient({ serverUrl: BASE, authKey: AUTH_KEY, authSecret: AUTH_SECRET, requestTimeoutMs: 2000, clock: createFakeClock() });
+    await expect(client.startWorkflow({ name: name as "get_pods_data", input: {} })).rejects.toMatchObject({ code: "conductor_refused" });
+    expect(fake.requests).toEqual([]);
+  });
+});
