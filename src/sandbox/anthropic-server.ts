@@ -59,10 +59,16 @@ export async function startAnthropicServer(options: AnthropicServerOptions): Pro
       sendJson(res, status, { type: "error", error: { type: ERROR_TYPES[status] ?? "api_error", message } }, { "request-id": requestId(), ...headers });
     };
     const url = new URL(req.url ?? "/", "http://sandbox");
-    if (req.method !== "POST" || url.pathname !== "/v1/messages") return fail(404, `sandbox serves only POST /v1/messages, not ${req.method} ${url.pathname}`);
     // SDK 1.x sends the key as a bearer token; older clients and curl use x-api-key.
     const bearer = req.headers.authorization?.replace(/^Bearer /, "");
     if (req.headers["x-api-key"] !== options.apiKey && bearer !== options.apiKey) return fail(401, "invalid API key");
+    // `verify anthropic` reads the configured model: every model exists in the sandbox.
+    const model = /^\/v1\/models\/([^/]+)$/.exec(url.pathname);
+    if (req.method === "GET" && model) {
+      const id = decodeURIComponent(model[1] ?? "");
+      return sendJson(res, 200, { type: "model", id, display_name: `${id} (sandbox)`, created_at: "2026-01-01T00:00:00Z" }, { "request-id": requestId() });
+    }
+    if (req.method !== "POST" || url.pathname !== "/v1/messages") return fail(404, `sandbox serves only POST /v1/messages and GET /v1/models/{id}, not ${req.method} ${url.pathname}`);
 
     await delay((options.latencyMs ?? 0) + faults.latencyFor("messages"), req);
     const fault = faults.take("messages", (f) => f.kind !== "malformed");
