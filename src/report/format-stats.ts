@@ -3,13 +3,11 @@ import type { Engine, TriageStats } from "./schema.ts";
 
 const ENGINE_LABELS: Record<Engine, string> = { claude: "Claude", rules: "rules engine" };
 
-/** The run's figures as short phrases, e.g. `["Claude", "7 tool calls", "4 turns", ...]`; zero token counts are left out. */
+/** The run's figures as short phrases, e.g. `["Claude", "7 tool calls", "4 turns", ...]`; zero turns and token counts are left out. */
 export function formatStatsParts(stats: TriageStats): string[] {
-  const parts = [
-    ENGINE_LABELS[stats.engine] ?? String(stats.engine),
-    plural(stats.toolCalls, "tool call"),
-    plural(stats.turns, "turn"),
-  ];
+  const parts = [ENGINE_LABELS[stats.engine] ?? String(stats.engine), plural(stats.toolCalls, "tool call")];
+  // Model turns mean nothing for a run the model took no part in.
+  if (stats.turns > 0) parts.push(plural(stats.turns, "turn"));
   if (stats.inputTokens > 0 || stats.outputTokens > 0) {
     const cached = stats.cacheReadTokens > 0 ? `, ${formatCount(stats.cacheReadTokens)} cached` : "";
     parts.push(`${formatCount(stats.inputTokens)} in / ${formatCount(stats.outputTokens)} out tokens${cached}`);

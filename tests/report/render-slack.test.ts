@@ -49,7 +49,7 @@ describe("renderReportReply", () => {
     const stats = { ...emptyStats("rules"), toolCalls: 3, durationMs: 2_400, fallbackReason: "Anthropic API returned 529 three times" };
     const reply = renderReportReply(makeReport({ stats, confidence: "low" }), makeAlert());
     const contextTexts = textsOf(reply.blocks.at(-1)!);
-    expect(contextTexts[0]).toBe(":robot_face: rules engine · 3 tool calls · 0 turns · 2.4 s");
+    expect(contextTexts[0]).toBe(":robot_face: rules engine · 3 tool calls · 2.4 s");
     expect(contextTexts[1]).toBe(":information_source: Rules engine stood in: Anthropic API returned 529 three times");
     expect(textsOf(reply.blocks[0]!)[0]).toContain(":red_circle: low");
   });
