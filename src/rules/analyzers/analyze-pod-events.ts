@@ -46,22 +46,27 @@ function groupBySignature(events: EventRecord[]): { signature: K8sSignature; eve
 function describeGroup(signature: K8sSignature, events: EventRecord[], pod: string, tool: string): { finding: RuleFinding; candidate: CauseCandidate } {
   const count = events.reduce((sum, e) => sum + e.count, 0);
   const first = events[0];
+  const firstCount = events.filter((e) => e.reason === first?.reason).reduce((sum, e) => sum + e.count, 0);
   const subject = first?.object?.replace(/^pod\//, "") || pod;
   const message = first?.message ? `: ${first.message.slice(0, 200)}` : "";
+  // A second reason in the same group often names the culprit (ProvisioningFailed beside FailedScheduling).
+  const other = events.find((e) => e.reason !== first?.reason);
+  const also = other ? `; ${other.object ?? subject}: ${other.reason}: ${other.message.slice(0, 160)}` : "";
+  const detail = events.map((e) => `${e.object ?? ""} ${e.reason} ${e.message}`).join("\n");
   return {
     finding: {
-      text: `${subject}: ${formatNumber(count)}× ${first?.reason ?? signature.key}${message}`,
+      text: `${subject}: ${formatNumber(firstCount)}× ${first?.reason ?? signature.key}${message}${also}`,
       tool,
       weight: signature.weight,
       key: signature.key,
     },
     candidate: {
       key: signature.key,
-      cause: signature.cause(subject),
+      cause: signature.cause(subject, detail),
       // Repeated events make the same reading a little surer.
       weight: Math.min(0.95, signature.weight + (count >= 3 ? 0.05 : 0)),
       appOrInfra: signature.appOrInfra,
-      nextStep: signature.nextStep(subject),
+      nextStep: signature.nextStep(subject, detail),
       tool,
     },
   };

@@ -6,8 +6,9 @@ export interface K8sSignature {
   pattern: RegExp;
   weight: number;
   appOrInfra: AppOrInfra;
-  cause: (pod: string) => string;
-  nextStep: (pod: string) => string;
+  /** `detail`: the matched events' objects and messages, for signatures that name what they found. */
+  cause: (pod: string, detail?: string) => string;
+  nextStep: (pod: string, detail?: string) => string;
 }
 
 /** Most specific first: the first match wins for a given reason/message. */
@@ -27,6 +28,24 @@ export const K8S_SIGNATURES: K8sSignature[] = [
     appOrInfra: "infra",
     cause: (pod) => `${pod} cannot pull its image (wrong tag, missing registry credentials or registry unreachable)`,
     nextStep: (pod) => `Check the image tag and imagePullSecret of ${pod}'s deployment against the registry`,
+  },
+  {
+    // Before "scheduling": an unbound claim also reads FailedScheduling, but adding nodes will not help.
+    key: "volume-claim",
+    pattern: /unbound (immediate )?PersistentVolumeClaim|ProvisioningFailed|storageclass\S* "[^"]+" not found|persistentvolumeclaim "[^"]+" not found/i,
+    weight: 0.88,
+    appOrInfra: "infra",
+    cause: (pod, detail = "") => {
+      const { claim, storageClass } = readClaim(detail);
+      const why = storageClass ? `: its StorageClass "${storageClass}" does not exist, so no volume can be provisioned` : " (no volume could be provisioned or bound)";
+      return `${pod} cannot be scheduled because its PersistentVolumeClaim${claim ? ` ${claim}` : ""} is unbound${why}`;
+    },
+    nextStep: (_pod, detail = "") => {
+      const { claim, storageClass } = readClaim(detail);
+      return storageClass
+        ? `Create StorageClass "${storageClass}" or recreate the PersistentVolumeClaim${claim ? ` ${claim}` : ""} with an existing class (kubectl get storageclass); the pod schedules once it binds`
+        : `Read the PersistentVolumeClaim${claim ? ` ${claim}` : ""}'s events (kubectl describe pvc) and fix its StorageClass or provisioner`;
+    },
   },
   {
     key: "scheduling",
@@ -85,6 +104,13 @@ export const K8S_SIGNATURES: K8sSignature[] = [
     nextStep: (pod) => `Read the last lines of ${pod}'s logs (previous container) for the startup error`,
   },
 ];
+
+/** The claim and the missing StorageClass named in scheduling/provisioning events. */
+export function readClaim(detail: string): { claim: string | null; storageClass: string | null } {
+  const claim = /persistentvolumeclaims?[/\s]+"?([a-z0-9][-a-z0-9.]*)/i.exec(detail.replace(/unbound immediate PersistentVolumeClaims/gi, ""))?.[1] ?? null;
+  const storageClass = /storageclass\S*\s+"([^"]+)"\s+not found/i.exec(detail)?.[1] ?? null;
+  return { claim, storageClass };
+}
 
 export function matchSignature(text: string): K8sSignature | null {
   return K8S_SIGNATURES.find((signature) => signature.pattern.test(text)) ?? null;

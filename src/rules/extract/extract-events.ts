@@ -26,7 +26,7 @@ export function extractEvents(data: unknown, text: string): EventRecord[] {
       reason,
       message: message ?? "",
       count: toNumber(readKey(object, "count", "times")) ?? 1,
-      object: readString(object, "object", "pod", "podName") ?? (isObject(involved) ? readString(involved, "name") : null),
+      object: readString(object, "object", "pod", "podName") ?? (isObject(involved) ? qualifiedName(involved) : null),
     });
     return true;
   });
@@ -45,4 +45,11 @@ export function extractEvents(data: unknown, text: string): EventRecord[] {
     const reason = TEXT_REASONS.exec(line)?.[1];
     return reason ? [{ type: null, reason, message: line.trim(), count: 1, object: null }] : [];
   });
+}
+
+/** `persistentvolumeclaim/data` for objects that say their kind (as `kubectl get events` prints them). */
+function qualifiedName(involved: Record<string, unknown>): string | null {
+  const name = readString(involved, "name");
+  const kind = readString(involved, "kind");
+  return name && kind ? `${kind.toLowerCase()}/${name}` : name;
 }
