@@ -10,6 +10,7 @@ import { extractIncident, type IncidentFacts } from "./extract/extract-incident.
 import { extractPods } from "./extract/extract-pods.ts";
 import { isObject, parseNested } from "./extract/walk-json.ts";
 import { bindPod, findOtherSuspect, planCalls, podHintsFor, resolvePod } from "./plan-calls.ts";
+import { planFollowUps } from "./plan-follow-ups.ts";
 import { runAnalyzers } from "./run-analyzers.ts";
 import type { IssueEvidence } from "./types.ts";
 
@@ -28,7 +29,8 @@ type CallRecord = Pick<ToolCallRecord, "name" | "input" | "result">;
 
 /**
  * The deterministic triage: incident details, the playbook's calls for each issue type
- * (independent ones concurrently, pod-specific ones once the pod is known), then the analyzers.
+ * (independent ones concurrently, pod-specific ones once the pod is known), the follow-ups those
+ * answers call for, then the analyzers.
  * It never throws for tool or parse failures and always returns a report.
  */
 export async function runRulesEngine(input: RulesInput, invoker: ToolInvoker, deps: { now: () => number }): Promise<Report> {
@@ -57,6 +59,9 @@ export async function runRulesEngine(input: RulesInput, invoker: ToolInvoker, de
   const room = MAX_RULES_CALLS - 1 - plan.length;
   const extra = suspect && room >= 2 ? [{ tool: "get_pod_events", args: { pod: suspect } }, { tool: "pull_pod_logs", args: { pod: suspect, lines: 200 } }] : [];
   await Promise.all([...bound, ...extra].map((b) => (b.args ? call(b.tool, b.args) : Promise.resolve(null))));
+  // What the first answers point at (an empty replica, an exhausted pool, a stuck controller) gets a second look.
+  const followUps = planFollowUps(buildEvidence(issues, own), pods, MAX_RULES_CALLS - own.length);
+  await Promise.all(followUps.map((f) => call(f.tool, f.args)));
 
   // The model's calls (when standing in) are evidence too; a cached repeat is read once.
   const evidence = buildEvidence(issues, dedupe([...invoker.calls, ...own]));

@@ -33,10 +33,24 @@ export function podOf(result: ToolEvidence): string | null {
 export function logTextOf(result: ToolEvidence): string {
   if (typeof result.data === "string") return result.data;
   if (result.data !== undefined && result.data !== null) {
+    const records = structuredLines(result.data);
+    if (records.length > 0) return records.join("\n");
     const strings = collectStrings(result.data);
     if (strings.length > 0) return strings.join("\n");
   }
   return result.text;
+}
+
+/** JSON log records (`{"level":"error","msg":...}`), one line each with the level first, as text logs read. */
+function structuredLines(data: unknown): string[] {
+  const records = (Array.isArray(data) ? data : [data]).filter(isObject);
+  const isRecord = (r: Record<string, unknown>) => ("msg" in r || "message" in r) && ("level" in r || "severity" in r);
+  if (records.length === 0 || !records.every(isRecord)) return [];
+  return records.map((r) => {
+    const level = String(r.level ?? r.severity ?? "").toUpperCase();
+    const rest = Object.entries(r).filter(([k, v]) => typeof v === "string" && !["level", "severity", "msg", "message", "ts", "time"].includes(k));
+    return `${level} ${String(r.msg ?? r.message)} ${rest.map(([k, v]) => `${k}=${String(v).replace(/\s+/g, " ")}`).join(" ")}`.trim();
+  });
 }
 
 export function hasIssue(evidence: Evidence, ...types: string[]): boolean {

@@ -102,10 +102,10 @@ describe("runRulesEngine", () => {
     expect(report.findings[0]).toEqual({ text: expect.stringContaining("has no external address"), tool: "get_ingress_info" });
   });
 
-  it("DOMAIN_CERTIFICATE_WILL_EXPIRE: relays the days left with one call", async () => {
+  it("DOMAIN_CERTIFICATE_WILL_EXPIRE: relays the days left when nothing says why renewal fails", async () => {
     const alert = alertOf([{ severity: "WARNING", type: "DOMAIN_CERTIFICATE_WILL_EXPIRE", text: "The certificate of acme-eu-1.orkesconductor.io certificate expires in less than 5 days" }], "WARNING");
     const { report, calls } = await triage(alert, { get_incident_details: ok(f.incident([])) });
-    expect(calls).toEqual(["get_incident_details"]);
+    expect(calls).toEqual(["get_incident_details", "get_ingress_info", "get_pods_data"]);
     expect(report.likelyRootCause).toMatch(/acme-eu-1\.orkesconductor\.io expires in less than 5 days/);
     expect(report.nextStep).toMatch(/within 5 days/);
     expect(report.severity).toBe("WARNING");

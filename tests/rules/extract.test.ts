@@ -98,7 +98,24 @@ describe("extractIngresses", () => {
 
   it("reads describe output", () => {
     const text = "Name:             conductor-ingress\nNamespace:        orkes\nAddress:          \nRules:\n  Host                         Path  Backends\n  acme.orkesconductor.io       /     conductor-server:8080\n";
-    expect(extractIngresses(undefined, text)).toEqual([{ name: "conductor-ingress", hosts: ["acme.orkesconductor.io"], address: null }]);
+    expect(extractIngresses(undefined, text)).toEqual([{ name: "conductor-ingress", hosts: ["acme.orkesconductor.io"], address: null, service: "conductor-server", endpoints: null, selector: null }]);
+  });
+
+  it.each([
+    ["no endpoints", "conductor-server:8080 (<none>)", 0],
+    ["a missing Endpoints object", 'conductor-server:8080 (<error: endpoints "conductor-server" not found>)', 0],
+    ["two endpoints", "conductor-server:8080 (10.0.2.11:8080,10.0.3.12:8080)", 2],
+  ])("reads describe backends with %s", (_label, backend, endpoints) => {
+    const text = `Name:             conductor-ingress\nAddress:          34.120.18.77\nRules:\n  Host                         Path  Backends\n  acme.orkesconductor.io       /     ${backend}\n`;
+    expect(extractIngresses(undefined, text)[0]).toMatchObject({ service: "conductor-server", endpoints, address: "34.120.18.77" });
+  });
+
+  it("reads a JSON backend's endpoints and Service selector; a cert-manager Certificate beside it is not an ingress", () => {
+    const data = {
+      ingresses: [{ name: "conductor", host: "a.example", address: "203.0.113.7", backend: { service: "conductor-server" }, serviceSelector: { app: "conductor-server" }, endpoints: [] }],
+      certificates: [{ name: "a-tls", ready: false, status: "Issuing", lastFailure: "boom" }],
+    };
+    expect(extractIngresses(data, "")).toEqual([{ name: "conductor", hosts: ["a.example"], address: "203.0.113.7", service: "conductor-server", endpoints: 0, selector: { app: "conductor-server" } }]);
   });
 });
 

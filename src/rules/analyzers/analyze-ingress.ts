@@ -1,7 +1,9 @@
-import { extractIngresses } from "../extract/extract-ingresses.ts";
+import { extractDeployments } from "../extract/extract-deployments.ts";
+import { extractEvents } from "../extract/extract-events.ts";
+import { extractIngresses, type IngressRecord } from "../extract/extract-ingresses.ts";
 import { extractPods } from "../extract/extract-pods.ts";
 import { hasIssue, resultsFor } from "../evidence.ts";
-import type { Analysis, Analyzer, Evidence } from "../types.ts";
+import type { Analysis, Analyzer, Evidence, ToolEvidence } from "../types.ts";
 import { isTroubled } from "./analyze-pod-statuses.ts";
 
 const NETWORK_TYPES = ["DNS_HEALTHY", "DOMAIN_RESOLUTION", "DOMAIN_REACHABILITY"];
@@ -17,6 +19,7 @@ export const analyzeIngress: Analyzer = {
         analysis.findings.push({ text: "could not read any ingress (none listed, or an unknown output shape)", tool: result.tool, weight: 0.3 });
         continue;
       }
+      const warning = readWarnings(result)[0];
       const missing = ingresses.filter((ingress) => ingress.address === null);
       for (const ingress of missing) {
         const hosts = ingress.hosts.length > 0 ? ` (hosts ${ingress.hosts.join(", ")})` : "";
@@ -30,15 +33,83 @@ export const analyzeIngress: Analyzer = {
           tool: result.tool,
         });
       }
+      // The ingress's own warning event says why the controller could not build it.
+      if (missing.length > 0 && warning) {
+        analysis.findings.push({ text: `ingress warning event: ${warning.slice(0, 300)}`, tool: result.tool, weight: 0.88, key: "load-balancer" });
+        analysis.candidates.push({
+          key: "load-balancer",
+          cause: `The load balancer for ingress ${missing[0]?.name} was never provisioned: the ingress controller reports ${warning.slice(0, 300)}`,
+          weight: 0.9,
+          appOrInfra: "infra",
+          nextStep: "Fix what the controller's warning names (IAM permissions, quotas, subnet tags, ingress class); the load balancer and its DNS record follow",
+          tool: result.tool,
+        });
+      }
       const served = ingresses.filter((ingress) => ingress.address !== null);
       for (const ingress of served.slice(0, 2)) {
         analysis.findings.push({ text: `ingress ${ingress.name} (${ingress.hosts.join(", ") || "no hosts"}) → ${ingress.address}`, tool: result.tool, weight: 0.4, key: "dns-record" });
       }
-      if (missing.length === 0 && hasIssue(evidence, ...NETWORK_TYPES)) addRuledOutApp(analysis, evidence, served[0]?.address ?? "", result.tool);
+      const empty = served.filter((ingress) => ingress.endpoints === 0);
+      for (const ingress of empty) addNoEndpoints(analysis, evidence, ingress, result.tool);
+      if (missing.length === 0 && empty.length === 0 && hasIssue(evidence, ...NETWORK_TYPES)) addRuledOutApp(analysis, evidence, served[0]?.address ?? "", result.tool);
     }
     return analysis;
   },
 };
+
+/**
+ * An ingress whose Service has no endpoints answers 503 however healthy the pods are. With the
+ * Service's selector and the deployments' pod labels in hand, say whether the selector matches any.
+ */
+function addNoEndpoints(analysis: Analysis, evidence: Evidence, ingress: IngressRecord, tool: string): void {
+  const service = ingress.service ?? "its backend Service";
+  const selector = ingress.selector ? formatLabels(ingress.selector) : null;
+  analysis.findings.push({
+    text: `ingress ${ingress.name} → Service ${service} has no Endpoints${selector ? ` (selector ${selector})` : ""}`,
+    tool,
+    weight: 0.85,
+    key: "no-endpoints",
+  });
+  const deployments = resultsFor(evidence, "get_deployments_info").flatMap((r) => extractDeployments(r.data, r.text));
+  const labelled = deployments.filter((d) => d.podLabels !== null);
+  const matched = ingress.selector ? labelled.filter((d) => matchesSelector(d.podLabels ?? {}, ingress.selector ?? {})) : [];
+  const unmatched = ingress.selector !== null && labelled.length > 0 && matched.length === 0;
+  const closest = labelled.find((d) => ingress.service !== null && d.name.includes(ingress.service)) ?? labelled[0];
+  if (unmatched && closest) {
+    const revision = closest.revision ? ` (revision ${closest.revision})` : "";
+    analysis.findings.push({ text: `deployment ${closest.name}${revision} pods carry ${formatLabels(closest.podLabels ?? {})}; no deployment's pods match the selector ${selector}`, tool: "get_deployments_info", weight: 0.8, key: "no-endpoints" });
+  }
+  analysis.candidates.push({
+    key: "no-endpoints",
+    cause: unmatched
+      ? `The Service ${service} selector (${selector}) matches no pod labels, so ingress ${ingress.name} has no Endpoints and answers 503 although the pods run${closest ? ` (${closest.name} pods carry ${formatLabels(closest.podLabels ?? {})})` : ""}`
+      : `Ingress ${ingress.name}'s Service ${service} has no ready Endpoints: its selector${selector ? ` (${selector})` : ""} matches no Ready pod, so requests get 503`,
+    weight: unmatched ? 0.92 : 0.75,
+    appOrInfra: "infra",
+    nextStep: unmatched
+      ? `Align the ${service} Service selector with the pods' labels (or restore the label the last rollout changed), then confirm the Endpoints are filled`
+      : `Compare the ${service} Service selector with the labels of its pods (kubectl get endpoints ${ingress.service ?? ""}) and check the pods are Ready`,
+    tool,
+  });
+}
+
+function matchesSelector(labels: Record<string, string>, selector: Record<string, string>): boolean {
+  return Object.entries(selector).every(([key, value]) => labels[key] === value);
+}
+
+function formatLabels(labels: Record<string, string>): string {
+  return Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(", ");
+}
+
+/** Warning events printed with the ingress (`describe` text) or carried in its JSON. */
+function readWarnings(result: ToolEvidence): string[] {
+  const fromJson = extractEvents(result.data, "").filter((e) => /warning/i.test(e.type ?? "")).map((e) => `${e.reason}: ${e.message}`);
+  const fromText = result.text.split(/\r?\n/).flatMap((line) => {
+    const match = /^\s*Warning\s+([A-Z]\w+)\s+(.*)$/.exec(line);
+    return match ? [`${match[1]}: ${match[2]?.trim()}`] : [];
+  });
+  return [...fromJson, ...fromText];
+}
 
 /** With an address in place, blame DNS only once the app is seen healthy. */
 function addRuledOutApp(analysis: Analysis, evidence: Evidence, address: string, tool: string): void {

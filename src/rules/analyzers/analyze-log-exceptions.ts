@@ -45,8 +45,10 @@ function addException(analysis: Analysis, top: ExceptionCount, summary: LogSumma
   const signature = [matchException(top.name), top.root ? matchException(top.root) : null]
     .filter((s) => s !== null)
     .sort((a, b) => b.weight - a.weight)[0];
+  // The root's own message usually says more than the wrapper's ("Connection is not available ... active=20, idle=0").
+  const rootSample = top.root ? summary.exceptions.find((e) => e.name === top.root)?.sample.replace(/^Caused by:\s*/, "") : undefined;
   analysis.findings.push({
-    text: `${pod}: dominant exception ${top.name} ×${formatNumber(top.count)}${root} (${formatNumber(summary.errorLines)} ERROR lines of ${formatNumber(summary.lines)}); e.g. "${top.sample}"`,
+    text: `${pod}: dominant exception ${top.name} ×${formatNumber(top.count)}${root} (${formatNumber(summary.errorLines)} ERROR lines of ${formatNumber(summary.lines)}); e.g. "${top.sample}"${rootSample ? `; root: "${rootSample}"` : ""}`,
     tool,
     weight: 0.7,
     key: signature?.key ?? `exception-${top.name}`,

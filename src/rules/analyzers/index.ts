@@ -1,5 +1,8 @@
 import type { Analyzer } from "../types.ts";
 import { analyzeAlertIssues } from "./analyze-alert-issues.ts";
+import { analyzeCertificates } from "./analyze-certificates.ts";
+import { analyzeControllerLogs } from "./analyze-controller-logs.ts";
+import { analyzeDbSessions } from "./analyze-db-sessions.ts";
 import { analyzeDeciderQueue } from "./analyze-decider-queue.ts";
 import { analyzeDeployments } from "./analyze-deployments.ts";
 import { analyzeExecutionStatus } from "./analyze-execution-status.ts";
@@ -12,6 +15,7 @@ import { analyzeSaturation } from "./analyze-saturation.ts";
 import { analyzeSqlRows } from "./analyze-sql-rows.ts";
 import { analyzeThreadDump } from "./analyze-thread-dump.ts";
 import { analyzeToolFailures } from "./analyze-tool-failures.ts";
+import { analyzeWorkloadShape } from "./analyze-workload-shape.ts";
 
 /** Every analyzer runs on every triage; each acts only on the evidence it understands. */
 export const ANALYZERS: readonly Analyzer[] = [
@@ -25,6 +29,10 @@ export const ANALYZERS: readonly Analyzer[] = [
   analyzePodEvents,
   analyzeLogExceptions,
   analyzeIngress,
+  analyzeControllerLogs,
+  analyzeCertificates,
+  analyzeDbSessions,
+  analyzeWorkloadShape,
   analyzeHotPod,
   analyzeThreadDump,
   analyzeToolFailures,
@@ -32,6 +40,9 @@ export const ANALYZERS: readonly Analyzer[] = [
 
 export {
   analyzeAlertIssues,
+  analyzeCertificates,
+  analyzeControllerLogs,
+  analyzeDbSessions,
   analyzeDeciderQueue,
   analyzeDeployments,
   analyzeExecutionStatus,
@@ -44,4 +55,5 @@ export {
   analyzeSqlRows,
   analyzeThreadDump,
   analyzeToolFailures,
+  analyzeWorkloadShape,
 };

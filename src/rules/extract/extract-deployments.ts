@@ -7,6 +7,9 @@ export interface DeploymentRecord {
   ready: number | null;
   /** The last change's recorded cause (`kubernetes.io/change-cause`), when present. */
   changeCause: string | null;
+  /** Labels its pods carry (pod template labels, or the selector `kubectl -o wide` prints). */
+  podLabels: Record<string, string> | null;
+  revision: string | null;
 }
 
 /** Deployments from JSON (kubectl or simplified) or a `kubectl get deployments` table. */
@@ -20,7 +23,8 @@ export function extractDeployments(data: unknown, text: string): DeploymentRecor
   if (deployments.length > 0) return deployments;
   return parseTables(text).flatMap((row) => {
     const ratio = /^(\d+)\/(\d+)$/.exec(row.ready ?? "");
-    return row.name && ratio ? [{ name: row.name, ready: Number(ratio[1]), desired: Number(ratio[2]), changeCause: null }] : [];
+    const podLabels = row.selector ? Object.fromEntries(row.selector.split(",").map((pair) => pair.split("=") as [string, string])) : null;
+    return row.name && ratio ? [{ name: row.name, ready: Number(ratio[1]), desired: Number(ratio[2]), changeCause: null, podLabels, revision: null }] : [];
   });
 }
 
@@ -39,7 +43,18 @@ function readDeploymentObject(object: JsonObject): DeploymentRecord | null {
   const ratio = typeof readyValue === "string" ? /^(\d+)\/(\d+)$/.exec(readyValue) : null;
   const ready = ratio ? Number(ratio[1]) : (toNumber(readyValue) ?? toNumber(isObject(status) ? readKey(status, "readyReplicas") : undefined));
   if (desired === null && ready === null && !ratio) return null;
-  return { name, desired: desired ?? (ratio ? Number(ratio[2]) : null), ready, changeCause: findChangeCause(object) };
+  const revision = readKey(object, "revision");
+  return { name, desired: desired ?? (ratio ? Number(ratio[2]) : null), ready, changeCause: findChangeCause(object), podLabels: findPodLabels(object), revision: revision === undefined || revision === null ? null : String(revision) };
+}
+
+/** `podLabels`, or `spec.template.metadata.labels` of a kubectl Deployment. */
+function findPodLabels(object: JsonObject): Record<string, string> | null {
+  const direct = readKey(object, "podLabels", "templateLabels");
+  const spec = readKey(object, "spec");
+  const template = isObject(spec) ? readKey(spec, "template") : undefined;
+  const metadata = isObject(template) ? readKey(template, "metadata") : undefined;
+  const labels = isObject(direct) ? direct : isObject(metadata) ? readKey(metadata, "labels") : undefined;
+  return isObject(labels) ? Object.fromEntries(Object.entries(labels).filter((e): e is [string, string] => typeof e[1] === "string")) : null;
 }
 
 function findChangeCause(object: JsonObject): string | null {

@@ -6,9 +6,16 @@ export interface IngressRecord {
   hosts: string[];
   /** The external load-balancer address; null when none was ever assigned. */
   address: string | null;
+  /** The backend Service, when the output names it. */
+  service: string | null;
+  /** Ready endpoints behind the backend; 0 when listed empty, null when the output does not say. */
+  endpoints: number | null;
+  /** The backend Service's selector, when shown (`app=x`, `tier=api`). */
+  selector: Record<string, string> | null;
 }
 
 const INGRESS_KEYS = ["rules", "hosts", "host", "address", "addresses", "loadbalancer", "externaladdress", "externalip", "spec", "status"];
+const CERTIFICATE_KEYS = new Set(["lastfailure", "notafter", "issuerref", "failedattempts", "renewaltime", "dnsnames"]);
 /** Keys that carry the load balancer's address (never `host`, which is the domain served). */
 const ADDRESS_KEYS = new Set(["address", "addresses", "ip", "hostname", "externalip", "externalips", "externaladdress", "lbaddress", "loadbalancer"]);
 
@@ -23,7 +30,7 @@ export function extractIngresses(data: unknown, text: string): IngressRecord[] {
   if (ingresses.length > 0) return ingresses;
   const rows = parseTables(text).filter((row) => row.name && ("address" in row || "hosts" in row));
   if (rows.length > 0) {
-    return rows.map((row) => ({ name: row.name ?? "", hosts: splitHosts(row.hosts ?? ""), address: presentAddress(row.address) }));
+    return rows.map((row) => ({ name: row.name ?? "", hosts: splitHosts(row.hosts ?? ""), address: presentAddress(row.address), ...readBackendText(text) }));
   }
   return readDescribeText(text);
 }
@@ -32,6 +39,8 @@ function readIngressObject(object: JsonObject): IngressRecord | null {
   const metadata = readKey(object, "metadata");
   const name = readString(object, "name", "ingressName") ?? (isObject(metadata) ? readString(metadata, "name") : null);
   if (!name || !Object.keys(object).some((key) => INGRESS_KEYS.includes(normalizeKey(key)))) return null;
+  // cert-manager objects listed beside ingresses carry a name and a status too.
+  if (/certificate|order|challenge/i.test(readString(object, "kind") ?? "") || Object.keys(object).some((key) => CERTIFICATE_KEYS.has(normalizeKey(key)))) return null;
   const hosts = new Set<string>();
   const addresses: string[] = [];
   walkObjects(object, (child) => {
@@ -42,7 +51,45 @@ function readIngressObject(object: JsonObject): IngressRecord | null {
     }
     return false;
   });
-  return { name, hosts: [...hosts], address: addresses[0] ?? null };
+  return { name, hosts: [...hosts], address: addresses[0] ?? null, ...readBackendObject(object) };
+}
+
+function readBackendObject(object: JsonObject): Pick<IngressRecord, "service" | "endpoints" | "selector"> {
+  let service: string | null = null;
+  let endpoints: number | null = null;
+  let selector: Record<string, string> | null = null;
+  walkObjects(object, (child) => {
+    for (const [key, value] of Object.entries(child)) {
+      const k = normalizeKey(key);
+      if (k === "service" || k === "servicename") service ??= typeof value === "string" ? value : isObject(value) ? readString(value, "name") : null;
+      else if (k === "endpoints" || k === "readyendpoints") endpoints ??= Array.isArray(value) ? value.length : typeof value === "string" ? countEndpoints(value) : typeof value === "number" ? value : null;
+      else if ((k === "serviceselector" || k === "selector") && isObject(value)) selector ??= toLabels(value);
+    }
+    return false;
+  });
+  return { service, endpoints, selector };
+}
+
+/** `describe` text: `conductor-server:8080 (<none>)` backends, or a Service's `Selector:`/`Endpoints:` lines. */
+function readBackendText(text: string): Pick<IngressRecord, "service" | "endpoints" | "selector"> {
+  const backend = /^\s*(?:\S+\s+)?\/\S*\s+([a-z0-9][-a-z0-9.]*):[^\s(]+(?:\s+\(([^)]*)\))?/im.exec(text);
+  const endpointsLine = /^\s*Endpoints:[ \t]*(.*)$/im.exec(text)?.[1];
+  const selectorLine = /^\s*Selector:[ \t]*(\S+=\S*)\s*$/im.exec(text)?.[1];
+  const listed = backend?.[2] ?? endpointsLine;
+  return {
+    service: backend?.[1] ?? null,
+    endpoints: listed === undefined ? null : countEndpoints(listed),
+    selector: selectorLine ? Object.fromEntries(selectorLine.split(",").map((pair) => pair.split("=") as [string, string])) : null,
+  };
+}
+
+function countEndpoints(listed: string): number {
+  const trimmed = listed.trim();
+  return trimmed === "" || /^<(none|error)/i.test(trimmed) || /not found/i.test(trimmed) ? 0 : trimmed.split(",").length;
+}
+
+function toLabels(value: JsonObject): Record<string, string> {
+  return Object.fromEntries(Object.entries(value).filter((entry): entry is [string, string] => typeof entry[1] === "string"));
 }
 
 function splitHosts(value: string): string[] {
@@ -59,5 +106,5 @@ function readDescribeText(text: string): IngressRecord[] {
   if (!name) return [];
   const address = /^\s*Address:[ \t]*(.*)$/m.exec(text)?.[1];
   const hosts = [...text.matchAll(/^\s*([a-z0-9-]+(?:\.[a-z0-9-]+)+)\s+\/\S*/gim)].map((m) => m[1] ?? "");
-  return [{ name, hosts, address: presentAddress(address) }];
+  return [{ name, hosts, address: presentAddress(address), ...readBackendText(text) }];
 }

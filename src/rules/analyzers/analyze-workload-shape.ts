@@ -1,0 +1,77 @@
+import { scanWorkload, type WorkloadScan } from "../extract/scan-workload.ts";
+import { formatNumber, hasIssue, logTextOf, podOf, resultsFor } from "../evidence.ts";
+import type { Analysis, Analyzer } from "../types.ts";
+
+const SATURATION_TYPES = ["REDIS_CRITICAL_USAGE", "REDIS_HIGH_USAGE", "CONDUCTOR_HIGH_HEAP_USAGE", "CONDUCTOR_HIGH_CPU_USAGE", "RESPONSE_TIME"];
+
+/**
+ * What fills Redis or the heap when it is not a backlog: workflows with oversized payloads, a
+ * dynamic fork creating thousands of tasks, API requests asking for thousands of results, and
+ * the Full GCs that follow. Causes only under a saturation alert; elsewhere they are context.
+ */
+export const analyzeWorkloadShape: Analyzer = {
+  name: "workload shape",
+  analyze(evidence) {
+    const analysis: Analysis = { findings: [], candidates: [] };
+    const relevant = hasIssue(evidence, ...SATURATION_TYPES);
+    for (const result of resultsFor(evidence, "pull_pod_logs")) {
+      const pod = podOf(result) ?? "the pod";
+      const scan = scanWorkload(logTextOf(result));
+      const tool = result.tool;
+      const gc = describeGc(scan);
+      if (gc) analysis.findings.push({ text: `${pod}: ${gc}`, tool, weight: 0.6, key: "heap" });
+      const { payloads, fanOut, requests } = scan;
+      if (payloads) {
+        const storage = payloads.externalStorageOff ? "; external payload storage is disabled, so they are stored inline" : "";
+        const subject = payloads.subject ? ` of ${payloads.subject}` : "";
+        analysis.findings.push({ text: `${pod}: ${formatNumber(payloads.count)} oversized payloads${subject} (up to ${payloads.largest})${storage}; e.g. "${payloads.sample}"`, tool, weight: 0.75, key: "payload" });
+        if (relevant && payloads.count >= 3) {
+          analysis.candidates.push({
+            key: "payload",
+            cause: `Large workflow payloads fill Redis and the heap: ${payloads.subject ? `${payloads.subject} workflows` : "workflows"} carry inputs/outputs up to ${payloads.largest} (×${formatNumber(payloads.count)} in ${pod}'s logs)${storage}`,
+            weight: 0.8,
+            appOrInfra: "app",
+            nextStep: `Enable external payload storage for this cluster, or ask the owner of ${payloads.subject ?? "these workflows"} to pass large data by reference instead of inline`,
+            tool,
+          });
+        }
+      }
+      if (fanOut) {
+        const via = fanOut.taskType ? ` via ${fanOut.taskType}` : "";
+        analysis.findings.push({ text: `${pod}: ${formatNumber(fanOut.count)} workflows${fanOut.subject ? ` of ${fanOut.subject}` : ""} with up to ${fanOut.largest}${via}; e.g. "${fanOut.sample}"`, tool, weight: 0.75, key: "fan-out" });
+        if (relevant) {
+          analysis.candidates.push({
+            key: "fan-out",
+            cause: `${fanOut.subject ?? "A workflow"} fans out into ${fanOut.largest ?? "thousands of tasks"} per workflow${via}; every task sits in Redis and every decide loads them all into the heap`,
+            weight: 0.82,
+            appOrInfra: "app",
+            nextStep: `Ask the owner of ${fanOut.subject ?? "the workflow"} to batch the fan-out (sub-workflows of a few hundred tasks each)`,
+            tool,
+          });
+        }
+      }
+      if (requests) {
+        const by = requests.client ? ` by ${requests.client}` : "";
+        const what = `${requests.endpoint ?? "API"} requests with ${requests.largest ?? "thousands of results"}`;
+        analysis.findings.push({ text: `${pod}: ${formatNumber(requests.count)} ${what}${by}; e.g. "${requests.sample}"`, tool, weight: 0.7, key: "large-requests" });
+        if (relevant && requests.count >= 3) {
+          analysis.candidates.push({
+            key: "large-requests",
+            cause: `Oversized ${what}${by} (×${formatNumber(requests.count)}) fill the heap of ${pod}${gc ? `, with ${gc}` : ""}`,
+            weight: gc ? 0.85 : 0.7,
+            appOrInfra: "app",
+            nextStep: `Ask the owner of ${requests.client ?? "the client"} to page ${requests.endpoint ?? "its requests"} with a small page size (size <= 100) or run it off-peak`,
+            tool,
+          });
+        }
+      }
+    }
+    return analysis;
+  },
+};
+
+function describeGc(scan: WorkloadScan): string | null {
+  const gc = scan.fullGc;
+  if (!gc) return null;
+  return `${formatNumber(gc.count)} Full GC pause${gc.count === 1 ? "" : "s"}${gc.reclaim ? ` reclaiming little (${gc.reclaim})` : ""}`;
+}

@@ -1,0 +1,4 @@
+/** Pods that turn Ingress objects into load balancers and routes (AWS, nginx, Traefik, HAProxy, Contour, Istio, Kong, GKE). */
+export const INGRESS_CONTROLLER = /load-balancer-controller|alb-ingress|ingress-nginx|nginx-ingress|ingress-controller|traefik|haproxy-ingress|contour|istio-ingressgateway|kong|glbc/;
+/** cert-manager's controller (its cainjector and webhook do not run ACME orders). */
+export const CERT_MANAGER = /cert-manager(?!-(cainjector|webhook))/;

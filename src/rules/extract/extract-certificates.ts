@@ -1,0 +1,54 @@
+import { parseTables } from "./parse-table.ts";
+import { isObject, normalizeKey, readKey, readString, toNumber, walkObjects, type JsonObject } from "./walk-json.ts";
+
+export interface CertificateRecord {
+  name: string;
+  /** null when the output does not say. */
+  ready: boolean | null;
+  /** The last renewal failure or not-ready message (an ACME challenge error, say). */
+  failure: string | null;
+  failedAttempts: number | null;
+}
+
+/** cert-manager Certificates: listed in JSON (kubectl or simplified), a `kubectl get certificate` table, or `describe` text. */
+export function extractCertificates(data: unknown, text: string): CertificateRecord[] {
+  const certificates: CertificateRecord[] = [];
+  walkObjects(data, (object) => {
+    const listed = readKey(object, "certificates");
+    if (Array.isArray(listed)) listed.filter(isObject).forEach((item) => pushRecord(certificates, item));
+    else if (/^certificate$/i.test(readString(object, "kind") ?? "")) pushRecord(certificates, object);
+    return Array.isArray(listed);
+  });
+  if (certificates.length > 0) return certificates;
+  const rows = parseTables(text).filter((row) => row.name && "ready" in row && "secret" in row);
+  const failure = readFailureText(text);
+  return rows.map((row) => ({ name: row.name ?? "", ready: readBool(row.ready), failure: readBool(row.ready) === false ? failure : null, failedAttempts: null }));
+}
+
+function pushRecord(out: CertificateRecord[], object: JsonObject): void {
+  const metadata = readKey(object, "metadata");
+  const name = readString(object, "name") ?? (isObject(metadata) ? readString(metadata, "name") : null);
+  if (!name) return;
+  const status = readKey(object, "status");
+  const condition = isObject(status) && Array.isArray(status.conditions) ? status.conditions.filter(isObject).find((c) => readString(c, "type") === "Ready") : undefined;
+  const ready = readBool(readKey(object, "ready")) ?? (condition ? readBool(readString(condition, "status")) : null);
+  const failure =
+    readString(object, "lastFailure", "lastFailureMessage", "failure") ??
+    (isObject(status) ? readString(status, "lastFailure", "lastFailureMessage") : null) ??
+    (ready === false ? (readString(object, "message") ?? (condition ? readString(condition, "message") : null)) : null);
+  const attempts = toNumber(readKey(object, "failedAttempts", "failedIssuanceAttempts")) ?? (isObject(status) ? toNumber(readKey(status, "failedIssuanceAttempts")) : null);
+  out.push({ name, ready, failure, failedAttempts: attempts });
+}
+
+/** The first line of `describe` output that reads like a challenge/order failure. */
+function readFailureText(text: string): string | null {
+  const line = text.split(/\r?\n/).find((l) => /(challenge|acme|order|issuing)/i.test(l) && /(fail|wrong|error|invalid|waiting|denied|refused|timeout)/i.test(l));
+  return line ? line.replace(/^\s*(Reason|Message|Status):\s*/i, "").trim() : null;
+}
+
+function readBool(value: unknown): boolean | null {
+  if (typeof value === "boolean") return value;
+  if (typeof value !== "string") return null;
+  const k = normalizeKey(value);
+  return k === "true" ? true : k === "false" ? false : null;
+}

@@ -1,0 +1,81 @@
+/** Signs in server logs of work too big for Redis or the heap: Full GCs, oversized payloads, huge fan-outs, huge requests. */
+
+export interface WorkloadSignal {
+  count: number;
+  sample: string;
+  /** The workflow (or, failing that, task) most of the lines name. */
+  subject: string | null;
+  /** The largest size or count seen, as written (`4.9 MB`, `18370 tasks`, `size=5000`). */
+  largest: string | null;
+}
+
+export interface WorkloadScan {
+  fullGc: (WorkloadSignal & { reclaim: string | null }) | null;
+  payloads: (WorkloadSignal & { externalStorageOff: boolean }) | null;
+  fanOut: (WorkloadSignal & { taskType: string | null }) | null;
+  requests: (WorkloadSignal & { endpoint: string | null; client: string | null }) | null;
+}
+
+/** Counts at or above these are "huge" for one workflow or one request. */
+const BIG_COUNT = 1_000;
+const BIG_PAYLOAD_MB = 1;
+const FULL_GC = /Pause Full|\[Full GC|Full GC \(/;
+const PAYLOAD_SIZE = /payload\b.*?(\d+(?:\.\d+)?)\s*(KB|KiB|MB|MiB|GB|GiB)\b/i;
+const TASK_COUNT = /(?:created|loaded|spawn\w*|with)\s+(\d[\d,]*)\s+tasks|(\d[\d,]*)\s+tasks\s+(?:loaded|created)/i;
+const REQUEST_SIZE = /[?&](?:size|limit|count)=(\d+)|returned\s+(\d[\d,]*)\s+(?:results|rows|items)/i;
+const TASK_TYPES = /\b(FORK_JOIN_DYNAMIC|FORK_JOIN|DO_WHILE|SUB_WORKFLOW|DYNAMIC|INLINE|JSON_JQ_TRANSFORM|START_WORKFLOW)\b/;
+
+export function scanWorkload(text: string): WorkloadScan {
+  const lines = text.split(/\r?\n/).filter((line) => line.trim() !== "");
+  const gc = lines.filter((line) => FULL_GC.test(line));
+  const payloads = lines.filter((line) => megabytes(PAYLOAD_SIZE.exec(line)) >= BIG_PAYLOAD_MB);
+  const fanOut = lines.filter((line) => countOf(TASK_COUNT.exec(line)) >= BIG_COUNT);
+  const requests = lines.filter((line) => countOf(REQUEST_SIZE.exec(line)) >= BIG_COUNT);
+  return {
+    fullGc: gc.length > 0 ? { ...signal(gc, () => null), reclaim: /(\d+[MGK]->\d+[MGK](?:\(\d+[MGK]\))?)/.exec(gc[gc.length - 1] ?? "")?.[1] ?? null } : null,
+    payloads: payloads.length > 0 ? { ...signal(payloads, (l) => PAYLOAD_SIZE.exec(l)?.slice(1, 3).join(" ") ?? null, megabytesOfLine), externalStorageOff: payloads.some((l) => /external payload storage (is )?disabled/i.test(l)) } : null,
+    fanOut: fanOut.length > 0 ? { ...signal(fanOut, (l) => `${countOf(TASK_COUNT.exec(l))} tasks`, (l) => countOf(TASK_COUNT.exec(l))), taskType: mostFrequent(fanOut.map((l) => TASK_TYPES.exec(l)?.[1] ?? null)) } : null,
+    requests:
+      requests.length > 0
+        ? {
+            ...signal(requests, (l) => /[?&](?:size|limit|count)=\d+/.exec(l)?.[0].slice(1) ?? null, (l) => countOf(REQUEST_SIZE.exec(l))),
+            endpoint: mostFrequent(requests.map((l) => /\b(?:GET|POST|PUT)\s+(\/[\w/.-]+)/.exec(l)?.[1] ?? null)),
+            client: mostFrequent(requests.map((l) => /\b(?:app|client|user[- ]agent)[\s:=]+'?([\w.@-]+)'?/i.exec(l)?.[1] ?? null)),
+          }
+        : null,
+  };
+}
+
+function signal(lines: string[], describe: (line: string) => string | null, size: (line: string) => number = () => 0): WorkloadSignal {
+  const largestLine = [...lines].sort((a, b) => size(b) - size(a))[0] ?? lines[0] ?? "";
+  return { count: lines.length, sample: (lines[0] ?? "").trim().slice(0, 240), subject: mostFrequent(lines.map(subjectOf)), largest: describe(largestLine) };
+}
+
+/** `workflow invoice_batch`, `Workflow map_survey_tiles v5`, `task build_invoice_lines (invoice_batch)`. */
+function subjectOf(line: string): string | null {
+  const workflow = /\bworkflow(?:Type|Name)?[\s:=]+(?!id\b|of\b)([A-Za-z][\w.-]*[A-Za-z0-9])/i.exec(line)?.[1];
+  if (workflow) return workflow;
+  const inParens = /\btask\s+[\w.-]+\s+\(([A-Za-z][\w.-]*)\)/i.exec(line)?.[1];
+  return inParens ?? /\bworkflowType\s+IN\s+\(([\w.-]+)\)|workflowType%20IN%20\(([\w.-]+)\)/i.exec(line)?.slice(1).find(Boolean) ?? null;
+}
+
+function mostFrequent(values: (string | null)[]): string | null {
+  const counts = new Map<string, number>();
+  for (const value of values) if (value) counts.set(value, (counts.get(value) ?? 0) + 1);
+  return [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? null;
+}
+
+function megabytes(match: RegExpExecArray | null): number {
+  if (!match?.[1] || !match[2]) return 0;
+  const value = Number(match[1]);
+  return /^g/i.test(match[2]) ? value * 1024 : /^k/i.test(match[2]) ? value / 1024 : value;
+}
+
+function megabytesOfLine(line: string): number {
+  return megabytes(PAYLOAD_SIZE.exec(line));
+}
+
+function countOf(match: RegExpExecArray | null): number {
+  const raw = match?.slice(1).find((group) => group !== undefined);
+  return raw ? Number(raw.replace(/,/g, "")) : 0;
+}

@@ -1,0 +1,87 @@
+import type { ToolName } from "../tools/types.ts";
+import { podScore } from "./analyzers/analyze-pod-statuses.ts";
+import { CERT_MANAGER, INGRESS_CONTROLLER } from "./analyzers/component-pods.ts";
+import { analyzeSaturation } from "./analyzers/analyze-saturation.ts";
+import { hasIssue, logTextOf, podOf, resultsFor } from "./evidence.ts";
+import { extractIngresses } from "./extract/extract-ingresses.ts";
+import type { PodRecord } from "./extract/extract-pods.ts";
+import type { Evidence } from "./types.ts";
+
+export interface FollowUpCall {
+  tool: ToolName;
+  args: Record<string, string | number>;
+}
+
+/** Who holds the Postgres connections, by state (idle in transaction starves a pool) and client. */
+export const SESSIONS_QUERY =
+  "SELECT state, application_name, count(*) AS sessions FROM pg_stat_activity GROUP BY state, application_name ORDER BY sessions DESC LIMIT 10";
+
+/** A pool waiting for connections (not Hikari's housekeeping warnings, not a failed login). */
+const POOL_EXHAUSTED = /Connection is not available|CannotGetJdbcConnection|too many clients|remaining connection slots|pool (is )?exhausted/i;
+const PULL_LINES = 200;
+
+/**
+ * Second-look calls an experienced engineer makes once the first answers are in: another
+ * replica's logs when the first had none, Postgres sessions when the pool is exhausted, the
+ * ingress controller when an ingress has no address or no endpoints, cert-manager when a
+ * certificate is not renewed. Pure; at most `room` calls, most telling first.
+ */
+export function planFollowUps(evidence: Evidence, pods: readonly PodRecord[], room: number): FollowUpCall[] {
+  const pulled = new Set(resultsFor(evidence, "pull_pod_logs").map(podOf));
+  const calls: FollowUpCall[] = [
+    ...siblingLogs(evidence, pods, pulled),
+    ...databaseSessions(evidence),
+    ...controllerCalls(evidence, pods, pulled),
+    ...certManagerLogs(evidence, pods, pulled),
+  ];
+  return calls.slice(0, Math.max(0, room));
+}
+
+/** A replica with empty logs says nothing; its sibling (same workload) may hold the story. */
+function siblingLogs(evidence: Evidence, pods: readonly PodRecord[], pulled: ReadonlySet<string | null>): FollowUpCall[] {
+  const empty = evidence.results.find((r) => r.tool === "pull_pod_logs" && (r.status === "no_data" || (r.status === "ok" && logTextOf(r).trim() === "")));
+  const pod = empty ? podOf(empty) : null;
+  if (!empty || !pod) return [];
+  const workload = workloadOf(pod);
+  const sibling = [...pods].filter((p) => p.name !== pod && !pulled.has(p.name) && workloadOf(p.name) === workload).sort((a, b) => podScore(b) - podScore(a))[0];
+  if (!sibling) return [];
+  const { lines, grep } = empty.input;
+  return [{ tool: "pull_pod_logs", args: { pod: sibling.name, lines: typeof lines === "number" ? lines : PULL_LINES, ...(typeof grep === "string" ? { grep } : {}) } }];
+}
+
+function databaseSessions(evidence: Evidence): FollowUpCall[] {
+  if (resultsFor(evidence, "run_sql_select").some((r) => /pg_stat_activity/i.test(String(r.input.query ?? "")))) return [];
+  const poolInLogs = resultsFor(evidence, "pull_pod_logs").some((r) => POOL_EXHAUSTED.test(logTextOf(r)));
+  const saturated = analyzeSaturation.analyze(evidence).candidates.some((c) => c.key === "database");
+  return poolInLogs || saturated ? [{ tool: "run_sql_select", args: { query: SESSIONS_QUERY } }] : [];
+}
+
+/** No address (the controller never built the LB) or an unreachable domain (the controller routes it). */
+function controllerCalls(evidence: Evidence, pods: readonly PodRecord[], pulled: ReadonlySet<string | null>): FollowUpCall[] {
+  const ingresses = resultsFor(evidence, "get_ingress_info").flatMap((r) => extractIngresses(r.data, r.text));
+  const broken = ingresses.some((i) => i.address === null || i.endpoints === 0);
+  if (!broken && !(ingresses.length > 0 && hasIssue(evidence, "DOMAIN_REACHABILITY"))) return [];
+  const controller = pickPod(pods, INGRESS_CONTROLLER);
+  if (!controller || pulled.has(controller)) return [];
+  return [
+    { tool: "pull_pod_logs", args: { pod: controller, lines: PULL_LINES } },
+    { tool: "get_pod_events", args: { pod: controller } },
+  ];
+}
+
+function certManagerLogs(evidence: Evidence, pods: readonly PodRecord[], pulled: ReadonlySet<string | null>): FollowUpCall[] {
+  if (!hasIssue(evidence, "DOMAIN_CERTIFICATE_WILL_EXPIRE")) return [];
+  const controller = pickPod(pods, CERT_MANAGER);
+  return controller && !pulled.has(controller) ? [{ tool: "pull_pod_logs", args: { pod: controller, lines: PULL_LINES } }] : [];
+}
+
+/** The matching pod most worth reading (a troubled one first). */
+export function pickPod(pods: readonly PodRecord[], pattern: RegExp): string | null {
+  return [...pods].filter((p) => pattern.test(p.name)).sort((a, b) => podScore(b) - podScore(a))[0]?.name ?? null;
+}
+
+/** `conductor-server-7f9l24b4p-7p6cg` → `conductor-server`; a StatefulSet's `redis-master-0` → `redis-master`. */
+export function workloadOf(pod: string): string {
+  const replicaSet = /^(.+)-[a-z0-9]{5,10}-[a-z0-9]{5}$/.exec(pod);
+  return replicaSet?.[1] ?? pod.replace(/-\d+$/, "");
+}
