@@ -11,7 +11,7 @@ describe("renderTriageEmail", () => {
     expect(email.text).toContain("- [get_incident_details] decider queue holds 48,000 running workflows");
     expect(email.text).toContain("Check which workflow type is piling up");
     expect(email.text).toContain("Slack thread: https://example.slack.com/archives/C0ALERTS1/p1763900000000100");
-    expect(email.text).toMatch(/Stats: +rules engine · 0 tool calls · 0 turns · 0 ms/);
+    expect(email.text).toMatch(/Stats: +rules engine · 0 tool calls · 0 ms/);
   });
 
   it("keeps only the top three findings and says how many more the thread has", () => {
