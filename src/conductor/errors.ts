@@ -52,12 +52,3 @@ export function describeRequest(info: ConductorRequestInfo): string {
   const subject = [info.method, info.path].filter(Boolean).join(" ") || "Conductor request";
   return about.length > 0 ? `${subject} (${about.join(", ")})` : subject;
 }
-
-/** Replaces every secret occurring in text; applied to anything a server sent back. */
-export function scrubSecrets(text: string, secrets: readonly string[]): string {
-  let result = text;
-  for (const secret of secrets) {
-    if (secret.length >= 4) result = result.split(secret).join("[redacted]");
-  }
-  return result;
-}

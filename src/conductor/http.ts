@@ -1,7 +1,8 @@
 import type { z } from "zod";
 import type { Clock } from "../lib/clock.ts";
 import type { Logger } from "../lib/logger.ts";
-import { ConductorError, describeRequest, scrubSecrets, type ConductorRequestInfo } from "./errors.ts";
+import { redactKnownValues } from "../lib/redact.ts";
+import { ConductorError, describeRequest, type ConductorRequestInfo } from "./errors.ts";
 
 /** One HTTP exchange, body read in full while the timeout still runs. */
 export interface RawResponse {
@@ -64,7 +65,7 @@ function networkReason(error: unknown): string {
 /** An error for a non-2xx answer; the server's own message is kept, with secrets scrubbed out. */
 export function toHttpError(response: RawResponse, info: ConductorRequestInfo, secrets: readonly string[]): ConductorError {
   const request = { ...info, status: response.status };
-  const detail = scrubSecrets(serverMessage(response.text), secrets);
+  const detail = redactKnownValues(serverMessage(response.text), secrets);
   const code = response.status === 401 || response.status === 403 ? "conductor_auth" : "conductor_http";
   const status = `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ""}`;
   return new ConductorError(code, `${describeRequest(request)} failed: ${status}${detail ? `: ${detail}` : ""}`, { request });
@@ -93,7 +94,7 @@ export function parseBody<S extends z.ZodType>(
     try {
       data = JSON.parse(response.text);
     } catch (error) {
-      const snippet = scrubSecrets(response.text.slice(0, 120), options.secrets);
+      const snippet = redactKnownValues(response.text.slice(0, 120), options.secrets);
       throw new ConductorError("conductor_malformed", `${describeRequest(info)} returned a body that is not JSON: ${JSON.stringify(snippet)}`, {
         cause: error,
         request: info,
@@ -106,7 +107,7 @@ export function parseBody<S extends z.ZodType>(
     .slice(0, 3)
     .map((issue) => `${issue.path.length > 0 ? issue.path.join(".") : "(body)"}: ${issue.message}`)
     .join("; ");
-  throw new ConductorError("conductor_malformed", `${describeRequest(info)} returned an unexpected response: ${scrubSecrets(issues, options.secrets)}`, {
+  throw new ConductorError("conductor_malformed", `${describeRequest(info)} returned an unexpected response: ${redactKnownValues(issues, options.secrets)}`, {
     request: info,
   });
 }
