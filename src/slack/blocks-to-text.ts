@@ -1,3 +1,5 @@
+import { decodeSlackEntities } from "./neutralize.ts";
+
 /** A posted reply (Block Kit sections and context, else its text) as plain lines for a terminal. */
 export function blocksToText(message: { text?: string; blocks?: unknown }): string[] {
   const blocks = Array.isArray(message.blocks) ? (message.blocks as Record<string, unknown>[]) : [];
@@ -9,13 +11,8 @@ export function blocksToText(message: { text?: string; blocks?: unknown }): stri
     }
   }
   const raw = texts.length > 0 ? texts.join("\n") : (message.text ?? "");
-  return raw
-    .replace(/<(https?:[^|>]+)\|([^>]+)>/g, "$2 ($1)")
-    .replace(/&lt;/g, "<")
-    .replace(/&gt;/g, ">")
-    .replace(/&amp;/g, "&")
-    .replace(/\u200b/g, "")
-    .split("\n");
+  const linksAsText = raw.replace(/<(https?:[^|>]+)\|([^>]+)>/g, "$2 ($1)");
+  return decodeSlackEntities(linksAsText).replace(/\u200b/g, "").split("\n");
 }
 
 function isText(value: unknown): value is { text: string } {
