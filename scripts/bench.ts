@@ -14,7 +14,7 @@ import { parseAlert } from "../src/alerts/index.ts";
 import { createBot } from "../src/bot/bot.ts";
 import { createSlackSink } from "../src/bot/reply-sink.ts";
 import { runLoop } from "../src/bot/run-loop.ts";
-import { buildInvestigation } from "../src/cli/compose.ts";
+import { buildBotOptions, buildInvestigation } from "../src/cli/compose.ts";
 import { loadConfig } from "../src/config/index.ts";
 import { systemClock } from "../src/lib/clock.ts";
 import { limitConcurrency } from "../src/lib/limit-concurrency.ts";
@@ -54,14 +54,7 @@ async function startBot(sandbox: Sandbox, engine: "claude" | "rules", intervalMs
   const store = await openStateStore(config.oncall.stateFile, { logger: silentLogger, clock: systemClock });
   const slack = createSlackApi({ token: config.slack.botToken, apiUrl: config.slack.apiUrl, logger: silentLogger });
   const bot = createBot(
-    {
-      channels: config.slack.channels,
-      maxAttempts: config.oncall.maxAttempts,
-      cooldownMs: config.oncall.knownIncidentCooldownMs,
-      concurrency: config.oncall.concurrency,
-      since: null,
-      startFromNow: false,
-    },
+    buildBotOptions(config, { since: null, startFromNow: false }),
     { slack, store, triager: investigation.triager, sink: createSlackSink(slack, silentLogger, { clock: systemClock }), clock: systemClock, logger: silentLogger },
   );
   await bot.pollOnce(); // first poll: the channel starts from now

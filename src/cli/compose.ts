@@ -1,5 +1,6 @@
 import Anthropic from "@anthropic-ai/sdk";
-import type { Config, ConductorConfig } from "../config/index.ts";
+import type { BotOptions } from "../bot/bot.ts";
+import type { Config, ConductorConfig, SlackConfig } from "../config/index.ts";
 import { createCommandRunner, createConductorClient, createExecutionReader, type ReadExecution } from "../conductor/index.ts";
 import { systemClock, type Clock } from "../lib/clock.ts";
 import { UsageError } from "../lib/errors.ts";
@@ -63,4 +64,17 @@ export function buildInvestigation(
     { tools, now: () => clock.now(), logger: deps.logger, ...(model ? { model } : {}) },
   );
   return { triager, readExecution, engine, close: () => client.close() };
+}
+
+/** The bot's options from configuration; `since` and `startFromNow` depend on the run. */
+export function buildBotOptions(config: Config & { slack: SlackConfig }, run: { since: string | null; startFromNow: boolean }): BotOptions {
+  return {
+    channels: config.slack.channels,
+    maxAttempts: config.oncall.maxAttempts,
+    cooldownMs: config.oncall.knownIncidentCooldownMs,
+    concurrency: config.oncall.concurrency,
+    since: run.since,
+    startFromNow: run.startFromNow,
+    debounce: { windowMs: config.notify.debounceWindowMs, bypassCritical: config.notify.debounceBypassCritical },
+  };
 }

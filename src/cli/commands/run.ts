@@ -9,7 +9,7 @@ import { EXIT, UsageError } from "../../lib/errors.ts";
 import { buildNotifier, type Notifier } from "../../notify/index.ts";
 import { createSlackApi, tsFromMillis } from "../../slack/slack-api.ts";
 import { openStateStore } from "../../state/index.ts";
-import { buildInvestigation, buildLogger } from "../compose.ts";
+import { buildBotOptions, buildInvestigation, buildLogger } from "../compose.ts";
 import type { CliIo } from "../io.ts";
 
 export interface RunCommandOptions {
@@ -45,15 +45,7 @@ export async function runCommand(options: RunCommandOptions, io: CliIo, signals:
   const notify = options.dryRun ? null : buildNotifier(config, { store, slack, clock, logger });
   try {
     const bot = createBot(
-      {
-        channels: config.slack.channels,
-        maxAttempts: config.oncall.maxAttempts,
-        cooldownMs: config.oncall.knownIncidentCooldownMs,
-        concurrency: config.oncall.concurrency,
-        since,
-        startFromNow: store.recoveredFromCorruption,
-        debounce: { windowMs: config.notify.debounceWindowMs, bypassCritical: config.notify.debounceBypassCritical },
-      },
+      buildBotOptions(config, { since, startFromNow: store.recoveredFromCorruption }),
       {
         slack,
         store: options.dryRun ? createMemoryStateHandle(store.state) : store,
