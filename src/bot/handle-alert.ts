@@ -41,7 +41,14 @@ export interface HandleAlertDeps {
   /** Finds a reply by this bot in the thread, for the crash-between-post-and-save case. */
   findOwnReply(channel: string, ts: string): Promise<string | null>;
   /** Told after a reply is posted and saved; notifications hang off it. Its failure is logged only. */
-  afterReply?(event: { job: AlertJob; kind: ReplyKind; report: Report | null; replyTs: string }): Promise<void>;
+  afterReply?(event: {
+    job: AlertJob;
+    kind: ReplyKind;
+    report: Report | null;
+    replyTs: string;
+    /** The alert thread's permalink when it was already looked up (null: Slack gave none). */
+    threadLink?: string | null;
+  }): Promise<void>;
 }
 
 export interface HandleAlertOptions {
@@ -129,16 +136,6 @@ export async function handleAlert(job: AlertJob, deps: HandleAlertDeps, options:
   }
   const kind: ReplyKind = report.stats.fallbackReason ? "fallback" : "full";
   const outcome = await postReply(job, deps, kind, report, () => renderReportReply(report, job.alert));
-  if (outcome.kind === kind) {
-    const permalink = await sink.permalink(job.channel, job.ts).catch(() => null);
-    await store.update((s) =>
-      recordDiagnosis(s, job.alert.signature, {
-        summary: redactSecrets(`${report.likelyRootCause} (confidence ${report.confidence})`).slice(0, 400),
-        thread: { channel: job.channel, ts: job.ts, permalink },
-        now: clock.now(),
-      }),
-    );
-  }
   if (outcome.kind === "retry-later") return failAttempt(job, deps, options, outcome.error);
   return outcome;
 }
@@ -161,8 +158,22 @@ async function postReply(
   const done = kind === "full" || kind === "known-incident" ? REACTIONS.answered : REACTIONS.degraded;
   await deps.sink.react(job.channel, job.ts, [done], [REACTIONS.claimed]);
   deps.logger.info({ channel: job.channel, ts: job.ts, replyTs, kind }, "replied");
-  await notifyAfterReply(deps, { job, kind, report, replyTs });
+  const threadLink = report ? await rememberDiagnosis(job, deps, report) : undefined;
+  await notifyAfterReply(deps, { job, kind, report, replyTs, ...(threadLink !== undefined ? { threadLink } : {}) });
   return { kind, replyTs };
+}
+
+/** Records a diagnosis for later repeats of the incident; returns the thread's permalink (one lookup, shared with the notifier). */
+async function rememberDiagnosis(job: AlertJob, deps: HandleAlertDeps, report: Report): Promise<string | null> {
+  const permalink = await deps.sink.permalink(job.channel, job.ts).catch(() => null);
+  await deps.store.update((s) =>
+    recordDiagnosis(s, job.alert.signature, {
+      summary: redactSecrets(`${report.likelyRootCause} (confidence ${report.confidence})`).slice(0, 400),
+      thread: { channel: job.channel, ts: job.ts, permalink },
+      now: deps.clock.now(),
+    }),
+  );
+  return permalink;
 }
 
 async function failAttempt(job: AlertJob, deps: HandleAlertDeps, options: HandleAlertOptions, error: string): Promise<AlertOutcome> {

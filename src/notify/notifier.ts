@@ -72,7 +72,8 @@ export function createNotifier(options: NotifierOptions, deps: NotifierDeps) {
       lastError: store.state.alerts[alertKey(id.channel, id.ts)]?.lastError ?? null,
     };
     if (planNotifications(subject, options.policy).filter((n) => isPending(id, n)).length === 0) return;
-    subject.threadLink = deps.slack ? await deps.slack.permalink(id.channel, id.ts).catch(() => null) : null;
+    subject.threadLink =
+      event.threadLink !== undefined ? event.threadLink : deps.slack ? await deps.slack.permalink(id.channel, id.ts).catch(() => null) : null;
     const entry: OutboxEntry = { ...id, notifications: planNotifications(subject, options.policy).filter((n) => isPending(id, n)) };
     await deps.outbox.put(entry).catch((error: unknown) => logger.warn({ ...id, error: errorMessage(error) }, "could not save the outbox entry; a restart will not retry it"));
     await deliverEntry(entry);
