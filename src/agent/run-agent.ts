@@ -131,8 +131,13 @@ export async function runAgent(input: AgentInput, deps: AgentDeps): Promise<Agen
       continue;
     }
 
+    // The invoker's own cap leaves headroom for the rules engine; the model's budget is enforced here.
+    const allowed = Math.max(0, deps.budgets.maxToolCalls - deps.invoker.calls.length);
     const results = await Promise.all(
-      toolUses.map(async (block): Promise<Anthropic.ToolResultBlockParam> => {
+      toolUses.map(async (block, index): Promise<Anthropic.ToolResultBlockParam> => {
+        if (index >= allowed) {
+          return { type: "tool_result", tool_use_id: block.id, is_error: true, content: `Not run: the budget of ${deps.budgets.maxToolCalls} tool calls is spent. Call submit_report now.` };
+        }
         const result = await deps.invoker.call(block.name, block.input);
         return {
           type: "tool_result",

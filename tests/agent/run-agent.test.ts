@@ -41,7 +41,8 @@ function setup(steps: Parameters<typeof createScriptedModel>[0], options: { budg
   const model = createScriptedModel(steps);
   server.use(model.handler);
   const { tools, log } = fakeTools();
-  const invoker = createToolInvoker(tools, { executionId: EXEC }, { maxCalls: options.budgets?.maxToolCalls ?? 15 });
+  // Uncapped like the triager's (which leaves headroom for the rules engine): the loop must enforce the budget.
+  const invoker = createToolInvoker(tools, { executionId: EXEC });
   const client = new Anthropic({ apiKey: "sk-ant-test", baseURL: ANTHROPIC_URL, maxRetries: options.maxRetries ?? 2 }).messages;
   const run = () =>
     runAgent(
@@ -162,6 +163,27 @@ describe("runAgent", () => {
     expect(model.requests).toHaveLength(3);
     expect(model.requests[2]!.tool_choice).toEqual({ type: "tool", name: "submit_report" });
     expect(model.requests[0]!.tool_choice).toBeUndefined();
+  });
+
+  it("runs no more tool calls than the budget, even when one turn asks for more", async () => {
+    const { model, invoker, run } = setup(
+      [
+        message([
+          toolUse("get_pods_data", { executionId: EXEC }),
+          toolUse("get_pod_events", { executionId: EXEC, pod: "p-1" }),
+          toolUse("pull_pod_logs", { executionId: EXEC, pod: "p-1" }),
+        ]),
+        message([toolUse("submit_report", VALID_REPORT)]),
+      ],
+      { budgets: { maxToolCalls: 2 } },
+    );
+    const outcome = await run();
+    expect(outcome.ok).toBe(true);
+    expect(invoker.calls.map((c) => c.name)).toEqual(["get_pods_data", "get_pod_events"]);
+    const results = model.requests[1]!.messages.at(-1)!.content as Anthropic.ToolResultBlockParam[];
+    expect(results[2]).toMatchObject({ is_error: true });
+    expect(String(results[2]!.content)).toMatch(/budget of 2 tool calls/);
+    expect(model.requests[1]!.tool_choice).toEqual({ type: "tool", name: "submit_report" });
   });
 
   it("stops at the deadline and at the input-token budget", async () => {
