@@ -59,4 +59,3 @@ export interface Analyzer {
   analyze(evidence: Evidence): Analysis;
 }
 
-export const NO_ANALYSIS: Analysis = { findings: [], candidates: [] };
