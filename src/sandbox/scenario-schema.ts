@@ -111,8 +111,11 @@ export const scenarioFileSchema = z
     truth: z
       .object({
         rootCause: z.string().min(1),
-        requiredKeywords: z.array(z.string().min(1)).min(1),
+        /** Each entry must appear; an array entry is a set of alternatives (any one of them). */
+        requiredKeywords: z.array(z.union([z.string().min(1), z.array(z.string().min(1)).min(1)])).min(1),
         forbiddenClaims: z.array(z.string().min(1)).default([]),
+        /** Wrong causes (case-insensitive substrings) that must not appear in the root-cause field. */
+        wrongCauses: z.array(z.string().min(1)).default([]),
       })
       .strict(),
   })
