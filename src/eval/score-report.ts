@@ -2,10 +2,20 @@ import { READ_ONLY_COMMANDS } from "../conductor/commands.ts";
 import type { Report } from "../report/schema.ts";
 import { TOOL_NAMES } from "../tools/types.ts";
 
+/** A required keyword, or a set of alternatives of which any one counts. */
+export type Keyword = string | readonly string[];
+
 export interface Truth {
   rootCause: string;
-  requiredKeywords: string[];
-  forbiddenClaims: string[];
+  requiredKeywords: readonly Keyword[];
+  forbiddenClaims: readonly string[];
+  wrongCauses?: readonly string[];
+}
+
+/** Whether `text` (any case) contains the keyword or one of its alternatives. */
+export function hasKeyword(text: string, keyword: Keyword): boolean {
+  const lower = text.toLowerCase();
+  return (typeof keyword === "string" ? [keyword] : keyword).some((k) => lower.includes(k.toLowerCase()));
 }
 
 export interface ScenarioScore {
@@ -42,7 +52,7 @@ export function scoreReport(
 ): ScenarioScore {
   const everything = [report.issue, report.likelyRootCause, report.nextStep, ...report.findings.map((f) => f.text)].join("\n").toLowerCase();
   const claims = [report.issue, report.likelyRootCause, report.nextStep].join("\n").toLowerCase();
-  const found = truth.requiredKeywords.filter((k) => everything.includes(k.toLowerCase()));
+  const found = truth.requiredKeywords.filter((k) => hasKeyword(everything, k));
   const forbiddenMade = truth.forbiddenClaims.filter((c) => claims.includes(c.toLowerCase()));
   const evidenceCited = report.findings.length >= 2 && report.findings.every((f) => CITABLE.has(f.tool));
   const onlyAllowListed = dispatch.violations === 0 && dispatch.commands.every((c) => Object.hasOwn(READ_ONLY_COMMANDS, c));

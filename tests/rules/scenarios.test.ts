@@ -7,6 +7,7 @@ import type { Workflow } from "../../src/conductor/schemas.ts";
 import { reportSchema, type Report } from "../../src/report/schema.ts";
 import { MAX_RULES_CALLS, runRulesEngine } from "../../src/rules/index.ts";
 import { answerCommand, loadScenarios, type Scenario } from "../../src/sandbox/index.ts";
+import { hasKeyword } from "../../src/eval/score-report.ts";
 import { createToolInvoker, createTools } from "../../src/tools/index.ts";
 
 const scenarios = await loadScenarios("scenarios");
@@ -28,9 +29,9 @@ async function triageScenario(scenario: Scenario) {
   return { report, invoker };
 }
 
-function missingKeywords(scenario: Scenario, report: Report): string[] {
+function missingKeywords(scenario: Scenario, report: Report) {
   const text = [report.issue, report.likelyRootCause, report.nextStep, ...report.findings.map((f) => f.text)].join("\n").toLowerCase();
-  return scenario.truth.requiredKeywords.filter((keyword) => !text.includes(keyword.toLowerCase()));
+  return scenario.truth.requiredKeywords.filter((keyword) => !hasKeyword(text, keyword));
 }
 
 describe("rules engine over the scenarios", () => {

@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { ISSUE_TYPES, type KnownIssueType } from "../../src/alerts/types.ts";
 import { modelReportSchema } from "../../src/report/schema.ts";
 import { loadScenarios, type Scenario } from "../../src/sandbox/index.ts";
+import { hasKeyword } from "../../src/eval/score-report.ts";
 import { TOOL_NAMES } from "../../src/tools/types.ts";
 
 /** The phrase each issue type's line carries (domain.md §2). */
@@ -89,7 +90,7 @@ describe("loadScenarios", () => {
     for (const s of scenarios) {
       const report = modelReportSchema.parse(finalReport(s));
       const text = JSON.stringify(report).toLowerCase();
-      for (const keyword of s.truth.requiredKeywords) expect(text, `${s.id} lacks ${keyword}`).toContain(keyword.toLowerCase());
+      for (const keyword of s.truth.requiredKeywords) expect(hasKeyword(text, keyword), `${s.id} lacks ${String(keyword)}`).toBe(true);
       for (const claim of s.truth.forbiddenClaims) expect(text, `${s.id} claims ${claim}`).not.toContain(claim.toLowerCase());
     }
   });
