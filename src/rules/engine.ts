@@ -3,15 +3,15 @@ import { classifyIssue } from "../alerts/issue-types.ts";
 import { errorMessage } from "../lib/errors.ts";
 import { emptyStats, type Report } from "../report/schema.ts";
 import type { ToolCallRecord, ToolInvoker, ToolResult } from "../tools/types.ts";
-import { ANALYZERS } from "./analyzers/index.ts";
-import { composeReport } from "./compose-report.ts";
+import { ANALYZERS } from "./judge/analyzers/index.ts";
+import { composeReport } from "./compose/compose-report.ts";
 import { buildEvidence } from "./evidence.ts";
-import { extractIncident, type IncidentFacts } from "./extract/extract-incident.ts";
-import { extractPods } from "./extract/extract-pods.ts";
-import { isObject, parseNested } from "./extract/walk-json.ts";
-import { bindPod, findOtherSuspect, planCalls, podHintsFor, resolvePod } from "./plan-calls.ts";
-import { planFollowUps } from "./plan-follow-ups.ts";
-import { runAnalyzers } from "./run-analyzers.ts";
+import { extractIncident, type IncidentFacts } from "./read/read-incident.ts";
+import { extractPods } from "./read/read-pods.ts";
+import { isObject, parseNested } from "./read/walk-json.ts";
+import { bindPod, findOtherSuspect, planCalls, podHintsFor, resolvePod } from "./investigate/plan-calls.ts";
+import { planFollowUps } from "./investigate/plan-follow-ups.ts";
+import { runAnalyzers } from "./judge/run-analyzers.ts";
 import type { IssueEvidence } from "./types.ts";
 
 export interface RulesInput {

@@ -1,5 +1,5 @@
 import type { ToolCallRecord } from "../tools/types.ts";
-import { collectStrings, isObject, parseNested } from "./extract/walk-json.ts";
+import { collectStrings, isObject, parseNested } from "./read/walk-json.ts";
 import type { Evidence, IssueEvidence, ToolEvidence } from "./types.ts";
 
 /** Turns the invoker's call records into what the analyzers read. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { analyzeDeciderQueue } from "../../src/rules/analyzers/analyze-decider-queue.ts";
-import { analyzeHotPod } from "../../src/rules/analyzers/analyze-hot-pod.ts";
-import { analyzeThreadDump } from "../../src/rules/analyzers/analyze-thread-dump.ts";
+import { analyzeDeciderQueue } from "../../src/rules/judge/analyzers/analyze-decider-queue.ts";
+import { analyzeHotPod } from "../../src/rules/judge/analyzers/analyze-hot-pod.ts";
+import { analyzeThreadDump } from "../../src/rules/judge/analyzers/analyze-thread-dump.ts";
 import { evidenceOf, issue } from "./build-evidence.ts";
 import * as f from "./fixtures.ts";
 

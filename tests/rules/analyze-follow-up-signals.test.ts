@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { analyzeCertificates } from "../../src/rules/analyzers/analyze-certificates.ts";
-import { analyzeControllerLogs } from "../../src/rules/analyzers/analyze-controller-logs.ts";
-import { analyzeDbSessions } from "../../src/rules/analyzers/analyze-db-sessions.ts";
-import { analyzeIngress } from "../../src/rules/analyzers/analyze-ingress.ts";
-import { analyzePodEvents } from "../../src/rules/analyzers/analyze-pod-events.ts";
-import { analyzeWorkloadShape } from "../../src/rules/analyzers/analyze-workload-shape.ts";
+import { analyzeCertificates } from "../../src/rules/judge/analyzers/analyze-certificates.ts";
+import { analyzeControllerLogs } from "../../src/rules/judge/analyzers/analyze-controller-logs.ts";
+import { analyzeDbSessions } from "../../src/rules/judge/analyzers/analyze-db-sessions.ts";
+import { analyzeIngress } from "../../src/rules/judge/analyzers/analyze-ingress.ts";
+import { analyzePodEvents } from "../../src/rules/judge/analyzers/analyze-pod-events.ts";
+import { analyzeWorkloadShape } from "../../src/rules/judge/analyzers/analyze-workload-shape.ts";
 import { evidenceOf, issue } from "./build-evidence.ts";
 
 const REACH = issue("DOMAIN_REACHABILITY", "The domain a.example is down (HTTP 503)");

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { analyzeLogExceptions } from "../../src/rules/analyzers/analyze-log-exceptions.ts";
+import { analyzeLogExceptions } from "../../src/rules/judge/analyzers/analyze-log-exceptions.ts";
 import { evidenceOf, issue } from "./build-evidence.ts";
 import * as f from "./fixtures.ts";
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { analyzeAlertIssues, readCertificateDays } from "../../src/rules/analyzers/analyze-alert-issues.ts";
-import { analyzeExecutionStatus } from "../../src/rules/analyzers/analyze-execution-status.ts";
-import { analyzeIngress } from "../../src/rules/analyzers/analyze-ingress.ts";
-import { analyzeToolFailures } from "../../src/rules/analyzers/analyze-tool-failures.ts";
-import { runAnalyzers } from "../../src/rules/run-analyzers.ts";
+import { analyzeAlertIssues, readCertificateDays } from "../../src/rules/judge/analyzers/analyze-alert-issues.ts";
+import { analyzeExecutionStatus } from "../../src/rules/judge/analyzers/analyze-execution-status.ts";
+import { analyzeIngress } from "../../src/rules/judge/analyzers/analyze-ingress.ts";
+import { analyzeToolFailures } from "../../src/rules/judge/analyzers/analyze-tool-failures.ts";
+import { runAnalyzers } from "../../src/rules/judge/run-analyzers.ts";
 import { evidenceOf, issue } from "./build-evidence.ts";
 import * as f from "./fixtures.ts";
 

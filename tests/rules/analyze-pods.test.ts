@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { analyzePodEvents } from "../../src/rules/analyzers/analyze-pod-events.ts";
-import { analyzePodStatuses } from "../../src/rules/analyzers/analyze-pod-statuses.ts";
+import { analyzePodEvents } from "../../src/rules/judge/analyzers/analyze-pod-events.ts";
+import { analyzePodStatuses } from "../../src/rules/judge/analyzers/analyze-pod-statuses.ts";
 import { evidenceOf } from "./build-evidence.ts";
 import * as f from "./fixtures.ts";
 

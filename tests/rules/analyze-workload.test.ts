@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { analyzeDeployments } from "../../src/rules/analyzers/analyze-deployments.ts";
-import { analyzeLogExceptions } from "../../src/rules/analyzers/analyze-log-exceptions.ts";
-import { analyzeSaturation } from "../../src/rules/analyzers/analyze-saturation.ts";
-import { analyzeSqlRows, readTopGroups } from "../../src/rules/analyzers/analyze-sql-rows.ts";
+import { analyzeDeployments } from "../../src/rules/judge/analyzers/analyze-deployments.ts";
+import { analyzeLogExceptions } from "../../src/rules/judge/analyzers/analyze-log-exceptions.ts";
+import { analyzeSaturation } from "../../src/rules/judge/analyzers/analyze-saturation.ts";
+import { analyzeSqlRows, readTopGroups } from "../../src/rules/judge/analyzers/analyze-sql-rows.ts";
 import { evidenceOf, issue } from "./build-evidence.ts";
 import * as f from "./fixtures.ts";
 

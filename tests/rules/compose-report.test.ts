@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { reportSchema } from "../../src/report/schema.ts";
-import { composeReport, rankCandidates } from "../../src/rules/compose-report.ts";
+import { composeReport, rankCandidates } from "../../src/rules/compose/compose-report.ts";
 import type { CauseCandidate } from "../../src/rules/types.ts";
 import { evidenceOf, issue } from "./build-evidence.ts";
 

@@ -1,13 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { extractEvents } from "../../src/rules/extract/extract-events.ts";
-import { extractIncident } from "../../src/rules/extract/extract-incident.ts";
-import { extractIngresses } from "../../src/rules/extract/extract-ingresses.ts";
-import { findMetric } from "../../src/rules/extract/extract-metric.ts";
-import { extractPods } from "../../src/rules/extract/extract-pods.ts";
-import { extractUsage, parseCpu, parseMemory } from "../../src/rules/extract/extract-usage.ts";
-import { parseTables } from "../../src/rules/extract/parse-table.ts";
-import { summarizeLogs, toTemplate } from "../../src/rules/extract/summarize-logs.ts";
-import { parseNested, toNumber } from "../../src/rules/extract/walk-json.ts";
+import { extractEvents } from "../../src/rules/read/read-events.ts";
+import { extractIncident } from "../../src/rules/read/read-incident.ts";
+import { extractIngresses } from "../../src/rules/read/read-ingresses.ts";
+import { findMetric } from "../../src/rules/read/read-metrics.ts";
+import { extractPods } from "../../src/rules/read/read-pods.ts";
+import { extractUsage, parseCpu, parseMemory } from "../../src/rules/read/read-usage.ts";
+import { parseTables } from "../../src/rules/read/parse-table.ts";
+import { summarizeLogs, toTemplate } from "../../src/rules/read/read-logs.ts";
+import { parseNested, toNumber } from "../../src/rules/read/walk-json.ts";
 import * as f from "./fixtures.ts";
 
 describe("toNumber / parseNested", () => {

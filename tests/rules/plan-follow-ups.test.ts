@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { PodRecord } from "../../src/rules/extract/extract-pods.ts";
-import { planFollowUps, SESSIONS_QUERY, workloadOf } from "../../src/rules/plan-follow-ups.ts";
+import type { PodRecord } from "../../src/rules/read/read-pods.ts";
+import { planFollowUps, SESSIONS_QUERY, workloadOf } from "../../src/rules/investigate/plan-follow-ups.ts";
 import { evidenceOf, issue } from "./build-evidence.ts";
 
 function pod(name: string, extra: Partial<PodRecord> = {}): PodRecord {

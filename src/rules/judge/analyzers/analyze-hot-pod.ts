@@ -1,7 +1,7 @@
-import { extractUsage, type UsageRecord } from "../extract/extract-usage.ts";
-import { findMetric } from "../extract/extract-metric.ts";
-import { formatNumber, hasIssue, podOf, resultsFor } from "../evidence.ts";
-import type { Analysis, Analyzer } from "../types.ts";
+import { extractUsage, type UsageRecord } from "../../read/read-usage.ts";
+import { findMetric } from "../../read/read-metrics.ts";
+import { formatNumber, hasIssue, podOf, resultsFor } from "../../evidence.ts";
+import type { Analysis, Analyzer } from "../../types.ts";
 
 /** The hot pod (or process) by CPU or memory, from top output or metrics; heap/CPU % from cluster data. */
 export const analyzeHotPod: Analyzer = {

@@ -1,4 +1,4 @@
-import type { AppOrInfra } from "../types.ts";
+import type { AppOrInfra } from "../rules/types.ts";
 
 /** What a Kubernetes reason (from an event or a pod's state) says about the cause. */
 export interface K8sSignature {

@@ -1,6 +1,6 @@
-import { findMetric, findPercent } from "../extract/extract-metric.ts";
-import { formatNumber, hasIssue, resultsFor } from "../evidence.ts";
-import type { Analysis, Analyzer, Evidence } from "../types.ts";
+import { findMetric, findPercent } from "../../read/read-metrics.ts";
+import { formatNumber, hasIssue, resultsFor } from "../../evidence.ts";
+import type { Analysis, Analyzer, Evidence } from "../../types.ts";
 import { readTopGroups } from "./analyze-sql-rows.ts";
 
 /** Running workflows above which the decider queue is a backlog, and a severe one. */

@@ -1,4 +1,4 @@
-import type { AppOrInfra } from "../types.ts";
+import type { AppOrInfra } from "../rules/types.ts";
 
 /** What a dominant exception class usually means in a Conductor server or worker. */
 export interface ExceptionSignature {

@@ -1,7 +1,7 @@
-import { summarizeLogs, type ExceptionCount, type LogSummary } from "../extract/summarize-logs.ts";
-import { formatNumber, hasIssue, logTextOf, podOf, resultsFor } from "../evidence.ts";
-import type { Analysis, Analyzer, Evidence } from "../types.ts";
-import { matchException } from "./exception-signatures.ts";
+import { summarizeLogs, type ExceptionCount, type LogSummary } from "../../read/read-logs.ts";
+import { formatNumber, hasIssue, logTextOf, podOf, resultsFor } from "../../evidence.ts";
+import type { Analysis, Analyzer, Evidence } from "../../types.ts";
+import { matchException } from "../../../playbook/exception-signatures.ts";
 
 /** The dominant exception (or, without one, the dominant ERROR/WARN message) in pulled logs. */
 export const analyzeLogExceptions: Analyzer = {

@@ -1,6 +1,6 @@
-import { collectStrings } from "../extract/walk-json.ts";
-import { formatNumber, logTextOf, podOf, resultsFor } from "../evidence.ts";
-import type { Analysis, Analyzer } from "../types.ts";
+import { collectStrings } from "../../read/walk-json.ts";
+import { formatNumber, logTextOf, podOf, resultsFor } from "../../evidence.ts";
+import type { Analysis, Analyzer } from "../../types.ts";
 
 const MANY_BLOCKED = 5;
 const HOT_FRAME = 5;

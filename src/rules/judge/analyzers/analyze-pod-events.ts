@@ -1,7 +1,7 @@
-import { extractEvents, type EventRecord } from "../extract/extract-events.ts";
-import { formatNumber, podOf, resultsFor } from "../evidence.ts";
-import type { Analysis, Analyzer, CauseCandidate, RuleFinding } from "../types.ts";
-import { matchSignature, type K8sSignature } from "./k8s-signatures.ts";
+import { extractEvents, type EventRecord } from "../../read/read-events.ts";
+import { formatNumber, podOf, resultsFor } from "../../evidence.ts";
+import type { Analysis, Analyzer, CauseCandidate, RuleFinding } from "../../types.ts";
+import { matchSignature, type K8sSignature } from "../../../playbook/k8s-signatures.ts";
 
 /** Warning events (OOMKilled, CrashLoopBackOff, ImagePullBackOff, probes, scheduling, eviction). */
 export const analyzePodEvents: Analyzer = {

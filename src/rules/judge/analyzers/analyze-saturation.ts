@@ -1,7 +1,7 @@
-import { parseTables } from "../extract/parse-table.ts";
-import { isObject, normalizeKey, toNumber } from "../extract/walk-json.ts";
-import { resultsFor } from "../evidence.ts";
-import type { Analysis, Analyzer } from "../types.ts";
+import { parseTables } from "../../read/parse-table.ts";
+import { isObject, normalizeKey, toNumber } from "../../read/walk-json.ts";
+import { resultsFor } from "../../evidence.ts";
+import type { Analysis, Analyzer } from "../../types.ts";
 
 const SATURATED = 0.9;
 const SOURCES = ["get_incident_details", "get_cluster_metrics", "get_infrastructure_metrics"];

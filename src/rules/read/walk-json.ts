@@ -1,10 +1,12 @@
+import { isPlainObject, parseOutput } from "../../tools/format-output.ts";
+
 /** Small helpers to find values in JSON of unknown shape. */
 
 export type JsonObject = Record<string, unknown>;
 
-export function isObject(value: unknown): value is JsonObject {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
+/** The tools' formatter and the readers unwrap JSON the same way: one implementation. */
+export const isObject: (value: unknown) => value is JsonObject = isPlainObject;
+export const parseNested: (value: unknown) => unknown = parseOutput;
 
 /** `restart_count`, `RestartCount` and `restart-count` all become `restartcount`. */
 export function normalizeKey(key: string): string {
@@ -67,20 +69,3 @@ export function toNumber(value: unknown): number | null {
   return match[2] ? number * 1_000 : number;
 }
 
-/** Unwraps JSON that agents hand back inside strings, a few levels deep. */
-export function parseNested(value: unknown, depth = 0): unknown {
-  if (depth > 4) return value;
-  if (typeof value === "string") {
-    const trimmed = value.trim();
-    const looksLikeJson = (trimmed.startsWith("{") && trimmed.endsWith("}")) || (trimmed.startsWith("[") && trimmed.endsWith("]"));
-    if (!looksLikeJson) return value;
-    try {
-      return parseNested(JSON.parse(trimmed), depth + 1);
-    } catch {
-      return value;
-    }
-  }
-  if (Array.isArray(value)) return value.map((item) => parseNested(item, depth + 1));
-  if (isObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, parseNested(v, depth + 1)]));
-  return value;
-}

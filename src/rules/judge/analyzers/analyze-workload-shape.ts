@@ -1,6 +1,6 @@
-import { scanWorkload, type WorkloadScan } from "../extract/scan-workload.ts";
-import { formatNumber, hasIssue, logTextOf, podOf, resultsFor } from "../evidence.ts";
-import type { Analysis, Analyzer } from "../types.ts";
+import { scanWorkload, type WorkloadScan } from "../../read/scan-workload.ts";
+import { formatNumber, hasIssue, logTextOf, podOf, resultsFor } from "../../evidence.ts";
+import type { Analysis, Analyzer } from "../../types.ts";
 
 const SATURATION_TYPES = ["REDIS_CRITICAL_USAGE", "REDIS_HIGH_USAGE", "CONDUCTOR_HIGH_HEAP_USAGE", "CONDUCTOR_HIGH_CPU_USAGE", "RESPONSE_TIME"];
 

@@ -1,4 +1,4 @@
-import type { Analyzer } from "../types.ts";
+import type { Analyzer } from "../../types.ts";
 import { analyzeAlertIssues } from "./analyze-alert-issues.ts";
 import { analyzeCertificates } from "./analyze-certificates.ts";
 import { analyzeControllerLogs } from "./analyze-controller-logs.ts";

@@ -1,6 +1,6 @@
-import { extractCertificates } from "../extract/extract-certificates.ts";
-import { formatNumber, resultsFor } from "../evidence.ts";
-import type { Analysis, Analyzer } from "../types.ts";
+import { extractCertificates } from "../../read/read-certificates.ts";
+import { formatNumber, resultsFor } from "../../evidence.ts";
+import type { Analysis, Analyzer } from "../../types.ts";
 
 /**
  * cert-manager Certificates that are not Ready and why: an expiring certificate is the symptom,

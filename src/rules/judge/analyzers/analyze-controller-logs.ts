@@ -1,7 +1,7 @@
-import { summarizeLogs } from "../extract/summarize-logs.ts";
-import { formatNumber, logTextOf, podOf, resultsFor } from "../evidence.ts";
-import type { Analysis, Analyzer, AppOrInfra } from "../types.ts";
-import { CERT_MANAGER, INGRESS_CONTROLLER } from "./component-pods.ts";
+import { summarizeLogs } from "../../read/read-logs.ts";
+import { formatNumber, logTextOf, podOf, resultsFor } from "../../evidence.ts";
+import type { Analysis, Analyzer, AppOrInfra } from "../../types.ts";
+import { CERT_MANAGER, INGRESS_CONTROLLER } from "../../../playbook/component-pods.ts";
 
 interface ControllerError {
   key: string;

@@ -1,6 +1,6 @@
-import { extractIncident } from "../extract/extract-incident.ts";
-import { resultsFor } from "../evidence.ts";
-import type { Analysis, Analyzer } from "../types.ts";
+import { extractIncident } from "../../read/read-incident.ts";
+import { resultsFor } from "../../evidence.ts";
+import type { Analysis, Analyzer } from "../../types.ts";
 
 const FAILED = /^(TIMED_OUT|FAILED|TERMINATED)$/i;
 

@@ -1,9 +1,9 @@
-import { extractDeployments } from "../extract/extract-deployments.ts";
-import { extractEvents } from "../extract/extract-events.ts";
-import { extractIngresses, type IngressRecord } from "../extract/extract-ingresses.ts";
-import { extractPods } from "../extract/extract-pods.ts";
-import { hasIssue, resultsFor } from "../evidence.ts";
-import type { Analysis, Analyzer, Evidence, ToolEvidence } from "../types.ts";
+import { extractDeployments } from "../../read/read-deployments.ts";
+import { extractEvents } from "../../read/read-events.ts";
+import { extractIngresses, type IngressRecord } from "../../read/read-ingresses.ts";
+import { extractPods } from "../../read/read-pods.ts";
+import { hasIssue, resultsFor } from "../../evidence.ts";
+import type { Analysis, Analyzer, Evidence, ToolEvidence } from "../../types.ts";
 import { isTroubled } from "./analyze-pod-statuses.ts";
 
 const NETWORK_TYPES = ["DNS_HEALTHY", "DOMAIN_RESOLUTION", "DOMAIN_REACHABILITY"];

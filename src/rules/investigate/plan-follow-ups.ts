@@ -1,11 +1,11 @@
-import type { ToolName } from "../tools/types.ts";
-import { podScore } from "./analyzers/analyze-pod-statuses.ts";
-import { CERT_MANAGER, INGRESS_CONTROLLER } from "./analyzers/component-pods.ts";
-import { analyzeSaturation } from "./analyzers/analyze-saturation.ts";
-import { hasIssue, logTextOf, podOf, resultsFor } from "./evidence.ts";
-import { extractIngresses } from "./extract/extract-ingresses.ts";
-import type { PodRecord } from "./extract/extract-pods.ts";
-import type { Evidence } from "./types.ts";
+import type { ToolName } from "../../tools/types.ts";
+import { podScore } from "../judge/analyzers/analyze-pod-statuses.ts";
+import { CERT_MANAGER, INGRESS_CONTROLLER } from "../../playbook/component-pods.ts";
+import { analyzeSaturation } from "../judge/analyzers/analyze-saturation.ts";
+import { hasIssue, logTextOf, podOf, resultsFor } from "../evidence.ts";
+import { extractIngresses } from "../read/read-ingresses.ts";
+import type { PodRecord } from "../read/read-pods.ts";
+import type { Evidence } from "../types.ts";
 
 export interface FollowUpCall {
   tool: ToolName;

@@ -1,7 +1,7 @@
-import { extractPods, type PodRecord } from "../extract/extract-pods.ts";
-import { formatNumber, resultsFor } from "../evidence.ts";
-import type { Analysis, Analyzer } from "../types.ts";
-import { matchSignature } from "./k8s-signatures.ts";
+import { extractPods, type PodRecord } from "../../read/read-pods.ts";
+import { formatNumber, resultsFor } from "../../evidence.ts";
+import type { Analysis, Analyzer } from "../../types.ts";
+import { matchSignature } from "../../../playbook/k8s-signatures.ts";
 
 const HEALTHY = /^(Running|Completed|Succeeded)$/i;
 const MANY_RESTARTS = 3;

@@ -1,7 +1,7 @@
-import type { IssueType, Severity } from "../alerts/types.ts";
-import { getPlaybookEntry } from "../playbook/index.ts";
-import type { Report } from "../report/schema.ts";
-import type { Analysis, CauseCandidate, Evidence, RuleFinding } from "./types.ts";
+import type { IssueType, Severity } from "../../alerts/types.ts";
+import { getPlaybookEntry } from "../../playbook/index.ts";
+import type { Report } from "../../report/schema.ts";
+import type { Analysis, CauseCandidate, Evidence, RuleFinding } from "../types.ts";
 
 /** Below this the best candidate is only a lead: the report says "Inconclusive". */
 const CONCLUSIVE = 0.4;

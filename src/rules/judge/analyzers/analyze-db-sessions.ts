@@ -1,7 +1,7 @@
-import { extractRows } from "../extract/extract-rows.ts";
-import { normalizeKey, toNumber } from "../extract/walk-json.ts";
-import { formatNumber, resultsFor } from "../evidence.ts";
-import type { Analysis, Analyzer } from "../types.ts";
+import { extractRows } from "../../read/read-rows.ts";
+import { normalizeKey, toNumber } from "../../read/walk-json.ts";
+import { formatNumber, resultsFor } from "../../evidence.ts";
+import type { Analysis, Analyzer } from "../../types.ts";
 
 /** Sessions idle in transaction hold their connection (and locks) while doing nothing. */
 const IDLE_IN_TRANSACTION = /idle in transaction/i;

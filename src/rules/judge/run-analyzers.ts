@@ -1,5 +1,5 @@
-import { errorMessage } from "../lib/errors.ts";
-import type { Analysis, Analyzer, Evidence } from "./types.ts";
+import { errorMessage } from "../../lib/errors.ts";
+import type { Analysis, Analyzer, Evidence } from "../types.ts";
 
 /** Runs every analyzer; one that throws becomes a finding saying so, never a failed triage. */
 export function runAnalyzers(evidence: Evidence, analyzers: readonly Analyzer[]): Analysis {

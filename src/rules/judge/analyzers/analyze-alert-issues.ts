@@ -1,4 +1,4 @@
-import type { Analysis, Analyzer, IssueEvidence } from "../types.ts";
+import type { Analysis, Analyzer, IssueEvidence } from "../../types.ts";
 
 /**
  * Self-describing issues (certificate expiry, stale API key, slow response): the alert text is

@@ -1,6 +1,6 @@
-import { extractDeployments } from "../extract/extract-deployments.ts";
-import { formatNumber, hasIssue, resultsFor } from "../evidence.ts";
-import type { Analysis, Analyzer } from "../types.ts";
+import { extractDeployments } from "../../read/read-deployments.ts";
+import { formatNumber, hasIssue, resultsFor } from "../../evidence.ts";
+import type { Analysis, Analyzer } from "../../types.ts";
 
 /** Deployments scaled to zero or short of ready replicas: unpolled tasks and missing components. */
 export const analyzeDeployments: Analyzer = {

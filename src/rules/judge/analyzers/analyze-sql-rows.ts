@@ -1,7 +1,7 @@
-import { extractRows } from "../extract/extract-rows.ts";
-import { toNumber } from "../extract/walk-json.ts";
-import { formatNumber, resultsFor } from "../evidence.ts";
-import type { Analysis, Analyzer } from "../types.ts";
+import { extractRows } from "../../read/read-rows.ts";
+import { toNumber } from "../../read/walk-json.ts";
+import { formatNumber, resultsFor } from "../../evidence.ts";
+import type { Analysis, Analyzer } from "../../types.ts";
 
 /** The top rows of a SQL answer, as a finding ("order_fulfillment 47,902; invoice_sync 211"). */
 export const analyzeSqlRows: Analyzer = {

@@ -1,8 +1,8 @@
-import type { IssueType } from "../alerts/types.ts";
-import { getPlaybookEntry, POD_PLACEHOLDER } from "../playbook/index.ts";
-import type { ToolName } from "../tools/types.ts";
-import { podScore } from "./analyzers/analyze-pod-statuses.ts";
-import type { PodRecord } from "./extract/extract-pods.ts";
+import type { IssueType } from "../../alerts/types.ts";
+import { getPlaybookEntry, POD_PLACEHOLDER } from "../../playbook/index.ts";
+import type { ToolName } from "../../tools/types.ts";
+import { podScore } from "../judge/analyzers/analyze-pod-statuses.ts";
+import type { PodRecord } from "../read/read-pods.ts";
 
 export interface PlannedCall {
   tool: ToolName;

@@ -1,5 +1,5 @@
-import { podOf } from "../evidence.ts";
-import type { Analysis, Analyzer } from "../types.ts";
+import { podOf } from "../../evidence.ts";
+import type { Analysis, Analyzer } from "../../types.ts";
 
 const WHAT: Record<string, string> = {
   get_incident_details: "the incident details",
