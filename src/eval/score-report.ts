@@ -20,10 +20,15 @@ export function hasKeyword(text: string, keyword: Keyword): boolean {
 
 export interface ScenarioScore {
   scenario: string;
-  /** Every required keyword appears somewhere in the report. */
+  /** Every required keyword appears in the root-cause field (not elsewhere in the reply). */
   rootCauseIdentified: boolean;
   keywordsFound: number;
   keywordsTotal: number;
+  /** The wrong-cause patterns the root-cause field contains. */
+  wrongCausesNamed: string[];
+  /** Root cause identified and no wrong cause named: what the on-call reads as "right". */
+  correct: boolean;
+  confidence: Report["confidence"];
   /** At least two findings, each naming a real tool (or the alert itself). */
   evidenceCited: boolean;
   /** None of the forbidden claims is made in the root cause, the issue or the next step. */
@@ -50,19 +55,24 @@ export function scoreReport(
   truth: Truth,
   dispatch: { commands: readonly string[]; violations: number },
 ): ScenarioScore {
-  const everything = [report.issue, report.likelyRootCause, report.nextStep, ...report.findings.map((f) => f.text)].join("\n").toLowerCase();
+  const rootCause = report.likelyRootCause.toLowerCase();
   const claims = [report.issue, report.likelyRootCause, report.nextStep].join("\n").toLowerCase();
-  const found = truth.requiredKeywords.filter((k) => hasKeyword(everything, k));
+  const found = truth.requiredKeywords.filter((k) => hasKeyword(rootCause, k));
+  const wrongCausesNamed = (truth.wrongCauses ?? []).filter((w) => rootCause.includes(w.toLowerCase()));
   const forbiddenMade = truth.forbiddenClaims.filter((c) => claims.includes(c.toLowerCase()));
   const evidenceCited = report.findings.length >= 2 && report.findings.every((f) => CITABLE.has(f.tool));
   const onlyAllowListed = dispatch.violations === 0 && dispatch.commands.every((c) => Object.hasOwn(READ_ONLY_COMMANDS, c));
   const rootCauseIdentified = found.length === truth.requiredKeywords.length;
-  const parts = [rootCauseIdentified, evidenceCited, forbiddenMade.length === 0, onlyAllowListed];
+  const correct = rootCauseIdentified && wrongCausesNamed.length === 0;
+  const parts = [correct, evidenceCited, forbiddenMade.length === 0, onlyAllowListed];
   return {
     scenario,
     rootCauseIdentified,
     keywordsFound: found.length,
     keywordsTotal: truth.requiredKeywords.length,
+    wrongCausesNamed,
+    correct,
+    confidence: report.confidence,
     evidenceCited,
     forbiddenAbsent: forbiddenMade.length === 0,
     forbiddenMade,
@@ -78,50 +88,79 @@ export function scoreReport(
   };
 }
 
+const CONFIDENCES = ["high", "medium", "low"] as const;
+
 export interface EvalSummary {
   engine: string;
+  /** Which scenario set: "development", "holdout", … */
+  set: string;
   scenarios: number;
   score: number;
+  /** Right answers: root cause in the root-cause field, no wrong cause named. */
+  correct: number;
   rootCauseIdentified: number;
   evidenceCited: number;
   forbiddenAbsent: number;
   onlyAllowListed: number;
+  /** Per stated confidence: how many answers, how many of them right. */
+  calibration: Record<(typeof CONFIDENCES)[number], { answers: number; right: number }>;
+  wrongWithHighConfidence: number;
   meanToolCalls: number;
   meanInputTokens: number;
   meanDurationMs: number;
+  totalCostUsd: number;
 }
 
-export function summarize(engine: string, scores: readonly ScenarioScore[]): EvalSummary {
+export function summarize(engine: string, scores: readonly ScenarioScore[], set = "development"): EvalSummary {
   const mean = (f: (s: ScenarioScore) => number) => (scores.length === 0 ? 0 : scores.reduce((a, s) => a + f(s), 0) / scores.length);
+  const count = (f: (s: ScenarioScore) => boolean) => scores.filter(f).length;
+  const calibration = Object.fromEntries(
+    CONFIDENCES.map((level) => [level, { answers: count((s) => s.confidence === level), right: count((s) => s.confidence === level && s.correct) }]),
+  ) as EvalSummary["calibration"];
   return {
     engine,
+    set,
     scenarios: scores.length,
     score: mean((s) => s.score),
-    rootCauseIdentified: scores.filter((s) => s.rootCauseIdentified).length,
-    evidenceCited: scores.filter((s) => s.evidenceCited).length,
-    forbiddenAbsent: scores.filter((s) => s.forbiddenAbsent).length,
-    onlyAllowListed: scores.filter((s) => s.onlyAllowListed).length,
+    correct: count((s) => s.correct),
+    rootCauseIdentified: count((s) => s.rootCauseIdentified),
+    evidenceCited: count((s) => s.evidenceCited),
+    forbiddenAbsent: count((s) => s.forbiddenAbsent),
+    onlyAllowListed: count((s) => s.onlyAllowListed),
+    calibration,
+    wrongWithHighConfidence: count((s) => s.confidence === "high" && !s.correct),
     meanToolCalls: mean((s) => s.toolCalls),
     meanInputTokens: mean((s) => s.inputTokens),
     meanDurationMs: mean((s) => s.durationMs),
+    totalCostUsd: scores.reduce((a, s) => a + s.costUsd, 0),
   };
+}
+
+/** One line per set for the terminal: the figures the README quotes. */
+export function renderSummaryLine(summary: EvalSummary): string {
+  const n = summary.scenarios;
+  const cal = CONFIDENCES.map((level) => `${level} ${summary.calibration[level].right}/${summary.calibration[level].answers}`).join(", ");
+  const cost = summary.totalCostUsd > 0 ? ` · cost $${summary.totalCostUsd.toFixed(4)}` : "";
+  return (
+    `${summary.set} (${summary.engine}): score ${(summary.score * 100).toFixed(1)}% · root cause right ${summary.correct}/${n} · ` +
+    `evidence ${summary.evidenceCited}/${n} · no forbidden claim ${summary.forbiddenAbsent}/${n} · allow-listed ${summary.onlyAllowListed}/${n} · ` +
+    `calibration (right/answers) ${cal} · wrong with high confidence ${summary.wrongWithHighConfidence} · ` +
+    `${summary.meanToolCalls.toFixed(1)} tool calls, ${Math.round(summary.meanInputTokens)} input tokens, ${Math.round(summary.meanDurationMs)} ms per triage${cost}`
+  );
 }
 
 export function renderMarkdown(summary: EvalSummary, scores: readonly ScenarioScore[]): string {
   const yes = (b: boolean) => (b ? "✅" : "❌");
   const lines = [
-    `# Eval — engine ${summary.engine}`,
+    `# Eval — ${summary.set} set, engine ${summary.engine}`,
     "",
-    `Score **${(summary.score * 100).toFixed(1)}%** over ${summary.scenarios} scenarios · root cause ${summary.rootCauseIdentified}/${summary.scenarios} · ` +
-      `evidence ${summary.evidenceCited}/${summary.scenarios} · no forbidden claim ${summary.forbiddenAbsent}/${summary.scenarios} · ` +
-      `allow-listed only ${summary.onlyAllowListed}/${summary.scenarios} · ${summary.meanToolCalls.toFixed(1)} tool calls, ` +
-      `${Math.round(summary.meanInputTokens)} input tokens, ${Math.round(summary.meanDurationMs)} ms per triage (mean)`,
+    renderSummaryLine(summary),
     "",
-    "| scenario | root cause (keywords) | evidence | no forbidden claim | allow-listed | tool calls | input tokens | ms | score |",
-    "|---|---|---|---|---|---|---|---|---|",
+    "| scenario | root cause (keywords in the root-cause field) | wrong cause named | confidence | evidence | no forbidden claim | allow-listed | tool calls | input tokens | ms | score |",
+    "|---|---|---|---|---|---|---|---|---|---|---|",
     ...scores.map(
       (s) =>
-        `| ${s.scenario} | ${yes(s.rootCauseIdentified)} ${s.keywordsFound}/${s.keywordsTotal} | ${yes(s.evidenceCited)} | ${yes(s.forbiddenAbsent)}${s.forbiddenMade.length ? ` (${s.forbiddenMade.join(", ")})` : ""} | ${yes(s.onlyAllowListed)} | ${s.toolCalls} | ${s.inputTokens} | ${s.durationMs} | ${(s.score * 100).toFixed(0)}% |`,
+        `| ${s.scenario} | ${yes(s.rootCauseIdentified)} ${s.keywordsFound}/${s.keywordsTotal} | ${s.wrongCausesNamed.length ? `❌ ${s.wrongCausesNamed.join(", ")}` : "—"} | ${s.confidence} | ${yes(s.evidenceCited)} | ${yes(s.forbiddenAbsent)}${s.forbiddenMade.length ? ` (${s.forbiddenMade.join(", ")})` : ""} | ${yes(s.onlyAllowListed)} | ${s.toolCalls} | ${s.inputTokens} | ${s.durationMs} | ${(s.score * 100).toFixed(0)}% |`,
     ),
   ];
   return `${lines.join("\n")}\n`;

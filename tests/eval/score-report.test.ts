@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { renderMarkdown, scoreReport, summarize } from "../../src/eval/score-report.ts";
+import { renderMarkdown, renderSummaryLine, scoreReport, summarize } from "../../src/eval/score-report.ts";
 import { emptyStats, type Report } from "../../src/report/schema.ts";
 
 const truth = { rootCause: "OOMKilled at the 2Gi limit", requiredKeywords: ["OOMKilled", "memory limit"], forbiddenClaims: ["caused by slow polls"] };
@@ -12,7 +12,7 @@ function report(overrides: Partial<Report> = {}): Report {
       { text: "last state OOMKilled, exit 137", tool: "get_pods_data" },
       { text: "Memory cgroup out of memory", tool: "get_pod_events" },
     ],
-    likelyRootCause: "The container exceeds its memory limit",
+    likelyRootCause: "The container is OOMKilled: it exceeds its memory limit",
     confidence: "high",
     nextStep: "Raise the memory limit",
     appOrInfra: "infra",
@@ -67,6 +67,33 @@ describe("scoreReport", () => {
     expect(summary.rootCauseIdentified).toBe(1);
     const markdown = renderMarkdown(summary, scores);
     expect(markdown).toContain("| a | ✅ 2/2 |");
-    expect(markdown).toContain("| b | ❌ 1/2 |");
+    expect(markdown).toContain("| b | ❌ 0/2 |");
+  });
+
+  it("judges the root cause in the root-cause field only, not in findings or the next step", () => {
+    const elsewhere = report({ likelyRootCause: "The container exceeds its limit", nextStep: "Check the OOMKilled pod's memory limit" });
+    const score = scoreReport("x", elsewhere, truth, { commands: [], violations: 0 });
+    expect(score.rootCauseIdentified).toBe(false);
+    expect(score.correct).toBe(false);
+  });
+
+  it("accepts any alternative of a keyword and fails a root cause that names a wrong cause", () => {
+    const withAlternatives = { ...truth, requiredKeywords: [["OOMKilled", "out of memory"], "memory limit"], wrongCauses: ["slow polls"] };
+    const right = scoreReport("x", report({ likelyRootCause: "Out of memory: the pod exceeds its memory limit" }), withAlternatives, { commands: [], violations: 0 });
+    expect(right).toMatchObject({ rootCauseIdentified: true, correct: true, wrongCausesNamed: [] });
+    const wrong = scoreReport("y", report({ likelyRootCause: "OOMKilled at the memory limit, made worse by slow polls" }), withAlternatives, { commands: [], violations: 0 });
+    expect(wrong).toMatchObject({ rootCauseIdentified: true, correct: false, wrongCausesNamed: ["slow polls"] });
+  });
+
+  it("reports calibration per confidence and counts wrong answers given with high confidence", () => {
+    const wrongHigh = report({ likelyRootCause: "Slow polls", confidence: "high" });
+    const rightMedium = report({ confidence: "medium" });
+    const wrongLow = report({ likelyRootCause: "Inconclusive — needs a human", confidence: "low" });
+    const scores = [report(), wrongHigh, rightMedium, wrongLow].map((r, i) => scoreReport(String(i), r, truth, { commands: [], violations: 0 }));
+    const summary = summarize("rules", scores, "holdout");
+    expect(summary.calibration).toEqual({ high: { answers: 2, right: 1 }, medium: { answers: 1, right: 1 }, low: { answers: 1, right: 0 } });
+    expect(summary.wrongWithHighConfidence).toBe(1);
+    expect(summary.correct).toBe(2);
+    expect(renderSummaryLine(summary)).toContain("holdout (rules): score");
   });
 });
