@@ -1,3 +1,4 @@
+import { workloadOf } from "../rules/read/workload-name.ts";
 import type { AppOrInfra } from "../rules/types.ts";
 
 /** What a Kubernetes reason (from an event or a pod's state) says about the cause. */
@@ -9,6 +10,8 @@ export interface K8sSignature {
   /** `detail`: the matched events' objects and messages, for signatures that name what they found. */
   cause: (pod: string, detail?: string) => string;
   nextStep: (pod: string, detail?: string) => string;
+  /** A short fact for the causal chain; default: the cause's first clause. */
+  fact?: (pod: string, detail?: string) => string;
 }
 
 /** Most specific first: the first match wins for a given reason/message. */
@@ -19,15 +22,27 @@ export const K8S_SIGNATURES: K8sSignature[] = [
     weight: 0.85,
     appOrInfra: "infra",
     cause: (pod) => `${pod} was OOMKilled: its container memory limit is too low for its load (or memory grows until the kernel kills it)`,
-    nextStep: (pod) => `Raise the memory limit of ${pod}'s deployment (keep -Xmx about 75% of it) or find what grew (backlog, payloads) before the next kill`,
+    nextStep: (pod) => `Raise the memory limit of the ${workloadOf(pod)} deployment (keep -Xmx about 75% of it) or find what grew (backlog, payloads) before the next kill`,
   },
   {
     key: "image-pull",
     pattern: /ImagePullBackOff|ErrImagePull|Failed to pull image|InvalidImageName|manifest unknown/i,
     weight: 0.9,
     appOrInfra: "infra",
-    cause: (pod) => `${pod} cannot pull its image (wrong tag, missing registry credentials or registry unreachable)`,
-    nextStep: (pod) => `Check the image tag and imagePullSecret of ${pod}'s deployment against the registry`,
+    // The event says which of the three it is; hedge only when it does not.
+    cause: (pod, detail = "") => {
+      const image = readImage(detail);
+      const subject = image ? `image ${image}` : "its image";
+      if (/manifest unknown|not found|NotFound|does not exist/i.test(detail)) return `${pod} is stuck in ImagePullBackOff: ${subject} does not exist in the registry (manifest unknown: wrong tag)`;
+      if (/unauthori[sz]ed|denied|authentication required|forbidden|401|403/i.test(detail)) return `${pod} is stuck in ImagePullBackOff: the registry refuses to serve ${subject} (missing or wrong imagePullSecret)`;
+      if (/timeout|i\/o timeout|no such host|connection refused|dial tcp/i.test(detail)) return `${pod} is stuck in ImagePullBackOff: the registry for ${subject} is unreachable`;
+      return `${pod} is stuck in ImagePullBackOff: ${subject} cannot be pulled (wrong tag, missing registry credentials or registry unreachable)`;
+    },
+    nextStep: (pod, detail = "") => {
+      const image = readImage(detail);
+      if (/manifest unknown|not found|NotFound|does not exist/i.test(detail)) return `Point ${pod}'s deployment at an image tag that exists${image ? ` (${image} does not)` : ""}, e.g. the previous one, via the usual release process`;
+      return `Check the image tag and imagePullSecret of ${pod}'s deployment against the registry`;
+    },
   },
   {
     // Before "scheduling": an unbound claim also reads FailedScheduling, but adding nodes will not help.
@@ -68,7 +83,11 @@ export const K8S_SIGNATURES: K8sSignature[] = [
     pattern: /Evicted|low on resource|DiskPressure|MemoryPressure|ephemeral-storage/i,
     weight: 0.8,
     appOrInfra: "infra",
-    cause: (pod) => `${pod} was evicted because its node ran low on resources`,
+    cause: (pod, detail = "") => {
+      const resource = /low on (?:resource:?\s*)?([\w-]+)/i.exec(detail)?.[1] ?? (/DiskPressure/i.test(detail) ? "disk" : /MemoryPressure/i.test(detail) ? "memory" : null);
+      const used = /Container\s+([\w-]+)\s+was using\s+(\S+)/i.exec(detail);
+      return `${pod} was Evicted because its node ran low on ${resource ?? "resources"}${used ? ` (container ${used[1]} was using ${(used[2] ?? "").replace(/,$/, "")})` : ""}`;
+    },
     nextStep: () => "Check the node's disk and memory pressure and the pods' ephemeral-storage use; add capacity or set limits",
   },
   {
@@ -84,7 +103,10 @@ export const K8S_SIGNATURES: K8sSignature[] = [
     pattern: /NodeNotReady|NodeLost|node .* not ready/i,
     weight: 0.7,
     appOrInfra: "infra",
-    cause: (pod) => `the node running ${pod} is not ready`,
+    cause: (pod, detail = "") => {
+      const node = /\bnode[/\s]+"?([a-z0-9][-a-z0-9.]*[a-z0-9])"?/i.exec(detail.replace(/node is not ready/gi, ""))?.[1];
+      return node ? `node ${node} went NotReady, taking ${pod} with it` : `the node running ${pod} went NotReady`;
+    },
     nextStep: () => "Check the node's condition and the cloud instance behind it",
   },
   {
@@ -92,6 +114,7 @@ export const K8S_SIGNATURES: K8sSignature[] = [
     pattern: /(Liveness|Readiness|Startup) probe failed|Unhealthy/i,
     weight: 0.6,
     appOrInfra: "app",
+    fact: (pod, detail = "") => `${pod}: ${/(Liveness|Readiness|Startup) probe failed/i.exec(detail)?.[0] ?? "health probes fail"}`,
     cause: (pod) => `${pod}'s health probes fail, so Kubernetes restarts it or takes it out of service (slow start, GC pauses or a dependency down)`,
     nextStep: (pod) => `Read ${pod}'s logs around the probe failures; if it is only slow to start, relax the probe's delay/timeout`,
   },
@@ -110,6 +133,11 @@ export function readClaim(detail: string): { claim: string | null; storageClass:
   const claim = /persistentvolumeclaims?[/\s]+"?([a-z0-9][-a-z0-9.]*)/i.exec(detail.replace(/unbound immediate PersistentVolumeClaims/gi, ""))?.[1] ?? null;
   const storageClass = /storageclass\S*\s+"([^"]+)"\s+not found/i.exec(detail)?.[1] ?? null;
   return { claim, storageClass };
+}
+
+/** `Failed to pull image "registry/app:tag"` → `registry/app:tag`. */
+function readImage(detail: string): string | null {
+  return /(?:pull(?:ing)?|Back-off pulling) image\s+\\?"([^"\\]+)/i.exec(detail)?.[1] ?? null;
 }
 
 export function matchSignature(text: string): K8sSignature | null {

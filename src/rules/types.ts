@@ -46,6 +46,8 @@ export interface CauseCandidate {
   appOrInfra: AppOrInfra;
   nextStep?: string;
   tool: string;
+  /** A short fact for the causal chain (`inventory-workers scaled to 0`); default: the cause's first clause. */
+  fact?: string;
 }
 
 export interface Analysis {

@@ -20,10 +20,10 @@ describe("analyzeDeciderQueue", () => {
     expect(candidates[0]).toMatchObject({ key: "backlog", weight: 0.65, cause: expect.stringMatching(/^Decider-queue backlog: 2,400/) });
   });
 
-  it("text metrics: a normal queue rules the backlog out, and a big indexer queue is noted", () => {
+  it("text metrics: a normal queue rules the backlog out, and a big indexer queue is what holds Redis", () => {
     const { findings, candidates } = analyzeDeciderQueue.analyze(evidenceOf([{ tool: "get_cluster_metrics", data: f.CLUSTER_METRICS_TEXT }], [REDIS]));
-    expect(candidates.map((c) => c.key)).toEqual(["redis-size"]);
-    expect(candidates[0]?.weight).toBeLessThan(0.5);
+    // With the indexer behind, "Redis too small" is not the reading.
+    expect(candidates.map((c) => [c.key, c.fact])).toEqual([["indexer", "indexer queue 12,000"]]);
     expect(findings.map((x) => x.text)).toEqual(["decider queue is normal: 520 running workflows; Redis at 71%", "indexer queue holds 12,000 items (indexing is behind)"]);
   });
 

@@ -112,7 +112,7 @@ describe("analyzeDbSessions", () => {
     ["text", "STATE                 APPLICATION_NAME    SESSIONS\nidle in transaction   booking-reporting   31\nactive                conductor           9\n"],
   ])("%s: sessions idle in transaction starve the pool, with the client named", (_shape, data) => {
     const { candidates } = analyzeDbSessions.analyze(evidenceOf([{ tool: "run_sql_select", input: { query }, data }]));
-    expect(candidates).toEqual([expect.objectContaining({ key: "database", cause: expect.stringMatching(/^31 of 40 Postgres connections are held idle in transaction by booking-reporting/) })]);
+    expect(candidates).toEqual([expect.objectContaining({ key: "db-idle-transaction", cause: expect.stringMatching(/^31 of 40 Postgres connections are held idle in transaction by booking-reporting/) })]);
   });
 
   it("red herring: a few idle-in-transaction sessions among many active ones are only a finding", () => {

@@ -6,6 +6,23 @@ import * as f from "./fixtures.ts";
 
 const top = (candidates: { key: string; weight: number }[]) => [...candidates].sort((a, b) => b.weight - a.weight)[0];
 
+describe("misreadings the issue lists", () => {
+  it("an OOMKilling event recorded on the node: the next step names the pod's deployment, not the node", () => {
+    const events = "LAST SEEN   TYPE      REASON       OBJECT                                        MESSAGE\n2m          Warning   OOMKilling   node/ip-10-0-12-34.eu-west-1.compute.internal   Memory cgroup out of memory: Killed process 2841 (java); container dispatch-workers limit 2Gi\n";
+    const { candidates } = analyzePodEvents.analyze(evidenceOf([{ tool: "get_pod_events", input: { pod: "dispatch-workers-stqm8p678-rt6rh" }, data: events }]));
+    expect(top(candidates)).toMatchObject({ key: "memory-limit", cause: expect.stringMatching(/^dispatch-workers-stqm8p678-rt6rh was OOMKilled/) });
+    expect(top(candidates)?.nextStep).toMatch(/^Raise the memory limit of the dispatch-workers deployment/);
+    expect(top(candidates)?.nextStep).not.toMatch(/node|ip-10-0-12-34/);
+  });
+
+  it("a 'manifest unknown' pull failure names the missing tag instead of hedging over three causes", () => {
+    const events = 'LAST SEEN   TYPE      REASON   OBJECT                             MESSAGE\n1m          Warning   Failed   pod/meter-workers-8qrg7xzcq-j6xhx   Failed to pull image "registry.example/apps/meter-workers:2.14.0-rc1": rpc error: code = NotFound desc = manifest unknown\n';
+    const { candidates } = analyzePodEvents.analyze(evidenceOf([{ tool: "get_pod_events", input: { pod: "meter-workers-8qrg7xzcq-j6xhx" }, data: events }]));
+    expect(top(candidates)?.cause).toBe("meter-workers-8qrg7xzcq-j6xhx is stuck in ImagePullBackOff: image registry.example/apps/meter-workers:2.14.0-rc1 does not exist in the registry (manifest unknown: wrong tag)");
+    expect(top(candidates)?.cause).not.toMatch(/credentials|unreachable/);
+  });
+});
+
 describe("analyzePodStatuses", () => {
   it("JSON: an OOMKilled last state is a strong memory-limit cause on that pod", () => {
     const { findings, candidates } = analyzePodStatuses.analyze(evidenceOf([{ tool: "get_pods_data", data: f.PODS_JSON_KUBECTL }]));

@@ -40,7 +40,7 @@ describe("analyzeSaturation", () => {
     const data = f.incident([], { redis: { usedMemoryPercentage: 31.4 }, postgres: { activeConnections: 194, maxConnections: 200, cpu: "98%" } });
     const { findings, candidates } = analyzeSaturation.analyze(evidenceOf([{ tool: "get_incident_details", data }]));
     expect(findings[0]?.text).toBe("saturated: clusterData.postgres.activeConnections 194/200, clusterData.postgres.cpu 98%");
-    expect(candidates).toEqual([expect.objectContaining({ key: "database", appOrInfra: "infra" })]);
+    expect(candidates).toEqual([expect.objectContaining({ key: "db-saturated", appOrInfra: "infra", fact: "Postgres activeConnections 194/200, cpu 98%" })]);
   });
 
   it("text metrics table", () => {
@@ -58,5 +58,15 @@ describe("analyzeLogExceptions on logs without levels", () => {
   it("finds the failure line in Redis's own log format", () => {
     const { findings } = analyzeLogExceptions.analyze(evidenceOf([{ tool: "pull_pod_logs", input: { pod: "redis-master-0" }, data: { logs: f.LOGS_REDIS_AOF } }]));
     expect(findings[0]?.text).toMatch(/^redis-master-0: most frequent error ×1: ".*Bad file format reading the append only file/);
+  });
+});
+
+describe("deployment replicas read as kubectl's READY column", () => {
+  it('"0/3" is 0 ready of 3 desired, not scaled to 0', async () => {
+    const { analyzeDeployments: analyze } = await import("../../src/rules/judge/analyzers/analyze-deployments.ts");
+    const data = { deployments: [{ name: "meter-workers", replicas: "0/3", image: "registry.example/meter-workers:2.14.0-rc1" }] };
+    const { findings, candidates } = analyze.analyze(evidenceOf([{ tool: "get_deployments_info", data }]));
+    expect(candidates).toEqual([]);
+    expect(findings.map((x) => x.text)).toEqual(["deployment meter-workers: 0/3 replicas ready"]);
   });
 });

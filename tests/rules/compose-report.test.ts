@@ -34,21 +34,40 @@ describe("rankCandidates", () => {
 describe("composeReport", () => {
   it("a strong single cause: high confidence, its next step, severity from the issues", () => {
     const report = compose([candidate("memory-limit", 0.85)]);
-    expect(report).toMatchObject({ likelyRootCause: "cause memory-limit", confidence: "high", nextStep: "step memory-limit", appOrInfra: "infra", severity: "MAJOR" });
+    expect(report).toMatchObject({ likelyRootCause: "cause memory-limit\nChain: Pod p-0 has been restarted ← cause memory-limit", confidence: "high", nextStep: "step memory-limit", appOrInfra: "infra", severity: "MAJOR" });
     expect(reportSchema.safeParse({ ...report, stats: {} }).success).toBe(true);
   });
 
-  it("two strong, different causes: medium, and both named", () => {
-    const report = compose([candidate("memory-limit", 0.85), candidate("image-pull", 0.85, { appOrInfra: "infra" })]);
+  it("two strong, different causes that both explain the alert: medium, and both named", () => {
+    const report = compose([candidate("memory-limit", 0.85), candidate("network", 0.85, { appOrInfra: "infra" })]);
     expect(report.confidence).toBe("medium");
-    expect(report.likelyRootCause).toBe("cause memory-limit. Also seen: cause image-pull");
+    expect(report.likelyRootCause).toMatch(/^cause memory-limit\. Or: cause network\nChain: /);
   });
 
-  it("a weak lead only: inconclusive, low, with what to check and the lead", () => {
-    const report = compose([candidate("log-warn", 0.25)]);
+  it("a cause that does not explain the alert's symptom is not its root cause", () => {
+    // An image that cannot be pulled keeps a pod down; it does not restart one.
+    const report = compose([candidate("image-pull", 0.9), candidate("memory-limit", 0.6)]);
+    expect(report.likelyRootCause).toMatch(/^cause memory-limit\n/);
+    expect(report.confidence).toBe("medium");
+  });
+
+  it("a symptom is never the root cause while something upstream of it has evidence", () => {
+    const report = compose([candidate("crash", 0.9), candidate("memory-limit", 0.6)]);
+    expect(report.likelyRootCause).toBe("cause memory-limit\nChain: Pod p-0 has been restarted ← cause crash ← cause memory-limit");
+  });
+
+  it("a symptom with nothing upstream: inconclusive, low, with what to check and the best lead", () => {
+    const report = compose([candidate("crash", 0.7)]);
     expect(report.confidence).toBe("low");
     expect(report.appOrInfra).toBe("unknown");
-    expect(report.likelyRootCause).toMatch(/^Inconclusive — needs a human: check restart count.*Weak lead: cause log-warn$/);
+    expect(report.likelyRootCause).toMatch(/^Inconclusive — needs a human: check restart count.*Best lead: cause crash\nChain: Pod p-0 has been restarted ← cause crash$/);
+  });
+
+  it("a weak hint only: inconclusive without a lead", () => {
+    const report = compose([candidate("log-warn", 0.25)]);
+    expect(report.confidence).toBe("low");
+    expect(report.likelyRootCause).toMatch(/^Inconclusive — needs a human: check restart count/);
+    expect(report.likelyRootCause).not.toMatch(/lead/);
   });
 
   it("findings of the chosen cause come first; at most five; never none", () => {

@@ -50,8 +50,10 @@ describe("runRulesEngine", () => {
     expect(calls).toEqual(expect.arrayContaining([`get_pod_events(${pod})`, `pull_pod_logs(${pod})`, "get_pods_data"]));
     expect(report.likelyRootCause).toMatch(/OOMKilled.*memory limit/);
     expect(report.likelyRootCause).not.toMatch(/slow query/i);
-    // The crash loop is what the OOM kills look like, not a second cause.
-    expect(report.likelyRootCause).not.toMatch(/CrashLoopBackOff/);
+    // The crash loop is what the OOM kills look like, not a second cause: it is a link of the chain.
+    const [cause, chain] = report.likelyRootCause.split("\nChain: ");
+    expect(cause).not.toMatch(/CrashLoopBackOff/);
+    expect(chain).toMatch(/CrashLoopBackOff\) ← conductor-server-7d9f8-abcde was OOMKilled$/);
     expect(report.confidence).toBe("high");
     expect(report.appOrInfra).toBe("infra");
     expect(report.nextStep).toMatch(/Raise the memory limit/);
@@ -71,7 +73,7 @@ describe("runRulesEngine", () => {
     expect(report.stats.durationMs).toBeGreaterThan(0);
   });
 
-  it("REDIS_CRITICAL_USAGE: a 48,000-workflow decider queue is the backlog behind Redis; logs come from the server pod", async () => {
+  it("REDIS_CRITICAL_USAGE: a 48,000-workflow backlog with nothing upstream of it is a lead, not the cause; logs come from the server pod", async () => {
     const alert = alertOf([{ severity: "CRITICAL", type: "REDIS_CRITICAL_USAGE", text: "The Redis instance is at 71%, above the CRITICAL threshold of 65%" }]);
     const { report, invoker } = await triage(alert, {
       get_incident_details: ok(f.incident([{ severity: "CRITICAL", description: "The Redis instance is at 71%, above the CRITICAL threshold of 65%" }], f.CLUSTER_DATA_BACKLOG)),
@@ -81,9 +83,10 @@ describe("runRulesEngine", () => {
     });
     const logCall = invoker.calls.find((c) => c.name === "pull_pod_logs");
     expect(logCall?.input).toMatchObject({ pod: "conductor-server-6f7c9-k2l4m", lines: 500 });
-    expect(report.likelyRootCause).toMatch(/^Severe decider-queue backlog: 48,000 running workflows/);
-    expect(report.findings[0]).toEqual({ text: expect.stringContaining("48,000 running workflows"), tool: "get_incident_details" });
-    expect(report.confidence).toBe("high");
+    // The backlog is what fills Redis; what produced it (an unpolled task, a runaway start) was not seen.
+    expect(report.likelyRootCause).toMatch(/^Inconclusive — needs a human: check .*Best lead: Severe decider-queue backlog: 48,000 running workflows/s);
+    expect(report.likelyRootCause).toMatch(/\nChain: Redis instance is at 71% ← decider queue 48,000 running$/);
+    expect(report.confidence).toBe("low");
     expect(report.nextStep).toMatch(/workflow type piling up/);
   });
 
@@ -160,11 +163,11 @@ describe("runRulesEngine", () => {
     expect(calls).toEqual(expect.arrayContaining(["get_pod_events(prometheus-server-0)"]));
     expect(report.severity).toBe("MAJOR");
     expect(report.issue).toMatch(/^Pod not running on acme-eu-1: /);
-    expect(report.likelyRootCause).toMatch(/prometheus-server-0 cannot pull its image/);
+    expect(report.likelyRootCause).toMatch(/prometheus-server-0 is stuck in ImagePullBackOff/);
     expect(report.confidence).toBe("high");
   });
 
-  it("a timed-out health check: the agent is the lead, honestly not high", async () => {
+  it("a timed-out health check with a command timing out too: the agent is not polling, honestly not high", async () => {
     const alert = alertOf([{ severity: "CRITICAL", type: "UNKNOWN", text: "The health check itself timed out (Failure Status TIMED_OUT): Task timed out" }]);
     const { report } = await triage(alert, {
       get_incident_details: ok(f.INCIDENT_TIMED_OUT),
@@ -172,8 +175,8 @@ describe("runRulesEngine", () => {
       get_deployments_info: ok("NAME  READY  UP-TO-DATE  AVAILABLE  AGE\n"),
       get_cluster_metrics: fail("GET_CLUSTER_METRICS ended with status TIMED_OUT"),
     });
-    expect(report.likelyRootCause).toMatch(/in-cluster agent did not answer/);
-    expect(report.confidence).toBe("low");
+    expect(report.likelyRootCause).toMatch(/^The in-cluster agent is not polling: the health check ended TIMED_OUT/);
+    expect(report.confidence).toBe("medium");
     expect(text(report)).toContain("TIMED_OUT: Task get_cluster_metrics timed out after 300 seconds");
   });
 
@@ -218,7 +221,9 @@ describe("runRulesEngine", () => {
       get_pod_events: ok("LAST SEEN   TYPE      REASON    OBJECT                 MESSAGE\n1m          Warning   BackOff   pod/redis-master-0     Back-off restarting failed container redis\n"),
     });
     expect(calls).toEqual(expect.arrayContaining(["pull_pod_logs(conductor-server-6f7c9-k2l4m)", "pull_pod_logs(redis-master-0)", "get_pod_events(redis-master-0)"]));
-    expect(report.likelyRootCause).toMatch(/cannot talk to Redis/);
+    // Redis's own log says why the server cannot reach it: that is the root, the Jedis errors a link.
+    expect(report.likelyRootCause).toMatch(/^redis-master-0 cannot load its append-only file \(AOF appendonly\.aof\.41\.incr\.aof is corrupt\)/);
+    expect(report.likelyRootCause).toMatch(/Chain: Error Logs Count is 330 ← JedisConnectionException ×30 .* ← redis-master-0: corrupt AOF/);
     expect(text(report)).toMatch(/Bad file format reading the append only file/);
   });
 

@@ -1,16 +1,13 @@
 import type { IssueType, Severity } from "../../alerts/types.ts";
 import { getPlaybookEntry } from "../../playbook/index.ts";
 import type { Report } from "../../report/schema.ts";
+import { rankAlongGraph, type Verdict } from "../judge/rank-along-graph.ts";
 import type { Analysis, CauseCandidate, Evidence, RuleFinding } from "../types.ts";
 
-/** Below this the best candidate is only a lead: the report says "Inconclusive". */
-const CONCLUSIVE = 0.4;
 const HIGH = 0.8;
 const MEDIUM = 0.55;
 const MAX_FINDINGS = 5;
 const SEVERITY_ORDER: Severity[] = ["CRITICAL", "MAJOR", "MINOR", "WARNING"];
-/** Keys that describe a consequence (a crash loop, a hot CPU), never worth an "Also seen" beside a cause. */
-const SYMPTOM_KEYS = new Set(["crash", "cpu-hot", "slow-response", "log-warn", "log-error", "health-check-failed"]);
 
 export interface ComposeInput {
   evidence: Evidence;
@@ -36,18 +33,18 @@ export function rankCandidates(candidates: readonly CauseCandidate[]): CauseCand
     .sort((a, b) => b.weight - a.weight);
 }
 
-/** The report fields (all but stats) from what the analyzers found. */
+/** The report fields (all but stats) from what the analyzers found, judged along the causal graph. */
 export function composeReport({ evidence, analysis, types, severity, cluster }: ComposeInput): Omit<Report, "stats"> {
   const entry = getPlaybookEntry(types[0] ?? "UNKNOWN");
-  const ranked = rankCandidates(analysis.candidates);
-  const top = ranked[0] && ranked[0].weight >= CONCLUSIVE ? ranked[0] : null;
-  const runnerUp = top ? ranked.find((c) => c !== top && !SYMPTOM_KEYS.has(c.key)) : undefined;
-  // Two strong, different explanations: the evidence does not settle which one it is.
-  const contested = top !== null && runnerUp !== undefined && runnerUp.weight >= top.weight - 0.05;
-  const confidence = !top ? "low" : top.weight >= HIGH && !contested ? "high" : top.weight >= MEDIUM ? "medium" : "low";
+  const verdict = rankAlongGraph(rankCandidates(analysis.candidates), evidence.issues);
+  const top = verdict.root?.candidate ?? null;
   const allFailed = evidence.results.length > 0 && evidence.results.every((result) => result.status !== "ok");
   const firstIssue = evidence.issues[0];
   const more = evidence.issues.length > 1 ? ` (+${evidence.issues.length - 1} more)` : "";
+  const chain = verdict.chain ? `\nChain: ${verdict.chain}` : "";
+  const also = verdict.also.map((other) => `. Also: ${other.candidate.cause}`).join("");
+  const competing = verdict.competing.map((other) => `. Or: ${other.candidate.cause}`).join("");
+  const lead = verdict.lead?.candidate;
 
   return {
     issue: clip(`${entry.title} on ${cluster ?? "unknown cluster"}: ${firstIssue?.text ?? entry.symptom}${more}`, 300),
@@ -55,17 +52,26 @@ export function composeReport({ evidence, analysis, types, severity, cluster }: 
     findings: pickFindings(analysis.findings, top?.key ?? null),
     likelyRootCause: clip(
       top
-        ? `${top.cause}${runnerUp && runnerUp.weight >= 0.5 ? `. Also seen: ${runnerUp.cause}` : ""}`
-        : `Inconclusive — needs a human: check ${entry.evidence.join("; ")}. Usual causes: ${entry.rootCauses.slice(0, 2).join("; ")}${ranked[0] && ranked[0].weight >= 0.2 ? `. Weak lead: ${ranked[0].cause}` : ""}`,
+        ? `${top.cause}${also}${competing}${chain}`
+        : `Inconclusive — needs a human: check ${entry.evidence.join("; ")}. Usual causes: ${entry.rootCauses.slice(0, 2).join("; ")}${lead ? `. Best lead: ${lead.cause}` : ""}${chain}`,
       1200,
     ),
-    confidence,
+    confidence: confidenceOf(verdict),
     nextStep: clip(
-      `${allFailed ? "Every diagnostic command failed, so first check that the cluster's agent is running; then: " : ""}${top?.nextStep ?? entry.nextSteps[0] ?? "Open the failing execution and read its issues"}`,
+      `${allFailed ? "Every diagnostic command failed, so first check that the cluster's agent is running; then: " : ""}${top?.nextStep ?? lead?.nextStep ?? entry.nextSteps[0] ?? "Open the failing execution and read its issues"}`,
       600,
     ),
     appOrInfra: top?.appOrInfra ?? "unknown",
   };
+}
+
+/** High only for a strong, uncontested root that explains every symptom in the alert. */
+function confidenceOf(verdict: Verdict): Report["confidence"] {
+  const root = verdict.root;
+  if (!root) return "low";
+  const settled = verdict.competing.length === 0 && verdict.unexplained.length === 0;
+  if (root.weight >= HIGH && settled) return "high";
+  return root.weight >= MEDIUM ? "medium" : "low";
 }
 
 /** Findings for the top cause first, then the rest by weight; at least one, at most five. */

@@ -6,6 +6,9 @@ import { hasIssue, logTextOf, podOf, resultsFor } from "../evidence.ts";
 import { extractIngresses } from "../read/read-ingresses.ts";
 import type { PodRecord } from "../read/read-pods.ts";
 import type { Evidence } from "../types.ts";
+import { workloadOf } from "../read/workload-name.ts";
+
+export { workloadOf };
 
 export interface FollowUpCall {
   tool: ToolName;
@@ -78,10 +81,4 @@ function certManagerLogs(evidence: Evidence, pods: readonly PodRecord[], pulled:
 /** The matching pod most worth reading (a troubled one first). */
 export function pickPod(pods: readonly PodRecord[], pattern: RegExp): string | null {
   return [...pods].filter((p) => pattern.test(p.name)).sort((a, b) => podScore(b) - podScore(a))[0]?.name ?? null;
-}
-
-/** `conductor-server-7f9l24b4p-7p6cg` → `conductor-server`; a StatefulSet's `redis-master-0` → `redis-master`. */
-export function workloadOf(pod: string): string {
-  const replicaSet = /^(.+)-[a-z0-9]{5,10}-[a-z0-9]{5}$/.exec(pod);
-  return replicaSet?.[1] ?? pod.replace(/-\d+$/, "");
 }

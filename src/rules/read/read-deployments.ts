@@ -35,6 +35,9 @@ function readDeploymentObject(object: JsonObject): DeploymentRecord | null {
   const replicas = readKey(object, "replicas");
   const spec = readKey(object, "spec");
   const status = readKey(object, "status");
+  // `replicas: "0/3"` is ready/desired (kubectl's READY column), not 0 desired.
+  const replicaRatio = typeof replicas === "string" ? /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(replicas) : null;
+  if (replicaRatio) return { name, desired: Number(replicaRatio[2]), ready: Number(replicaRatio[1]), changeCause: findChangeCause(object), podLabels: findPodLabels(object), revision: null };
   const desired =
     toNumber(isObject(replicas) ? readKey(replicas, "desired", "spec", "replicas") : replicas) ??
     toNumber(isObject(spec) ? readKey(spec, "replicas") : undefined) ??

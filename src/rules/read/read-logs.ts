@@ -29,7 +29,16 @@ export interface LogSummary {
 }
 
 const EXCEPTION = /\b((?:[a-z_$][\w$]*\.)+[A-Z][\w$]*(?:Exception|Error))\b/g;
-const NOISE = /deprecat/i;
+/** A deprecation notice (`WARN ... is deprecated, use ...`): loud and harmless, unless it reports a failure. */
+const NOISE = /\bdeprecat(ed|ion)\b/i;
+/** What makes a line that mentions a deprecation still worth reading (the level word itself does not). */
+const FAILURE_IN_NOISE = /\b(exception|failed|failure|refused|denied|timed? ?out|unable|cannot)\b/i;
+const CLASS_NAME = /(?:[a-z_$][\w$]*\.)+[A-Z][\w$]*/g;
+const LEVEL_WORD = /\b(ERROR|FATAL|SEVERE|WARN(ING)?)\b/g;
+
+export function isNoise(line: string): boolean {
+  return NOISE.test(line) && !FAILURE_IN_NOISE.test(line.replace(LEVEL_WORD, "").replace(CLASS_NAME, ""));
+}
 const ERROR_LEVEL = /\b(ERROR|FATAL|SEVERE)\b/;
 const WARN_LEVEL = /\bWARN(?:ING)?\b/;
 const ANY_LEVEL = /\b(INFO|DEBUG|TRACE)\b/;
@@ -45,7 +54,7 @@ export function summarizeLogs(text: string): LogSummary {
   let noiseLines = 0;
   let chainHead: string | null = null;
   for (const line of lines) {
-    if (NOISE.test(line)) {
+    if (isNoise(line)) {
       noiseLines += 1;
       continue;
     }

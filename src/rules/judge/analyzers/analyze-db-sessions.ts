@@ -28,13 +28,14 @@ export const analyzeDbSessions: Analyzer = {
         text: `Postgres sessions: ${groups.slice(0, 4).map((g) => `${g.state}${g.application ? ` (${g.application})` : ""} ${formatNumber(g.count)}`).join("; ")} of ${formatNumber(total)}`,
         tool: result.tool,
         weight: idleCount >= MANY ? 0.8 : 0.4,
-        key: "database",
+        key: idleCount >= MANY ? "db-idle-transaction" : "database",
       });
       const holder = idle[0];
       if (!holder || idleCount < MANY || idleCount < total / 4) continue;
       const who = holder.application ? ` by ${holder.application}` : "";
       analysis.candidates.push({
-        key: "database",
+        key: "db-idle-transaction",
+        fact: `${formatNumber(idleCount)} of ${formatNumber(total)} connections idle in transaction${who}`,
         cause: `${formatNumber(idleCount)} of ${formatNumber(total)} Postgres connections are held idle in transaction${who}, starving the server's connection pool (HikariPool waits, requests and health probes time out)`,
         weight: 0.88,
         appOrInfra: "app",

@@ -1,6 +1,6 @@
 import { findMetric, findPercent } from "../../read/read-metrics.ts";
 import { formatNumber, hasIssue, resultsFor } from "../../evidence.ts";
-import type { Analysis, Analyzer, Evidence } from "../../types.ts";
+import type { Analysis, Analyzer, Evidence, ToolEvidence } from "../../types.ts";
 import { readTopGroups } from "./analyze-sql-rows.ts";
 
 /** Running workflows above which the decider queue is a backlog, and a severe one. */
@@ -34,6 +34,7 @@ export const analyzeDeciderQueue: Analyzer = {
           key: "backlog",
           cause: `${severe ? "Severe decider-queue backlog" : "Decider-queue backlog"}: ${formatNumber(decider)} running workflows are held in Redis${which}${redisAlert ? ", which is what fills Redis" : ""} (a workflow type started in bulk or stuck RUNNING)`,
           weight: severe ? 0.85 : 0.65,
+          fact: `decider queue ${formatNumber(decider)} running${piling ? ` (${piling.label} ${formatNumber(piling.count)})` : ""}`,
           appOrInfra: "app",
           nextStep: piling
             ? `Find why ${piling.label} workflows stay RUNNING (which task they wait on, and whether its workers are polling); pause or terminate the runaway workflows before adding Redis memory`
@@ -42,7 +43,7 @@ export const analyzeDeciderQueue: Analyzer = {
         });
       } else {
         analysis.findings.push({ text: `decider queue is normal: ${formatNumber(decider)} running workflows${redisNote}`, tool: result.tool, weight: redisAlert ? 0.5 : 0.25, key: "redis-size" });
-        if (redisAlert) {
+        if (redisAlert && !(indexerOf(result) > INDEXER_BACKLOG)) {
           analysis.candidates.push({
             key: "redis-size",
             cause: `Redis fills up without a backlog (only ${formatNumber(decider)} running workflows): large workflow payloads, or Redis too small for the normal load`,
@@ -53,15 +54,28 @@ export const analyzeDeciderQueue: Analyzer = {
           });
         }
       }
-      const indexer = findMetric(result.data, result.text, /indexer/);
-      if (indexer !== null && indexer > INDEXER_BACKLOG) {
+      const indexer = indexerOf(result);
+      if (indexer > INDEXER_BACKLOG) {
         analysis.findings.push({ text: `indexer queue holds ${formatNumber(indexer)} items (indexing is behind)`, tool: result.tool, weight: 0.4, key: "indexer" });
+        analysis.candidates.push({
+          key: "indexer",
+          cause: `The indexer queue holds ${formatNumber(indexer)} items: indexing is behind and the queue is kept in Redis`,
+          fact: `indexer queue ${formatNumber(indexer)}`,
+          weight: 0.6,
+          appOrInfra: "infra",
+          nextStep: "Find why indexing is slow (the search cluster's health, rejected bulk writes in the server logs)",
+          tool: result.tool,
+        });
       }
       break;
     }
     return analysis;
   },
 };
+
+function indexerOf(result: ToolEvidence): number {
+  return findMetric(result.data, result.text, /indexer/) ?? 0;
+}
 
 /** The workflow type with the most running workflows, when a SQL answer grouped them. */
 function topRunningType(evidence: Evidence): { label: string; count: number } | null {

@@ -25,6 +25,7 @@ export const analyzeDeployments: Analyzer = {
               key: "scaled-to-zero",
               cause: `The ${deployment.name} deployment is scaled to 0 replicas${change}, so the tasks its workers poll are never picked up and their workflows stay RUNNING`,
               weight: backlogContext ? 0.75 : 0.5,
+              fact: `${deployment.name} scaled to 0`,
               appOrInfra: "app",
               nextStep: `Confirm with the customer whether ${deployment.name} was scaled to 0 on purpose; if not, scale it back up (a human action) and watch the decider queue drain`,
               tool: result.tool,

@@ -58,7 +58,8 @@ function addException(analysis: Analysis, top: ExceptionCount, summary: LogSumma
     signature
       ? {
           key: signature.key,
-          cause: `${capitalize(signature.cause)}: ${top.name}${root} ×${formatNumber(top.count)} in ${pod}'s logs`,
+          cause: `${capitalize(signature.cause)}: ${top.name}${root} ×${formatNumber(top.count)} in ${pod}'s logs${said(top.sample)}`,
+          fact: `${shortName(top.name)} ×${formatNumber(top.count)} in ${pod}'s logs${rootSample ? ` (${said(rootSample).replace(/^: "|"$/g, "").slice(0, 50)})` : ""}`,
           weight: signature.weight + often,
           appOrInfra: signature.appOrInfra,
           nextStep: signature.nextStep,
@@ -66,7 +67,8 @@ function addException(analysis: Analysis, top: ExceptionCount, summary: LogSumma
         }
       : {
           key: `exception-${top.name}`,
-          cause: `${top.name}${root} dominates ${pod}'s logs (×${formatNumber(top.count)})`,
+          cause: `${top.name}${root} dominates ${pod}'s logs (×${formatNumber(top.count)})${said(top.sample)}`,
+          fact: `${shortName(top.name)} ×${formatNumber(top.count)} in ${pod}'s logs`,
           weight: 0.45 + often,
           appOrInfra: "app",
           nextStep: `Read the ${top.name} stack traces in ${pod}'s logs and find the workflow or dependency they name`,
@@ -85,7 +87,7 @@ function addMessages(analysis: Analysis, summary: LogSummary, evidence: Evidence
   if (topError && !hasException) {
     const relevant = hasIssue(evidence, "CONDUCTOR_ERROR_LOGS_COUNT_EXCEEDED_THRESHOLD");
     analysis.findings.push({ text: `${pod}: most frequent error ×${formatNumber(topError.count)}: "${topError.sample}"`, tool, weight: 0.45, key: "log-error" });
-    analysis.candidates.push({ key: "log-error", cause: `the error "${topError.template}" repeats ×${formatNumber(topError.count)} in ${pod}'s logs`, weight: relevant ? 0.5 : 0.35, appOrInfra: "unknown", tool });
+    analysis.candidates.push({ key: "log-error", cause: `the error "${messageOf(topError.sample)}" repeats ×${formatNumber(topError.count)} in ${pod}'s logs`, fact: `error ×${formatNumber(topError.count)} in ${pod}'s logs`, weight: relevant ? 0.5 : 0.35, appOrInfra: "unknown", tool });
   }
   // A warning is context unless warnings are the alert itself.
   const relevant = hasIssue(evidence, "CONDUCTOR_WARN_LOGS_COUNT_EXCEEDED_THRESHOLD");
@@ -97,11 +99,28 @@ function addMessages(analysis: Analysis, summary: LogSummary, evidence: Evidence
       weight: (relevant ? 0.5 : 0.35) - i * 0.05,
       key: "log-warn",
     });
-    if (i === 0) analysis.candidates.push({ key: "log-warn", cause: `the warning "${warn.template}" dominates ${pod}'s logs (×${formatNumber(warn.count)})`, weight: relevant ? 0.5 : 0.2, appOrInfra: "unknown", tool });
+    if (i === 0) analysis.candidates.push({ key: "log-warn", cause: `the warning "${messageOf(warn.sample)}" dominates ${pod}'s logs (×${formatNumber(warn.count)})`, fact: `warning ×${formatNumber(warn.count)} in ${pod}'s logs`, weight: relevant ? 0.5 : 0.2, appOrInfra: "unknown", tool });
   });
   if (!hasException && !topError && summary.warns.length === 0) {
     analysis.findings.push({ text: `${pod}: ${formatNumber(summary.lines)} log lines, no errors, warnings or exceptions`, tool, weight: 0.2 });
   }
+}
+
+/** `com.netflix.conductor.core.exception.NotFoundException` → `NotFoundException`. */
+function shortName(name: string): string {
+  return name.split(".").pop() ?? name;
+}
+
+/** The message of a log line, without its timestamp, level, thread and logger. */
+function messageOf(line: string): string {
+  const message = / (?:ERROR|FATAL|SEVERE|WARN(?:ING)?)\b.*?\s:\s(.*)$/.exec(line)?.[1] ?? line.replace(/^\S*\d{2}:\d{2}\S*\s+/, "");
+  return message.trim().slice(0, 200);
+}
+
+/** `: "No such workflow found by name: payment_refund"` — what the exception itself says. */
+function said(sample: string): string {
+  const message = /(?:Exception|Error)\b:?\s*(.+)$/.exec(sample)?.[1]?.trim();
+  return message ? `: "${message.slice(0, 160)}"` : "";
 }
 
 function capitalize(text: string): string {

@@ -47,7 +47,8 @@ function describeGroup(signature: K8sSignature, events: EventRecord[], pod: stri
   const count = events.reduce((sum, e) => sum + e.count, 0);
   const first = events[0];
   const firstCount = events.filter((e) => e.reason === first?.reason).reduce((sum, e) => sum + e.count, 0);
-  const subject = first?.object?.replace(/^pod\//, "") || pod;
+  // An OOMKilling event is recorded on the node; the subject is still the pod.
+  const subject = first?.object && !/^nodes?\//i.test(first.object) ? first.object.replace(/^pods?\//, "") : pod;
   const message = first?.message ? `: ${first.message.slice(0, 200)}` : "";
   // A second reason in the same group often names the culprit (ProvisioningFailed beside FailedScheduling).
   const other = events.find((e) => e.reason !== first?.reason);
@@ -63,6 +64,7 @@ function describeGroup(signature: K8sSignature, events: EventRecord[], pod: stri
     candidate: {
       key: signature.key,
       cause: signature.cause(subject, detail),
+      ...(signature.fact ? { fact: signature.fact(subject, detail) } : {}),
       // Repeated events make the same reading a little surer.
       weight: Math.min(0.95, signature.weight + (count >= 3 ? 0.05 : 0)),
       appOrInfra: signature.appOrInfra,

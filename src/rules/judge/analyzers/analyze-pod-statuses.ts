@@ -35,13 +35,43 @@ export const analyzePodStatuses: Analyzer = {
             tool: result.tool,
           });
         } else if (pod.status && !HEALTHY.test(pod.status)) {
-          analysis.candidates.push({ key: `status-${pod.status.toLowerCase()}`, cause: `${pod.name} is ${pod.status}`, weight: 0.4, appOrInfra: "unknown", tool: result.tool });
+          analysis.candidates.push({ key: "pod-down", cause: `${pod.name} is ${pod.status}`, weight: 0.3, appOrInfra: "unknown", tool: result.tool });
         }
+      }
+      analysis.candidates.push(...lostNodes(pods, result.tool));
+      // Pods out of service are a link of the chain whatever put them there.
+      const down = troubled.filter((pod) => isNotReady(pod) || (pod.status !== null && !HEALTHY.test(pod.status)));
+      if (down.length > 0) {
+        const names = down.slice(0, 2).map((pod) => `${pod.name} ${pod.status ?? ""}`.trim()).join(", ");
+        const fact = `${names}${down.length > 2 ? ` (+${down.length - 2} more)` : ""} not ready`;
+        analysis.candidates.push({ key: "pod-down", cause: `${fact}`, fact, weight: 0.5, appOrInfra: "unknown", tool: result.tool });
       }
     }
     return analysis;
   },
 };
+
+/** Pods Unknown (or stuck Terminating) on one node: the node stopped reporting, whatever the pods did. */
+function lostNodes(pods: readonly PodRecord[], tool: string): Analysis["candidates"] {
+  const byNode = new Map<string, PodRecord[]>();
+  for (const pod of pods) {
+    if (!pod.node || !/^(Unknown|NodeLost)$/i.test(pod.status ?? "")) continue;
+    byNode.set(pod.node, [...(byNode.get(pod.node) ?? []), pod]);
+  }
+  return [...byNode.entries()].map(([node, lost]) => {
+    const others = pods.filter((p) => p.node === node && !lost.includes(p) && /Terminating/i.test(p.status ?? ""));
+    const names = [...lost, ...others].map((p) => `${p.name} ${p.status}`).slice(0, 3).join(", ");
+    return {
+      key: "node",
+      cause: `Node ${node} went NotReady: its pods are Unknown or Terminating (${names})`,
+      fact: `node ${node} NotReady`,
+      weight: 0.75,
+      appOrInfra: "infra" as const,
+      nextStep: `Check node ${node}'s conditions and the cloud instance behind it (kubectl describe node ${node}); its pods reschedule once it is replaced or back`,
+      tool,
+    };
+  });
+}
 
 export function isTroubled(pod: PodRecord): boolean {
   return pod.restarts > 0 || (pod.status !== null && !HEALTHY.test(pod.status)) || pod.lastReasons.length > 0 || isNotReady(pod);

@@ -26,12 +26,13 @@ export const analyzeSaturation: Analyzer = {
       const readings = [...readJson(result.data), ...readText(result.text)].filter((r) => r.ratio >= SATURATED && !seen.has(r.name));
       readings.forEach((r) => seen.add(r.name));
       if (readings.length === 0) continue;
-      analysis.findings.push({ text: `saturated: ${readings.map((r) => `${r.name} ${r.shown}`).join(", ")}`, tool: result.tool, weight: 0.55, key: "database" });
       const postgres = readings.filter((r) => /postgres|database|db/i.test(r.name));
+      analysis.findings.push({ text: `saturated: ${readings.map((r) => `${r.name} ${r.shown}`).join(", ")}`, tool: result.tool, weight: 0.55, ...(postgres.length > 0 ? { key: "db-saturated" } : {}) });
       // One candidate per triage: the same saturation read from two sources is one signal.
       if (postgres.length > 0 && analysis.candidates.length === 0) {
         analysis.candidates.push({
-          key: "database",
+          key: "db-saturated",
+          fact: `Postgres ${postgres.map((r) => `${r.name.split(".").pop() ?? r.name} ${r.shown}`).join(", ")}`,
           cause: `Postgres is saturated (${postgres.map((r) => `${r.name} ${r.shown}`).join(", ")}); the API waits on the database`,
           weight: 0.6,
           appOrInfra: "infra",

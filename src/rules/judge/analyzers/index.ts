@@ -9,6 +9,7 @@ import { analyzeExecutionStatus } from "./analyze-execution-status.ts";
 import { analyzeHotPod } from "./analyze-hot-pod.ts";
 import { analyzeIngress } from "./analyze-ingress.ts";
 import { analyzeLogExceptions } from "./analyze-log-exceptions.ts";
+import { analyzeLogMessages } from "./analyze-log-messages.ts";
 import { analyzePodEvents } from "./analyze-pod-events.ts";
 import { analyzePodStatuses } from "./analyze-pod-statuses.ts";
 import { analyzeSaturation } from "./analyze-saturation.ts";
@@ -28,6 +29,7 @@ export const ANALYZERS: readonly Analyzer[] = [
   analyzePodStatuses,
   analyzePodEvents,
   analyzeLogExceptions,
+  analyzeLogMessages,
   analyzeIngress,
   analyzeControllerLogs,
   analyzeCertificates,
@@ -49,6 +51,7 @@ export {
   analyzeHotPod,
   analyzeIngress,
   analyzeLogExceptions,
+  analyzeLogMessages,
   analyzePodEvents,
   analyzePodStatuses,
   analyzeSaturation,

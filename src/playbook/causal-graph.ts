@@ -1,0 +1,188 @@
+import type { IssueType } from "../alerts/types.ts";
+
+/*
+ * What explains what, as data both engines read (domain.md §2): causes and symptoms are nodes,
+ * "explains" edges run from a cause to what it produces, and each edge names the evidence that
+ * establishes it. The root cause of an alert is the deepest node with direct evidence from which
+ * the alert's symptom can be reached; a symptom is never the answer while something upstream of
+ * it has evidence.
+ */
+
+/** `symptom`: something a cause produces (never a root cause on its own); `cause`: may be one. */
+export type NodeKind = "symptom" | "cause";
+
+export interface CausalNode {
+  id: string;
+  kind: NodeKind;
+  /** What the node is, for prompts and the "what to check" of an inconclusive report. */
+  label: string;
+  /** The alert's own issue types this node stands for (the chain ends there). */
+  issueTypes?: readonly IssueType[];
+  /** The analyzers' candidate keys that are direct evidence of this node (default: the id). */
+  keys?: readonly string[];
+}
+
+export interface CausalEdge {
+  from: string;
+  to: string;
+  /** The evidence that establishes the link, as an engineer would look for it. */
+  evidence: string;
+}
+
+const alert = (id: string, label: string, issueTypes: IssueType[], keys: string[] = []): CausalNode => ({ id, kind: "symptom", label, issueTypes, keys });
+const symptom = (id: string, label: string, keys?: string[]): CausalNode => ({ id, kind: "symptom", label, ...(keys ? { keys } : {}) });
+const cause = (id: string, label: string, keys?: string[]): CausalNode => ({ id, kind: "cause", label, ...(keys ? { keys } : {}) });
+
+export const CAUSAL_NODES: readonly CausalNode[] = [
+  // What the health check alerts on.
+  alert("alert:redis", "Redis memory above its threshold", ["REDIS_CRITICAL_USAGE", "REDIS_HIGH_USAGE"]),
+  alert("alert:heap", "Conductor heap above its threshold", ["CONDUCTOR_HIGH_HEAP_USAGE"]),
+  alert("alert:cpu", "Conductor CPU above its threshold", ["CONDUCTOR_HIGH_CPU_USAGE"]),
+  alert("alert:error-logs", "error log count above its threshold", ["CONDUCTOR_ERROR_LOGS_COUNT_EXCEEDED_THRESHOLD"]),
+  alert("alert:warn-logs", "warn log count above its threshold", ["CONDUCTOR_WARN_LOGS_COUNT_EXCEEDED_THRESHOLD"]),
+  alert("alert:conductor-down", "Conductor failed its health check", ["CONDUCTOR_HEALTHY"]),
+  alert("alert:workers-down", "workers failed their health check", ["WORKERS_HEALTHY"]),
+  alert("alert:prometheus-down", "Prometheus is down", ["PROMETHEUS_NOT_RUNNING"]),
+  alert("alert:pod-not-running", "a pod is not Running", ["POD_NOT_RUNNING"]),
+  alert("alert:pod-restarted", "a pod restarted", ["POD_RESTARTED"]),
+  alert("alert:dns", "DNS resolution inside the cluster failed", ["DNS_HEALTHY"]),
+  alert("alert:domain-resolution", "the cluster's domain does not resolve", ["DOMAIN_RESOLUTION"]),
+  alert("alert:domain-reachability", "the cluster's domain is unreachable", ["DOMAIN_REACHABILITY"]),
+  alert("alert:auth-stale", "the health check's API key is stale", ["AUTH_STALE"]),
+  alert("alert:certificate", "the TLS certificate expires soon", ["DOMAIN_CERTIFICATE_WILL_EXPIRE"]),
+  alert("alert:response-time", "Conductor responds slowly", ["RESPONSE_TIME"], ["slow-response"]),
+  alert("alert:unknown", "the health check itself failed", ["UNKNOWN"], ["health-check-failed"]),
+
+  // Symptoms in between: what causes produce and alerts show.
+  symptom("backlog", "decider-queue backlog (many running workflows)"),
+  symptom("indexer", "indexer queue backlog"),
+  symptom("tasks-unpolled", "a task type nobody polls (tasks stay SCHEDULED)"),
+  symptom("pod-down", "pods not running or not ready", ["pod-down"]),
+  symptom("crash", "a container crash-looping"),
+  symptom("probe", "failing liveness/readiness probes"),
+  symptom("cpu-hot", "a pod or thread pool burning CPU"),
+  symptom("heap", "the JVM heap filling (OutOfMemoryError, long GC)"),
+  // A dependency failing is a cause of what Conductor shows, until its own cause is seen upstream.
+  cause("redis-connection", "Conductor cannot reach Redis"),
+  cause("database", "Conductor cannot get Postgres connections (pool exhausted, saturated)"),
+
+  // Causes.
+  cause("scaled-to-zero", "a worker deployment scaled to 0 replicas"),
+  cause("worker-auth", "workers rejected by the server (401) or pointed at the wrong URL"),
+  cause("image-pull", "an image that cannot be pulled"),
+  cause("volume-claim", "an unbound PersistentVolumeClaim"),
+  cause("scheduling", "no node can take the pod"),
+  cause("config", "a missing Secret or ConfigMap"),
+  cause("eviction", "the node ran out of disk or memory and evicted the pod"),
+  cause("volume", "a volume that cannot be mounted"),
+  cause("node", "a node that is not ready"),
+  cause("memory-limit", "a container memory limit too low (OOMKilled)"),
+  cause("db-credentials", "the database rejects the server's credentials"),
+  cause("db-idle-transaction", "sessions idle in transaction hold the connections"),
+  cause("db-saturated", "Postgres saturated"),
+  cause("dns-loop", "CoreDNS forwarding to itself (loop detected)"),
+  cause("redis-aof", "Redis cannot load its append-only file"),
+  cause("redis-size", "Redis too small for the normal load"),
+  cause("payload", "oversized workflow or task payloads"),
+  cause("fan-out", "workflows with huge fan-out (dynamic forks)"),
+  cause("large-requests", "expensive requests (large searches)"),
+  cause("inline-script", "an INLINE (script) task that never finishes"),
+  cause("rate-limit", "a task throttled by its rate limit"),
+  cause("lock-contention", "threads blocked on a lock"),
+  cause("elasticsearch", "the search index (Elasticsearch/OpenSearch) rejects writes"),
+  cause("dns", "a host name that does not resolve"),
+  cause("network", "a dependency refusing or timing out connections"),
+  cause("stack-overflow", "a StackOverflowError (deep recursion)"),
+  cause("conductor", "a Conductor application error (a client calls something that does not exist)", ["conductor", "log-error", "log-warn"]),
+  cause("load-balancer", "the load balancer was never provisioned"),
+  cause("dns-record", "the domain's DNS record is missing or wrong"),
+  cause("no-endpoints", "a Service whose selector matches no ready pod"),
+  cause("certificate", "certificate renewal failing"),
+  cause("api-key", "an API key rotated or expired"),
+  cause("agent-down", "the in-cluster agent is not polling", ["agent-down"]),
+];
+
+const e = (from: string, to: string | string[], evidence: string): CausalEdge[] => (Array.isArray(to) ? to : [to]).map((t) => ({ from, to: t, evidence }));
+
+export const CAUSAL_EDGES: readonly CausalEdge[] = [
+  ...e("backlog", ["alert:redis", "alert:heap", "alert:cpu", "alert:response-time"], "decider queue size (running workflows) in the cluster data, with Redis/heap readings"),
+  ...e("indexer", "alert:redis", "indexer queue size in the cluster data or metrics"),
+  ...e("tasks-unpolled", "backlog", "workflows RUNNING on a task that stays SCHEDULED (server logs, SQL on the index)"),
+  ...e("tasks-unpolled", "alert:workers-down", "a task queue with no pollers (server logs, queue metrics)"),
+  ...e("pod-down", ["alert:conductor-down", "alert:workers-down", "alert:prometheus-down", "alert:pod-not-running", "alert:dns", "alert:domain-reachability", "tasks-unpolled"], "pod phase and ready count in the pod list"),
+  ...e("crash", ["pod-down", "alert:pod-restarted"], "CrashLoopBackOff in pod events or the pod list, restart counts"),
+  ...e("probe", ["alert:pod-restarted", "pod-down"], "Liveness/Readiness probe failed events"),
+  ...e("cpu-hot", "alert:cpu", "the hottest pod or thread in top output or metrics"),
+  ...e("heap", ["alert:heap", "crash", "alert:response-time"], "OutOfMemoryError or long GC pauses in the server logs"),
+  ...e("redis-connection", ["alert:error-logs", "crash", "alert:response-time", "alert:conductor-down"], "Redis connection exceptions in the server logs"),
+  ...e("database", ["alert:error-logs", "probe", "crash", "alert:response-time", "alert:conductor-down"], "JDBC/Hikari pool exceptions in the server logs, Postgres connections at their limit"),
+  ...e("scaled-to-zero", ["tasks-unpolled", "alert:workers-down"], "a worker deployment with 0 desired replicas (deployments)"),
+  ...e("worker-auth", "tasks-unpolled", "401 / connection refused in the worker logs, the workers' configured server URL (deployments)"),
+  ...e("image-pull", "pod-down", "ImagePullBackOff / ErrImagePull / manifest unknown in pod events or the pod list"),
+  ...e("volume-claim", "pod-down", "FailedScheduling on an unbound PersistentVolumeClaim, ProvisioningFailed events"),
+  ...e("scheduling", "pod-down", "FailedScheduling: Insufficient cpu/memory or untolerated taints"),
+  ...e("config", "pod-down", "CreateContainerConfigError naming a missing Secret or ConfigMap"),
+  ...e("eviction", "pod-down", "Evicted events naming the resource the node ran low on"),
+  ...e("volume", "pod-down", "FailedMount / FailedAttachVolume events"),
+  ...e("node", "pod-down", "NodeNotReady events, pods Unknown/Terminating on one node"),
+  ...e("memory-limit", ["crash", "alert:pod-restarted", "pod-down"], "last state OOMKilled, exit code 137, OOMKilling events"),
+  ...e("db-credentials", ["crash", "database"], "password authentication failed in the server's startup logs"),
+  ...e("db-idle-transaction", "database", "pg_stat_activity: sessions idle in transaction holding most connections"),
+  ...e("db-saturated", "database", "Postgres connections or CPU at their limit in the cluster data"),
+  ...e("dns-loop", ["crash", "alert:dns"], "CoreDNS logs: plugin/loop detected a forwarding loop"),
+  ...e("redis-aof", ["crash", "redis-connection"], "Redis logs: bad format reading the append-only file, Redis restarting"),
+  ...e("redis-size", "alert:redis", "Redis usage high with a normal decider queue and no large payloads"),
+  ...e("payload", ["alert:redis", "alert:heap", "backlog"], "oversized payload warnings in the server logs"),
+  ...e("fan-out", ["alert:redis", "alert:heap", "backlog"], "workflows with thousands of forked tasks in the server logs"),
+  ...e("large-requests", ["alert:heap", "alert:cpu", "alert:response-time"], "large search requests in the server logs"),
+  ...e("inline-script", ["cpu-hot", "alert:cpu", "backlog"], "an INLINE task still evaluating (server logs), script-engine frames in a thread dump"),
+  ...e("rate-limit", ["alert:warn-logs", "backlog"], "rate-limit warnings naming a task (server logs)"),
+  ...e("lock-contention", ["cpu-hot", "alert:response-time"], "many BLOCKED threads in a thread dump"),
+  ...e("elasticsearch", ["indexer", "alert:error-logs"], "bulk index rejections (es_rejected_execution_exception) in the server logs"),
+  ...e("dns", ["alert:error-logs", "crash", "alert:dns"], "UnknownHostException in the logs"),
+  ...e("network", ["alert:error-logs", "crash", "alert:response-time"], "ConnectException / timeouts naming a host:port"),
+  ...e("stack-overflow", ["alert:error-logs", "crash"], "StackOverflowError in the logs"),
+  ...e("conductor", ["alert:error-logs", "alert:warn-logs"], "the dominant exception or message in the server logs"),
+  ...e("load-balancer", ["alert:domain-resolution", "alert:domain-reachability", "alert:dns"], "an ingress without an external address, controller warnings"),
+  ...e("dns-record", ["alert:domain-resolution", "alert:domain-reachability", "alert:dns"], "the ingress address against the domain's DNS record"),
+  ...e("no-endpoints", "alert:domain-reachability", "a Service with no endpoints, selector against the pods' labels"),
+  ...e("certificate", "alert:certificate", "a Certificate not Ready, the ACME challenge's status (cert-manager)"),
+  ...e("api-key", "alert:auth-stale", "the alert itself (self-describing)"),
+  ...e("agent-down", "alert:unknown", "the health check and commands TIMED_OUT, tasks not polled"),
+];
+
+const BY_ID = new Map(CAUSAL_NODES.map((node) => [node.id, node]));
+const BY_KEY = new Map(CAUSAL_NODES.flatMap((node) => (node.keys ?? [node.id]).map((key) => [key, node] as const)));
+
+export function getNode(id: string): CausalNode | undefined {
+  return BY_ID.get(id);
+}
+
+/** The node an analyzer's candidate key is direct evidence of. */
+export function nodeForKey(key: string): CausalNode | undefined {
+  return BY_KEY.get(key) ?? (key.startsWith("exception-") ? BY_ID.get("conductor") : undefined);
+}
+
+/** The alert node for an issue type. */
+export function alertNodeFor(type: IssueType): CausalNode {
+  return CAUSAL_NODES.find((node) => node.issueTypes?.includes(type)) ?? (BY_ID.get("alert:unknown") as CausalNode);
+}
+
+export function edgesFrom(id: string): CausalEdge[] {
+  return CAUSAL_EDGES.filter((edge) => edge.from === id);
+}
+
+/** Every path from `from` to `to` (the graph is a small DAG), shortest first. */
+export function pathsBetween(from: string, to: string, seen: ReadonlySet<string> = new Set()): string[][] {
+  if (from === to) return [[to]];
+  if (seen.has(from)) return [];
+  const next = new Set([...seen, from]);
+  return edgesFrom(from)
+    .flatMap((edge) => pathsBetween(edge.to, to, next).map((path) => [from, ...path]))
+    .sort((a, b) => a.length - b.length);
+}
+
+/** True when `from` explains `to`, directly or through other nodes. */
+export function explains(from: string, to: string): boolean {
+  return from !== to && pathsBetween(from, to).length > 0;
+}

@@ -1,0 +1,105 @@
+import type { AppOrInfra } from "../rules/types.ts";
+
+/**
+ * What a log line says about a cause, whatever the exception class around it: messages that
+ * Postgres, Redis, Elasticsearch/OpenSearch, Kubernetes clients and Conductor itself print.
+ * `read` pulls the subject (a task, a file, a user) out of the matching line.
+ */
+export interface MessageSignature {
+  key: string;
+  pattern: RegExp;
+  weight: number;
+  appOrInfra: AppOrInfra;
+  cause: (pod: string, line: string, subject: string | null) => string;
+  fact: (pod: string, line: string, subject: string | null) => string;
+  nextStep: (pod: string, subject: string | null) => string;
+  read?: (line: string) => string | null;
+}
+
+const TASK_NAME = /\btask(?:\s+queue)?\s+["'`]?([a-z][\w-]*[a-z0-9])/i;
+
+export const MESSAGE_SIGNATURES: readonly MessageSignature[] = [
+  {
+    key: "db-credentials",
+    pattern: /password authentication failed|authentication failed for user|role "[^"]+" does not exist|Access denied for user/i,
+    weight: 0.85,
+    appOrInfra: "infra",
+    read: (line) => /for user\s+"?([\w.-]+)"?/i.exec(line)?.[1] ?? null,
+    cause: (pod, _line, user) => `Postgres rejects the server's credentials (password authentication failed${user ? ` for user "${user}"` : ""}), so ${pod} fails at startup`,
+    fact: (_pod, _line, user) => `password authentication failed${user ? ` for user "${user}"` : ""}`,
+    nextStep: () => "Compare the database password in the server's Secret with the one Postgres expects (a rotation that updated only one side); fix the Secret and let the pods restart",
+  },
+  {
+    key: "redis-aof",
+    pattern: /(bad file format|corrupt\w*|truncated|unexpected end of file)[^\n]*(append[- ]?only|\baof\b)|(append[- ]?only|\baof\b)[^\n]*(bad file format|corrupt\w*|truncated)/i,
+    weight: 0.88,
+    appOrInfra: "infra",
+    read: (line) => /([\w.-]+\.aof)\b/i.exec(line)?.[1] ?? null,
+    cause: (pod, _line, file) => `${pod} cannot load its append-only file (AOF${file ? ` ${file}` : ""} is corrupt), so Redis restarts and refuses connections`,
+    fact: (pod, _line, file) => `${pod}: corrupt AOF${file ? ` ${file}` : ""}`,
+    nextStep: (pod) => `Back up the AOF of ${pod} and repair it with redis-check-aof --fix (or restore from a snapshot); Redis starts once it loads`,
+  },
+  {
+    key: "dns-loop",
+    pattern: /plugin\/loop|\bLoop \([^)]*\) detected/i,
+    weight: 0.85,
+    appOrInfra: "infra",
+    read: (line) => /Loop \(([^)]*)\)/i.exec(line)?.[1] ?? null,
+    cause: (pod, _line, hops) => `CoreDNS detects a forwarding loop${hops ? ` (${hops})` : ""} and exits, so ${pod} crash-loops and in-cluster DNS fails (its upstream resolver points back at itself)`,
+    fact: (pod) => `${pod}: CoreDNS forwarding loop detected`,
+    nextStep: () => "Point CoreDNS's forward plugin at a real upstream resolver instead of the node's /etc/resolv.conf that loops back (systemd-resolved 127.0.0.53), per coredns.io/plugins/loop#troubleshooting",
+  },
+  {
+    key: "elasticsearch",
+    pattern: /es_rejected_execution_exception|rejected execution of|cluster_block_exception|flood[- ]stage|Bulk (index|request)[^\n]*(failed|rejected)/i,
+    weight: 0.78,
+    appOrInfra: "infra",
+    read: (line) => /(es_rejected_execution_exception|cluster_block_exception|flood[- ]stage)/i.exec(line)?.[1] ?? null,
+    cause: (pod, _line, reason) => `The search index rejects ${pod}'s bulk writes${reason ? ` (${reason})` : ""}, so the indexer queue backs up`,
+    fact: (_pod, _line, reason) => `bulk index writes rejected${reason ? ` (${reason})` : ""}`,
+    nextStep: () => "Check the Elasticsearch/OpenSearch cluster: write thread-pool queue, heap and disk watermarks; scale it or slow the indexing before Redis fills",
+  },
+  {
+    key: "rate-limit",
+    pattern: /rate[- ]?limit\w*|throttl\w+/i,
+    weight: 0.72,
+    appOrInfra: "app",
+    read: (line) => TASK_NAME.exec(line)?.[1] ?? null,
+    cause: (_pod, _line, task) => `${task ? `Task ${task}` : "A task"} is throttled by its rate limit: every throttled poll logs a warning while its tasks wait in the queue`,
+    fact: (_pod, _line, task) => `${task ?? "a task"} throttled by its rate limit`,
+    nextStep: (_pod, task) => `Raise ${task ? `${task}'s` : "the task's"} rate limit (rateLimitPerFrequency) if the load is legitimate, or find the workflow producing the burst; the warnings stop when the queue drains`,
+  },
+  {
+    key: "inline-script",
+    pattern: /\bINLINE\b[^\n]*\b(still evaluating|evaluation (took|timed out)|timed out|exceeded)|script[^\n]*(still evaluating|timed out)/i,
+    weight: 0.8,
+    appOrInfra: "app",
+    read: (line) => /INLINE task\s+([\w-]+)[^\n]*?workflow\s+([\w-]+(?:\s+v\d+)?)/i.exec(line)?.slice(1, 3).join(" of workflow ") ?? TASK_NAME.exec(line)?.[1] ?? null,
+    cause: (pod, _line, subject) => `The INLINE task ${subject ?? "script"} never finishes evaluating (an endless loop in its script), pinning ${pod}'s system-task threads and its CPU`,
+    fact: (_pod, _line, subject) => `INLINE task ${subject ?? "script"} still evaluating`,
+    nextStep: (_pod, subject) => `Fix the loop in the INLINE task ${subject ?? ""}'s script (tell the workflow's owner) and terminate the stuck executions; a server restart only frees the threads until the next run`.replace(/\s+'s/, "'s"),
+  },
+  {
+    key: "tasks-unpolled",
+    pattern: /\btask(\s+queue)?\s+[\w-]+\b[^\n]*(\bSCHEDULED\b|pollers\s*[=:]\s*0\b|not (been )?polled|no worker)/i,
+    weight: 0.7,
+    appOrInfra: "app",
+    read: (line) => TASK_NAME.exec(line)?.[1] ?? null,
+    cause: (_pod, _line, task) => `${task ?? "A task type"} is never polled: its tasks stay SCHEDULED and their workflows stay RUNNING`,
+    fact: (_pod, _line, task) => `${task ?? "a task"} SCHEDULED, never polled`,
+    nextStep: (_pod, task) => `Find the workers that poll ${task ?? "the task"} (deployment, replicas, logs) and why they do not`,
+  },
+  {
+    key: "worker-auth",
+    pattern: /\b401\b[^\n]*(unauthori[sz]ed|poll)|unauthori[sz]ed[^\n]*poll|poll[^\n]*(connection refused|unauthori[sz]ed)/i,
+    weight: 0.75,
+    appOrInfra: "app",
+    cause: (pod) => `${pod} cannot poll the server (401 Unauthorized or connection refused): its server URL or credentials are wrong`,
+    fact: (pod) => `${pod}: polls rejected`,
+    nextStep: (pod) => `Check the server URL and key/secret configured for ${pod}'s deployment against the cluster's`,
+  },
+];
+
+export function matchMessage(line: string): MessageSignature | null {
+  return MESSAGE_SIGNATURES.find((signature) => signature.pattern.test(line)) ?? null;
+}
