@@ -1,6 +1,7 @@
 import type { CommandRunner } from "../conductor/types.ts";
 import type { Clock } from "../lib/clock.ts";
 import { OncallError } from "../lib/errors.ts";
+import type { EmailSender } from "../notify/email.ts";
 import type { SlackApi } from "../slack/slack-api.ts";
 import type { Triager } from "../triage/types.ts";
 import type { ServiceStatus } from "./health.ts";
@@ -99,5 +100,44 @@ export function observeTriager(triager: Triager, { metrics, clock }: Observation
         throw error;
       }
     },
+  };
+}
+
+/** E-mails by outcome. */
+export function observeEmail(sender: EmailSender, { metrics }: Observation): EmailSender {
+  return {
+    ...sender,
+    send: (email) =>
+      sender.send(email).then(
+        (result) => {
+          metrics.notifications.inc({ channel: "email", outcome: "sent" });
+          return result;
+        },
+        (error: unknown) => {
+          metrics.notifications.inc({ channel: "email", outcome: "failed" });
+          metrics.errors.inc({ service: "smtp", code: errorCode(error) });
+          throw error;
+        },
+      ),
+    verify: () => sender.verify(),
+    close: () => sender.close(),
+  };
+}
+
+/** Slack DMs of the escalation path by outcome (the notifier's only posts). */
+export function observeDirectMessages(slack: SlackApi, { metrics }: Observation): SlackApi {
+  return {
+    ...slack,
+    postMessage: (message) =>
+      slack.postMessage(message).then(
+        (result) => {
+          metrics.notifications.inc({ channel: "slack_dm", outcome: "sent" });
+          return result;
+        },
+        (error: unknown) => {
+          metrics.notifications.inc({ channel: "slack_dm", outcome: "failed" });
+          throw error;
+        },
+      ),
   };
 }
