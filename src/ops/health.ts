@@ -26,12 +26,15 @@ export function checkLiveness(status: ServiceStatus, now: number): Verdict {
     : { ok: false, detail: `no poll cycle for ${Math.round(ageMs / 1000)} s (allowed ${Math.round(allowedMs / 1000)} s)` };
 }
 
-/** Readiness: the state store is writable and Slack and Conductor answered at the last cycle. */
+/**
+ * Readiness: the state store is writable and Slack and Conductor answered when last used. An idle
+ * bot makes no Conductor call, so Conductor counts as ready until a call to it has failed.
+ */
 export function checkReadiness(status: ServiceStatus): Verdict {
   const needed = ["state", "slack", "conductor"] as const;
   const problems = needed.flatMap((name) => {
     const seen = status.reachable[name];
-    if (!seen) return [`${name}: not checked yet`];
+    if (!seen) return name === "conductor" ? [] : [`${name}: not checked yet`];
     return seen.ok ? [] : [`${name}: ${seen.detail}`];
   });
   return problems.length === 0 ? { ok: true, detail: "ready" } : { ok: false, detail: problems.join("; ") };
