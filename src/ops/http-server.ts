@@ -5,6 +5,9 @@ import type { Logger } from "../lib/logger.ts";
 import { checkLiveness, checkReadiness, type ServiceStatus } from "./health.ts";
 import type { Metrics } from "./metrics.ts";
 
+/** The paths served; probes and scrapers point at these. */
+export const OPS_PATHS = { liveness: "/healthz", readiness: "/readyz", metrics: "/metrics" } as const;
+
 export interface OpsServer {
   /** The bound address, e.g. for tests that asked for port 0. */
   readonly port: number;
@@ -23,11 +26,11 @@ export async function startOpsServer(
       response.end(body);
     };
     if (request.method !== "GET" && request.method !== "HEAD") return send(405, "method not allowed\n");
-    if (path === "/healthz" || path === "/readyz") {
-      const verdict = path === "/healthz" ? checkLiveness(deps.status(), deps.clock.now()) : checkReadiness(deps.status());
+    if (path === OPS_PATHS.liveness || path === OPS_PATHS.readiness) {
+      const verdict = path === OPS_PATHS.liveness ? checkLiveness(deps.status(), deps.clock.now()) : checkReadiness(deps.status());
       return send(verdict.ok ? 200 : 503, `${verdict.ok ? "ok" : "not ok"}: ${verdict.detail}\n`);
     }
-    if (path === "/metrics") {
+    if (path === OPS_PATHS.metrics) {
       deps.metrics.registry
         .metrics()
         .then((text) => send(200, text, deps.metrics.registry.contentType))
