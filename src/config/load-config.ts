@@ -71,6 +71,12 @@ export interface OncallConfig {
   maxInputTokens: number;
 }
 
+/** The operators' endpoint (/healthz, /readyz, /metrics); off without a port. */
+export interface OpsConfig {
+  httpPort: number | undefined;
+  httpAddress: string;
+}
+
 export interface Config {
   slack: SlackConfig | undefined;
   conductor: ConductorConfig | undefined;
@@ -78,6 +84,7 @@ export interface Config {
   smtp: SmtpConfig | undefined;
   notify: NotifyConfig;
   oncall: OncallConfig;
+  ops: OpsConfig;
   log: { format: "pretty" | "json"; level: string };
 }
 
@@ -200,6 +207,7 @@ function toConfig(env: Env): Config {
       maxToolCalls: env.ONCALL_MAX_TOOL_CALLS,
       maxInputTokens: env.ONCALL_MAX_INPUT_TOKENS,
     },
+    ops: { httpPort: env.ONCALL_HTTP_PORT, httpAddress: env.ONCALL_HTTP_ADDRESS },
     log: { format: env.LOG_FORMAT, level: env.LOG_LEVEL },
   };
 }
