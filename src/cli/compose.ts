@@ -61,7 +61,7 @@ export function buildInvestigation(
       : undefined;
   const triager = createTriager(
     { ...config.oncall, engine },
-    { tools, now: () => clock.now(), logger: deps.logger, ...(model ? { model } : {}) },
+    { tools, readExecution, now: () => clock.now(), logger: deps.logger, ...(model ? { model } : {}) },
   );
   return { triager, readExecution, engine, close: () => client.close() };
 }
