@@ -194,8 +194,11 @@ export async function startConductorServer(options: ConductorServerOptions): Pro
       if (target === "startWorkflow") return sendText(res, result.status, result.body);
       // Synchronous execution: hold the request until the command ends or waitForSeconds passes (then 206).
       const workflow = workflows.get(result.body) as CommandWorkflow;
-      const waitMs = Math.max(0, Number(url.searchParams.get("waitForSeconds") ?? 10)) * 1000;
-      await delay(Math.min(waitMs, Math.max(0, workflow.completesAt - now())), req);
+      const waitUntil = now() + Math.max(0, Number(url.searchParams.get("waitForSeconds") ?? 10)) * 1000;
+      // Timers may fire a millisecond early by the wall clock: wait until the answer is really due.
+      while (now() < Math.min(waitUntil, workflow.completesAt) && !req.socket.destroyed) {
+        await delay(Math.min(waitUntil, workflow.completesAt) - now() + 1, req);
+      }
       const view = viewCommand(workflow, true);
       return sendJson(res, view.status === "RUNNING" ? 206 : 200, view);
     }
