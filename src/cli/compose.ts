@@ -63,7 +63,7 @@ export function buildInvestigation(
       : undefined;
   const engineTriager = createTriager(
     { ...config.oncall, engine },
-    { tools, now: () => clock.now(), logger: deps.logger, ...(model ? { model } : {}) },
+    { tools, readExecution, now: () => clock.now(), logger: deps.logger, ...(model ? { model } : {}) },
   );
   const triager = deps.observe ? observeTriager(engineTriager, deps.observe) : engineTriager;
   return { triager, readExecution, engine, close: () => client.close() };
