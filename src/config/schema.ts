@@ -83,7 +83,9 @@ export const envSchema = z.object({
   ONCALL_CONCURRENCY: positiveInt(8),
   ONCALL_MAX_ATTEMPTS: positiveInt(3),
   ONCALL_KNOWN_INCIDENT_COOLDOWN: duration("1h"),
-  ONCALL_SHUTDOWN_GRACE: duration("60s"),
+  // Below Kubernetes' default terminationGracePeriodSeconds (30 s), leaving time to save and exit.
+  ONCALL_SHUTDOWN_GRACE: duration("25s"),
+  ONCALL_RETRY_BACKOFF: duration("30s"),
   ONCALL_TOOL_OUTPUT_BUDGET: positiveInt(6000),
   ONCALL_TRIAGE_DEADLINE: duration("5m"),
   ONCALL_MAX_TURNS: positiveInt(12),
