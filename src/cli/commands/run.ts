@@ -78,8 +78,7 @@ export async function runCommand(options: RunCommandOptions, io: CliIo, signals:
     const summary = await bot.pollOnce();
     await bot.drain();
     await notify?.notifier.drain(config.oncall.shutdownGraceMs);
-    const failed = bot.outcomes.filter((o) => o.kind === "retry-later").length;
-    logger.info({ ...summary, replied: bot.outcomes.length - failed, retryLater: failed }, "cycle done");
+    logger.info({ ...summary, outcomes: bot.outcomeCounts }, "cycle done");
     return summary.errors.length > 0 ? EXIT.failure : EXIT.ok;
   } finally {
     await ops?.close();
@@ -104,6 +103,9 @@ function withNotificationRetries(bot: Bot, notifier: Notifier | undefined): Bot 
     },
     get outcomes() {
       return bot.outcomes;
+    },
+    get outcomeCounts() {
+      return bot.outcomeCounts;
     },
   };
 }
