@@ -4,7 +4,7 @@ import { analyzePodStatuses } from "../../src/rules/judge/analyzers/analyze-pod-
 import { evidenceOf } from "./build-evidence.ts";
 import * as f from "./fixtures.ts";
 
-const top = (candidates: { key: string; weight: number }[]) => [...candidates].sort((a, b) => b.weight - a.weight)[0];
+const top = <C extends { key: string; weight: number }>(candidates: C[]): C | undefined => [...candidates].sort((a, b) => b.weight - a.weight)[0];
 
 describe("misreadings the issue lists", () => {
   it("an OOMKilling event recorded on the node: the next step names the pod's deployment, not the node", () => {

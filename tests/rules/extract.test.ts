@@ -161,14 +161,18 @@ describe("summarizeLogs", () => {
     expect(summary.errorLines).toBe(25);
   });
 
-  it("keeps deprecation noise out of the counts", () => {
+  it("drops nothing by keyword: an exception class only named in 300 messages is a mention, not a thrown exception", () => {
     const summary = summarizeLogs(f.LOGS_DEPRECATION_HERRING);
-    expect(summary.noiseLines).toBe(300);
-    expect(summary.exceptions[0]?.count).toBe(30);
+    expect(summary.errorLines).toBe(330);
+    expect(summary.noiseLines).toBe(0);
+    expect(summary.belowWarnLines).toBe(0);
+    expect(summary.exceptions[0]).toMatchObject({ name: "redis.clients.jedis.exceptions.JedisConnectionException", count: 30 });
+    expect(summary.mentions[0]).toMatchObject({ name: "com.netflix.conductor.core.exception.DeprecatedApiUsageException", count: 300 });
+    expect(summary.errors[0]?.count).toBe(300);
   });
 
   it("groups repeats of one message by template", () => {
-    expect(toTemplate("2026-11-23T10:00:01Z WARN  [pool-3] c.n.Dao - Slow query took 1234 ms")).toBe("c.n.Dao - Slow query took # ms");
+    expect(toTemplate("2026-11-23T10:00:01Z WARN  [pool-3] c.n.Dao - Slow query took 1234 ms")).toBe("Slow query took # ms");
     expect(summarizeLogs(f.LOGS_SLOW_QUERY_WARNINGS).warns[0]?.count).toBe(400);
   });
 });

@@ -18,13 +18,6 @@ export const analyzeLogExceptions: Analyzer = {
       const top = pickDominant(summary.exceptions);
       if (top) addException(analysis, top, summary, pod, result.tool);
       addMessages(analysis, summary, evidence, pod, result.tool, top !== null);
-      if (summary.noiseLines > 0) {
-        analysis.findings.push({
-          text: `${pod}: ${formatNumber(summary.noiseLines)} lines about deprecated API use, treated as noise`,
-          tool: result.tool,
-          weight: 0.15,
-        });
-      }
     }
     return analysis;
   },

@@ -1,5 +1,4 @@
 import { matchMessage, type MessageSignature } from "../../../playbook/message-signatures.ts";
-import { isNoise } from "../../read/read-logs.ts";
 import { formatNumber, logTextOf, podOf, resultsFor } from "../../evidence.ts";
 import type { Analysis, Analyzer } from "../../types.ts";
 
@@ -12,7 +11,7 @@ export const analyzeLogMessages: Analyzer = {
       const pod = podOf(result) ?? "the pod";
       const hits = new Map<string, { signature: MessageSignature; count: number; line: string }>();
       for (const line of logTextOf(result).split(/\r?\n/)) {
-        if (line.trim() === "" || isNoise(line)) continue;
+        if (line.trim() === "") continue;
         const signature = matchMessage(line);
         if (!signature) continue;
         const hit = hits.get(signature.key) ?? { signature, count: 0, line: line.trim() };
