@@ -13,6 +13,8 @@ export function formatStatsParts(stats: TriageStats): string[] {
     parts.push(`${formatCount(stats.inputTokens)} in / ${formatCount(stats.outputTokens)} out tokens${cached}`);
   }
   if (stats.costUsd > 0) parts.push(formatCost(stats.costUsd));
+  // Findings the verifier dropped (their excerpt or numbers not in the cited output) are counted, never shown.
+  if (stats.findingsDropped > 0) parts.push(`${stats.findingsDropped} unverified finding${stats.findingsDropped === 1 ? "" : "s"} dropped`);
   parts.push(formatDuration(Math.max(0, stats.durationMs)));
   return parts;
 }

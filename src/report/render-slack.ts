@@ -51,6 +51,7 @@ export function renderReportReply(report: Report, alert: Alert | null, options: 
   const blocks: SlackBlock[] = [section(`${severityEmoji} *${issue}*\n${meta.join("   ")}`), DIVIDER];
   blocks.push(...splitForSlack(["*Findings*", ...findingLines(report)]).map(section));
   blocks.push(section(`*Likely root cause*\n${safe(report.likelyRootCause, CAPS.rootCause)}`));
+  if (report.ruledOut && report.ruledOut.length > 0) blocks.push(section(`*Ruled out*\n${safe(report.ruledOut.join("; "), CAPS.summary)}`));
   blocks.push(
     section(
       `*Suggested next step* _(for a human — the bot only reads, it never acts)_\n:point_right: ${safe(report.nextStep, CAPS.nextStep)}`,

@@ -25,6 +25,7 @@ export function renderReportText(report: Report, alert: Alert | null): string {
     lines.push(hang(`- [${clean(finding.tool)}] ${clean(finding.text)}`, "  ", "    "));
   }
   lines.push("", "Likely root cause:", hang(clean(report.likelyRootCause), "  ", "  "), "");
+  if (report.ruledOut && report.ruledOut.length > 0) lines.push("Ruled out:", ...report.ruledOut.map((line) => hang(`- ${clean(line)}`, "  ", "    ")), "");
   lines.push("Suggested next step (for a human; the bot never acts):", hang(clean(report.nextStep), "  ", "  "), "");
   lines.push(formatStatsParts(report.stats).join(" · "));
   if (report.stats.fallbackReason) {

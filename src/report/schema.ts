@@ -7,6 +7,14 @@ export type Engine = (typeof ENGINES)[number];
 export const findingSchema = z.object({
   text: z.string().trim().min(1).max(600).describe("One piece of evidence, with the concrete number, name or log line"),
   tool: z.string().trim().min(1).max(60).describe("The tool the evidence came from, e.g. get_pod_events"),
+  callId: z.string().trim().min(1).max(40).optional().describe('The id of the call it came from (the "call c3" line of its result)'),
+  excerpt: z
+    .string()
+    .trim()
+    .min(1)
+    .max(200)
+    .optional()
+    .describe("A verbatim excerpt (at most 200 characters) of that call's output holding every number and name the text states"),
 });
 
 /** What the model must submit (the `submit_report` tool's input). */
@@ -40,11 +48,17 @@ export interface TriageStats {
   durationMs: number;
   /** Commands dispatched, in order, for audit and eval. */
   commands: string[];
+  /** Findings dropped because their excerpt or their numbers/names were not in the cited call's output. */
+  findingsDropped: number;
+  /** Why each of the rules engine's calls was made (the lead it followed), in order. */
+  callReasons: { tool: string; reason: string }[];
 }
 
 /** The record every engine fills and every renderer reads. Rules may cite a single finding. */
 export const reportSchema = modelReportSchema.extend({
   findings: z.array(findingSchema).min(1).max(5),
+  /** What the evidence rules out ("ingress has an address; no OOMKilled"). */
+  ruledOut: z.array(z.string().trim().min(1).max(300)).max(6).optional(),
 });
 export type Report = z.output<typeof reportSchema> & { stats: TriageStats };
 
@@ -61,5 +75,7 @@ export function emptyStats(engine: Engine): TriageStats {
     costUsd: 0,
     durationMs: 0,
     commands: [],
+    findingsDropped: 0,
+    callReasons: [],
   };
 }

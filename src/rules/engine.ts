@@ -5,7 +5,7 @@ import { emptyStats, type Report } from "../report/schema.ts";
 import type { ToolCallRecord, ToolInvoker, ToolResult } from "../tools/types.ts";
 import { ANALYZERS } from "./judge/analyzers/index.ts";
 import { composeReport } from "./compose/compose-report.ts";
-import { buildEvidence } from "./evidence.ts";
+import { buildEvidence, callIdOf } from "./evidence.ts";
 import { extractIncident, type IncidentFacts } from "./read/read-incident.ts";
 import { extractPods } from "./read/read-pods.ts";
 import { isObject, parseNested } from "./read/walk-json.ts";
@@ -64,16 +64,17 @@ export async function runRulesEngine(input: RulesInput, invoker: ToolInvoker, de
   await Promise.all(followUps.map((f) => call(f.tool, f.args)));
 
   // The model's calls (when standing in) are evidence too; a cached repeat is read once.
-  const evidence = buildEvidence(issues, dedupe([...invoker.calls, ...own]));
+  const evidence = buildEvidence(issues, dedupe([...invoker.calls.map((call, i) => ({ ...call, callId: callIdOf(i) })), ...own.map((call, i) => ({ ...call, callId: `r${i + 1}` }))]));
   const analysis = runAnalyzers(evidence, ANALYZERS);
   if (!pod && bound.some((b) => b.args === null)) {
     analysis.findings.push({ text: "no pod to inspect: the alert names none and no pod list could be read, so pod events and logs were skipped", tool: "get_pods_data", weight: 0.2 });
   }
-  const fields = composeReport({ evidence, analysis, types, severity: input.alert?.severity ?? null, cluster: input.alert?.cluster ?? incident.clusterName });
+  const { report: fields, findingsDropped } = composeReport({ evidence, analysis, types, severity: input.alert?.severity ?? null, cluster: input.alert?.cluster ?? incident.clusterName });
   return {
     ...fields,
     stats: {
       ...emptyStats("rules"),
+      findingsDropped,
       fallbackReason: input.fallbackReason ?? null,
       toolCalls: invoker.calls.length,
       durationMs: Math.max(0, deps.now() - started),

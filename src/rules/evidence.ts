@@ -1,22 +1,36 @@
+import { renderOutput } from "../tools/format-output.ts";
 import type { ToolCallRecord } from "../tools/types.ts";
 import { collectStrings, isObject, parseNested } from "./read/walk-json.ts";
 import type { Evidence, IssueEvidence, ToolEvidence } from "./types.ts";
 
 /** Turns the invoker's call records into what the analyzers read. */
-export function buildEvidence(issues: IssueEvidence[], calls: readonly Pick<ToolCallRecord, "name" | "input" | "result">[]): Evidence {
+export function buildEvidence(
+  issues: IssueEvidence[],
+  calls: readonly (Pick<ToolCallRecord, "name" | "input" | "result"> & { callId?: string })[],
+): Evidence {
   return {
     issues,
-    results: calls.map(({ name, input, result }) => {
+    results: calls.map(({ name, input, result, callId }, i) => {
       const data = parseNested(result.data);
+      const text = typeof data === "string" ? data : result.output;
+      // Renderings cut long cells; the string values themselves are kept whole for the verifier.
+      const rendered = data === undefined || data === null || typeof data === "string" ? "" : `${renderOutput(data)}\n${collectStrings(data).join("\n")}`;
       return {
+        callId: callId ?? callIdOf(i),
         tool: name,
         input: isObject(input) ? input : {},
         status: result.status,
         data,
-        text: typeof data === "string" ? data : result.output,
+        text,
+        output: [...new Set([text, result.output, rendered])].filter((part) => part !== "").join("\n"),
       };
     }),
   };
+}
+
+/** `c1` for the invoker's first call: ids both engines and the model cite. */
+export function callIdOf(index: number): string {
+  return `c${index + 1}`;
 }
 
 export function resultsFor(evidence: Evidence, ...tools: string[]): ToolEvidence[] {
@@ -51,6 +65,16 @@ function structuredLines(data: unknown): string[] {
     const rest = Object.entries(r).filter(([k, v]) => typeof v === "string" && !["level", "severity", "msg", "message", "ts", "time"].includes(k));
     return `${level} ${String(r.msg ?? r.message)} ${rest.map(([k, v]) => `${k}=${String(v).replace(/\s+/g, " ")}`).join(" ")}`.trim();
   });
+}
+
+/** After the level: a pid and `---`, `[thread]` groups, a dotted logger and its `:`/`-`, then the message. */
+const QUOTED_MESSAGE = /\b(?:ERROR|FATAL|SEVERE|WARN(?:ING)?|INFO|DEBUG)\b\]?\s*(?:\d+\s+---\s+)?(?:\[[^\]]*\]\s*)*(?:[\w$]+(?:\.[\w$]+)+\s+[-:]\s+)?(.+)$/;
+
+/** A log line as a finding quotes it: its message without timestamp, level and logger, cut to fit an excerpt. */
+export function quoteLine(line: string, max = 140): string {
+  const message = QUOTED_MESSAGE.exec(line)?.[1] ?? line.replace(/^\S*\d{2}:\d{2}\S*\s+/, "");
+  const flat = message.trim().replace(/\s+/g, " ");
+  return `"${flat.length <= max ? flat : flat.slice(0, max).replace(/\s+\S*$/, "")}"`;
 }
 
 export function hasIssue(evidence: Evidence, ...types: string[]): boolean {

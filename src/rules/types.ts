@@ -3,12 +3,16 @@ import type { ToolStatus } from "../tools/types.ts";
 
 /** One tool result as the analyzers see it: parsed data (JSON strings unwrapped) and its text. */
 export interface ToolEvidence {
+  /** The call's id (`c1`, `c2`, … in the invoker's order): what a finding cites. */
+  callId: string;
   tool: string;
   input: Record<string, unknown>;
   status: ToolStatus;
   data: unknown;
   /** The raw text when the command returned text, else the tool's compact output. */
   text: string;
+  /** Everything the call returned, uncut (text, or the full rendering of its data): what excerpts are checked against. */
+  output: string;
 }
 
 export interface IssueEvidence {
@@ -35,6 +39,10 @@ export interface RuleFinding {
   /** 0..1: how much a reader needs this finding. */
   weight: number;
   key?: string;
+  /** The engine's own reading beside the fact (counts it made, thresholds): shown after it, not verified. */
+  note?: string;
+  /** Something the evidence rules out ("all 5 pods Running"), listed apart in the reply. */
+  ruledOut?: boolean;
 }
 
 /** A possible root cause; candidates with the same `key` reinforce each other. */

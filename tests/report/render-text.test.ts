@@ -44,3 +44,13 @@ describe("renderReportText", () => {
     expect(text.endsWith("not set")).toBe(true);
   });
 });
+
+describe("ruled out and verification", () => {
+  it("lists what the evidence ruled out and counts dropped findings in the stats line", async () => {
+    const base = makeReport();
+    const text = renderReportText({ ...base, ruledOut: ["all 7 pods Running with no restarts", "decider queue is normal: 213 running workflows"], stats: { ...base.stats, findingsDropped: 2 } }, null);
+    expect(text).toContain("Ruled out:\n  - all 7 pods Running with no restarts\n  - decider queue is normal: 213 running workflows");
+    expect(text).toContain("2 unverified findings dropped");
+    expect(renderReportText(base, null)).not.toContain("Ruled out");
+  });
+});

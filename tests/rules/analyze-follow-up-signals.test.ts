@@ -32,7 +32,7 @@ describe("analyzePodEvents: unbound PersistentVolumeClaim", () => {
     const { candidates, findings } = analyzePodEvents.analyze(evidenceOf([{ tool: "get_pod_events", input: { pod }, data }]));
     expect(candidates.map((c) => c.key)).toEqual(["volume-claim"]);
     expect(candidates[0]?.cause).toBe(`${pod} cannot be scheduled because its PersistentVolumeClaim prom-data is unbound: its StorageClass "gp2-encrypted" does not exist, so no volume can be provisioned`);
-    expect(findings[0]?.text).toContain("ProvisioningFailed");
+    expect(findings[0]?.note).toContain("ProvisioningFailed");
   });
 
   it("red herring: FailedScheduling for lack of memory stays a scheduling problem", () => {
@@ -81,7 +81,8 @@ describe("analyzeControllerLogs", () => {
     const data = 'W1123 07:10:00.510       7 controller.go:1216] Service "conductor/conductor-server" does not have any active Endpoint.\n10.0.0.40 - - [23/Nov/2025:07:10:10 +0000] "POST /api/tasks/poll HTTP/1.1" 503 190\nW1123 07:11:01.511       7 controller.go:1216] Service "conductor/conductor-server" does not have any active Endpoint.';
     const { candidates, findings } = analyzeControllerLogs.analyze(evidenceOf([{ tool: "pull_pod_logs", input: { pod: "ingress-nginx-controller-ll56mqfck-476c9" }, data }], [REACH]));
     expect(candidates.map((c) => c.key)).toEqual(["no-endpoints"]);
-    expect(findings[0]?.text).toMatch(/×2 .*does not have any active Endpoint/);
+    expect(findings[0]?.text).toMatch(/does not have any active Endpoint/);
+    expect(findings[0]?.note).toBe("×2");
   });
 
   it("red herring: the same AccessDenied in an application pod's logs is not a controller finding", () => {

@@ -10,7 +10,7 @@ describe("analyzeLogExceptions", () => {
   it("text: a Conductor wrapper around Jedis is a Redis connection problem", () => {
     const { findings, candidates } = analyzeLogExceptions.analyze(evidenceOf([logs(f.LOGS_JEDIS)]));
     expect(top(candidates)).toMatchObject({ key: "redis-connection", appOrInfra: "infra", cause: expect.stringContaining("JedisConnectionException") });
-    expect(findings[0]?.text).toMatch(/dominant exception redis\.clients\.jedis\.exceptions\.JedisConnectionException ×25/);
+    expect(findings[0]?.note).toMatch(/dominant exception redis\.clients\.jedis\.exceptions\.JedisConnectionException ×25/);
   });
 
   it("JSON: log lines as an array inside an object", () => {
@@ -39,7 +39,8 @@ describe("analyzeLogExceptions", () => {
       evidenceOf([logs(f.LOGS_SLOW_QUERY_WARNINGS)], [issue("CONDUCTOR_WARN_LOGS_COUNT_EXCEEDED_THRESHOLD", "Warn Logs Count is 400")]),
     );
     expect(top(alerted.candidates)?.weight).toBeGreaterThanOrEqual(0.5);
-    expect(alerted.findings[0]?.text).toMatch(/most frequent WARN ×400 of 400: ".*Slow query took/);
+    expect(alerted.findings[0]?.text).toMatch(/: "Slow query took/);
+    expect(alerted.findings[0]?.note).toBe("most frequent WARN, ×400 of 400");
   });
 
   it("empty logs: says so", () => {

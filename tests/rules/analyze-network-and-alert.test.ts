@@ -66,7 +66,7 @@ describe("analyzeAlertIssues", () => {
 describe("analyzeExecutionStatus", () => {
   it("a timed-out health check without issues points at the agent", () => {
     const { findings, candidates } = analyzeExecutionStatus.analyze(evidenceOf([{ tool: "get_incident_details", data: f.INCIDENT_TIMED_OUT }], [issue("UNKNOWN", "health check timed out")]));
-    expect(findings[0]?.text).toBe("the health-check execution itself is TIMED_OUT: Task get_cluster_metrics timed out after 300 seconds");
+    expect(findings[0]?.text).toBe("the health check execution itself is TIMED_OUT: Task get_cluster_metrics timed out after 300 seconds");
     expect(candidates[0]).toMatchObject({ key: "health-check-failed", appOrInfra: "infra" });
   });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { reportSchema } from "../../src/report/schema.ts";
 import { composeReport, rankCandidates } from "../../src/rules/compose/compose-report.ts";
-import type { CauseCandidate } from "../../src/rules/types.ts";
+import type { CauseCandidate, RuleFinding } from "../../src/rules/types.ts";
 import { evidenceOf, issue } from "./build-evidence.ts";
 
 const candidate = (key: string, weight: number, extra: Partial<CauseCandidate> = {}): CauseCandidate => ({
@@ -14,14 +14,19 @@ const candidate = (key: string, weight: number, extra: Partial<CauseCandidate> =
   ...extra,
 });
 
-const compose = (candidates: CauseCandidate[], findings = [{ text: "a finding", tool: "get_pods_data", weight: 0.5 }]) =>
+/** The events call's output holds one line per candidate, so each cause rests on a verifiable finding. */
+const EVENTS_OUTPUT = ["memory-limit", "network", "image-pull", "crash", "log-warn"].map((key) => `Warning evidence-${key} seen on p-0`).join("\n");
+const keyed = (candidates: CauseCandidate[]) => candidates.map((c) => ({ text: `evidence-${c.key} seen`, tool: "get_pod_events", weight: 0.5, key: c.key }));
+
+const composeFull = (candidates: CauseCandidate[], findings: RuleFinding[] = keyed(candidates), output = EVENTS_OUTPUT) =>
   composeReport({
-    evidence: evidenceOf([], [issue("POD_RESTARTED", "Pod p-0 has been restarted", "MAJOR", "p-0")]),
+    evidence: evidenceOf([{ tool: "get_pod_events", input: { pod: "p-0" }, data: output }], [issue("POD_RESTARTED", "Pod p-0 has been restarted", "MAJOR", "p-0")]),
     analysis: { findings, candidates },
     types: ["POD_RESTARTED"],
     severity: null,
     cluster: "acme-eu-1",
   });
+const compose = (candidates: CauseCandidate[], findings?: RuleFinding[]) => composeFull(candidates, findings).report;
 
 describe("rankCandidates", () => {
   it("lets independent signals for one cause reinforce each other, capped", () => {
@@ -72,12 +77,51 @@ describe("composeReport", () => {
 
   it("findings of the chosen cause come first; at most five; never none", () => {
     const findings = [
-      ...Array.from({ length: 6 }, (_, i) => ({ text: `noise ${i}`, tool: "pull_pod_logs", weight: 0.6 })),
-      { text: "the OOM kill", tool: "get_pod_events", weight: 0.3, key: "memory-limit" },
+      ...Array.from({ length: 6 }, (_, i) => ({ text: `noise ${i}`, tool: "get_pod_events", weight: 0.6 })),
+      { text: "evidence-memory-limit seen", tool: "get_pod_events", weight: 0.3, key: "memory-limit", note: "the OOM kill" },
     ];
     const report = compose([candidate("memory-limit", 0.85)], findings);
     expect(report.findings).toHaveLength(5);
-    expect(report.findings[0]).toEqual({ text: "the OOM kill", tool: "get_pod_events" });
+    expect(report.findings[0]).toEqual({ text: "evidence-memory-limit seen — the OOM kill", tool: "get_pod_events", callId: "c1", excerpt: expect.stringContaining("evidence-memory-limit seen") });
     expect(compose([], []).findings).toHaveLength(1);
+  });
+
+  it("drops a finding the cited output does not bear out, counts it, and the cause it carried falls", () => {
+    const findings = [
+      { text: "p-0 was OOMKilled at 4096Mi", tool: "get_pod_events", weight: 0.9, key: "memory-limit" },
+      { text: "evidence-network seen", tool: "get_pod_events", weight: 0.5, key: "network" },
+    ];
+    const { report, findingsDropped } = composeFull([candidate("memory-limit", 0.9), candidate("network", 0.6)], findings);
+    expect(findingsDropped).toBe(1);
+    expect(report.findings.map((f) => f.text)).toEqual(["evidence-network seen"]);
+    expect(report.likelyRootCause).toMatch(/^cause network\n/);
+  });
+
+  it("a root cause without any verified finding is no root cause: inconclusive", () => {
+    const { report } = composeFull([candidate("memory-limit", 0.9)], [{ text: "OOMKilled at 4096Mi", tool: "get_pod_events", weight: 0.9, key: "memory-limit" }]);
+    expect(report.likelyRootCause).toMatch(/^Inconclusive — needs a human/);
+    expect(report.confidence).toBe("low");
+  });
+
+  it("never high when a command failed, even on a strong cause", () => {
+    const report = composeReport({
+      evidence: evidenceOf(
+        [
+          { tool: "get_pod_events", input: { pod: "p-0" }, data: EVENTS_OUTPUT },
+          { tool: "pull_pod_logs", input: { pod: "p-0" }, status: "error", output: "PULL_LOGS ended with status TIMED_OUT" },
+        ],
+        [issue("POD_RESTARTED", "Pod p-0 has been restarted", "MAJOR", "p-0")],
+      ),
+      analysis: { findings: keyed([candidate("memory-limit", 0.9)]), candidates: [candidate("memory-limit", 0.9)] },
+      types: ["POD_RESTARTED"],
+      severity: null,
+      cluster: "acme-eu-1",
+    }).report;
+    expect(report.confidence).toBe("medium");
+  });
+
+  it("lists what the evidence rules out", () => {
+    const findings = [...keyed([candidate("memory-limit", 0.9)]), { text: "evidence-crash seen", tool: "get_pod_events", weight: 0.2, ruledOut: true }];
+    expect(compose([candidate("memory-limit", 0.9)], findings).ruledOut).toEqual(["evidence-crash seen"]);
   });
 });

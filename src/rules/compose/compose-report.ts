@@ -2,6 +2,7 @@ import type { IssueType, Severity } from "../../alerts/types.ts";
 import { getPlaybookEntry } from "../../playbook/index.ts";
 import type { Report } from "../../report/schema.ts";
 import { rankAlongGraph, type Verdict } from "../judge/rank-along-graph.ts";
+import { citeFinding, verifyFinding, type CallSource, type Citation } from "../judge/verify-findings.ts";
 import type { Analysis, CauseCandidate, Evidence, RuleFinding } from "../types.ts";
 
 const HIGH = 0.8;
@@ -33,10 +34,23 @@ export function rankCandidates(candidates: readonly CauseCandidate[]): CauseCand
     .sort((a, b) => b.weight - a.weight);
 }
 
-/** The report fields (all but stats) from what the analyzers found, judged along the causal graph. */
-export function composeReport({ evidence, analysis, types, severity, cluster }: ComposeInput): Omit<Report, "stats"> {
+export interface Composed {
+  report: Omit<Report, "stats">;
+  /** Findings dropped by the verifier (their excerpt or numbers/names not in the cited output). */
+  findingsDropped: number;
+}
+
+/**
+ * The report fields (all but stats): findings checked against the calls they cite, the root
+ * cause judged along the causal graph among causes that rest on a verified finding, and a
+ * confidence computed from the evidence.
+ */
+export function composeReport({ evidence, analysis, types, severity, cluster }: ComposeInput): Composed {
   const entry = getPlaybookEntry(types[0] ?? "UNKNOWN");
-  const verdict = rankAlongGraph(rankCandidates(analysis.candidates), evidence.issues);
+  const sources = callSources(evidence);
+  const checked = analysis.findings.map((finding) => checkFinding(finding, sources));
+  const verified = checked.filter((c) => c.citation !== null);
+  const verdict = rankAlongGraph(rankCandidates(analysis.candidates.filter((candidate) => isSupported(candidate, checked))), evidence.issues);
   const top = verdict.root?.candidate ?? null;
   const allFailed = evidence.results.length > 0 && evidence.results.every((result) => result.status !== "ok");
   const firstIssue = evidence.issues[0];
@@ -45,43 +59,88 @@ export function composeReport({ evidence, analysis, types, severity, cluster }: 
   const also = verdict.also.map((other) => `. Also: ${other.candidate.cause}`).join("");
   const competing = verdict.competing.map((other) => `. Or: ${other.candidate.cause}`).join("");
   const lead = verdict.lead?.candidate;
+  const failed = evidence.results.filter((result) => result.status === "error").length;
+  const ruledOut = [...new Set(verified.filter((c) => c.finding.ruledOut).map((c) => clip(c.finding.text, 300)))].slice(0, 4);
 
   return {
-    issue: clip(`${entry.title} on ${cluster ?? "unknown cluster"}: ${firstIssue?.text ?? entry.symptom}${more}`, 300),
-    severity: severity ?? strongestSeverity(evidence) ?? "UNKNOWN",
-    findings: pickFindings(analysis.findings, top?.key ?? null),
-    likelyRootCause: clip(
-      top
-        ? `${top.cause}${also}${competing}${chain}`
-        : `Inconclusive — needs a human: check ${entry.evidence.join("; ")}. Usual causes: ${entry.rootCauses.slice(0, 2).join("; ")}${lead ? `. Best lead: ${lead.cause}` : ""}${chain}`,
-      1200,
-    ),
-    confidence: confidenceOf(verdict),
-    nextStep: clip(
-      `${allFailed ? "Every diagnostic command failed, so first check that the cluster's agent is running; then: " : ""}${top?.nextStep ?? lead?.nextStep ?? entry.nextSteps[0] ?? "Open the failing execution and read its issues"}`,
-      600,
-    ),
-    appOrInfra: top?.appOrInfra ?? "unknown",
+    findingsDropped: checked.length - verified.length,
+    report: {
+      issue: clip(`${entry.title} on ${cluster ?? "unknown cluster"}: ${firstIssue?.text ?? entry.symptom}${more}`, 300),
+      severity: severity ?? strongestSeverity(evidence) ?? "UNKNOWN",
+      findings: pickFindings(verified, top?.key ?? null),
+      likelyRootCause: clip(
+        top
+          ? `${top.cause}${also}${competing}${chain}`
+          : `Inconclusive — needs a human: check ${entry.evidence.join("; ")}. Usual causes: ${entry.rootCauses.slice(0, 2).join("; ")}${lead ? `. Best lead: ${lead.cause}` : ""}${chain}`,
+        1200,
+      ),
+      confidence: confidenceOf(verdict, failed),
+      nextStep: clip(
+        `${allFailed ? "Every diagnostic command failed, so first check that the cluster's agent is running; then: " : ""}${top?.nextStep ?? lead?.nextStep ?? entry.nextSteps[0] ?? "Open the failing execution and read its issues"}`,
+        600,
+      ),
+      appOrInfra: top?.appOrInfra ?? "unknown",
+      ...(ruledOut.length > 0 ? { ruledOut } : {}),
+    },
   };
 }
 
-/** High only for a strong, uncontested root that explains every symptom in the alert. */
-function confidenceOf(verdict: Verdict): Report["confidence"] {
+/**
+ * From the evidence, not the tone: high needs strong direct evidence on the root, nothing
+ * competing with it, every symptom of the alert explained and no command failed; medium a
+ * root with fair evidence; anything less, or no root, is low.
+ */
+export function confidenceOf(verdict: Verdict, failedCalls: number): Report["confidence"] {
   const root = verdict.root;
   if (!root) return "low";
-  const settled = verdict.competing.length === 0 && verdict.unexplained.length === 0;
+  const settled = verdict.competing.length === 0 && verdict.unexplained.length === 0 && failedCalls === 0;
   if (root.weight >= HIGH && settled) return "high";
   return root.weight >= MEDIUM ? "medium" : "low";
 }
 
-/** Findings for the top cause first, then the rest by weight; at least one, at most five. */
-function pickFindings(findings: readonly RuleFinding[], topKey: string | null): Report["findings"] {
+interface CheckedFinding {
+  finding: RuleFinding;
+  citation: Citation | null;
+}
+
+/**
+ * A cause stands only on what a call verifiably returned: a verified finding of its own key, or,
+ * for a cause no finding is keyed to (a link such as "pods not ready"), one from the same tool.
+ */
+function isSupported(candidate: CauseCandidate, checked: readonly CheckedFinding[]): boolean {
+  const own = checked.filter((c) => c.finding.key === candidate.key);
+  if (own.length > 0) return own.some((c) => c.citation !== null);
+  return checked.some((c) => c.citation !== null && c.finding.tool === candidate.tool);
+}
+
+/** The finding's citation when the verifier accepts it, else null (dropped). */
+function checkFinding(finding: RuleFinding, sources: readonly CallSource[]): CheckedFinding {
+  const citation = citeFinding(finding, sources);
+  return { finding, citation: citation && verifyFinding({ text: finding.text, ...citation }, sources).ok ? citation : null };
+}
+
+/** Every call as the verifier reads it, plus the alert's own issue lines. */
+export function callSources(evidence: Evidence): CallSource[] {
+  const alertText = evidence.issues.filter((issue) => issue.source === "alert").map((issue) => `${issue.severity ?? "issue"}: ${issue.text}`);
+  return [
+    ...evidence.results.map((result) => ({ id: result.callId, tool: result.tool, output: result.output, input: result.input })),
+    ...(alertText.length > 0 ? [{ id: "alert", tool: "alert", output: alertText.join("\n"), input: {} }] : []),
+  ];
+}
+
+/** Findings for the root cause first, then the rest by weight; at least one, at most five. */
+function pickFindings(checked: readonly CheckedFinding[], topKey: string | null): Report["findings"] {
   const seen = new Set<string>();
-  const ordered = [...findings]
-    .sort((a, b) => Number(b.key === topKey && topKey !== null) - Number(a.key === topKey && topKey !== null) || b.weight - a.weight)
-    .filter((finding) => !seen.has(finding.text) && seen.add(finding.text));
-  const picked = ordered.slice(0, MAX_FINDINGS).map((finding) => ({ text: clip(finding.text, 600), tool: clip(finding.tool, 60) }));
-  return picked.length > 0 ? picked : [{ text: "no evidence could be gathered: the alert carried no issue and every tool came back empty", tool: "rules" }];
+  const isTop = (c: CheckedFinding) => Number(topKey !== null && c.finding.key === topKey);
+  const ordered = [...checked]
+    .sort((a, b) => isTop(b) - isTop(a) || b.finding.weight - a.finding.weight)
+    .filter((c) => !seen.has(c.finding.text) && seen.add(c.finding.text));
+  const picked = ordered.slice(0, MAX_FINDINGS).map(({ finding, citation }) => ({
+    text: clip(finding.note ? `${finding.text} — ${finding.note}` : finding.text, 600),
+    tool: clip(finding.tool, 60),
+    ...(citation ? { callId: citation.callId, excerpt: citation.excerpt } : {}),
+  }));
+  return picked.length > 0 ? picked : [{ text: "no evidence could be gathered: the alert carried no issue and no call returned a finding that could be verified", tool: "rules" }];
 }
 
 function strongestSeverity(evidence: Evidence): Severity | null {

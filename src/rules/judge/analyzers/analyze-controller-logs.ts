@@ -1,5 +1,5 @@
 import { summarizeLogs } from "../../read/read-logs.ts";
-import { formatNumber, logTextOf, podOf, resultsFor } from "../../evidence.ts";
+import { formatNumber, logTextOf, podOf, quoteLine, resultsFor } from "../../evidence.ts";
 import type { Analysis, Analyzer, AppOrInfra } from "../../types.ts";
 import { CERT_MANAGER, INGRESS_CONTROLLER } from "../../../playbook/component-pods.ts";
 
@@ -71,7 +71,7 @@ export const analyzeControllerLogs: Analyzer = {
         const hit = messages.find((m) => known.pattern.test(m.sample));
         if (!hit) continue;
         const line = clipLine(hit.sample);
-        analysis.findings.push({ text: `${pod}: ×${formatNumber(hit.count)} "${line}"`, tool: result.tool, weight: known.weight, key: known.key });
+        analysis.findings.push({ text: `${pod}: ${quoteLine(line)}`, note: `×${formatNumber(hit.count)}`, tool: result.tool, weight: known.weight, key: known.key });
         analysis.candidates.push({ key: known.key, cause: known.cause(pod, line), weight: known.weight, appOrInfra: known.appOrInfra, nextStep: known.nextStep, tool: result.tool });
         break;
       }

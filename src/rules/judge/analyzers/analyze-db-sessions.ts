@@ -25,7 +25,8 @@ export const analyzeDbSessions: Analyzer = {
       const idle = groups.filter((g) => IDLE_IN_TRANSACTION.test(g.state)).sort((a, b) => b.count - a.count);
       const idleCount = idle.reduce((sum, g) => sum + g.count, 0);
       analysis.findings.push({
-        text: `Postgres sessions: ${groups.slice(0, 4).map((g) => `${g.state}${g.application ? ` (${g.application})` : ""} ${formatNumber(g.count)}`).join("; ")} of ${formatNumber(total)}`,
+        text: `Postgres sessions: ${groups.slice(0, 4).map((g) => `${g.state}${g.application ? ` (${g.application})` : ""} ${formatNumber(g.count)}`).join("; ")}`,
+        note: `${formatNumber(total)} in all`,
         tool: result.tool,
         weight: idleCount >= MANY ? 0.8 : 0.4,
         key: idleCount >= MANY ? "db-idle-transaction" : "database",

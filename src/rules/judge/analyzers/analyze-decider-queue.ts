@@ -25,7 +25,8 @@ export const analyzeDeciderQueue: Analyzer = {
         const piling = topRunningType(evidence);
         const which = piling ? `, mostly ${piling.label} (${formatNumber(piling.count)})` : "";
         analysis.findings.push({
-          text: `decider queue holds ${formatNumber(decider)} running workflows (backlog above ${formatNumber(DECIDER_BACKLOG)}, severe above ${formatNumber(DECIDER_SEVERE)})${redisNote}`,
+          text: `decider queue holds ${formatNumber(decider)} running workflows${redisNote}`,
+          note: `a backlog above ${formatNumber(DECIDER_BACKLOG)}, severe above ${formatNumber(DECIDER_SEVERE)}`,
           tool: result.tool,
           weight: severe ? 0.85 : 0.65,
           key: "backlog",
@@ -42,7 +43,7 @@ export const analyzeDeciderQueue: Analyzer = {
           tool: result.tool,
         });
       } else {
-        analysis.findings.push({ text: `decider queue is normal: ${formatNumber(decider)} running workflows${redisNote}`, tool: result.tool, weight: redisAlert ? 0.5 : 0.25, key: "redis-size" });
+        analysis.findings.push({ text: `decider queue is normal: ${formatNumber(decider)} running workflows${redisNote}`, ruledOut: true, tool: result.tool, weight: redisAlert ? 0.5 : 0.25, key: "redis-size" });
         if (redisAlert && !(indexerOf(result) > INDEXER_BACKLOG)) {
           analysis.candidates.push({
             key: "redis-size",
@@ -56,7 +57,7 @@ export const analyzeDeciderQueue: Analyzer = {
       }
       const indexer = indexerOf(result);
       if (indexer > INDEXER_BACKLOG) {
-        analysis.findings.push({ text: `indexer queue holds ${formatNumber(indexer)} items (indexing is behind)`, tool: result.tool, weight: 0.4, key: "indexer" });
+        analysis.findings.push({ text: `indexer queue holds ${formatNumber(indexer)} items`, note: "indexing is behind", tool: result.tool, weight: 0.4, key: "indexer" });
         analysis.candidates.push({
           key: "indexer",
           cause: `The indexer queue holds ${formatNumber(indexer)} items: indexing is behind and the queue is kept in Redis`,

@@ -15,7 +15,7 @@ export const analyzeExecutionStatus: Analyzer = {
       if (!incident.status || !FAILED.test(incident.status)) continue;
       if (evidence.issues.some((issue) => issue.type !== "UNKNOWN")) continue;
       const reason = incident.reason ? `: ${incident.reason.slice(0, 300)}` : "";
-      analysis.findings.push({ text: `the health-check execution itself is ${incident.status}${reason}`, tool: result.tool, weight: 0.5, key: "health-check-failed" });
+      analysis.findings.push({ text: `the health check execution itself is ${incident.status}${reason}`, tool: result.tool, weight: 0.5, key: "health-check-failed" });
       const timedOut = /TIMED_OUT/i.test(incident.status) || /time[d ]?out/i.test(incident.reason ?? "");
       // Commands that time out unpolled too say the agent itself is not polling.
       const unpolled = evidence.results.filter((r) => r.status === "error" && /TIMED_OUT|not polled/i.test(r.text)).length;

@@ -1,5 +1,5 @@
 import { summarizeLogs, type ExceptionCount, type LogSummary } from "../../read/read-logs.ts";
-import { formatNumber, hasIssue, logTextOf, podOf, resultsFor } from "../../evidence.ts";
+import { formatNumber, hasIssue, logTextOf, podOf, quoteLine, resultsFor } from "../../evidence.ts";
 import type { Analysis, Analyzer, Evidence } from "../../types.ts";
 import { matchException } from "../../../playbook/exception-signatures.ts";
 
@@ -41,7 +41,8 @@ function addException(analysis: Analysis, top: ExceptionCount, summary: LogSumma
   // The root's own message usually says more than the wrapper's ("Connection is not available ... active=20, idle=0").
   const rootSample = top.root ? summary.exceptions.find((e) => e.name === top.root)?.sample.replace(/^Caused by:\s*/, "") : undefined;
   analysis.findings.push({
-    text: `${pod}: dominant exception ${top.name} ×${formatNumber(top.count)}${root} (${formatNumber(summary.errorLines)} ERROR lines of ${formatNumber(summary.lines)}); e.g. "${top.sample}"${rootSample ? `; root: "${rootSample}"` : ""}`,
+    text: `${pod}: ${quoteLine(top.sample)}`,
+    note: `dominant exception ${top.name} ×${formatNumber(top.count)}${root} (${formatNumber(summary.errorLines)} ERROR lines of ${formatNumber(summary.lines)})${rootSample ? `; root: ${quoteLine(rootSample, 100)}` : ""}`,
     tool,
     weight: 0.7,
     key: signature?.key ?? `exception-${top.name}`,
@@ -70,7 +71,7 @@ function addException(analysis: Analysis, top: ExceptionCount, summary: LogSumma
   );
   const second = summary.exceptions.find((e) => e.name !== top.name && e.name !== top.root);
   if (second) {
-    analysis.findings.push({ text: `${pod}: next most frequent exception ${second.name} ×${formatNumber(second.count)}`, tool, weight: 0.3 });
+    analysis.findings.push({ text: `${pod}: ${second.name}`, note: `next most frequent exception, ×${formatNumber(second.count)}`, tool, weight: 0.3 });
   }
 }
 
@@ -79,7 +80,7 @@ function addMessages(analysis: Analysis, summary: LogSummary, evidence: Evidence
   const [topError] = summary.errors;
   if (topError && !hasException) {
     const relevant = hasIssue(evidence, "CONDUCTOR_ERROR_LOGS_COUNT_EXCEEDED_THRESHOLD");
-    analysis.findings.push({ text: `${pod}: most frequent error ×${formatNumber(topError.count)}: "${topError.sample}"`, tool, weight: 0.45, key: "log-error" });
+    analysis.findings.push({ text: `${pod}: ${quoteLine(topError.sample)}`, note: `most frequent error, ×${formatNumber(topError.count)}`, tool, weight: 0.45, key: "log-error" });
     analysis.candidates.push({ key: "log-error", cause: `the error "${messageOf(topError.sample)}" repeats ×${formatNumber(topError.count)} in ${pod}'s logs`, fact: `error ×${formatNumber(topError.count)} in ${pod}'s logs`, weight: relevant ? 0.5 : 0.35, appOrInfra: "unknown", tool });
   }
   // A warning is context unless warnings are the alert itself.
@@ -87,7 +88,8 @@ function addMessages(analysis: Analysis, summary: LogSummary, evidence: Evidence
   summary.warns.slice(0, 2).forEach((warn, i) => {
     if (i > 0 && warn.count < 3) return;
     analysis.findings.push({
-      text: `${pod}: ${i === 0 ? "most frequent" : "next"} WARN ×${formatNumber(warn.count)} of ${formatNumber(summary.warnLines)}: "${warn.sample}"`,
+      text: `${pod}: ${quoteLine(warn.sample)}`,
+      note: `${i === 0 ? "most frequent" : "next"} WARN, ×${formatNumber(warn.count)} of ${formatNumber(summary.warnLines)}`,
       tool,
       weight: (relevant ? 0.5 : 0.35) - i * 0.05,
       key: "log-warn",
@@ -95,7 +97,7 @@ function addMessages(analysis: Analysis, summary: LogSummary, evidence: Evidence
     if (i === 0) analysis.candidates.push({ key: "log-warn", cause: `the warning "${messageOf(warn.sample)}" dominates ${pod}'s logs (×${formatNumber(warn.count)})`, fact: `warning ×${formatNumber(warn.count)} in ${pod}'s logs`, weight: relevant ? 0.5 : 0.2, appOrInfra: "unknown", tool });
   });
   if (!hasException && !topError && summary.warns.length === 0) {
-    analysis.findings.push({ text: `${pod}: ${formatNumber(summary.lines)} log lines, no errors, warnings or exceptions`, tool, weight: 0.2 });
+    analysis.findings.push({ text: `${pod}: no errors, warnings or exceptions`, note: `${formatNumber(summary.lines)} log lines read`, tool, weight: 0.2, ruledOut: true });
   }
 }
 

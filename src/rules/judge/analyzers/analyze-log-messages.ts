@@ -1,5 +1,5 @@
 import { matchMessage, type MessageSignature } from "../../../playbook/message-signatures.ts";
-import { formatNumber, logTextOf, podOf, resultsFor } from "../../evidence.ts";
+import { formatNumber, logTextOf, podOf, quoteLine, resultsFor } from "../../evidence.ts";
 import type { Analysis, Analyzer } from "../../types.ts";
 
 /** Log lines whose message names a cause (a rejected password, a corrupt AOF, a throttled task), per pod. */
@@ -20,8 +20,7 @@ export const analyzeLogMessages: Analyzer = {
       }
       for (const { signature, count, line } of hits.values()) {
         const subject = signature.read?.(line) ?? null;
-        const sample = line.length > 240 ? `${line.slice(0, 239)}…` : line;
-        analysis.findings.push({ text: `${pod}: ×${formatNumber(count)} "${sample}"`, tool: result.tool, weight: signature.weight, key: signature.key });
+        analysis.findings.push({ text: `${pod}: ${quoteLine(line)}`, note: `×${formatNumber(count)}`, tool: result.tool, weight: signature.weight, key: signature.key });
         analysis.candidates.push({
           key: signature.key,
           cause: signature.cause(pod, line, subject),

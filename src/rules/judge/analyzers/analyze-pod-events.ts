@@ -49,14 +49,15 @@ function describeGroup(signature: K8sSignature, events: EventRecord[], pod: stri
   const firstCount = events.filter((e) => e.reason === first?.reason).reduce((sum, e) => sum + e.count, 0);
   // An OOMKilling event is recorded on the node; the subject is still the pod.
   const subject = first?.object && !/^nodes?\//i.test(first.object) ? first.object.replace(/^pods?\//, "") : pod;
-  const message = first?.message ? `: ${first.message.slice(0, 200)}` : "";
+  const message = first?.message ? `: ${first.message.replace(/\s+/g, " ").slice(0, 120)}` : "";
   // A second reason in the same group often names the culprit (ProvisioningFailed beside FailedScheduling).
   const other = events.find((e) => e.reason !== first?.reason);
   const also = other ? `; ${other.object ?? subject}: ${other.reason}: ${other.message.slice(0, 160)}` : "";
   const detail = events.map((e) => `${e.object ?? ""} ${e.reason} ${e.message}`).join("\n");
   return {
     finding: {
-      text: `${subject}: ${formatNumber(firstCount)}× ${first?.reason ?? signature.key}${message}${also}`,
+      text: `${subject}: ${first?.reason ?? signature.key}${message}`,
+      note: `${formatNumber(firstCount)}×${also}`,
       tool,
       weight: signature.weight,
       key: signature.key,

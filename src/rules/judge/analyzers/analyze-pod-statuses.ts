@@ -19,12 +19,12 @@ export const analyzePodStatuses: Analyzer = {
       }
       const troubled = pods.filter(isTroubled).sort((a, b) => podScore(b) - podScore(a));
       if (troubled.length === 0) {
-        analysis.findings.push({ text: `all ${pods.length} pods Running with no restarts`, tool: result.tool, weight: 0.3, key: "pods-healthy" });
+        analysis.findings.push({ text: `all ${pods.length} pods Running with no restarts`, tool: result.tool, weight: 0.3, key: "pods-healthy", ruledOut: true });
         continue;
       }
       for (const pod of troubled.slice(0, 3)) {
         const signature = matchSignature([...pod.reasons, ...pod.lastReasons, pod.status ?? ""].join(" "));
-        analysis.findings.push({ text: describePod(pod), tool: result.tool, weight: signature?.weight ?? 0.4, ...(signature ? { key: signature.key } : {}) });
+        analysis.findings.push({ text: describePod(pod), ...(pod.node ? { note: `node ${pod.node}` } : {}), tool: result.tool, weight: signature?.weight ?? 0.4, ...(signature ? { key: signature.key } : {}) });
         if (signature) {
           analysis.candidates.push({
             key: signature.key,
@@ -95,6 +95,5 @@ function describePod(pod: PodRecord): string {
   parts.push(`${formatNumber(pod.restarts)} restart${pod.restarts === 1 ? "" : "s"}`);
   if (pod.lastReasons.length > 0) parts.push(`last terminated: ${[...new Set(pod.lastReasons)].join(", ")}`);
   if (pod.exitCodes.length > 0) parts.push(`exit code ${pod.exitCodes.join(", ")}`);
-  if (pod.node) parts.push(`node ${pod.node}`);
   return parts.join(", ");
 }

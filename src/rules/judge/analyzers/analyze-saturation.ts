@@ -27,7 +27,7 @@ export const analyzeSaturation: Analyzer = {
       readings.forEach((r) => seen.add(r.name));
       if (readings.length === 0) continue;
       const postgres = readings.filter((r) => /postgres|database|db/i.test(r.name));
-      analysis.findings.push({ text: `saturated: ${readings.map((r) => `${r.name} ${r.shown}`).join(", ")}`, tool: result.tool, weight: 0.55, ...(postgres.length > 0 ? { key: "db-saturated" } : {}) });
+      analysis.findings.push({ text: `saturated: ${readings.map((r) => `${leaf(r.name)} ${r.shown}`).join(", ")}`, tool: result.tool, weight: 0.55, ...(postgres.length > 0 ? { key: "db-saturated" } : {}) });
       // One candidate per triage: the same saturation read from two sources is one signal.
       if (postgres.length > 0 && analysis.candidates.length === 0) {
         analysis.candidates.push({
@@ -44,6 +44,11 @@ export const analyzeSaturation: Analyzer = {
     return analysis;
   },
 };
+
+/** `clusterData.result.postgres.cpu` → `postgres cpu`: the reading's own key and its parent, as the output shows them. */
+function leaf(name: string): string {
+  return name.split(".").slice(-2).join(" ");
+}
 
 /** Walks with the path of each key, so a reading is named where it sits (`postgres.cpu`). */
 function readJson(value: unknown, path = "", depth = 0, out: Reading[] = []): Reading[] {

@@ -24,7 +24,8 @@ export const analyzeThreadDump: Analyzer = {
       }
       const frame = topRunnableFrame(text);
       analysis.findings.push({
-        text: `thread dump of ${pod}: ${formatNumber(states.total)} threads, ${formatNumber(states.runnable)} RUNNABLE, ${formatNumber(states.blocked)} BLOCKED${frame ? `; busiest frame ${frame.frame} (${frame.count} threads)` : ""}`,
+        text: `thread dump of ${pod}${frame ? `: RUNNABLE in ${frame.frame}` : ""}`,
+        note: `${formatNumber(states.total)} threads, ${formatNumber(states.runnable)} RUNNABLE, ${formatNumber(states.blocked)} BLOCKED${frame ? `; ${frame.count} in the busiest frame` : ""}`,
         tool: result.tool,
         weight: 0.55,
         key: states.blocked >= MANY_BLOCKED ? "lock-contention" : "cpu-hot",

@@ -1,5 +1,5 @@
 import { scanWorkload, type WorkloadScan } from "../../read/scan-workload.ts";
-import { formatNumber, hasIssue, logTextOf, podOf, resultsFor } from "../../evidence.ts";
+import { formatNumber, hasIssue, logTextOf, podOf, quoteLine, resultsFor } from "../../evidence.ts";
 import type { Analysis, Analyzer } from "../../types.ts";
 
 const SATURATION_TYPES = ["REDIS_CRITICAL_USAGE", "REDIS_HIGH_USAGE", "CONDUCTOR_HIGH_HEAP_USAGE", "CONDUCTOR_HIGH_CPU_USAGE", "RESPONSE_TIME"];
@@ -19,12 +19,12 @@ export const analyzeWorkloadShape: Analyzer = {
       const scan = scanWorkload(logTextOf(result));
       const tool = result.tool;
       const gc = describeGc(scan);
-      if (gc) analysis.findings.push({ text: `${pod}: ${gc}`, tool, weight: 0.6, key: "heap" });
+      if (gc) analysis.findings.push({ text: `${pod}: Full GC${scan.fullGc?.reclaim ? ` ${scan.fullGc.reclaim}` : ""}`, note: gc, tool, weight: 0.6, key: "heap" });
       const { payloads, fanOut, requests } = scan;
       if (payloads) {
         const storage = payloads.externalStorageOff ? "; external payload storage is disabled, so they are stored inline" : "";
         const subject = payloads.subject ? ` of ${payloads.subject}` : "";
-        analysis.findings.push({ text: `${pod}: ${formatNumber(payloads.count)} oversized payloads${subject} (up to ${payloads.largest})${storage}; e.g. "${payloads.sample}"`, tool, weight: 0.75, key: "payload" });
+        analysis.findings.push({ text: `${pod}: ${quoteLine(payloads.sample)}`, note: `${formatNumber(payloads.count)} oversized payloads${subject} (up to ${payloads.largest})${storage}`, tool, weight: 0.75, key: "payload" });
         if (relevant && payloads.count >= 3) {
           analysis.candidates.push({
             key: "payload",
@@ -38,7 +38,7 @@ export const analyzeWorkloadShape: Analyzer = {
       }
       if (fanOut) {
         const via = fanOut.taskType ? ` via ${fanOut.taskType}` : "";
-        analysis.findings.push({ text: `${pod}: ${formatNumber(fanOut.count)} workflows${fanOut.subject ? ` of ${fanOut.subject}` : ""} with up to ${fanOut.largest}${via}; e.g. "${fanOut.sample}"`, tool, weight: 0.75, key: "fan-out" });
+        analysis.findings.push({ text: `${pod}: ${quoteLine(fanOut.sample)}`, note: `${formatNumber(fanOut.count)} workflows${fanOut.subject ? ` of ${fanOut.subject}` : ""} with up to ${fanOut.largest}${via}`, tool, weight: 0.75, key: "fan-out" });
         if (relevant) {
           analysis.candidates.push({
             key: "fan-out",
@@ -53,7 +53,7 @@ export const analyzeWorkloadShape: Analyzer = {
       if (requests) {
         const by = requests.client ? ` by ${requests.client}` : "";
         const what = `${requests.endpoint ?? "API"} requests with ${requests.largest ?? "thousands of results"}`;
-        analysis.findings.push({ text: `${pod}: ${formatNumber(requests.count)} ${what}${by}; e.g. "${requests.sample}"`, tool, weight: 0.7, key: "large-requests" });
+        analysis.findings.push({ text: `${pod}: ${quoteLine(requests.sample)}`, note: `${formatNumber(requests.count)} ${what}${by}`, tool, weight: 0.7, key: "large-requests" });
         if (relevant && requests.count >= 3) {
           analysis.candidates.push({
             key: "large-requests",
