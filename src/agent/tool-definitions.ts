@@ -16,7 +16,9 @@ export function toModelTools(tools: readonly Tool[]): Anthropic.Tool[] {
     name: SUBMIT_REPORT,
     description:
       "Submit the final triage report. Call it exactly once, when you have enough evidence or the budget is nearly spent. " +
-      "Every finding must name the tool it came from. If the evidence is not conclusive, say so in likelyRootCause " +
+      "Every finding must name the tool and the callId it came from and carry a verbatim excerpt (at most 200 characters) of that call's " +
+      "output that holds every number and name the finding states; unverifiable findings are dropped. End likelyRootCause with the causal " +
+      'chain on its own line ("Chain: symptom ← … ← cause"). If the evidence is not conclusive, say so in likelyRootCause ' +
       '("Inconclusive — needs a human: check ...") and use low confidence.',
     input_schema: toInputSchema(modelReportSchema),
   });

@@ -71,7 +71,8 @@ export const MESSAGE_SIGNATURES: readonly MessageSignature[] = [
   },
   {
     key: "inline-script",
-    pattern: /\bINLINE\b[^\n]*\b(still evaluating|evaluation (took|timed out)|timed out|exceeded)|script[^\n]*(still evaluating|timed out)/i,
+    // An INLINE (script) task reported with how long it has been at it, or as timed out.
+    pattern: /\bINLINE\b[^\n]*\b(\d+(?:\.\d+)?\s*(?:s|ms|sec|secs|seconds|min|minutes)\b|timed out|exceeded)|script[^\n]*(still evaluating|timed out)/i,
     weight: 0.8,
     appOrInfra: "app",
     read: (line) => /INLINE task\s+([\w-]+)[^\n]*?workflow\s+([\w-]+(?:\s+v\d+)?)/i.exec(line)?.slice(1, 3).join(" of workflow ") ?? TASK_NAME.exec(line)?.[1] ?? null,

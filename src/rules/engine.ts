@@ -4,7 +4,8 @@ import { errorMessage } from "../lib/errors.ts";
 import { emptyStats, type Report } from "../report/schema.ts";
 import type { ToolCallRecord, ToolInvoker, ToolResult } from "../tools/types.ts";
 import { ANALYZERS } from "./judge/analyzers/index.ts";
-import { composeReport } from "./compose/compose-report.ts";
+import { callSources, composeReport } from "./compose/compose-report.ts";
+import type { CallSource } from "./judge/verify-findings.ts";
 import { buildEvidence, callIdOf } from "./evidence.ts";
 import { extractIncident, type IncidentFacts } from "./read/read-incident.ts";
 import { extractPods } from "./read/read-pods.ts";
@@ -34,6 +35,17 @@ type CallRecord = Pick<ToolCallRecord, "name" | "input" | "result">;
  * It never throws for tool or parse failures and always returns a report.
  */
 export async function runRulesEngine(input: RulesInput, invoker: ToolInvoker, deps: { now: () => number }): Promise<Report> {
+  return (await runRulesTriage(input, invoker, deps)).report;
+}
+
+/** What the rules engine hands the model: the fact sheet and the calls its ids name. */
+export interface RulesFacts {
+  factSheet: string;
+  sources: CallSource[];
+}
+
+/** The rules engine's report, with the fact sheet the model's first turn carries. */
+export async function runRulesTriage(input: RulesInput, invoker: ToolInvoker, deps: { now: () => number }): Promise<{ report: Report; facts: RulesFacts }> {
   const started = deps.now();
   const own: CallRecord[] = [];
   const call = async (name: string, args: Record<string, unknown>): Promise<ToolResult> => {
@@ -69,8 +81,8 @@ export async function runRulesEngine(input: RulesInput, invoker: ToolInvoker, de
   if (!pod && bound.some((b) => b.args === null)) {
     analysis.findings.push({ text: "no pod to inspect: the alert names none and no pod list could be read, so pod events and logs were skipped", tool: "get_pods_data", weight: 0.2 });
   }
-  const { report: fields, findingsDropped } = composeReport({ evidence, analysis, types, severity: input.alert?.severity ?? null, cluster: input.alert?.cluster ?? incident.clusterName });
-  return {
+  const { report: fields, findingsDropped, factSheet } = composeReport({ evidence, analysis, types, severity: input.alert?.severity ?? null, cluster: input.alert?.cluster ?? incident.clusterName });
+  const report: Report = {
     ...fields,
     stats: {
       ...emptyStats("rules"),
@@ -81,6 +93,7 @@ export async function runRulesEngine(input: RulesInput, invoker: ToolInvoker, de
       commands: invoker.calls.flatMap((c) => (c.result.command && !c.cached ? [c.result.command] : [])),
     },
   };
+  return { report, facts: { factSheet, sources: callSources(evidence) } };
 }
 
 async function callSafely(invoker: ToolInvoker, name: string, input: Record<string, unknown>, signal?: AbortSignal): Promise<ToolResult> {

@@ -6,7 +6,7 @@ import { formatDuration } from "../lib/duration.ts";
 import { errorMessage, OncallError, type TriageErrorCode } from "../lib/errors.ts";
 import type { Logger } from "../lib/logger.ts";
 import { emptyStats, type Report } from "../report/schema.ts";
-import { runRulesEngine } from "../rules/index.ts";
+import { runRulesEngine, runRulesTriage } from "../rules/index.ts";
 import { createToolInvoker } from "../tools/index.ts";
 import type { Tool } from "../tools/types.ts";
 import { runAgent, type MessagesClient } from "../agent/run-agent.ts";
@@ -73,9 +73,11 @@ export function createTriager(options: TriagerOptions, deps: TriagerDeps): Triag
         };
         if (options.engine === "rules" || !deps.model) return settle(await rules(null));
 
+        // The rules engine goes first: the model starts from its verified facts and open leads.
+        const first = await runRulesTriage({ executionId, alert: request.alert, fallbackReason: null, signal }, invoker, { now: deps.now });
         const incident = await invoker.call("get_incident_details", { executionId });
         const outcome = await runAgent(
-          { executionId, alert: request.alert, incident, signal: AbortSignal.any([signal, modelTimer.signal]) },
+          { executionId, alert: request.alert, incident, facts: first.facts, signal: AbortSignal.any([signal, modelTimer.signal]) },
           {
             client: deps.model.client,
             model: deps.model.name,
@@ -112,6 +114,7 @@ export function createTriager(options: TriagerOptions, deps: TriagerDeps): Triag
           stats: {
             ...emptyStats("claude"),
             ...modelStats,
+            findingsDropped: outcome.findingsDropped,
             toolCalls: invoker.calls.length,
             durationMs: deps.now() - started,
             commands: invoker.calls.flatMap((c) => (c.result.command && !c.cached ? [c.result.command] : [])),

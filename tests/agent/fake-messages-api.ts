@@ -54,8 +54,12 @@ export const VALID_REPORT = {
   issue: "conductor-server OOMKilled on acme-eu-1",
   severity: "CRITICAL",
   findings: [
-    { text: "conductor-server-7d9f8b6c5-x2kqp restarted 7 times, last state OOMKilled", tool: "get_pods_data" },
-    { text: "Events: OOMKilled, Back-off restarting failed container", tool: "get_pod_events" },
+    {
+      text: "conductor-server-7d9f8b6c5-x2kqp restarted 7 times, last state OOMKilled",
+      tool: "get_pods_data",
+      excerpt: "conductor-server-7d9f8b6c5-x2kqp 0/1 CrashLoopBackOff restarts=7 lastState=OOMKilled",
+    },
+    { text: "Events: OOMKilled, the container exceeded its memory limit", tool: "get_pod_events", excerpt: "Warning OOMKilled container exceeded memory limit" },
   ],
   likelyRootCause: "The server container exceeds its 2Gi memory limit under the current workflow load",
   confidence: "high",

@@ -2,6 +2,7 @@ import Anthropic from "@anthropic-ai/sdk";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { runAgent, type AgentBudgets } from "../../src/agent/run-agent.ts";
+import type { RulesFacts } from "../../src/rules/index.ts";
 import { silentLogger } from "../../src/lib/logger.ts";
 import { createToolInvoker } from "../../src/tools/invoke-tool.ts";
 import type { Tool, ToolResult } from "../../src/tools/types.ts";
@@ -37,7 +38,19 @@ function fakeTools(delayMs = 50) {
   return { tools, log };
 }
 
-function setup(steps: Parameters<typeof createScriptedModel>[0], options: { budgets?: Partial<AgentBudgets>; maxRetries?: number; timeoutMs?: number; now?: () => number } = {}) {
+/** What the rules engine's first pass hands the model: its calls, which the model's findings may cite. */
+const FACTS: RulesFacts = {
+  factSheet: "Verified facts:\n- c1 get_pods_data: conductor-server-7d9f8b6c5-x2kqp OOMKilled\nOpen leads:\n- check the memory limit",
+  sources: [
+    { id: "c1", tool: "get_pods_data", output: "conductor-server-7d9f8b6c5-x2kqp 0/1 CrashLoopBackOff restarts=7 lastState=OOMKilled", input: {} },
+    { id: "c2", tool: "get_pod_events", output: "Warning OOMKilled container exceeded memory limit", input: {} },
+  ],
+};
+
+function setup(
+  steps: Parameters<typeof createScriptedModel>[0],
+  options: { budgets?: Partial<AgentBudgets>; maxRetries?: number; timeoutMs?: number; now?: () => number; facts?: RulesFacts | null } = {},
+) {
   const model = createScriptedModel(steps);
   server.use(model.handler);
   const { tools, log } = fakeTools();
@@ -46,7 +59,12 @@ function setup(steps: Parameters<typeof createScriptedModel>[0], options: { budg
   const client = new Anthropic({ apiKey: "sk-ant-test", baseURL: ANTHROPIC_URL, maxRetries: options.maxRetries ?? 2 }).messages;
   const run = () =>
     runAgent(
-      { executionId: EXEC, alert: null, incident: { status: "ok", output: "issues: conductor-server restarted", durationMs: 1 } },
+      {
+        executionId: EXEC,
+        alert: null,
+        incident: { status: "ok", output: "issues: conductor-server restarted", durationMs: 1 },
+        ...(options.facts === null ? {} : { facts: options.facts ?? FACTS }),
+      },
       {
         client,
         model: "claude-sonnet-5-5",
@@ -61,6 +79,35 @@ function setup(steps: Parameters<typeof createScriptedModel>[0], options: { budg
     );
   return { model, invoker, log, run };
 }
+
+describe("runAgent: findings checked against the evidence", () => {
+  it("starts from the rules engine's fact sheet and labels each result with its call id (after the sheet's)", async () => {
+    const { model, run } = setup([message([toolUse("get_pod_events", { executionId: EXEC, pod: "p-1" })]), message([toolUse("submit_report", VALID_REPORT)])]);
+    const outcome = await run();
+    expect(outcome).toMatchObject({ ok: true, findingsDropped: 0 });
+    const firstTurn = JSON.stringify(model.requests[0]!.messages[0]!.content);
+    expect(firstTurn).toContain("Fact sheet from the deterministic rules engine");
+    expect(firstTurn).toContain("c1 get_pods_data: conductor-server-7d9f8b6c5-x2kqp OOMKilled");
+    const result = model.requests[1]!.messages.at(-1)!.content as Anthropic.ToolResultBlockParam[];
+    expect(String(result[0]!.content)).toMatch(/^call c3 \[ok\] Warning OOMKilled/);
+  });
+
+  it("drops a finding whose excerpt is not in the cited output and counts it", async () => {
+    const invented = { text: "heap at 99% on conductor-server-7d9f8b6c5-x2kqp", tool: "get_pods_data", callId: "c1", excerpt: "heap 99%" };
+    const { run } = setup([message([toolUse("submit_report", { ...VALID_REPORT, findings: [...VALID_REPORT.findings, invented] })])]);
+    const outcome = await run();
+    expect(outcome).toMatchObject({ ok: true, findingsDropped: 1 });
+    expect(outcome.ok && outcome.report.findings.map((f) => f.text)).not.toContain(invented.text);
+  });
+
+  it("a report resting on no verified finding is no answer: the rules engine stands in, saying why", async () => {
+    const unsupported = VALID_REPORT.findings.map((f) => ({ text: f.text, tool: f.tool }));
+    const { run } = setup([message([toolUse("submit_report", { ...VALID_REPORT, findings: unsupported })])], { facts: null });
+    const outcome = await run();
+    expect(outcome.ok).toBe(false);
+    expect(!outcome.ok && outcome.reason).toMatch(/^the model's root cause rests on no verified finding \(0 of 2; e\.g\. no excerpt\)$/);
+  });
+});
 
 describe("runAgent", () => {
   it("runs a multi-turn investigation, executing a turn's tool calls concurrently", async () => {

@@ -24,6 +24,10 @@ describe("verifyFinding", () => {
     expect(verifyFinding({ text: "decider queue holds 48,213 running workflows; Redis at 71%", callId: "c1", excerpt: "usedMemoryPercentage: 71.2 deciderQueueSize: 48213" }, calls)).toEqual({ ok: true });
   });
 
+  it("without a call id, a verbatim excerpt of any call of the finding's tool will do", () => {
+    expect(verifyFinding({ text: "pollers=0 on reserve_inventory", tool: "pull_pod_logs", excerpt: "task queue reserve_inventory size=46138, pollers=0" }, calls)).toEqual({ ok: true });
+  });
+
   it("names from the call's own input count as said (the pod a log pull was about)", () => {
     expect(verifyFinding({ text: "conductor-server-lc4nrg8jk-stqtq: task queue reserve_inventory pollers=0", callId: "c2", excerpt: "task queue reserve_inventory size=46138, pollers=0" }, calls)).toEqual({ ok: true });
   });
@@ -34,7 +38,8 @@ describe("verifyFinding", () => {
     ["a name the excerpt does not hold", { text: "pending task ship_order", callId: "c2", excerpt: "pending task reserve_inventory SCHEDULED" }, /ship_order/],
     ["another call's output", { text: "deciderQueueSize 48213", callId: "c2", excerpt: "deciderQueueSize: 48213" }, /not in the output of c2/],
     ["an unknown call", { text: "x", callId: "c9", excerpt: "x" }, /no call c9/],
-    ["no excerpt", { text: "x", callId: "c1" }, /no call id or excerpt/],
+    ["no excerpt", { text: "x", callId: "c1" }, /no excerpt/],
+    ["no call id and no call of its tool", { text: "x", tool: "get_ingress_info", excerpt: "x" }, /no call of get_ingress_info/],
     ["an excerpt over 200 characters", { text: "x", callId: "c2", excerpt: "x".repeat(201) }, /1–200 characters/],
   ])("rejects %s", (_name, finding, reason) => {
     const result = verifyFinding(finding, calls);

@@ -36,6 +36,8 @@ export function rankCandidates(candidates: readonly CauseCandidate[]): CauseCand
 
 export interface Composed {
   report: Omit<Report, "stats">;
+  /** What the model's first turn carries: verified facts with their call ids, the chain so far, open leads. */
+  factSheet: string;
   /** Findings dropped by the verifier (their excerpt or numbers/names not in the cited output). */
   findingsDropped: number;
 }
@@ -62,7 +64,10 @@ export function composeReport({ evidence, analysis, types, severity, cluster }: 
   const failed = evidence.results.filter((result) => result.status === "error").length;
   const ruledOut = [...new Set(verified.filter((c) => c.finding.ruledOut).map((c) => clip(c.finding.text, 300)))].slice(0, 4);
 
+  const confidence = confidenceOf(verdict, failed);
+  const factSheet = renderFactSheet({ verified, verdict, ruledOut, evidence, entryEvidence: entry.evidence, confidence });
   return {
+    factSheet,
     findingsDropped: checked.length - verified.length,
     report: {
       issue: clip(`${entry.title} on ${cluster ?? "unknown cluster"}: ${firstIssue?.text ?? entry.symptom}${more}`, 300),
@@ -74,7 +79,7 @@ export function composeReport({ evidence, analysis, types, severity, cluster }: 
           : `Inconclusive — needs a human: check ${entry.evidence.join("; ")}. Usual causes: ${entry.rootCauses.slice(0, 2).join("; ")}${lead ? `. Best lead: ${lead.cause}` : ""}${chain}`,
         1200,
       ),
-      confidence: confidenceOf(verdict, failed),
+      confidence,
       nextStep: clip(
         `${allFailed ? "Every diagnostic command failed, so first check that the cluster's agent is running; then: " : ""}${top?.nextStep ?? lead?.nextStep ?? entry.nextSteps[0] ?? "Open the failing execution and read its issues"}`,
         600,
@@ -117,6 +122,43 @@ function isSupported(candidate: CauseCandidate, checked: readonly CheckedFinding
 function checkFinding(finding: RuleFinding, sources: readonly CallSource[]): CheckedFinding {
   const citation = citeFinding(finding, sources);
   return { finding, citation: citation && verifyFinding({ text: finding.text, ...citation }, sources).ok ? citation : null };
+}
+
+/** The fact sheet: what is settled (verified, with call ids), the chain so far, and what is still open. */
+function renderFactSheet(input: {
+  verified: readonly CheckedFinding[];
+  verdict: Verdict;
+  ruledOut: readonly string[];
+  evidence: Evidence;
+  entryEvidence: readonly string[];
+  confidence: Report["confidence"];
+}): string {
+  const { verified, verdict, ruledOut, evidence, entryEvidence, confidence } = input;
+  const facts = [...verified]
+    .sort((a, b) => b.finding.weight - a.finding.weight)
+    .slice(0, 10)
+    .map(({ finding, citation }) => `- ${citation?.callId} ${finding.tool}: ${clip(finding.text, 240)} — excerpt: "${citation?.excerpt}"`);
+  const failed = evidence.results.filter((r) => r.status !== "ok").map((r) => `- ${r.callId} ${r.tool} (${r.status}): ${clip(r.text.replace(/\s+/g, " "), 160)}`);
+  const reading = verdict.root ? `${verdict.root.candidate.cause} (confidence ${confidence})` : `inconclusive${verdict.lead ? `; best lead: ${verdict.lead.candidate.cause}` : ""}`;
+  const open = verdict.root && verdict.unexplained.length === 0 && verdict.competing.length === 0
+    ? ["- confirm or refute the reading above; look only for what would contradict it"]
+    : [
+        ...(verdict.lead?.candidate.nextStep ? [`- ${verdict.lead.candidate.nextStep}`] : []),
+        ...verdict.competing.map((c) => `- tell apart: ${c.candidate.cause}`),
+        ...(verdict.unexplained.length > 0 ? [`- unexplained: ${verdict.unexplained.join(", ")}`] : []),
+        ...entryEvidence.map((e) => `- check: ${e}`),
+      ];
+  return [
+    `Calls already made: ${evidence.results.map((r) => `${r.callId} ${r.tool}`).join(", ") || "none"} (their results are cached; do not repeat them).`,
+    "Verified facts:",
+    ...(facts.length > 0 ? facts : ["- none"]),
+    ...(failed.length > 0 ? ["Calls that failed or returned nothing:", ...failed] : []),
+    `Chain so far: ${verdict.chain ?? "none"}`,
+    `The rules engine's reading: ${reading}`,
+    ...(ruledOut.length > 0 ? [`Ruled out: ${ruledOut.join("; ")}`] : []),
+    "Open leads:",
+    ...open.slice(0, 6),
+  ].join("\n");
 }
 
 /** Every call as the verifier reads it, plus the alert's own issue lines. */

@@ -49,16 +49,27 @@ export function claimsOf(text: string): { numbers: number[]; identifiers: string
   return { numbers, identifiers };
 }
 
-/** Checks one finding against the call it cites. */
-export function verifyFinding(finding: { text: string; callId?: string; excerpt?: string }, calls: readonly CallSource[]): Verification {
-  if (!finding.callId || !finding.excerpt) return { ok: false, reason: "no call id or excerpt" };
-  const call = calls.find((c) => c.id === finding.callId);
-  if (!call) return { ok: false, reason: `no call ${finding.callId}` };
+/**
+ * Checks one finding against the call it cites; without a call id, against the calls of the tool
+ * it names (a model that lost track of ids still has to quote an output verbatim).
+ */
+export function verifyFinding(finding: { text: string; tool?: string; callId?: string; excerpt?: string }, calls: readonly CallSource[]): Verification {
+  if (!finding.excerpt) return { ok: false, reason: "no excerpt" };
+  const cited = finding.callId ? calls.filter((c) => c.id === finding.callId) : calls.filter((c) => c.tool === finding.tool);
+  if (cited.length === 0) return { ok: false, reason: finding.callId ? `no call ${finding.callId}` : `no call of ${finding.tool ?? "that tool"}` };
   const excerpt = normalize(finding.excerpt);
   if (excerpt.length === 0 || excerpt.length > MAX_EXCERPT) return { ok: false, reason: `excerpt must be 1–${MAX_EXCERPT} characters` };
-  if (!normalize(call.output).includes(excerpt)) return { ok: false, reason: `the excerpt is not in the output of ${call.id}` };
-  const missing = missingClaims(finding.text, excerpt, call);
-  return missing.length === 0 ? { ok: true } : { ok: false, reason: `not in the excerpt: ${missing.slice(0, 3).join(", ")}` };
+  let failure: Verification = { ok: false, reason: "no call checked" };
+  for (const call of cited) {
+    if (!normalize(call.output).includes(excerpt)) {
+      failure = { ok: false, reason: `the excerpt is not in the output of ${call.id}` };
+      continue;
+    }
+    const missing = missingClaims(finding.text, excerpt, call);
+    if (missing.length === 0) return { ok: true };
+    failure = { ok: false, reason: `not in the excerpt: ${missing.slice(0, 3).join(", ")}` };
+  }
+  return failure;
 }
 
 /**
