@@ -1,5 +1,5 @@
 import { parseTables, type TableRow } from "./parse-table.ts";
-import { collectStrings, isObject, normalizeKey, readKey, readString, toNumber, type JsonObject } from "./walk-json.ts";
+import { asText, collectStrings, isObject, normalizeKey, readKey, readString, toNumber, type JsonObject } from "./walk-json.ts";
 
 export interface ResourceSpec {
   cpu: string | null;
@@ -66,7 +66,7 @@ export function extractDeployments(data: unknown, text: string): DeploymentRecor
   const found: DeploymentRecord[] = [];
   walk(data, null, found, 0);
   if (found.length > 0) return found;
-  const source = String(text ?? "");
+  const source = asText(text);
   const described = readDescribe(source);
   const tabled = parseTables(source).flatMap((row) => readRow(row));
   const lines = readKindLines(source);

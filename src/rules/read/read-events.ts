@@ -1,6 +1,6 @@
 import { parseTables } from "./parse-table.ts";
 import { rowsFromColumns } from "./read-rows.ts";
-import { isObject, normalizeKey, readKey, readString, toNumber, walkObjects } from "./walk-json.ts";
+import { asText, isObject, normalizeKey, readKey, readString, toNumber, walkObjects } from "./walk-json.ts";
 
 export interface EventRecord {
   type: string | null;
@@ -46,7 +46,7 @@ export function extractEvents(data: unknown, text: string): EventRecord[] {
     return true;
   });
   if (events.length > 0) return events;
-  const source = String(text ?? "");
+  const source = asText(text);
   const described = readDescribeEvents(source);
   if (described.length > 0) return described;
   const rows = parseTables(source).filter((row) => row.reason);

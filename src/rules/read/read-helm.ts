@@ -1,5 +1,5 @@
 import { parseTables } from "./parse-table.ts";
-import { readString, toNumber, walkObjects } from "./walk-json.ts";
+import { asText, readString, toNumber, walkObjects } from "./walk-json.ts";
 
 /** One row of `helm history` (or of `helm list`, which names the release and shows its latest revision). */
 export interface HelmRevision {
@@ -33,7 +33,7 @@ export function extractHelmHistory(data: unknown, text: string): HelmRevision[] 
     return true;
   });
   if (revisions.length > 0) return revisions;
-  return parseTables(String(text ?? "")).flatMap((row) => {
+  return parseTables(asText(text)).flatMap((row) => {
     const revision = toNumber(row.revision ?? "");
     if (revision === null || !("chart" in row)) return [];
     return [{ release: row.name ?? null, revision, updated: row.updated || null, status: row.status || null, chart: row.chart || null, appVersion: row.appversion || null, description: row.description || null }];

@@ -1,5 +1,5 @@
 import { readRedisInfo } from "./read-redis.ts";
-import { isObject, normalizeKey, readKey, readString, toNumber, walkObjects, type JsonObject } from "./walk-json.ts";
+import { asText, isObject, normalizeKey, readKey, readString, toNumber, walkObjects, type JsonObject } from "./walk-json.ts";
 
 /** What a number is: a measured reading, or a configured bound (a limit, a maximum, an alert threshold). */
 export type MetricRole = "value" | "limit" | "threshold";
@@ -43,7 +43,7 @@ export function readMetrics(data: unknown, text: string): MetricSample[] {
   const samples: MetricSample[] = [];
   readPromApi(data, samples);
   if (samples.length === 0) readJson(data, "", samples, 0);
-  const source = String(text ?? "");
+  const source = asText(text);
   if (samples.length === 0) readPromText(source, samples);
   if (samples.length === 0) samples.push(...redisSamples(source));
   if (samples.length === 0) readTextLines(source, samples);
@@ -75,7 +75,7 @@ export function findMetric(data: unknown, text: string, pattern: RegExp): number
   });
   if (found !== null) return found;
   const sample = readMetrics(data, text).find((s) => s.role === "value" && pattern.test(normalizeKey(s.name)));
-  return sample?.value ?? findMetricInText(String(text ?? ""), pattern);
+  return sample?.value ?? findMetricInText(asText(text), pattern);
 }
 
 function findMetricInText(text: string, pattern: RegExp): number | null {
@@ -96,7 +96,7 @@ function findMetricInText(text: string, pattern: RegExp): number | null {
 export function findPercent(data: unknown, text: string, keyPattern: RegExp, linePattern: RegExp = keyPattern): number | null {
   const fromData = findMetric(data, "", keyPattern);
   if (fromData !== null && fromData <= 100) return fromData;
-  for (const line of String(text ?? "").split(/\r?\n/)) {
+  for (const line of asText(text).split(/\r?\n/)) {
     if (!linePattern.test(normalizeKey(line))) continue;
     const reading = [...line.matchAll(/(\d+(?:\.\d+)?)\s*%/g)].find((m) => !/(threshold|limit|max(imum)?|capacity|quota|target)\b[^%\d]{0,20}$/i.test(line.slice(Math.max(0, m.index - 40), m.index)));
     if (reading?.[1]) return Number(reading[1]);

@@ -1,6 +1,6 @@
 import { parseTables, type TableRow } from "./parse-table.ts";
 import { rowsFromColumns } from "./read-rows.ts";
-import { isObject, normalizeKey, readKey, readString, toNumber, walkObjects, type JsonObject } from "./walk-json.ts";
+import { asText, isObject, normalizeKey, readKey, readString, toNumber, walkObjects, type JsonObject } from "./walk-json.ts";
 
 export interface ContainerState {
   name: string;
@@ -59,7 +59,7 @@ export function extractPods(data: unknown, text: string): PodRecord[] {
     return pod !== null;
   });
   if (pods.length > 0) return pods;
-  const source = String(text ?? "");
+  const source = asText(text);
   const described = readDescribe(source);
   if (described.length > 0) return described;
   return parseTables(source).flatMap((row) => podFromRow(row));

@@ -1,3 +1,5 @@
+import { asText } from "./walk-json.ts";
+
 /** What `redis-cli` prints: `INFO` (`# Section` headers and `key:value` lines), `CONFIG GET` pairs, `(integer) N`. */
 export interface RedisInfo {
   /** Every `key:value` (and `CONFIG GET` pair) as written. */
@@ -25,7 +27,7 @@ const KNOWN_KEY = /^(redis_version|used_memory|maxmemory|connected_clients|role|
 /** Null when the text is not redis-cli output. */
 export function readRedisInfo(text: string): RedisInfo | null {
   const fields: Record<string, string> = {};
-  const lines = String(text ?? "").split(/\r?\n/);
+  const lines = asText(text).split(/\r?\n/);
   let integer: number | null = null;
   lines.forEach((raw, i) => {
     const line = raw.trim();

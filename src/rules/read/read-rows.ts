@@ -1,5 +1,5 @@
 import { parseTables } from "./parse-table.ts";
-import { isObject, readKey, type JsonObject } from "./walk-json.ts";
+import { asText, isObject, readKey, type JsonObject } from "./walk-json.ts";
 
 const ROW_KEYS = ["rows", "result", "results", "data", "records", "items", "values"];
 
@@ -12,7 +12,7 @@ const ROW_KEYS = ["rows", "result", "results", "data", "records", "items", "valu
 export function extractRows(data: unknown, text: string): Record<string, unknown>[] {
   const found = rowsOf(data, 0);
   if (found) return found;
-  const source = String(text ?? "");
+  const source = asText(text);
   const pipe = readPipeTable(source);
   return pipe.length > 0 ? pipe : parseTables(source);
 }

@@ -8,6 +8,11 @@ export type JsonObject = Record<string, unknown>;
 export const isObject: (value: unknown) => value is JsonObject = isPlainObject;
 export const parseNested: (value: unknown) => unknown = parseOutput;
 
+/** Text of a command's output whatever arrived (readers never throw on a missing or odd text). */
+export function asText(value: unknown): string {
+  return typeof value === "string" ? value : value === null || value === undefined ? "" : String(value);
+}
+
 /** `restart_count`, `RestartCount` and `restart-count` all become `restartcount`. */
 export function normalizeKey(key: string): string {
   return key.toLowerCase().replace(/[^a-z0-9]/g, "");
