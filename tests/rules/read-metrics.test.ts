@@ -67,6 +67,28 @@ process_cpu_usage NaN
     ]);
   });
 
+  it("a METRIC/VALUE table: units after a space, `a / b` is a value and its limit", () => {
+    const text = "METRIC                    VALUE\napi_latency_p99           8.4 s\npostgres_cpu              98 %\npostgres_connections      194 / 200\npostgres_iops_write       11,870 /s\n";
+    expect(readMetrics(undefined, text).map((s) => [s.name, s.value, s.unit, s.limit])).toEqual([
+      ["api_latency_p99", 8.4, "s", null],
+      ["postgres_cpu", 98, "%", null],
+      ["postgres_connections", 194, null, 200],
+      ["postgres_iops_write", 11870, "/s", null],
+    ]);
+  });
+
+  it("rows of named things with numeric columns, and `[name, \"cpu 22%\"]` pairs, are labelled by the thing", () => {
+    const table = "NODE                 STATUS   CPU%   MEM%   CONDITIONS\nip-10-40-1-52        Ready    31%    62%    MemoryPressure=False\nip-10-40-3-117       Ready    22%    48%    MemoryPressure=False\n";
+    const fromTable = readMetrics(undefined, table);
+    expect(fromTable.find((s) => s.name === "mem" && s.labels.name === "ip-10-40-3-117")).toMatchObject({ value: 48, unit: "%" });
+    expect(fromTable.some((s) => s.name === "status")).toBe(false);
+    const pairs = readMetrics({ nodes: [["aks-0", "cpu 22%", "mem 48%"]] }, "");
+    expect(pairs).toMatchObject([
+      { name: "nodes.cpu", labels: { name: "aks-0" }, value: 22, unit: "%" },
+      { name: "nodes.mem", labels: { name: "aks-0" }, value: 48, unit: "%" },
+    ]);
+  });
+
   it("text lines with units", () => {
     const samples = readMetrics(undefined, "Decider queue: 48,213\nheap used = 3.1 GiB\nRedis usage: 71% (threshold 65%)\n");
     expect(samples.map((s) => [s.name, s.value, s.unit])).toEqual([

@@ -1,3 +1,4 @@
+import { parseTables } from "./parse-table.ts";
 import { readRedisInfo } from "./read-redis.ts";
 import { asText, isObject, normalizeKey, readKey, readString, toNumber, walkObjects, type JsonObject } from "./walk-json.ts";
 
@@ -46,6 +47,7 @@ export function readMetrics(data: unknown, text: string): MetricSample[] {
   const source = asText(text);
   if (samples.length === 0) readPromText(source, samples);
   if (samples.length === 0) samples.push(...redisSamples(source));
+  if (samples.length === 0) readTables(source, samples);
   if (samples.length === 0) readTextLines(source, samples);
   return pairBounds(samples);
 }
@@ -138,6 +140,8 @@ function readJson(value: unknown, path: string, out: MetricSample[], depth: numb
       for (const [name, ...rest] of pairs) {
         const reading = rest.map(withUnit).find((r) => r !== null);
         if (reading) out.push(sample(join(path, name), {}, reading.value, reading.unit));
+        // `["node-1", "cpu 22%", "mem 48%"]`: labelled readings of the thing the first cell names.
+        else for (const labelled of rest.flatMap(labelledReading)) out.push(sample(join(path, labelled.label), { name }, labelled.value, labelled.unit));
       }
       return;
     }
@@ -234,6 +238,39 @@ function redisSamples(text: string): MetricSample[] {
   const used = out.find((s) => s.name === "used_memory");
   if (used && info.maxmemory !== null && info.maxmemory > 0) used.limit = info.maxmemory;
   return out;
+}
+
+/**
+ * Tables: a `METRIC VALUE` table (a `194 / 200` value is 194 bounded by 200), or rows of a named
+ * thing with numeric columns (`NODE  CPU%  MEM%`): one sample per column, labelled with the row's name.
+ */
+function readTables(text: string, out: MetricSample[]): void {
+  for (const row of parseTables(text)) {
+    const name = row.metric ?? row.name ?? row.key;
+    const value = row.value ?? row.current ?? row.reading;
+    if (name && value !== undefined) {
+      const bounded = /^\s*(-?\d[\d,]*(?:\.\d+)?)\s*\/\s*(\d[\d,]*(?:\.\d+)?)\s*(\S*)\s*$/.exec(value);
+      const reading = bounded ? withUnit(`${bounded[1]} ${bounded[3] ?? ""}`) : withUnit(value);
+      if (!reading) continue;
+      const item = sample(name, {}, reading.value, reading.unit);
+      if (bounded?.[2]) item.limit = Number(bounded[2].replace(/,/g, ""));
+      item.threshold = withUnit(row.threshold)?.value ?? null;
+      item.limit ??= withUnit(row.limit ?? row.max)?.value ?? null;
+      out.push(item);
+      continue;
+    }
+    const subject = row.name ?? row.node ?? row.pod ?? Object.values(row)[0];
+    for (const [column, cell] of Object.entries(row)) {
+      const reading = withUnit(cell);
+      if (reading && subject && cell !== subject) out.push(sample(column, { name: subject }, reading.value, reading.unit ?? (/pct|percent|%/.test(column) ? "%" : null)));
+    }
+  }
+}
+
+/** `cpu 22%` → cpu, 22, %. */
+function labelledReading(value: unknown): { label: string; value: number; unit: string | null }[] {
+  const match = typeof value === "string" ? /^\s*([A-Za-z][\w .-]*?)\s+(-?\d[\d,]*(?:\.\d+)?)\s*(%|[A-Za-z/]+)?\s*$/.exec(value) : null;
+  return match?.[1] && match[2] ? [{ label: match[1], value: Number(match[2].replace(/,/g, "")), unit: match[3] ?? null }] : [];
 }
 
 /** `Decider queue: 48,000`, `heap used = 3.1 GiB` lines. */
