@@ -121,8 +121,8 @@ Events:
     });
     const events = extractEvents(undefined, text);
     expect(events).toEqual([
-      { type: "Normal", reason: "Pulled", message: 'Container image "tidewell/ocr-worker:2025.02.1" already present on machine', count: 10, object: "ocr-workers-5d7f-2kq9z", lastSeen: "12m (x10 over 52m)", source: "kubelet" },
-      { type: "Warning", reason: "BackOff", message: "Back-off restarting failed container ocr-worker in pod ocr-workers-5d7f-2kq9z", count: 212, object: "ocr-workers-5d7f-2kq9z", lastSeen: "2m (x212 over 51m)", source: "kubelet" },
+      { type: "Normal", reason: "Pulled", message: 'Container image "tidewell/ocr-worker:2025.02.1" already present on machine', count: 10, object: "ocr-workers-5d7f-2kq9z", lastSeen: "12m (x10 over 52m)", source: "kubelet", kind: "pod" },
+      { type: "Warning", reason: "BackOff", message: "Back-off restarting failed container ocr-worker in pod ocr-workers-5d7f-2kq9z", count: 212, object: "ocr-workers-5d7f-2kq9z", lastSeen: "2m (x212 over 51m)", source: "kubelet", kind: "pod" },
     ]);
   });
 
@@ -144,7 +144,7 @@ describe("extractEvents", () => {
       ],
     };
     expect(extractEvents(data, "")).toEqual([
-      { type: "Warning", reason: "FailedScheduling", message: "0/3 nodes are available: 3 node(s) had untolerated taint {dedicated: conductor}.", count: 41, object: "pod/task-workers-6d-abc", lastSeen: "2024-11-18T10:43:02Z", source: "default-scheduler" },
+      { type: "Warning", reason: "FailedScheduling", message: "0/3 nodes are available: 3 node(s) had untolerated taint {dedicated: conductor}.", count: 41, object: "pod/task-workers-6d-abc", lastSeen: "2024-11-18T10:43:02Z", source: "default-scheduler", kind: "pod" },
     ]);
   });
 
@@ -152,7 +152,12 @@ describe("extractEvents", () => {
     const v1 = { items: [{ type: "Warning", reason: "Unhealthy", note: "Liveness probe failed: context deadline exceeded", regarding: { kind: "Pod", name: "api-0" }, series: { count: 17, lastObservedTime: "2024-12-03T09:41:20Z" }, reportingController: "kubelet" }] };
     expect(extractEvents(v1, "")[0]).toMatchObject({ message: "Liveness probe failed: context deadline exceeded", object: "pod/api-0", count: 17, lastSeen: "2024-12-03T09:41:20Z", source: "kubelet" });
     const flat = [{ type: "Warning", reason: "PresentError", involvedObject: "Challenge/tls-1-2918", message: "Error presenting challenge", count: 4812 }];
-    expect(extractEvents(flat, "")[0]).toMatchObject({ object: "Challenge/tls-1-2918", count: 4812 });
+    expect(extractEvents(flat, "")[0]).toMatchObject({ object: "Challenge/tls-1-2918", count: 4812, kind: "challenge" });
+  });
+
+  it("a node's OOMKilling event is about the node, not a pod", () => {
+    const text = "LAST SEEN   TYPE      REASON       OBJECT                           MESSAGE\n6d1h        Warning   OOMKilling   node/ip-10-12-44-210.internal    Memory cgroup out of memory: Killed process 1 (java)\n";
+    expect(extractEvents(undefined, text)[0]).toMatchObject({ reason: "OOMKilling", object: "node/ip-10-12-44-210.internal", kind: "node" });
   });
 
   it("kubectl get events -o wide: COUNT, SOURCE and a long MESSAGE", () => {

@@ -13,6 +13,11 @@ export interface EventRecord {
   lastSeen?: string | null;
   /** Who reported it (kubelet, default-scheduler, cert-manager-...). */
   source?: string | null;
+  /**
+   * The kind of object it is about, lower-case (`pod`, `node`, `job`, `challenge`), when the output
+   * says: a node's OOMKilling event is about the node, not about a pod or its deployment.
+   */
+  kind?: string | null;
 }
 
 /** Reasons worth finding in text that is neither JSON nor a table (free text). */
@@ -45,10 +50,10 @@ export function extractEvents(data: unknown, text: string): EventRecord[] {
     });
     return true;
   });
-  if (events.length > 0) return events;
+  if (events.length > 0) return events.map(withKind);
   const source = asText(text);
   const described = readDescribeEvents(source);
-  if (described.length > 0) return described;
+  if (described.length > 0) return described.map(withKind);
   const rows = parseTables(source).filter((row) => row.reason);
   if (rows.length > 0) {
     return rows.map((row) => ({
@@ -59,7 +64,7 @@ export function extractEvents(data: unknown, text: string): EventRecord[] {
       object: row.object ?? row.involvedobject ?? null,
       lastSeen: row.lastseen ?? row.age ?? null,
       source: row.source ?? row.from ?? null,
-    }));
+    })).map(withKind);
   }
   return source.split(/\r?\n/).flatMap((line) => {
     const reason = TEXT_REASONS.exec(line)?.[1];
@@ -99,10 +104,17 @@ function readDescribeEvents(text: string): EventRecord[] {
         object: object && kind ? `${kind.toLowerCase()}/${object}` : object,
         lastSeen: age || null,
         source: from || null,
+        kind: kind?.toLowerCase() ?? (/^Containers:/m.test(block) ? "pod" : null),
       });
     }
   }
   return events;
+}
+
+/** `node/ip-10-0-1-2` → kind node. */
+function withKind(event: EventRecord): EventRecord {
+  const kind = /^([A-Za-z][\w.-]*)\/[^/]+$/.exec(event.object ?? "")?.[1];
+  return { ...event, kind: kind ? kind.toLowerCase().split(".")[0] ?? null : (event.kind ?? null) };
 }
 
 /** `2m (x25 over 7m)` → 25. */
