@@ -1,5 +1,6 @@
 import Anthropic from "@anthropic-ai/sdk";
 import type { Alert } from "../alerts/types.ts";
+import { abortable } from "../conductor/abortable.ts";
 import { errorMessage } from "../lib/errors.ts";
 import type { Logger } from "../lib/logger.ts";
 import { modelReportSchema, type ModelReport } from "../report/schema.ts";
@@ -24,6 +25,7 @@ export interface AgentInput {
   executionId: string;
   alert: Alert | null;
   incident: ToolResult;
+  /** Ends the model's part: checked before each turn, passed to each model call, and ends the wait for tools. */
   signal?: AbortSignal;
 }
 
@@ -69,7 +71,7 @@ export async function runAgent(input: AgentInput, deps: AgentDeps): Promise<Agen
   });
 
   while (true) {
-    if (input.signal?.aborted) return done({ ok: false, reason: "triage cancelled" });
+    if (input.signal?.aborted) return done({ ok: false, reason: stopReason(input.signal) });
     // A model call needs some time to be useful; closer than this to the deadline, stop now.
     const remaining = deps.budgets.deadline - deps.now();
     if (remaining < MIN_CALL_MS) return done({ ok: false, reason: "the triage deadline ran out before a report" });
@@ -96,6 +98,7 @@ export async function runAgent(input: AgentInput, deps: AgentDeps): Promise<Agen
         { timeout: Math.min(deps.requestTimeoutMs, remaining), ...(input.signal ? { signal: input.signal } : {}) },
       );
     } catch (error) {
+      if (input.signal?.aborted) return done({ ok: false, reason: stopReason(input.signal) });
       return done({ ok: false, reason: `the model call failed: ${describeModelError(error)}` });
     }
     turns += 1;
@@ -133,7 +136,7 @@ export async function runAgent(input: AgentInput, deps: AgentDeps): Promise<Agen
 
     // The invoker's own cap leaves headroom for the rules engine; the model's budget is enforced here.
     const allowed = Math.max(0, deps.budgets.maxToolCalls - deps.invoker.calls.length);
-    const results = await Promise.all(
+    const running = Promise.all(
       toolUses.map(async (block, index): Promise<Anthropic.ToolResultBlockParam> => {
         if (index >= allowed) {
           return { type: "tool_result", tool_use_id: block.id, is_error: true, content: `Not run: the budget of ${deps.budgets.maxToolCalls} tool calls is spent. Call submit_report now.` };
@@ -147,8 +150,20 @@ export async function runAgent(input: AgentInput, deps: AgentDeps): Promise<Agen
         };
       }),
     );
+    // The model's time may end while tools still run: stop waiting, and leave those calls running
+    // under the triage's own signal, so the rules engine standing in picks up their results.
+    let results: Anthropic.ToolResultBlockParam[];
+    try {
+      results = await abortable(running, input.signal);
+    } catch {
+      return done({ ok: false, reason: stopReason(input.signal) });
+    }
     messages.push({ role: "user", content: results });
   }
+}
+
+function stopReason(signal: AbortSignal | undefined): string {
+  return signal?.aborted ? `stopped: ${errorMessage(signal.reason)}` : "stopped";
 }
 
 function firstTurn(input: AgentInput): string {

@@ -5,6 +5,7 @@ import { createCommandRunner, createConductorClient, createExecutionReader, type
 import { systemClock, type Clock } from "../lib/clock.ts";
 import { UsageError } from "../lib/errors.ts";
 import { createLogger, type Logger } from "../lib/logger.ts";
+import { observeRunner, observeTriager, type Observation } from "../ops/instrument.ts";
 import { createTools } from "../tools/index.ts";
 import { createTriager, type Triager } from "../triage/index.ts";
 import type { CliIo } from "./io.ts";
@@ -23,7 +24,7 @@ export interface Investigation {
 
 export function buildInvestigation(
   config: Config & { conductor: ConductorConfig },
-  deps: { logger: Logger; clock?: Clock; engine?: "claude" | "rules" },
+  deps: { logger: Logger; clock?: Clock; engine?: "claude" | "rules"; observe?: Observation },
 ): Investigation {
   const clock = deps.clock ?? systemClock;
   const engine = deps.engine ?? config.oncall.engine;
@@ -39,7 +40,8 @@ export function buildInvestigation(
     logger: deps.logger,
   });
   const readExecution = createExecutionReader(client);
-  const runner = createCommandRunner({ client, clock, logger: deps.logger, commandTimeoutMs: config.conductor.commandTimeoutMs });
+  const commandRunner = createCommandRunner({ client, clock, logger: deps.logger, commandTimeoutMs: config.conductor.commandTimeoutMs });
+  const runner = deps.observe ? observeRunner(commandRunner, deps.observe) : commandRunner;
   const tools = createTools({
     runner,
     readExecution,
@@ -59,10 +61,11 @@ export function buildInvestigation(
           requestTimeoutMs: config.anthropic.timeoutMs,
         }
       : undefined;
-  const triager = createTriager(
+  const engineTriager = createTriager(
     { ...config.oncall, engine },
-    { tools, now: () => clock.now(), logger: deps.logger, ...(model ? { model } : {}) },
+    { tools, readExecution, now: () => clock.now(), logger: deps.logger, ...(model ? { model } : {}) },
   );
+  const triager = deps.observe ? observeTriager(engineTriager, deps.observe) : engineTriager;
   return { triager, readExecution, engine, close: () => client.close() };
 }
 
@@ -71,6 +74,7 @@ export function buildBotOptions(config: Config & { slack: SlackConfig }, run: { 
   return {
     channels: config.slack.channels,
     maxAttempts: config.oncall.maxAttempts,
+    retryBackoffMs: config.oncall.retryBackoffMs,
     cooldownMs: config.oncall.knownIncidentCooldownMs,
     concurrency: config.oncall.concurrency,
     since: run.since,

@@ -109,9 +109,10 @@ function engineOption(): Option {
   return new Option("--engine <engine>", "rules | claude (default ONCALL_ENGINE: claude when ANTHROPIC_API_KEY is set)").choices(["rules", "claude"]);
 }
 
+/** Seconds from 0.1 (for loops against the local sandbox) to an hour; ONCALL_POLL_INTERVAL keeps 2 s as its floor. */
 function parsePositive(value: string): number {
   const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError("must be a positive number of seconds");
+  if (!Number.isFinite(n) || n < 0.1 || n > 3600) throw new InvalidArgumentError("must be a number of seconds from 0.1 to 3600");
   return n;
 }
 

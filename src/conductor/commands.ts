@@ -40,6 +40,12 @@ export const READ_ONLY_COMMANDS = {
 export type ReadOnlyCommand = keyof typeof READ_ONLY_COMMANDS;
 export type CommandParameters<C extends ReadOnlyCommand> = z.input<(typeof READ_ONLY_COMMANDS)[C]["parameters"]>;
 
+/**
+ * The version in the synchronous-execution path (`/workflow/execute/{name}/{version}`), which
+ * must name one; start requests leave it out (latest). A live difference is a one-line change.
+ */
+export const COMMAND_WORKFLOW_VERSION = 1;
+
 export type ReadOnlyWorkflow = (typeof READ_ONLY_COMMANDS)[ReadOnlyCommand]["workflow"];
 
 const READ_ONLY_WORKFLOWS: ReadonlySet<string> = new Set(Object.values(READ_ONLY_COMMANDS).map((spec) => spec.workflow));

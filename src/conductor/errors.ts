@@ -26,10 +26,17 @@ export class ConductorError extends OncallError {
   declare readonly code: ConductorErrorCode;
   readonly request: ConductorRequestInfo;
 
-  constructor(code: ConductorErrorCode, message: string, options: { cause?: unknown; request?: ConductorRequestInfo } = {}) {
+  /**
+   * A start that may have been accepted although no answer said so (its response was lost and no
+   * lookup could tell): sending it again could run the command twice.
+   */
+  readonly mayHaveStarted: boolean;
+
+  constructor(code: ConductorErrorCode, message: string, options: { cause?: unknown; request?: ConductorRequestInfo; mayHaveStarted?: boolean } = {}) {
     super(code, message, { cause: options.cause });
     this.name = "ConductorError";
     this.request = options.request ?? {};
+    this.mayHaveStarted = options.mayHaveStarted ?? false;
   }
 
   /** Worth another attempt: the server or the network may answer next time. */

@@ -21,6 +21,11 @@ export interface CommandOutcome {
   status: "COMPLETED" | "FAILED" | "TERMINATED" | "TIMED_OUT" | "PAUSED" | "DEADLINE" | "START_FAILED";
   output: unknown;
   reason: string | null;
+  /**
+   * True when Conductor itself failed the command (unreachable, timed out, 5xx on the start or on
+   * every read), as opposed to the command running and reporting something.
+   */
+  transport?: boolean;
   durationMs: number;
 }
 
@@ -30,6 +35,7 @@ export interface CommandRunner {
     context: ClusterContext,
     command: C,
     parameters: CommandParameters<C>,
-    options?: { signal?: AbortSignal; timeoutMs?: number },
+    /** `callKey`: one per triage; makes the agentHandlerId of each call deterministic (idempotent starts). */
+    options?: { signal?: AbortSignal; timeoutMs?: number; callKey?: string },
   ): Promise<CommandOutcome>;
 }

@@ -64,11 +64,19 @@ export interface OncallConfig {
   maxAttempts: number;
   knownIncidentCooldownMs: number;
   shutdownGraceMs: number;
+  /** The first retry after a failed attempt waits this long, doubling per failure. */
+  retryBackoffMs: number;
   toolOutputBudget: number;
   triageDeadlineMs: number;
   maxTurns: number;
   maxToolCalls: number;
   maxInputTokens: number;
+}
+
+/** The operators' endpoint (/healthz, /readyz, /metrics); off without a port. */
+export interface OpsConfig {
+  httpPort: number | undefined;
+  httpAddress: string;
 }
 
 export interface Config {
@@ -78,6 +86,7 @@ export interface Config {
   smtp: SmtpConfig | undefined;
   notify: NotifyConfig;
   oncall: OncallConfig;
+  ops: OpsConfig;
   log: { format: "pretty" | "json"; level: string };
 }
 
@@ -194,12 +203,14 @@ function toConfig(env: Env): Config {
       maxAttempts: env.ONCALL_MAX_ATTEMPTS,
       knownIncidentCooldownMs: env.ONCALL_KNOWN_INCIDENT_COOLDOWN,
       shutdownGraceMs: env.ONCALL_SHUTDOWN_GRACE,
+      retryBackoffMs: env.ONCALL_RETRY_BACKOFF,
       toolOutputBudget: env.ONCALL_TOOL_OUTPUT_BUDGET,
       triageDeadlineMs: env.ONCALL_TRIAGE_DEADLINE,
       maxTurns: env.ONCALL_MAX_TURNS,
       maxToolCalls: env.ONCALL_MAX_TOOL_CALLS,
       maxInputTokens: env.ONCALL_MAX_INPUT_TOKENS,
     },
+    ops: { httpPort: env.ONCALL_HTTP_PORT, httpAddress: env.ONCALL_HTTP_ADDRESS },
     log: { format: env.LOG_FORMAT, level: env.LOG_LEVEL },
   };
 }

@@ -5,8 +5,13 @@ import { parseDuration } from "../lib/duration.ts";
  * Every environment variable the bot reads, with its default. `.env.example` mirrors this file;
  * a test keeps the two in step.
  */
-const duration = (fallback: string) =>
-  z
+/**
+ * A duration within [min, max] (both written like the values, e.g. "1s", "1h"). Every duration is
+ * bounded: 0 would spin a loop or fail every call, and anything above ~24 days overflows Node's timers.
+ */
+const duration = (fallback: string, min: string, max: string) => {
+  const [minMs, maxMs] = [parseDuration(min) ?? 0, parseDuration(max) ?? 0];
+  return z
     .string()
     .default(fallback)
     .transform((text, ctx) => {
@@ -15,11 +20,22 @@ const duration = (fallback: string) =>
         ctx.addIssue({ code: "custom", message: `"${text}" is not a duration: use seconds (30) or 30s, 5m, 1h` });
         return z.NEVER;
       }
+      if (ms < minMs || ms > maxMs) {
+        ctx.addIssue({ code: "custom", message: `"${text}" is out of range: use a duration from ${min} to ${max}` });
+        return z.NEVER;
+      }
       return ms;
     });
+};
 
-const positiveInt = (fallback: number) =>
-  z.coerce.number({ error: "must be a whole number" }).int("must be a whole number").positive("must be above 0").default(fallback);
+/** A whole number from 1 to `max`. */
+const positiveInt = (fallback: number, max: number) =>
+  z.coerce
+    .number({ error: "must be a whole number" })
+    .int("must be a whole number")
+    .positive("must be above 0")
+    .max(max, `must be at most ${max}`)
+    .default(fallback);
 
 const httpUrl = z.url({ protocol: /^https?$/, error: "must be an http(s) URL, e.g. https://example.com/api" });
 
@@ -69,26 +85,28 @@ export const envSchema = z.object({
   CONDUCTOR_SERVER_URL: httpUrl.optional(),
   CONDUCTOR_AUTH_KEY: optionalSecret,
   CONDUCTOR_AUTH_SECRET: optionalSecret,
-  CONDUCTOR_REQUEST_TIMEOUT: duration("30s"),
-  CONDUCTOR_COMMAND_TIMEOUT: duration("3m"),
+  CONDUCTOR_REQUEST_TIMEOUT: duration("30s", "1s", "5m"),
+  CONDUCTOR_COMMAND_TIMEOUT: duration("3m", "5s", "30m"),
 
   ANTHROPIC_API_KEY: optionalSecret,
   ANTHROPIC_BASE_URL: httpUrl.optional(),
   ANTHROPIC_MODEL: z.string().trim().min(1).default("claude-sonnet-5-5"),
-  ANTHROPIC_TIMEOUT: duration("90s"),
+  ANTHROPIC_TIMEOUT: duration("90s", "5s", "10m"),
 
   ONCALL_ENGINE: z.enum(["auto", "claude", "rules"], { error: "must be auto, claude or rules" }).default("auto"),
   ONCALL_STATE_FILE: z.string().trim().min(1).default(".oncall-state.json"),
-  ONCALL_POLL_INTERVAL: duration("30s"),
-  ONCALL_CONCURRENCY: positiveInt(8),
-  ONCALL_MAX_ATTEMPTS: positiveInt(3),
-  ONCALL_KNOWN_INCIDENT_COOLDOWN: duration("1h"),
-  ONCALL_SHUTDOWN_GRACE: duration("60s"),
-  ONCALL_TOOL_OUTPUT_BUDGET: positiveInt(6000),
-  ONCALL_TRIAGE_DEADLINE: duration("5m"),
-  ONCALL_MAX_TURNS: positiveInt(12),
-  ONCALL_MAX_TOOL_CALLS: positiveInt(15),
-  ONCALL_MAX_INPUT_TOKENS: positiveInt(400_000),
+  ONCALL_POLL_INTERVAL: duration("30s", "2s", "1h"),
+  ONCALL_CONCURRENCY: positiveInt(8, 64),
+  ONCALL_MAX_ATTEMPTS: positiveInt(3, 20),
+  ONCALL_KNOWN_INCIDENT_COOLDOWN: duration("1h", "0s", "7d"),
+  // Below Kubernetes' default terminationGracePeriodSeconds (30 s), leaving time to save and exit.
+  ONCALL_SHUTDOWN_GRACE: duration("25s", "1s", "10m"),
+  ONCALL_RETRY_BACKOFF: duration("30s", "1s", "1h"),
+  ONCALL_TOOL_OUTPUT_BUDGET: positiveInt(6000, 100_000).refine((n) => n >= 500, "must be at least 500"),
+  ONCALL_TRIAGE_DEADLINE: duration("5m", "1s", "1h"),
+  ONCALL_MAX_TURNS: positiveInt(12, 50),
+  ONCALL_MAX_TOOL_CALLS: positiveInt(15, 100),
+  ONCALL_MAX_INPUT_TOKENS: positiveInt(400_000, 5_000_000),
 
   SMTP_HOST: z.string().trim().optional(),
   SMTP_PORT: z.coerce
@@ -103,7 +121,7 @@ export const envSchema = z.object({
   SMTP_FROM: z.string().trim().regex(EMAIL, "must be an e-mail address like oncall-agent@example.com").optional(),
   SMTP_TO: commaList(EMAIL, "must be comma-separated e-mail addresses"),
   SMTP_MIN_SEVERITY: z.enum(SEVERITY_NAMES, { error: "must be CRITICAL, MAJOR, MINOR or WARNING" }).default("MAJOR"),
-  SMTP_TIMEOUT: duration("20s"),
+  SMTP_TIMEOUT: duration("20s", "1s", "5m"),
 
   ONCALL_ESCALATE_SEVERITIES: z
     .string()
@@ -115,9 +133,17 @@ export const envSchema = z.object({
     .transform((items) => items as (typeof SEVERITY_NAMES)[number][]),
   ONCALL_ESCALATE_INCONCLUSIVE: flag(true),
   ONCALL_ESCALATION_EMAILS: commaList(EMAIL, "must be comma-separated e-mail addresses"),
-  ONCALL_NOTIFY_MAX_ATTEMPTS: positiveInt(3),
-  ONCALL_DEBOUNCE_WINDOW: duration("10m"),
+  ONCALL_NOTIFY_MAX_ATTEMPTS: positiveInt(3, 20),
+  ONCALL_DEBOUNCE_WINDOW: duration("10m", "0s", "1d"),
   ONCALL_DEBOUNCE_BYPASS_CRITICAL: flag(false),
+
+  ONCALL_HTTP_PORT: z.coerce
+    .number({ error: "must be a port number" })
+    .int("must be a port number")
+    .min(1, "must be a port number from 1 to 65535")
+    .max(65535, "must be a port number from 1 to 65535")
+    .optional(),
+  ONCALL_HTTP_ADDRESS: z.union([z.ipv4(), z.ipv6(), z.literal("localhost")], { error: "must be an IP address to listen on, e.g. 0.0.0.0 or 127.0.0.1" }).default("127.0.0.1"),
 
   LOG_FORMAT: z.enum(["pretty", "json"], { error: "must be pretty or json" }).default("pretty"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),

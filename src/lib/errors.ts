@@ -25,6 +25,13 @@ export class OncallError extends Error {
   }
 }
 
+/**
+ * Why a triage gave no report (see Triager in src/triage/types.ts); the bot decides on these:
+ * cancelled → back to claimed, evidence unavailable → retry with backoff, unreadable → a note.
+ */
+export const TRIAGE_ERROR_CODES = ["triage_cancelled", "evidence_unavailable", "execution_unreadable"] as const;
+export type TriageErrorCode = (typeof TRIAGE_ERROR_CODES)[number];
+
 /** Bad configuration or arguments: printed without a stack trace, exit code 2. */
 export class UsageError extends OncallError {
   constructor(message: string, options: { cause?: unknown } = {}) {

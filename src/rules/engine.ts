@@ -83,7 +83,7 @@ export async function runRulesEngine(input: RulesInput, invoker: ToolInvoker, de
 }
 
 async function callSafely(invoker: ToolInvoker, name: string, input: Record<string, unknown>, signal?: AbortSignal): Promise<ToolResult> {
-  if (signal?.aborted) return { status: "error", output: `${name} skipped: the triage was cancelled`, durationMs: 0 };
+  if (signal?.aborted) return { status: "error", output: `${name} skipped: ${errorMessage(signal.reason)}`, durationMs: 0, failure: "cancelled" };
   try {
     return await invoker.call(name, input);
   } catch (error) {

@@ -8,10 +8,17 @@ import { delay, parseJson, sendJson, sendText, startHttpServer } from "./http-se
 import type { Scenario } from "./scenario-schema.ts";
 import { searchWorkflows } from "./search-workflows.ts";
 
-/** Conductor faults: HTTP faults on a route, or a command forced to end FAILED / TIMED_OUT. */
-export type ConductorFault = HttpFault | { kind: "command"; status: "FAILED" | "TIMED_OUT"; reason?: string };
-/** Fault targets: "token", "getWorkflow", "startWorkflow", "search", or "command:<COMMAND>" for command faults. */
-export type ConductorRoute = "token" | "getWorkflow" | "startWorkflow" | "search";
+/**
+ * Conductor faults: HTTP faults on a route; a command forced to end FAILED / TIMED_OUT; or a start
+ * (startWorkflow / executeWorkflow) that is accepted — the command runs — but whose answer is lost:
+ * the connection is cut, never answered, or answered with an error status.
+ */
+export type ConductorFault =
+  | HttpFault
+  | { kind: "command"; status: "FAILED" | "TIMED_OUT"; reason?: string }
+  | { kind: "lost-response"; as: "drop" | "hang" | number };
+/** Fault targets: a route, or "command:<COMMAND>" for command faults. */
+export type ConductorRoute = "token" | "getWorkflow" | "startWorkflow" | "executeWorkflow" | "search";
 
 export interface ConductorServerOptions {
   scenarios: readonly Scenario[];
@@ -22,6 +29,11 @@ export interface ConductorServerOptions {
   tokenTtlMs?: number;
   latencyMs?: number;
   now?: () => number;
+  /**
+   * `POST /api/workflow/execute/{name}/{version}` (domain.md §3): "supported" (default), or the
+   * status a server without it answers (404, 405), so the client's fallback can be exercised.
+   */
+  synchronousExecution?: "supported" | 404 | 405;
 }
 
 export interface StartedCommand {
@@ -56,6 +68,8 @@ export interface ConductorServer {
   expireTokens(): void;
   readonly tokensIssued: number;
   faults: Faults<ConductorFault>;
+  /** Requests received per route (token included), for the bench and tests. */
+  readonly requestCounts: Readonly<Record<ConductorRoute, number>>;
   close(): Promise<void>;
 }
 
@@ -72,7 +86,9 @@ export async function startConductorServer(options: ConductorServerOptions): Pro
   const refused: RefusedStart[] = [];
   const tokens = new Map<string, number>();
   const faults = createFaultQueue<ConductorFault>();
-  const isHttpFault = (f: ConductorFault): f is HttpFault => f.kind !== "command";
+  const isHttpFault = (f: ConductorFault): f is HttpFault => f.kind === "status" || f.kind === "hang";
+  type LostResponse = Extract<ConductorFault, { kind: "lost-response" }>;
+  const requestCounts: Record<ConductorRoute, number> = { token: 0, getWorkflow: 0, startWorkflow: 0, executeWorkflow: 0, search: 0 };
 
   const viewCommand = (w: CommandWorkflow, includeTasks: boolean) => {
     const done = w.answer !== null && now() >= w.completesAt;
@@ -137,6 +153,7 @@ export async function startConductorServer(options: ConductorServerOptions): Pro
   const route = (req: IncomingMessage, url: URL): ConductorRoute | null => {
     if (req.method === "POST" && url.pathname === "/api/token") return "token";
     if (req.method === "POST" && url.pathname === "/api/workflow") return "startWorkflow";
+    if (req.method === "POST" && /^\/api\/workflow\/execute\/[^/]+\/[^/]+$/.test(url.pathname)) return "executeWorkflow";
     if (req.method === "GET" && url.pathname === "/api/workflow/search") return "search";
     if (req.method === "GET" && /^\/api\/workflow\/[^/]+$/.test(url.pathname)) return "getWorkflow";
     return null;
@@ -146,6 +163,10 @@ export async function startConductorServer(options: ConductorServerOptions): Pro
     const url = new URL(req.url ?? "/", "http://sandbox");
     const target = route(req, url);
     if (!target) return sendJson(res, 404, { status: 404, message: `no route ${req.method} ${url.pathname}` });
+    requestCounts[target] += 1;
+    if (target === "executeWorkflow" && options.synchronousExecution !== undefined && options.synchronousExecution !== "supported") {
+      return sendJson(res, options.synchronousExecution, { status: options.synchronousExecution, message: `no route ${req.method} ${url.pathname}` });
+    }
     await delay((options.latencyMs ?? 0) + faults.latencyFor(target), req);
     const fault = faults.take(target, isHttpFault);
     if (fault?.kind === "hang") return;
@@ -165,9 +186,21 @@ export async function startConductorServer(options: ConductorServerOptions): Pro
       return sendJson(res, 401, { status: 401, error: expiry === undefined ? "INVALID_TOKEN" : "EXPIRED_TOKEN", message: "Token expired or invalid" });
     }
 
-    if (target === "startWorkflow") {
+    if (target === "startWorkflow" || target === "executeWorkflow") {
       const result = start(parseJson(body));
-      return typeof result.body === "string" ? sendText(res, result.status, result.body) : sendJson(res, result.status, result.body);
+      const lost = result.status === 200 ? (faults.take(target, (f) => f.kind === "lost-response") as LostResponse | undefined) : undefined;
+      if (lost) return loseResponse(res, lost.as);
+      if (typeof result.body !== "string") return sendJson(res, result.status, result.body);
+      if (target === "startWorkflow") return sendText(res, result.status, result.body);
+      // Synchronous execution: hold the request until the command ends or waitForSeconds passes (then 206).
+      const workflow = workflows.get(result.body) as CommandWorkflow;
+      const waitUntil = now() + Math.max(0, Number(url.searchParams.get("waitForSeconds") ?? 10)) * 1000;
+      // Timers may fire a millisecond early by the wall clock: wait until the answer is really due.
+      while (now() < Math.min(waitUntil, workflow.completesAt) && !req.socket.destroyed) {
+        await delay(Math.min(waitUntil, workflow.completesAt) - now() + 1, req);
+      }
+      const view = viewCommand(workflow, true);
+      return sendJson(res, view.status === "RUNNING" ? 206 : 200, view);
     }
     if (target === "search") return sendJson(res, 200, searchWorkflows(url, [...executions.keys()].map((id) => viewExecution(id, false)), [...workflows.values()].map((w) => viewCommand(w, false))));
     const id = decodeURIComponent(url.pathname.split("/").pop() ?? "");
@@ -190,6 +223,7 @@ export async function startConductorServer(options: ConductorServerOptions): Pro
       return tokens.size;
     },
     faults,
+    requestCounts,
     close: () => server.close(),
   };
 }
@@ -197,6 +231,12 @@ export async function startConductorServer(options: ConductorServerOptions): Pro
 function sendFault(res: ServerResponse, fault: Extract<HttpFault, { kind: "status" }>): void {
   const headers: Record<string, string> = fault.retryAfterSeconds === undefined ? {} : { "retry-after": String(fault.retryAfterSeconds) };
   sendJson(res, fault.status, { status: fault.status, message: "sandbox fault", retryable: true }, headers);
+}
+
+function loseResponse(res: ServerResponse, as: "drop" | "hang" | number): void {
+  if (as === "hang") return;
+  if (as === "drop") return void res.socket?.destroy();
+  sendJson(res, as, { status: as, message: "sandbox fault: accepted, then failed to answer", retryable: true });
 }
 
 function commandTasks(w: CommandWorkflow, status: string) {

@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import type { CommandParameters, ReadOnlyCommand } from "../conductor/commands.ts";
 import type { CommandOutcome } from "../conductor/types.ts";
+import { ConductorError } from "../conductor/errors.ts";
 import { formatDuration } from "../lib/duration.ts";
 import { errorMessage } from "../lib/errors.ts";
 import { cutText, isEmptyOutput, parseOutput, renderOutput, type CutText } from "./format-output.ts";
@@ -58,18 +59,23 @@ async function runCommandTool<S extends z.ZodType<ExecutionInput>, C extends Rea
     outcome = await deps.runner.run(context, command, spec.toParameters(input), {
       signal: ctx.signal,
       timeoutMs: deps.commandTimeoutMs,
+      ...(ctx.runKey === undefined ? {} : { callKey: ctx.runKey }),
     });
   } catch (error) {
+    if (ctx.signal?.aborted) return { ...stoppedResult(command, ctx.signal), durationMs: elapsed() };
+    const transport = error instanceof ConductorError && error.isTransient;
     return {
       status: "error",
       output: `${command} was not run: ${errorMessage(error)}`,
       command,
       durationMs: elapsed(),
+      ...(transport ? { failure: "transport" as const } : {}),
     };
   }
 
   if (outcome.status !== "COMPLETED") {
-    return { status: "error", output: describeFailure(outcome), command, durationMs: elapsed() };
+    if (ctx.signal?.aborted) return { ...stoppedResult(command, ctx.signal), durationMs: elapsed() };
+    return { status: "error", output: describeFailure(outcome), command, durationMs: elapsed(), ...(outcome.transport ? { failure: "transport" as const } : {}) };
   }
   const data = parseOutput(outcome.output);
   if (isEmptyOutput(data)) {
@@ -85,6 +91,11 @@ async function runCommandTool<S extends z.ZodType<ExecutionInput>, C extends Rea
     durationMs: elapsed(),
     ...(shown.truncated ? { truncated: shown.truncated } : {}),
   };
+}
+
+/** A call the triage's signal cut short: says why (deadline or shutdown) rather than blaming the command. */
+function stoppedResult(command: string, signal: AbortSignal): Omit<ToolResult, "durationMs"> {
+  return { status: "error", output: `${command} was stopped before it answered: ${errorMessage(signal.reason)}`, command, failure: "cancelled" };
 }
 
 /** Names the command, what happened and why, so the model can decide whether to try something else. */

@@ -16,12 +16,20 @@ export interface ToolResult {
   durationMs: number;
   /** Present when `output` was cut: how many characters were kept of how many. */
   truncated?: { keptChars: number; totalChars: number };
+  /**
+   * Set when the call yielded nothing for a reason outside the cluster: Conductor failed in
+   * transit (unreachable, timeouts, 5xx), or the triage's signal (deadline, shutdown) cut it.
+   */
+  failure?: "transport" | "cancelled";
 }
 
 /** Per-triage context a tool runs in. The model never supplies org or cluster. */
 export interface ToolContext {
   executionId: string;
+  /** Aborts at the triage's deadline or on shutdown; its reason says which. */
   signal?: AbortSignal;
+  /** One per triage: each command's agentHandlerId is derived from it, so a lost start can be looked up. */
+  runKey?: string;
 }
 
 /** Shared services the tools are built over (created once per process). */

@@ -80,7 +80,12 @@ export interface FakeConductor {
  * A Conductor that serves the fixture execution and runs command workflows by script
  * (keyed by workflow name; default: COMPLETED at the first poll with `{ workflow: name }`).
  */
-export function createFakeConductor(scripts: Record<string, CommandScript> = {}, execution = healthCheckJson()): FakeConductor {
+export function createFakeConductor(
+  scripts: Record<string, CommandScript> = {},
+  execution = healthCheckJson(),
+  /** POST /workflow/execute/{name}/{version}: absent (404) by default; "sync" starts and answers at once with the script's final state. */
+  synchronous: "absent" | "sync" = "absent",
+): FakeConductor {
   const fake: FakeConductor = { handlers: [], starts: [], requests: [] };
   const running = new Map<string, { name: string; polls: number }>();
   const record = (request: Request) => fake.requests.push(`${request.method} ${new URL(request.url).pathname.replace("/api", "")}`);
@@ -98,6 +103,17 @@ export function createFakeConductor(scripts: Record<string, CommandScript> = {},
       const id = `cmd-${fake.starts.length}`;
       running.set(id, { name: body.name, polls: 0 });
       return new HttpResponse(id, { headers: { "content-type": "text/plain" } });
+    }),
+    http.post(`${BASE}/workflow/execute/:name/:version`, async ({ request }) => {
+      record(request);
+      if (synchronous === "absent") return HttpResponse.json({ message: "Not Found" }, { status: 404 });
+      const body = (await request.json()) as FakeConductor["starts"][number];
+      fake.starts.push(body);
+      const id = `cmd-${fake.starts.length}`;
+      const script = scripts[body.name] ?? { status: "COMPLETED", output: { workflow: body.name } };
+      running.set(id, { name: body.name, polls: 1 });
+      if ((script.runningPolls ?? 0) > 0) return HttpResponse.json({ workflowId: id, status: "RUNNING", input: {} }, { status: 206 });
+      return HttpResponse.json({ workflowId: id, status: script.status, input: {}, output: script.output ?? {}, reasonForIncompletion: script.reasonForIncompletion });
     }),
     http.get(`${BASE}/workflow/:id`, ({ request, params }) => {
       record(request);

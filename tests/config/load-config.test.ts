@@ -75,4 +75,38 @@ describe(".env.example", () => {
     const env = Object.fromEntries([...example.matchAll(/^([A-Z][A-Z0-9_]+)=(.*)$/gm)].map((m) => [m[1], m[2]]));
     expect(() => loadConfig(env, [])).not.toThrow();
   });
+
+  it("refuses durations and counts outside sane bounds, each with its range", () => {
+    const message = problems(
+      {
+        ONCALL_POLL_INTERVAL: "0",
+        ONCALL_SHUTDOWN_GRACE: "30d",
+        CONDUCTOR_REQUEST_TIMEOUT: "0s",
+        CONDUCTOR_COMMAND_TIMEOUT: "0",
+        ONCALL_CONCURRENCY: "10000",
+        ONCALL_MAX_TURNS: "500",
+        ONCALL_TOOL_OUTPUT_BUDGET: "10",
+      },
+      [],
+    );
+    expect(message).toMatch(/ONCALL_POLL_INTERVAL "0" is out of range: use a duration from 2s to 1h/);
+    expect(message).toMatch(/ONCALL_SHUTDOWN_GRACE "30d" is out of range/);
+    expect(message).toMatch(/CONDUCTOR_REQUEST_TIMEOUT "0s" is out of range: use a duration from 1s to 5m/);
+    expect(message).toMatch(/CONDUCTOR_COMMAND_TIMEOUT "0" is out of range/);
+    expect(message).toMatch(/ONCALL_CONCURRENCY must be at most 64/);
+    expect(message).toMatch(/ONCALL_MAX_TURNS must be at most 50/);
+    expect(message).toMatch(/ONCALL_TOOL_OUTPUT_BUDGET must be at least 500/);
+  });
+
+  it("keeps every duration's maximum under Node's timer limit", () => {
+    const longest = loadConfig({ ONCALL_KNOWN_INCIDENT_COOLDOWN: "7d", ONCALL_TRIAGE_DEADLINE: "1h", ONCALL_POLL_INTERVAL: "1h" }, []);
+    expect(longest.oncall.knownIncidentCooldownMs).toBeLessThan(2 ** 31 - 1);
+    expect(problems({ ONCALL_KNOWN_INCIDENT_COOLDOWN: "8d" }, [])).toMatch(/ONCALL_KNOWN_INCIDENT_COOLDOWN "8d" is out of range/);
+  });
+
+  it("reads the operators' endpoint settings, off by default", () => {
+    expect(loadConfig({}, []).ops).toEqual({ httpPort: undefined, httpAddress: "127.0.0.1" });
+    expect(loadConfig({ ONCALL_HTTP_PORT: "9464", ONCALL_HTTP_ADDRESS: "0.0.0.0" }, []).ops).toEqual({ httpPort: 9464, httpAddress: "0.0.0.0" });
+    expect(problems({ ONCALL_HTTP_PORT: "70000", ONCALL_HTTP_ADDRESS: "everywhere" }, [])).toMatch(/ONCALL_HTTP_PORT must be a port number.*\n?.*ONCALL_HTTP_ADDRESS must be an IP address/s);
+  });
 });

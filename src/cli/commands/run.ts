@@ -7,6 +7,9 @@ import { systemClock } from "../../lib/clock.ts";
 import { parseDuration } from "../../lib/duration.ts";
 import { EXIT, UsageError } from "../../lib/errors.ts";
 import { buildNotifier, type Notifier } from "../../notify/index.ts";
+import { createEmailSender } from "../../notify/email.ts";
+import { observeDirectMessages, observeEmail, observeSlack } from "../../ops/instrument.ts";
+import { observeBot, observeState, startOps } from "../../ops/start-ops.ts";
 import { createSlackApi, tsFromMillis } from "../../slack/slack-api.ts";
 import { openStateStore } from "../../state/index.ts";
 import { buildBotOptions, buildInvestigation, buildLogger } from "../compose.ts";
@@ -38,17 +41,24 @@ export async function runCommand(options: RunCommandOptions, io: CliIo, signals:
   const clock = systemClock;
   const since = resolveSince(options.since, clock.now());
   const logger = buildLogger(config, io);
-  const investigation = buildInvestigation(config, { logger, clock, ...(options.engine ? { engine: options.engine } : {}) });
+  const intervalMs = options.intervalSeconds !== undefined ? options.intervalSeconds * 1000 : config.oncall.pollIntervalMs;
+  const ops = await startOps(config.ops, intervalMs, { clock, logger });
+  const observe = ops?.observation;
+  const investigation = buildInvestigation(config, { logger, clock, ...(options.engine ? { engine: options.engine } : {}), ...(observe ? { observe } : {}) });
   const store = await openStateStore(config.oncall.stateFile, { logger, clock });
-  const slack = createSlackApi({ token: config.slack.botToken, apiUrl: config.slack.apiUrl, logger });
+  const slackApi = createSlackApi({ token: config.slack.botToken, apiUrl: config.slack.apiUrl, logger });
+  const slack = observe ? observeSlack(slackApi, observe) : slackApi;
   // A dry run posts nothing, so it notifies no one either.
-  const notify = options.dryRun ? null : buildNotifier(config, { store, slack, clock, logger });
+  const email = !options.dryRun && observe && config.smtp ? observeEmail(createEmailSender(config.smtp), observe) : undefined;
+  const notifySlack = observe ? observeDirectMessages(slack, observe) : slack;
+  const notify = options.dryRun ? null : buildNotifier(config, { store, slack: notifySlack, clock, logger, ...(email ? { email } : {}) });
   try {
-    const bot = createBot(
+    const handle = options.dryRun ? createMemoryStateHandle(store.state) : store;
+    const created = createBot(
       buildBotOptions(config, { since, startFromNow: store.recoveredFromCorruption }),
       {
         slack,
-        store: options.dryRun ? createMemoryStateHandle(store.state) : store,
+        store: observe ? observeState(handle, observe) : handle,
         triager: investigation.triager,
         sink: options.dryRun ? createPrintingSink(io.stdout) : createSlackSink(slack, logger, { clock }),
         clock,
@@ -56,11 +66,11 @@ export async function runCommand(options: RunCommandOptions, io: CliIo, signals:
         ...(notify ? { afterReply: notify.notifier.afterReply } : {}),
       },
     );
+    const bot = observe ? observeBot(created, observe) : created;
     // Notifications a crash or shutdown interrupted are retried from the outbox now and after every cycle.
     if (notify) void notify.notifier.retryPending();
     logger.info({ channels: config.slack.channels, engine: investigation.engine, dryRun: options.dryRun, loop: options.loop }, "oncall-agent started");
     if (options.loop) {
-      const intervalMs = options.intervalSeconds !== undefined ? options.intervalSeconds * 1000 : config.oncall.pollIntervalMs;
       await runLoop(withNotificationRetries(bot, notify?.notifier), { intervalMs, shutdownGraceMs: config.oncall.shutdownGraceMs, stop: signals.stop }, { clock, logger });
       await notify?.notifier.drain(config.oncall.shutdownGraceMs);
       return EXIT.ok;
@@ -68,10 +78,10 @@ export async function runCommand(options: RunCommandOptions, io: CliIo, signals:
     const summary = await bot.pollOnce();
     await bot.drain();
     await notify?.notifier.drain(config.oncall.shutdownGraceMs);
-    const failed = bot.outcomes.filter((o) => o.kind === "retry-later").length;
-    logger.info({ ...summary, replied: bot.outcomes.length - failed, retryLater: failed }, "cycle done");
+    logger.info({ ...summary, outcomes: bot.outcomeCounts }, "cycle done");
     return summary.errors.length > 0 ? EXIT.failure : EXIT.ok;
   } finally {
+    await ops?.close();
     notify?.close();
     await store.close();
     await investigation.close();
@@ -93,6 +103,9 @@ function withNotificationRetries(bot: Bot, notifier: Notifier | undefined): Bot 
     },
     get outcomes() {
       return bot.outcomes;
+    },
+    get outcomeCounts() {
+      return bot.outcomeCounts;
     },
   };
 }
