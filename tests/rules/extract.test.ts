@@ -98,7 +98,7 @@ describe("extractIngresses", () => {
 
   it("reads describe output", () => {
     const text = "Name:             conductor-ingress\nNamespace:        orkes\nAddress:          \nRules:\n  Host                         Path  Backends\n  acme.orkesconductor.io       /     conductor-server:8080\n";
-    expect(extractIngresses(undefined, text)).toEqual([{ name: "conductor-ingress", hosts: ["acme.orkesconductor.io"], address: null, service: "conductor-server", endpoints: null, selector: null }]);
+    expect(extractIngresses(undefined, text)).toEqual([{ name: "conductor-ingress", hosts: ["acme.orkesconductor.io"], address: null, service: "conductor-server", endpoints: null, selector: null, namespace: "orkes", className: null, tls: null }]);
   });
 
   it.each([
@@ -115,7 +115,7 @@ describe("extractIngresses", () => {
       ingresses: [{ name: "conductor", host: "a.example", address: "203.0.113.7", backend: { service: "conductor-server" }, serviceSelector: { app: "conductor-server" }, endpoints: [] }],
       certificates: [{ name: "a-tls", ready: false, status: "Issuing", lastFailure: "boom" }],
     };
-    expect(extractIngresses(data, "")).toEqual([{ name: "conductor", hosts: ["a.example"], address: "203.0.113.7", service: "conductor-server", endpoints: 0, selector: { app: "conductor-server" } }]);
+    expect(extractIngresses(data, "")).toEqual([{ name: "conductor", hosts: ["a.example"], address: "203.0.113.7", service: "conductor-server", endpoints: 0, selector: { app: "conductor-server" }, namespace: null, className: null, tls: null }]);
   });
 });
 

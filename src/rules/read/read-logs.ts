@@ -1,4 +1,4 @@
-import { isObject, readKey, readString, type JsonObject } from "./walk-json.ts";
+import { asText, isObject, readKey, readString, type JsonObject } from "./walk-json.ts";
 
 /**
  * Reads log output of any common shape into records (level, message, exception and its
@@ -177,7 +177,7 @@ export function parseLogRecords(text: string): { records: LogRecord[]; lines: nu
   let lines = 0;
   let unreadJsonLines = 0;
   let current: LogRecord | null = null;
-  for (const rawLine of String(text ?? "").split(/\r?\n/)) {
+  for (const rawLine of asText(text).split(/\r?\n/)) {
     if (rawLine.trim() === "") continue;
     lines += 1;
     const line = rawLine.replace(CRI_PREFIX, "");

@@ -1,5 +1,5 @@
 import { parseTables } from "./parse-table.ts";
-import { normalizeKey, readKey, readString, toNumber, walkObjects } from "./walk-json.ts";
+import { asText, normalizeKey, readKey, readString, toNumber, walkObjects } from "./walk-json.ts";
 
 /** CPU and memory of one pod (kubectl top / metrics) or one process (top inside a pod). */
 export interface UsageRecord {
@@ -13,7 +13,8 @@ export interface UsageRecord {
 const UNITS: Record<string, number> = { ki: 2 ** 10, mi: 2 ** 20, gi: 2 ** 30, ti: 2 ** 40, k: 1e3, m: 1e6, g: 1e9, kb: 1e3, mb: 1e6, gb: 1e9 };
 
 /** Usage rows from JSON, a `kubectl top pods` table, or `top` output (the process table). */
-export function extractUsage(data: unknown, text: string): UsageRecord[] {
+export function extractUsage(data: unknown, raw: string): UsageRecord[] {
+  const text = asText(raw);
   const records: UsageRecord[] = [];
   walkObjects(data, (object) => {
     const name = readString(object, "name", "pod", "podName", "command", "process");
