@@ -67,16 +67,37 @@ export const K8S_SIGNATURES: K8sSignature[] = [
     pattern: /FailedScheduling|Insufficient (cpu|memory)|Unschedulable|didn't match|had untolerated taint/i,
     weight: 0.85,
     appOrInfra: "infra",
-    cause: (pod) => `${pod} cannot be scheduled: the nodes lack free CPU/memory or do not match its constraints`,
-    nextStep: () => "Add node capacity (or check the autoscaler) or lower the pod's resource requests",
+    cause: (pod, detail = "") => {
+      const taint = /untolerated taint\s*(\{[^}]*\}|\S+)/i.exec(detail)?.[1];
+      const insufficient = /Insufficient (cpu|memory)/i.exec(detail)?.[1];
+      const selector = /didn't match (Pod's )?node (affinity|selector)[^,.]*/i.test(detail);
+      if (taint) return `${pod} cannot be scheduled: the nodes carry a taint ${taint} it does not tolerate${selector ? ", and the others fail its node selector/affinity" : ""}`;
+      if (insufficient) return `${pod} cannot be scheduled: no node has enough free ${insufficient} for its requests`;
+      if (selector) return `${pod} cannot be scheduled: no node matches its node selector/affinity`;
+      return `${pod} cannot be scheduled: the nodes lack free CPU/memory or do not match its constraints`;
+    },
+    nextStep: (pod, detail = "") => {
+      const taint = /untolerated taint\s*(\{[^}]*\}|\S+)/i.exec(detail)?.[1];
+      return taint
+        ? `Add a toleration for ${taint} to the ${workloadOf(pod)} deployment (and a matching node selector), or schedule it on nodes without that taint`
+        : "Add node capacity (or check the autoscaler) or lower the pod's resource requests";
+    },
   },
   {
     key: "config",
     pattern: /CreateContainerConfigError|secret .* not found|configmap .* not found|couldn't find key/i,
     weight: 0.85,
     appOrInfra: "infra",
-    cause: (pod) => `${pod} cannot start: a Secret or ConfigMap it references is missing`,
-    nextStep: (pod) => `Restore the missing Secret/ConfigMap named in ${pod}'s events`,
+    cause: (pod, detail = "") => {
+      const key = /couldn't find key\s+(\S+)\s+in\s+(Secret|ConfigMap)\s+(\S+)/i.exec(detail);
+      if (key) return `${pod} cannot start (CreateContainerConfigError): key ${key[1]} is missing from ${key[2]} ${key[3]} it references (renamed or removed)`;
+      const missing = /(secret|configmap)\s+"?([\w.-]+)"?\s+not found/i.exec(detail);
+      return missing ? `${pod} cannot start (CreateContainerConfigError): ${missing[1]} ${missing[2]} it references does not exist` : `${pod} cannot start: a Secret or ConfigMap it references is missing`;
+    },
+    nextStep: (pod, detail = "") => {
+      const key = /couldn't find key\s+(\S+)\s+in\s+(Secret|ConfigMap)\s+(\S+)/i.exec(detail);
+      return key ? `Restore key ${key[1]} in ${key[2]} ${key[3]} (or point the ${workloadOf(pod)} deployment at the new key name); the pods start once it resolves` : `Restore the missing Secret/ConfigMap named in ${pod}'s events`;
+    },
   },
   {
     key: "eviction",

@@ -31,13 +31,20 @@ export const MESSAGE_SIGNATURES: readonly MessageSignature[] = [
   },
   {
     key: "redis-aof",
-    pattern: /(bad file format|corrupt\w*|truncated|unexpected end of file)[^\n]*(append[- ]?only|\baof\b)|(append[- ]?only|\baof\b)[^\n]*(bad file format|corrupt\w*|truncated)/i,
-    weight: 0.88,
+    // Redis's append-only file, Prometheus's write-ahead log: a store that cannot load its own files at start.
+    pattern: /(bad file format|corrupt\w*|truncated|unexpected end of file)[^\n]*(append[- ]?only|\baof\b|\bwal\b|write[- ]ahead)|(append[- ]?only|\baof\b|\bwal\b)[^\n]*(bad file format|corrupt\w*|truncated)/i,
+    weight: 0.9,
     appOrInfra: "infra",
-    read: (line) => /([\w.-]+\.aof)\b/i.exec(line)?.[1] ?? null,
-    cause: (pod, _line, file) => `${pod} cannot load its append-only file (AOF${file ? ` ${file}` : ""} is corrupt), so Redis restarts and refuses connections`,
-    fact: (pod, _line, file) => `${pod}: corrupt AOF${file ? ` ${file}` : ""}`,
-    nextStep: (pod) => `Back up the AOF of ${pod} and repair it with redis-check-aof --fix (or restore from a snapshot); Redis starts once it loads`,
+    read: (line) => /([\w.-]+\.aof)\b/i.exec(line)?.[1] ?? (/\bwal\b|write[- ]ahead/i.test(line) ? "WAL" : null),
+    cause: (pod, _line, file) =>
+      file === "WAL"
+        ? `${pod} cannot open its storage: its write-ahead log (WAL) is corrupt, so it crashes on every start`
+        : `${pod} cannot load its append-only file (AOF${file ? ` ${file}` : ""} is corrupt), so Redis restarts and refuses connections`,
+    fact: (pod, _line, file) => `${pod}: corrupt ${file === "WAL" ? "WAL" : `AOF${file ? ` ${file}` : ""}`}`,
+    nextStep: (pod, file) =>
+      file === "WAL"
+        ? `Move the corrupt WAL segment of ${pod} aside (or restore its volume from a snapshot) so it starts; recent samples in that segment are lost`
+        : `Back up the AOF of ${pod} and repair it with redis-check-aof --fix (or restore from a snapshot); Redis starts once it loads`,
   },
   {
     key: "dns-loop",
@@ -55,9 +62,36 @@ export const MESSAGE_SIGNATURES: readonly MessageSignature[] = [
     weight: 0.78,
     appOrInfra: "infra",
     read: (line) => /(es_rejected_execution_exception|cluster_block_exception|flood[- ]stage)/i.exec(line)?.[1] ?? null,
-    cause: (pod, _line, reason) => `The search index rejects ${pod}'s bulk writes${reason ? ` (${reason})` : ""}, so the indexer queue backs up`,
+    cause: (pod, line, reason) =>
+      /cluster_block_exception|read[-_ ]only|flood[- ]stage/i.test(line)
+        ? `Elasticsearch/OpenSearch blocks writes (${reason ?? "cluster_block_exception"}: the indices went read-only, which happens when a data node passes the flood-stage disk watermark), so every indexing call from ${pod} fails`
+        : `The search index rejects ${pod}'s bulk writes${reason ? ` (${reason})` : ""}, so the indexer queue backs up`,
     fact: (_pod, _line, reason) => `bulk index writes rejected${reason ? ` (${reason})` : ""}`,
     nextStep: () => "Check the Elasticsearch/OpenSearch cluster: write thread-pool queue, heap and disk watermarks; scale it or slow the indexing before Redis fills",
+  },
+  {
+    key: "schedule-burst",
+    pattern: /\bschedul\w*\b[^\n]*\bcron\b\s*[:=]?\s*['"]([^'"]+)['"]/i,
+    weight: 0.8,
+    appOrInfra: "app",
+    read: (line) => /\bcron\b\s*[:=]?\s*['"]([^'"]+)['"]/i.exec(line)?.[1] ?? null,
+    cause: (_pod, line, cron) => {
+      const schedule = /\bschedule\s+["'`]?([\w.-]+)/i.exec(line)?.[1];
+      const workflow = /\bstart\w*\s+([\w-]+)/i.exec(line)?.[1];
+      const everySecond = cron !== null && /^\*\s+\*\s+\*\s+\*\s+\*\s+\*$/.test(cron.trim());
+      return `The schedule ${schedule ?? "(see the scheduler's logs)"} runs on cron '${cron ?? "?"}'${everySecond ? ", i.e. every second" : ""}, starting ${workflow ?? "workflows"} far more often than intended; those runs fill the decider queue and Redis`;
+    },
+    fact: (_pod, _line, cron) => `a schedule on cron '${cron ?? "?"}'`,
+    nextStep: () => "Pause the schedule and fix its cron expression (six fields: the first is seconds), then let the extra runs drain or terminate them",
+  },
+  {
+    key: "ingress-config",
+    pattern: /nginx: \[emerg\]|nginx: configuration file \S+ test failed|configuration[- ]snippet/i,
+    weight: 0.85,
+    appOrInfra: "infra",
+    cause: (pod, line) => `The ingress-nginx controller cannot load its generated nginx configuration (an invalid annotation such as a configuration-snippet on an Ingress), so ${pod} crash-loops: ${quote(line)}`,
+    fact: (pod) => `${pod}: nginx configuration test fails`,
+    nextStep: () => "Find the Ingress whose nginx.ingress.kubernetes.io/configuration-snippet (or server-snippet) breaks the config and fix or remove it; the controller starts once the config tests clean",
   },
   {
     key: "rate-limit",
@@ -72,11 +106,20 @@ export const MESSAGE_SIGNATURES: readonly MessageSignature[] = [
   {
     key: "inline-script",
     // An INLINE (script) task reported with how long it has been at it, or as timed out.
-    pattern: /\bINLINE\b[^\n]*\b(\d+(?:\.\d+)?\s*(?:s|ms|sec|secs|seconds|min|minutes)\b|timed out|exceeded)|script[^\n]*(still evaluating|timed out)/i,
+    pattern: /\b(INLINE|DO_WHILE|SWITCH)\b[^\n]*\b(\d+(?:\.\d+)?\s*(?:s|ms|sec|secs|seconds|min|minutes)\b|timed out|exceeded)|script evaluation[^\n]*\b(took|timed out|exceeded)\b[^\n]*\d/i,
     weight: 0.8,
     appOrInfra: "app",
-    read: (line) => /INLINE task\s+([\w-]+)[^\n]*?workflow\s+([\w-]+(?:\s+v\d+)?)/i.exec(line)?.slice(1, 3).join(" of workflow ") ?? TASK_NAME.exec(line)?.[1] ?? null,
-    cause: (pod, _line, subject) => `The INLINE task ${subject ?? "script"} never finishes evaluating (an endless loop in its script), pinning ${pod}'s system-task threads and its CPU`,
+    read: (line) =>
+      /INLINE task\s+([\w-]+)[^\n]*?workflow\s+([\w-]+(?:\s+v\d+)?)/i.exec(line)?.slice(1, 3).join(" of workflow ") ??
+      /\b(loopCondition|expression|script)\b[^\n]*?\bof\s+([\w-]+)\s*\(([\w-]+)(?:\/|\s+v)(\d+)\)/i.exec(line)?.slice(1).join(" ") ??
+      TASK_NAME.exec(line)?.[1] ??
+      null,
+    cause: (pod, line, subject) => {
+      const kind = /\b(DO_WHILE|SWITCH|INLINE)\b/.exec(line)?.[1] ?? "INLINE";
+      return kind === "INLINE"
+        ? `The INLINE task ${subject ?? "script"} never finishes evaluating (an endless loop in its script), pinning ${pod}'s system-task threads and its CPU`
+        : `The ${kind} task's JavaScript (${subject ?? "its loopCondition/expression"}) takes seconds per evaluation, pinning ${pod}'s ${kind} system-task threads and its CPU: ${quote(line)}`;
+    },
     fact: (_pod, _line, subject) => `INLINE task ${subject ?? "script"} still evaluating`,
     nextStep: (_pod, subject) => `Fix the loop in the INLINE task ${subject ?? ""}'s script (tell the workflow's owner) and terminate the stuck executions; a server restart only frees the threads until the next run`.replace(/\s+'s/, "'s"),
   },
@@ -95,11 +138,16 @@ export const MESSAGE_SIGNATURES: readonly MessageSignature[] = [
     pattern: /\b401\b[^\n]*(unauthori[sz]ed|poll)|unauthori[sz]ed[^\n]*poll|poll[^\n]*(connection refused|unauthori[sz]ed)/i,
     weight: 0.75,
     appOrInfra: "app",
-    cause: (pod) => `${pod} cannot poll the server (401 Unauthorized or connection refused): its server URL or credentials are wrong`,
+    cause: (pod, line) => `Task polls are rejected (401 Unauthorized or connection refused), so the tasks stay unpolled: the workers' server URL or access key is wrong — ${pod}: ${quote(line)}`,
     fact: (pod) => `${pod}: polls rejected`,
     nextStep: (pod) => `Check the server URL and key/secret configured for ${pod}'s deployment against the cluster's`,
   },
 ];
+
+function quote(line: string): string {
+  const flat = line.trim().replace(/\s+/g, " ");
+  return `"${flat.length <= 160 ? flat : `${flat.slice(0, 159)}…`}"`;
+}
 
 export function matchMessage(line: string): MessageSignature | null {
   return MESSAGE_SIGNATURES.find((signature) => signature.pattern.test(line)) ?? null;
