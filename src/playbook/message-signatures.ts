@@ -111,7 +111,7 @@ export const MESSAGE_SIGNATURES: readonly MessageSignature[] = [
     appOrInfra: "app",
     read: (line) =>
       /INLINE task\s+([\w-]+)[^\n]*?workflow\s+([\w-]+(?:\s+v\d+)?)/i.exec(line)?.slice(1, 3).join(" of workflow ") ??
-      /\b(loopCondition|expression|script)\b[^\n]*?\bof\s+([\w-]+)\s*\(([\w-]+)(?:\/|\s+v)(\d+)\)/i.exec(line)?.slice(1).join(" ") ??
+      /\b(loopCondition|expression)\s+of\s+([\w-]+)\s+(?:in|of)\s+([\w-]+)(?:\/|\s+v)(\d+)/i.exec(line)?.slice(1).reduce((a, part, i) => a + [" ", " of workflow ", " v"][i - 1]! + part) ??
       TASK_NAME.exec(line)?.[1] ??
       null,
     cause: (pod, line, subject) => {

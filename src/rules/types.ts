@@ -54,6 +54,8 @@ export interface CauseCandidate {
   appOrInfra: AppOrInfra;
   nextStep?: string;
   tool: string;
+  /** The pod the evidence is about, when it is about one (a pod-scoped alert about another pod does not rest on it). */
+  subject?: string;
   /** A short fact for the causal chain (`inventory-workers scaled to 0`); default: the cause's first clause. */
   fact?: string;
 }

@@ -1,5 +1,6 @@
 import type { IssueType } from "../../alerts/types.ts";
 import { alertNodeFor, getNode, nodeForKey, pathsBetween, type CausalNode } from "../../playbook/causal-graph.ts";
+import { workloadOf } from "../read/workload-name.ts";
 import type { CauseCandidate, IssueEvidence } from "../types.ts";
 
 /** A candidate weaker than this is a hint, not direct evidence of its node. */
@@ -48,7 +49,12 @@ export function rankAlongGraph(candidates: readonly CauseCandidate[], issues: re
   const evidenced = groupByNode(candidates).filter((ranked) => ranked.weight >= EVIDENCE_MIN);
   const seen = new Set(evidenced.map((ranked) => ranked.node.id));
   const reaches = (from: string, to: string) => pathsBetween(from, to).some((path) => gaps(path, seen) <= MAX_GAPS);
-  for (const ranked of evidenced) ranked.explains = targets.filter((target) => ranked.node.id === target || reaches(ranked.node.id, target));
+  const alertedPods = issues.flatMap((issue) => (POD_SCOPED.has(issue.type) && issue.pod ? [workloadOf(issue.pod)] : []));
+  // Evidence about another workload's pod does not explain an alert about one pod (it may explain the rest).
+  const foreign = (ranked: RankedNode) => ranked.candidate.subject !== undefined && alertedPods.length > 0 && !alertedPods.includes(workloadOf(ranked.candidate.subject));
+  for (const ranked of evidenced) {
+    ranked.explains = targets.filter((target) => (ranked.node.id === target || reaches(ranked.node.id, target)) && !(foreign(ranked) && POD_TARGETS.has(target)));
+  }
   const relevant = evidenced.filter((ranked) => ranked.explains.length > 0);
   const upstreamOf = (ranked: RankedNode) => relevant.some((other) => other !== ranked && reaches(other.node.id, ranked.node.id));
   const roots = relevant
@@ -69,6 +75,10 @@ export function rankAlongGraph(candidates: readonly CauseCandidate[], issues: re
   const start = root ?? lead;
   return { root, also, competing, lead, chain: start ? renderChain(start, relevant, issues) : null, unexplained };
 }
+
+/** Alerts about one pod (restarted, not running), and their nodes in the graph. */
+const POD_SCOPED = new Set(["POD_RESTARTED", "POD_NOT_RUNNING"]);
+const POD_TARGETS = new Set(["alert:pod-restarted", "alert:pod-not-running"]);
 
 /** Candidates merged per graph node (the strongest one speaks for it); keys without a node are left out. */
 function groupByNode(candidates: readonly CauseCandidate[]): RankedNode[] {

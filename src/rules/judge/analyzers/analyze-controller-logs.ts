@@ -42,6 +42,15 @@ const INGRESS_ERRORS: ControllerError[] = [
 
 const CERT_ERRORS: ControllerError[] = [
   {
+    // A DNS-01 solver needs write access to the zone; HTTP-01 needs none, so a denial names the cause.
+    key: "certificate",
+    pattern: /AccessDenied|not authorized to perform|AccessDeniedException|Forbidden|AuthorizationFailed/i,
+    weight: 0.9,
+    appOrInfra: "infra",
+    cause: (pod, line) => `cert-manager cannot renew the certificate: its DNS-01 challenge solver is denied by the cloud API (AccessDenied), so the challenge never completes (${pod}: ${line})`,
+    nextStep: "Grant the cert-manager DNS-01 solver's role the record-set permission the error names (e.g. route53:ChangeResourceRecordSets on the hosted zone), then let cert-manager retry before the certificate expires",
+  },
+  {
     key: "certificate",
     pattern: /HTTP-01|DNS-01|challenge|acme|order .*(failed|invalid)|rateLimited|too many certificates/i,
     weight: 0.88,
@@ -68,7 +77,8 @@ export const analyzeControllerLogs: Analyzer = {
       // Errors first, then warnings (nginx logs "no active Endpoint" at W level).
       const messages = [...summary.errors, ...summary.warns, ...countTemplates(logTextOf(result))];
       for (const known of table) {
-        const hit = messages.find((m) => known.pattern.test(m.sample));
+        // A line that names the pattern and a failure beats one that only names the pattern ("presenting DNS01 challenge").
+        const hit = messages.find((m) => known.pattern.test(m.sample) && FAILURE.test(m.sample)) ?? messages.find((m) => known.pattern.test(m.sample));
         if (!hit) continue;
         const line = clipLine(hit.sample);
         analysis.findings.push({ text: `${pod}: ${quoteLine(line)}`, note: `×${formatNumber(hit.count)}`, tool: result.tool, weight: known.weight, key: known.key });
@@ -79,6 +89,8 @@ export const analyzeControllerLogs: Analyzer = {
     return analysis;
   },
 };
+
+const FAILURE = /\b(error|fail\w*|denied|invalid|refused|forbidden|unauthori[sz]ed|AccessDenied|not authorized)\b/i;
 
 /** Lines without a level the summary skipped (klog `W1123 ...`), grouped by their text without numbers. */
 function countTemplates(text: string): { sample: string; count: number }[] {

@@ -65,6 +65,7 @@ function describeGroup(signature: K8sSignature, events: EventRecord[], pod: stri
     candidate: {
       key: signature.key,
       cause: signature.cause(subject, detail),
+      subject,
       ...(signature.fact ? { fact: signature.fact(subject, detail) } : {}),
       // Repeated events make the same reading a little surer.
       weight: Math.min(0.95, signature.weight + (count >= 3 ? 0.05 : 0)),

@@ -29,6 +29,7 @@ export const analyzePodStatuses: Analyzer = {
           analysis.candidates.push({
             key: signature.key,
             cause: signature.cause(pod.name),
+            subject: pod.name,
             weight: signature.weight,
             appOrInfra: signature.appOrInfra,
             nextStep: signature.nextStep(pod.name),

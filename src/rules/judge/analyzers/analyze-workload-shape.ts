@@ -20,6 +20,22 @@ export const analyzeWorkloadShape: Analyzer = {
       const tool = result.tool;
       const gc = describeGc(scan);
       if (gc) analysis.findings.push({ text: `${pod}: Full GC${scan.fullGc?.reclaim ? ` ${scan.fullGc.reclaim}` : ""}`, note: gc, tool, weight: 0.6, key: "heap" });
+      // A full heap with no driver in sight (no big payloads, fan-out or searches): the heap is too small for the load.
+      const full = scan.payloads || scan.fanOut || scan.requests ? null : fullHeap(scan);
+      if (full) {
+        const xmx = /-Xmx(\d+[kmgKMG])/.exec(logTextOf(result))?.[1];
+        analysis.findings.push({ text: `${pod}: Full GC ${full.reclaim}${xmx ? ` with -Xmx${xmx}` : ""}`, note: gc ?? "", tool, weight: 0.7, key: "heap-too-small" });
+        analysis.candidates.push({
+          key: "heap-too-small",
+          cause: `The ${pod} heap${xmx ? ` (-Xmx${xmx})` : ""} is too small for its load: it sits at its maximum and stop-the-world Full GC pauses (${full.reclaim}) reclaim little, stalling the JVM long enough for requests and liveness probes to time out`,
+          fact: `Full GC ${full.reclaim}${xmx ? `, -Xmx${xmx}` : ""}`,
+          weight: 0.75,
+          appOrInfra: "infra",
+          nextStep: `Raise ${pod}'s heap (-Xmx) together with its container memory limit, or find what grew the live set (backlog, payloads, searches) before the next restart`,
+          tool,
+          subject: pod,
+        });
+      }
       const { payloads, fanOut, requests } = scan;
       if (payloads) {
         const storage = payloads.externalStorageOff ? "; external payload storage is disabled, so they are stored inline" : "";
@@ -69,6 +85,15 @@ export const analyzeWorkloadShape: Analyzer = {
     return analysis;
   },
 };
+
+/** Full GCs that reclaim under a tenth of a heap that is at its maximum: the live set fills the heap. */
+function fullHeap(scan: WorkloadScan): { reclaim: string } | null {
+  const gc = scan.fullGc;
+  const match = gc?.reclaim ? /(\d+)([MGK])->(\d+)[MGK]\((\d+)[MGK]\)/.exec(gc.reclaim) : null;
+  if (!gc || !match || gc.count < 2) return null;
+  const [before, after, max] = [Number(match[1]), Number(match[3]), Number(match[4])];
+  return after >= max * 0.85 && before - after < max * 0.1 ? { reclaim: gc.reclaim as string } : null;
+}
 
 function describeGc(scan: WorkloadScan): string | null {
   const gc = scan.fullGc;
