@@ -112,7 +112,8 @@ export const CAUSAL_EDGES: readonly CausalEdge[] = [
   ...e("indexer", "alert:redis", "indexer queue size in the cluster data or metrics"),
   ...e("tasks-unpolled", "backlog", "workflows RUNNING on a task that stays SCHEDULED (server logs, SQL on the index)"),
   ...e("tasks-unpolled", "alert:workers-down", "a task queue with no pollers (server logs, queue metrics)"),
-  ...e("pod-down", ["alert:conductor-down", "alert:workers-down", "alert:prometheus-down", "alert:pod-not-running", "alert:dns", "alert:domain-reachability", "tasks-unpolled"], "pod phase and ready count in the pod list"),
+  // Not to tasks-unpolled: which pods poll which task is not in the pod list, and any pod down would "explain" any backlog.
+  ...e("pod-down", ["alert:conductor-down", "alert:workers-down", "alert:prometheus-down", "alert:pod-not-running", "alert:dns", "alert:domain-reachability"], "pod phase and ready count in the pod list"),
   ...e("crash", ["pod-down", "alert:pod-restarted"], "CrashLoopBackOff in pod events or the pod list, restart counts"),
   ...e("probe", ["alert:pod-restarted", "pod-down"], "Liveness/Readiness probe failed events"),
   ...e("cpu-hot", "alert:cpu", "the hottest pod or thread in top output or metrics"),

@@ -71,10 +71,10 @@ export const MESSAGE_SIGNATURES: readonly MessageSignature[] = [
   },
   {
     key: "schedule-burst",
-    pattern: /\bschedul\w*\b[^\n]*\bcron\b\s*[:=]?\s*['"]([^'"]+)['"]/i,
+    pattern: /\bschedul\w*\b[^\n]*\bcron\b\s*[:=]?\s*['"]([0-9*\/,?LW# -]+)['"]/i,
     weight: 0.8,
     appOrInfra: "app",
-    read: (line) => /\bcron\b\s*[:=]?\s*['"]([^'"]+)['"]/i.exec(line)?.[1] ?? null,
+    read: (line) => /\bcron\b\s*[:=]?\s*['"]([0-9*\/,?LW# -]+)['"]/i.exec(line)?.[1] ?? null,
     cause: (_pod, line, cron) => {
       const schedule = /\bschedule\s+["'`]?([\w.-]+)/i.exec(line)?.[1];
       const workflow = /\bstart\w*\s+([\w-]+)/i.exec(line)?.[1];

@@ -12,8 +12,12 @@ import { extractPods } from "./read/read-pods.ts";
 import { isObject, parseNested } from "./read/walk-json.ts";
 import { bindPod, findOtherSuspect, planCalls, podHintsFor, resolvePod } from "./investigate/plan-calls.ts";
 import { planFollowUps } from "./investigate/plan-follow-ups.ts";
+import { callKey, planLeadCalls, type LeadContext } from "./investigate/follow-leads.ts";
+import { EVIDENCE_MIN } from "./judge/rank-along-graph.ts";
+import { alertNodeFor, nodeForKey } from "../playbook/causal-graph.ts";
+import type { PodRecord } from "./read/read-pods.ts";
 import { runAnalyzers } from "./judge/run-analyzers.ts";
-import type { IssueEvidence } from "./types.ts";
+import type { Analysis, Evidence, IssueEvidence } from "./types.ts";
 
 export interface RulesInput {
   executionId: string;
@@ -48,32 +52,50 @@ export interface RulesFacts {
 export async function runRulesTriage(input: RulesInput, invoker: ToolInvoker, deps: { now: () => number }): Promise<{ report: Report; facts: RulesFacts }> {
   const started = deps.now();
   const own: CallRecord[] = [];
-  const call = async (name: string, args: Record<string, unknown>): Promise<ToolResult> => {
+  const reasons: { tool: string; reason: string }[] = [];
+  const made = new Set<string>();
+  const call = async (name: string, args: Record<string, unknown>, reason: string): Promise<ToolResult> => {
     const callInput = { executionId: input.executionId, ...args };
-    const result = await callSafely(invoker, name, callInput, input.signal);
+    made.add(callKey(name, args));
+    reasons.push({ tool: name, reason });
+    let result = await callSafely(invoker, name, callInput, input.signal);
+    // A transient failure (a timed-out or unreachable command) gets one more try before it changes the answer.
+    if (isTransient(result) && invoker.retry && !input.signal?.aborted) {
+      reasons.push({ tool: name, reason: `retry: the first ${name} failed transiently` });
+      result = await retrySafely(invoker, name, callInput);
+    }
     own.push({ name, input: callInput, result });
     return result;
   };
 
-  const incidentResult = await call("get_incident_details", {});
+  const incidentResult = await call("get_incident_details", {}, "the failing health check: its issues and cluster data");
   const incident = extractIncident(parseNested(incidentResult.data), incidentResult.output);
   const issues = collectIssues(input.alert, incident, incidentResult.status === "ok");
   const types = [...new Set(issues.map((issue) => issue.type))];
   const alertPod = issues.find((issue) => issue.pod)?.pod ?? null;
 
   const plan = planCalls(types, alertPod, MAX_RULES_CALLS - 1);
-  const first = await Promise.all(plan.filter((p) => !p.needsPod).map(async (p) => ({ tool: p.tool, result: await call(p.tool, p.args) })));
+  const why = (p: { why?: string }) => `playbook (${types.join(", ")}): ${p.why ?? "the issue type's first look"}`;
+  const first = await Promise.all(plan.filter((p) => !p.needsPod).map(async (p) => ({ tool: p.tool, result: await call(p.tool, p.args, why(p)) })));
   const pods = first.filter((r) => r.tool === "get_pods_data" && r.result.status === "ok").flatMap((r) => extractPods(parseNested(r.result.data), r.result.output));
   const pod = resolvePod(alertPod, pods, podHintsFor(types));
-  const bound = plan.filter((p) => p.needsPod).map((p) => ({ tool: p.tool, args: bindPod(p, pod) }));
+  const bound = plan.filter((p) => p.needsPod).map((p) => ({ tool: p.tool, args: bindPod(p, pod), reason: why(p) }));
   // A second troubled pod (e.g. Redis crash-looping behind server errors) gets its own events and logs.
   const suspect = findOtherSuspect(pod, pods);
   const room = MAX_RULES_CALLS - 1 - plan.length;
-  const extra = suspect && room >= 2 ? [{ tool: "get_pod_events", args: { pod: suspect } }, { tool: "pull_pod_logs", args: { pod: suspect, lines: 200 } }] : [];
-  await Promise.all([...bound, ...extra].map((b) => (b.args ? call(b.tool, b.args) : Promise.resolve(null))));
+  const second = "a second troubled pod: its own events and logs";
+  const extra = suspect && room >= 2 ? [{ tool: "get_pod_events", args: { pod: suspect }, reason: second }, { tool: "pull_pod_logs", args: { pod: suspect, lines: 200 }, reason: second }] : [];
+  await Promise.all([...bound, ...extra].map((b) => (b.args ? call(b.tool, b.args, b.reason) : Promise.resolve(null))));
   // What the first answers point at (an empty replica, an exhausted pool, a stuck controller) gets a second look.
   const followUps = planFollowUps(buildEvidence(issues, own), pods, MAX_RULES_CALLS - own.length);
-  await Promise.all(followUps.map((f) => call(f.tool, f.args)));
+  await Promise.all(followUps.map((f) => call(f.tool, f.args, "follow-up: what the first answers point at (an empty replica, an exhausted pool, a stuck controller)")));
+  // Then the leads the findings open, a round at a time, within the budget.
+  for (let round = 0; round < LEAD_ROUNDS && !input.signal?.aborted; round += 1) {
+    const sofar = buildEvidence(issues, own);
+    const steps = planLeadCalls(leadContext(sofar, runAnalyzers(sofar, ANALYZERS), pods, made), MAX_RULES_CALLS - own.length);
+    if (steps.length === 0) break;
+    await Promise.all(steps.map((step) => call(step.tool, step.args, step.reason)));
+  }
 
   // The model's calls (when standing in) are evidence too; a cached repeat is read once.
   const evidence = buildEvidence(issues, dedupe([...invoker.calls.map((call, i) => ({ ...call, callId: callIdOf(i) })), ...own.map((call, i) => ({ ...call, callId: `r${i + 1}` }))]));
@@ -87,6 +109,7 @@ export async function runRulesTriage(input: RulesInput, invoker: ToolInvoker, de
     stats: {
       ...emptyStats("rules"),
       findingsDropped,
+      callReasons: reasons,
       fallbackReason: input.fallbackReason ?? null,
       toolCalls: invoker.calls.length,
       durationMs: Math.max(0, deps.now() - started),
@@ -94,6 +117,34 @@ export async function runRulesTriage(input: RulesInput, invoker: ToolInvoker, de
     },
   };
   return { report, facts: { factSheet, sources: callSources(evidence) } };
+}
+
+/** Lead-following rounds after the playbook's calls and follow-ups. */
+const LEAD_ROUNDS = 2;
+
+function isTransient(result: ToolResult): boolean {
+  if (result.status !== "error" || result.failure === "cancelled") return false;
+  return result.failure === "transport" || /TIMED_OUT|timed out|timeout|temporarily|ECONNRESET|\b50[234]\b/i.test(result.output);
+}
+
+/** What the lead follower needs: the nodes with evidence so far (alert nodes too), the pods, the task nobody polls. */
+function leadContext(evidence: Evidence, analysis: Analysis, pods: readonly PodRecord[], made: ReadonlySet<string>): LeadContext {
+  const open = new Set(evidence.issues.map((issue) => alertNodeFor(issue.type).id));
+  for (const candidate of analysis.candidates) {
+    const node = candidate.weight >= EVIDENCE_MIN ? nodeForKey(candidate.key) : undefined;
+    if (node) open.add(node.id);
+  }
+  const pending = analysis.candidates.find((c) => c.key === "tasks-unpolled" && c.subject)?.subject ?? null;
+  const listed = evidence.results.filter((r) => r.tool === "get_pods_data" && r.status === "ok").flatMap((r) => extractPods(r.data, r.text));
+  return { open, pods: listed.length > 0 ? listed : pods, pendingTask: pending, made };
+}
+
+async function retrySafely(invoker: ToolInvoker, name: string, input: Record<string, unknown>): Promise<ToolResult> {
+  try {
+    return (await invoker.retry?.(name, input)) ?? (await invoker.call(name, input));
+  } catch (error) {
+    return { status: "error", output: `${name} failed: ${errorMessage(error)}`, durationMs: 0 };
+  }
 }
 
 async function callSafely(invoker: ToolInvoker, name: string, input: Record<string, unknown>, signal?: AbortSignal): Promise<ToolResult> {

@@ -28,8 +28,19 @@ export function createToolInvoker(tools: readonly Tool[], ctx: ToolContext, opti
     return { ...result, cached };
   };
 
-  return {
+  const invoker: ToolInvoker = {
     calls,
+    async retry(name, input) {
+      const tool = byName.get(name);
+      const parsed = tool?.inputSchema.safeParse(pinExecution(input, ctx.executionId));
+      if (!tool || !parsed?.success) return invoker.call(name, input);
+      const key = `${name} ${canonicalJson(parsed.data)}`;
+      if (runs >= maxCalls) return invoker.call(name, input);
+      runs += 1;
+      const running = runSafely(tool, parsed.data, ctx);
+      inFlightOrDone.set(key, running);
+      return record(name, parsed.data, await running, false);
+    },
     async call(name, input) {
       const tool = byName.get(name);
       if (tool === undefined) {
@@ -53,6 +64,7 @@ export function createToolInvoker(tools: readonly Tool[], ctx: ToolContext, opti
       return record(name, parsed.data, await running, false);
     },
   };
+  return invoker;
 }
 
 /** The model cannot aim a tool at another execution: its id is replaced by the triage's own. */

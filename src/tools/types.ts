@@ -65,6 +65,8 @@ export interface ToolCallRecord {
  */
 export interface ToolInvoker {
   call(name: string, input: unknown): Promise<ToolResult & { cached: boolean }>;
+  /** Runs a call whose earlier result was a transient failure once more (the cache would repeat the failure). Optional. */
+  retry?(name: string, input: unknown): Promise<ToolResult & { cached: boolean }>;
   readonly calls: readonly ToolCallRecord[];
 }
 

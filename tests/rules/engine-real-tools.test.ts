@@ -61,4 +61,33 @@ describe("runRulesEngine over the real tools and invoker", () => {
     expect(report.issue).toMatch(/^Pod restarted on acme-eu-1/);
     expect(report.stats.commands).toEqual(["GET_PODS_DATA", "GET_POD_EVENTS", "PULL_LOGS"]);
   });
+
+  it("retries a command that timed out once, and records why every call was made", async () => {
+    const dispatched: ReadOnlyCommand[] = [];
+    let eventsTries = 0;
+    const runner: CommandRunner = {
+      async run(_ctx, command) {
+        dispatched.push(command);
+        const timedOut = command === "GET_POD_EVENTS" && (eventsTries += 1) === 1;
+        const outcome: CommandOutcome = timedOut
+          ? { command, workflowId: "wf-1", status: "TIMED_OUT", output: null, reason: "Task get_pod_events was not polled within 120 seconds", durationMs: 40 }
+          : { command, workflowId: "wf-1", status: "COMPLETED", output: OUTPUTS[command] ?? "", reason: null, durationMs: 40 };
+        return outcome;
+      },
+    };
+    const tools = createTools({ runner, readExecution: async () => ({ execution, context }), outputBudget: 4000, commandTimeoutMs: 5000 });
+    const invoker = createToolInvoker(tools, { executionId: f.EXECUTION_ID });
+    const report = await runRulesEngine({ executionId: f.EXECUTION_ID, alert: null }, invoker, { now: () => 0 });
+
+    expect(dispatched.filter((c) => c === "GET_POD_EVENTS")).toHaveLength(2);
+    expect(report.likelyRootCause).toMatch(/OOMKilled/);
+    expect(report.stats.callReasons).toEqual(
+      expect.arrayContaining([
+        { tool: "get_incident_details", reason: "the failing health check: its issues and cluster data" },
+        { tool: "get_pod_events", reason: "retry: the first get_pod_events failed transiently" },
+        expect.objectContaining({ tool: "get_pods_data", reason: expect.stringMatching(/^playbook \(POD_RESTARTED\): /) }),
+      ]),
+    );
+    expect(report.stats.callReasons.length).toBeGreaterThanOrEqual(invoker.calls.length);
+  });
 });

@@ -190,7 +190,9 @@ describe("runRulesEngine", () => {
     });
     // Pod calls run concurrently once the pod list has named the pod: their order is free.
     expect(calls.slice(0, 2)).toEqual(["get_incident_details", "get_pods_data"]);
+    // The CPU lead also reads the deployments (image and rollout: did it start with a change?).
     expect(calls.slice(2).sort()).toEqual([
+      "get_deployments_info",
       "get_thread_dump(conductor-server-7d9f8-abcde)",
       "get_top_output(conductor-server-7d9f8-abcde)",
       "pull_pod_logs(conductor-server-7d9f8-abcde)",

@@ -1,4 +1,5 @@
 import type { IssueType, Severity } from "../../alerts/types.ts";
+import { CAUSAL_EDGES } from "../../playbook/causal-graph.ts";
 import { getPlaybookEntry } from "../../playbook/index.ts";
 import type { Report } from "../../report/schema.ts";
 import { rankAlongGraph, type Verdict } from "../judge/rank-along-graph.ts";
@@ -98,7 +99,9 @@ export function composeReport({ evidence, analysis, types, severity, cluster }: 
 export function confidenceOf(verdict: Verdict, failedCalls: number): Report["confidence"] {
   const root = verdict.root;
   if (!root) return "low";
-  const settled = verdict.competing.length === 0 && verdict.unexplained.length === 0 && failedCalls === 0;
+  // A root the graph knows causes for (Redis unreachable, a starved pool) is itself unexplained: not high.
+  const firstCause = !CAUSAL_EDGES.some((edge) => edge.to === root.node.id);
+  const settled = verdict.competing.length === 0 && verdict.unexplained.length === 0 && failedCalls === 0 && firstCause;
   if (root.weight >= HIGH && settled) return "high";
   return root.weight >= MEDIUM ? "medium" : "low";
 }

@@ -9,6 +9,8 @@ export interface PlannedCall {
   args: Record<string, string | number>;
   /** True when an argument is the `{pod}` placeholder, so it waits for the pod list. */
   needsPod: boolean;
+  /** The playbook's reason for the call. */
+  why?: string;
 }
 
 /**
@@ -28,11 +30,11 @@ export function planCalls(types: readonly IssueType[], alertPod: string | null, 
       const key = `${step.tool} ${JSON.stringify(args)}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      planned.push({ tool: step.tool, args, needsPod: Object.values(args).includes(POD_PLACEHOLDER) });
+      planned.push({ tool: step.tool, args, needsPod: Object.values(args).includes(POD_PLACEHOLDER), why: step.why });
     }
   }
   const needsPodList = alertPod === null && planned.some((call) => call.needsPod) && !planned.some((call) => call.tool === "get_pods_data");
-  if (needsPodList) planned.unshift({ tool: "get_pods_data", args: {}, needsPod: false });
+  if (needsPodList) planned.unshift({ tool: "get_pods_data", args: {}, needsPod: false, why: "the pod list, to find the pod to dig into" });
   return planned.slice(0, Math.max(0, cap));
 }
 

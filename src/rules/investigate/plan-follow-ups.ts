@@ -1,4 +1,7 @@
+import { SESSIONS_QUERY } from "../../playbook/leads.ts";
 import type { ToolName } from "../../tools/types.ts";
+
+export { SESSIONS_QUERY };
 import { podScore } from "../judge/analyzers/analyze-pod-statuses.ts";
 import { CERT_MANAGER, INGRESS_CONTROLLER } from "../../playbook/component-pods.ts";
 import { analyzeSaturation } from "../judge/analyzers/analyze-saturation.ts";
@@ -15,9 +18,6 @@ export interface FollowUpCall {
   args: Record<string, string | number>;
 }
 
-/** Who holds the Postgres connections, by state (idle in transaction starves a pool) and client. */
-export const SESSIONS_QUERY =
-  "SELECT state, application_name, count(*) AS sessions FROM pg_stat_activity GROUP BY state, application_name ORDER BY sessions DESC LIMIT 10";
 
 /** A pool waiting for connections (not Hikari's housekeeping warnings, not a failed login). */
 const POOL_EXHAUSTED = /Connection is not available|CannotGetJdbcConnection|too many clients|remaining connection slots|pool (is )?exhausted/i;

@@ -10,7 +10,7 @@ export const analyzeSqlRows: Analyzer = {
     const analysis: Analysis = { findings: [], candidates: [] };
     for (const result of resultsFor(evidence, "run_sql_select")) {
       // Sessions by state have their own reading (analyze-db-sessions).
-      if (/pg_stat_activity/i.test(String(result.input.query ?? ""))) continue;
+      if (/pg_stat_activity|\bFROM\s+task\b/i.test(String(result.input.query ?? ""))) continue;
       const top = readTopGroups(result.data, result.text);
       if (top.length === 0) continue;
       const running = /status\s*=\s*'RUNNING'/i.test(String(result.input.query ?? ""));

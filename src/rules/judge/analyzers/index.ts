@@ -10,6 +10,7 @@ import { analyzeHotPod } from "./analyze-hot-pod.ts";
 import { analyzeIngress } from "./analyze-ingress.ts";
 import { analyzeLogExceptions } from "./analyze-log-exceptions.ts";
 import { analyzeLogMessages } from "./analyze-log-messages.ts";
+import { analyzePendingTasks } from "./analyze-pending-tasks.ts";
 import { analyzePodEvents } from "./analyze-pod-events.ts";
 import { analyzePodStatuses } from "./analyze-pod-statuses.ts";
 import { analyzeSaturation } from "./analyze-saturation.ts";
@@ -24,6 +25,7 @@ export const ANALYZERS: readonly Analyzer[] = [
   analyzeExecutionStatus,
   analyzeDeciderQueue,
   analyzeSqlRows,
+  analyzePendingTasks,
   analyzeSaturation,
   analyzeDeployments,
   analyzePodStatuses,

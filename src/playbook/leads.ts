@@ -1,0 +1,96 @@
+import type { ToolName } from "../tools/types.ts";
+
+/*
+ * What an engineer looks at next once a finding points somewhere: a lead opens when its node of
+ * the causal graph has evidence (or the alert is of that kind) and maps to calls. Data both
+ * engines read: the rules engine follows them within its budget; the model's fact sheet lists
+ * the ones still open.
+ */
+
+/** Stand-ins resolved from the evidence before a call: a worker pod for the pending task, the crashed pod, a server pod. */
+export type LeadTarget = "{workerPod}" | "{crashedPod}" | "{serverPod}" | "{siblingServerPod}";
+
+export interface LeadCall {
+  tool: ToolName;
+  args: Record<string, string | number>;
+}
+
+export interface Lead {
+  id: string;
+  /** Causal-graph node ids (alert nodes included) whose evidence opens it. */
+  opensOn: readonly string[];
+  why: string;
+  calls: readonly LeadCall[];
+}
+
+/** Which task types are waiting and in what state (Conductor's task table), to find the one nobody polls. */
+export const PENDING_TASKS_QUERY =
+  "SELECT task_type, status, count(*) AS tasks FROM task WHERE status IN ('SCHEDULED', 'IN_PROGRESS') GROUP BY task_type, status ORDER BY tasks DESC LIMIT 10";
+/** Who holds the Postgres connections, by state (idle in transaction starves a pool) and client. */
+export const SESSIONS_QUERY =
+  "SELECT state, application_name, count(*) AS sessions FROM pg_stat_activity GROUP BY state, application_name ORDER BY sessions DESC LIMIT 10";
+/** Sessions waiting on a lock and who blocks them. */
+export const BLOCKING_QUERY =
+  "SELECT pid, pg_blocking_pids(pid) AS blocked_by, state, wait_event_type, left(query, 120) AS query FROM pg_stat_activity WHERE cardinality(pg_blocking_pids(pid)) > 0 LIMIT 10";
+
+export const LEADS: readonly Lead[] = [
+  {
+    id: "backlog-pending-task",
+    opensOn: ["backlog"],
+    why: "a backlog: which task is pending, and who should poll it",
+    calls: [
+      { tool: "run_sql_select", args: { query: PENDING_TASKS_QUERY } },
+      { tool: "get_deployments_info", args: {} },
+      { tool: "get_pods_data", args: {} },
+    ],
+  },
+  {
+    id: "unpolled-task-workers",
+    opensOn: ["tasks-unpolled", "alert:workers-down"],
+    why: "a task nobody polls: its workers' deployment and logs",
+    calls: [
+      { tool: "get_deployments_info", args: {} },
+      { tool: "pull_pod_logs", args: { pod: "{workerPod}", lines: 300 } },
+    ],
+  },
+  {
+    id: "worker-auth-config",
+    opensOn: ["worker-auth"],
+    why: "workers rejected by the server: their configured server URL and key",
+    calls: [{ tool: "get_deployments_info", args: {} }],
+  },
+  {
+    id: "latency-database",
+    opensOn: ["alert:response-time", "database", "db-saturated"],
+    why: "slow responses or a starved pool: who holds Postgres (sessions, locks, blocking pids), then the server's logs",
+    calls: [
+      { tool: "run_sql_select", args: { query: SESSIONS_QUERY } },
+      { tool: "run_sql_select", args: { query: BLOCKING_QUERY } },
+      { tool: "pull_pod_logs", args: { pod: "{serverPod}", lines: 300 } },
+    ],
+  },
+  {
+    id: "saturation-after-change",
+    opensOn: ["alert:heap", "alert:cpu", "heap"],
+    why: "heap or CPU: the deployments' images and rollout history (did it start with a change?), then the logs",
+    calls: [
+      { tool: "get_deployments_info", args: {} },
+      { tool: "pull_pod_logs", args: { pod: "{serverPod}", lines: 500 } },
+    ],
+  },
+  {
+    id: "pod-down-events-logs",
+    opensOn: ["pod-down", "crash", "alert:pod-not-running", "alert:pod-restarted"],
+    why: "a pod not running: its events first, then its logs",
+    calls: [
+      { tool: "get_pod_events", args: { pod: "{crashedPod}" } },
+      { tool: "pull_pod_logs", args: { pod: "{crashedPod}", lines: 200 } },
+    ],
+  },
+  {
+    id: "server-replicas",
+    opensOn: ["alert:error-logs", "alert:warn-logs", "alert:heap", "alert:cpu"],
+    why: "several pods' logs, not one: another server replica",
+    calls: [{ tool: "pull_pod_logs", args: { pod: "{siblingServerPod}", lines: 300 } }],
+  },
+];

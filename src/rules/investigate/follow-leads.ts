@@ -1,0 +1,95 @@
+import { LEADS, type Lead } from "../../playbook/leads.ts";
+import type { ToolName } from "../../tools/types.ts";
+import { podScore } from "../judge/analyzers/analyze-pod-statuses.ts";
+import { podOf, resultsFor } from "../evidence.ts";
+import type { PodRecord } from "../read/read-pods.ts";
+import { workloadOf } from "../read/workload-name.ts";
+import type { Evidence } from "../types.ts";
+
+export interface LeadStep {
+  tool: ToolName;
+  args: Record<string, string | number>;
+  /** Why it is made: the lead it follows. */
+  reason: string;
+}
+
+export interface LeadContext {
+  /** Graph nodes with evidence so far, alert nodes included. */
+  open: ReadonlySet<string>;
+  pods: readonly PodRecord[];
+  /** The task nobody polls, when a finding named one. */
+  pendingTask: string | null;
+  /** Calls already made, as `tool canonical-args`. */
+  made: ReadonlySet<string>;
+}
+
+/**
+ * The calls the open leads ask for, first lead first, none repeated and none aimed at a pod that
+ * cannot be named. Pure; at most `room` steps.
+ */
+export function planLeadCalls(ctx: LeadContext, room: number, leads: readonly Lead[] = LEADS): LeadStep[] {
+  const steps: LeadStep[] = [];
+  const seen = new Set(ctx.made);
+  for (const lead of leads) {
+    if (!lead.opensOn.some((node) => ctx.open.has(node))) continue;
+    for (const call of lead.calls) {
+      const args = bindTargets(call.args, ctx);
+      if (!args) continue;
+      const key = callKey(call.tool, args);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      steps.push({ tool: call.tool, args, reason: `lead ${lead.id}: ${lead.why}` });
+    }
+  }
+  return steps.slice(0, Math.max(0, room));
+}
+
+/** `tool {sorted args}`, the same whoever asks; a pod's logs are one read whatever the line count. */
+export function callKey(tool: string, args: Record<string, unknown>): string {
+  const entries = Object.entries(args)
+    .filter(([key]) => key !== "executionId" && !(tool === "pull_pod_logs" && key === "lines"))
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `${tool} ${JSON.stringify(entries)}`;
+}
+
+/** The pods whose logs were already read. */
+export function pulledPods(evidence: Evidence): Set<string> {
+  return new Set(resultsFor(evidence, "pull_pod_logs").flatMap((r) => podOf(r) ?? []));
+}
+
+function bindTargets(args: Record<string, string | number>, ctx: LeadContext): Record<string, string | number> | null {
+  const out: Record<string, string | number> = {};
+  for (const [key, value] of Object.entries(args)) {
+    if (typeof value !== "string" || !value.startsWith("{")) {
+      out[key] = value;
+      continue;
+    }
+    const pod = resolveTarget(value, ctx);
+    if (!pod) return null;
+    out[key] = pod;
+  }
+  return out;
+}
+
+function resolveTarget(target: string, ctx: LeadContext): string | null {
+  const ranked = [...ctx.pods].sort((a, b) => podScore(b) - podScore(a));
+  const servers = ranked.filter((p) => /conductor-server|(^|-)server(-|$)/.test(p.name));
+  switch (target) {
+    case "{workerPod}": {
+      const workers = ranked.filter((p) => /worker/.test(p.name));
+      const words = (ctx.pendingTask ?? "").toLowerCase().split(/[-_]/).filter((w) => w.length >= 3);
+      // The workers named like the task (rate_quote_fetch → quote-workers), else the most troubled worker pod.
+      return (workers.find((p) => words.some((w) => workloadOf(p.name).includes(w))) ?? workers[0])?.name ?? null;
+    }
+    case "{crashedPod}":
+      return ranked.find((p) => podScore(p) >= 1)?.name ?? null;
+    case "{serverPod}":
+      return servers[0]?.name ?? null;
+    case "{siblingServerPod}": {
+      const pulled = [...ctx.made].filter((k) => k.startsWith("pull_pod_logs")).join(" ");
+      return servers.find((p) => !pulled.includes(`"${p.name}"`))?.name ?? null;
+    }
+    default:
+      return null;
+  }
+}

@@ -1,0 +1,50 @@
+import { describe, expect, it } from "vitest";
+import { LEADS, PENDING_TASKS_QUERY, SESSIONS_QUERY } from "../../src/playbook/leads.ts";
+import { CAUSAL_NODES } from "../../src/playbook/causal-graph.ts";
+import { callKey, planLeadCalls, type LeadContext } from "../../src/rules/investigate/follow-leads.ts";
+import type { PodRecord } from "../../src/rules/read/read-pods.ts";
+
+const pod = (name: string, extra: Partial<PodRecord> = {}): PodRecord =>
+  ({ name, status: "Running", ready: "1/1", restarts: 0, reasons: [], lastReasons: [], exitCodes: [], node: null, ...extra }) as PodRecord;
+const PODS = [pod("conductor-server-6d9f7c8b54-2xkqp"), pod("conductor-server-6d9f7c8b54-h7vzn"), pod("shipment-workers-7f6c5d4b9-p9xsd"), pod("quote-workers-5b8d9c7f66-kq2lm")];
+const ctx = (open: string[], extra: Partial<LeadContext> = {}): LeadContext => ({ open: new Set(open), pods: PODS, pendingTask: null, made: new Set(), ...extra });
+
+describe("leads", () => {
+  it("open only on nodes of the causal graph, and map to calls", () => {
+    const ids = new Set(CAUSAL_NODES.map((n) => n.id));
+    for (const lead of LEADS) {
+      expect(lead.opensOn.every((id) => ids.has(id)), lead.id).toBe(true);
+      expect(lead.calls.length, lead.id).toBeGreaterThan(0);
+    }
+  });
+
+  it("a backlog: which task is pending (SQL), the deployments and the pods — each with the lead as its reason", () => {
+    const steps = planLeadCalls(ctx(["backlog"]), 10);
+    expect(steps.map((s) => [s.tool, s.args])).toEqual([
+      ["run_sql_select", { query: PENDING_TASKS_QUERY }],
+      ["get_deployments_info", {}],
+      ["get_pods_data", {}],
+    ]);
+    expect(steps.every((s) => s.reason.startsWith("lead backlog-pending-task: "))).toBe(true);
+  });
+
+  it("a task nobody polls: the logs of the workers named like the task, not of any worker", () => {
+    const steps = planLeadCalls(ctx(["tasks-unpolled"], { pendingTask: "rate_quote_fetch" }), 10);
+    expect(steps).toContainEqual(expect.objectContaining({ tool: "pull_pod_logs", args: { pod: "quote-workers-5b8d9c7f66-kq2lm", lines: 300 } }));
+  });
+
+  it("latency: Postgres sessions and blocking pids through run_sql_select, then a server's logs", () => {
+    const steps = planLeadCalls(ctx(["alert:response-time"]), 10);
+    expect(steps[0]).toMatchObject({ tool: "run_sql_select", args: { query: SESSIONS_QUERY } });
+    expect(String(steps[1]?.args.query)).toMatch(/pg_blocking_pids/);
+    expect(steps[2]).toMatchObject({ tool: "pull_pod_logs", args: { pod: "conductor-server-6d9f7c8b54-2xkqp" } });
+  });
+
+  it("repeats nothing already made (a pod's logs whatever the line count), skips calls it cannot aim, keeps to the room", () => {
+    const made = new Set([callKey("run_sql_select", { query: SESSIONS_QUERY }), callKey("pull_pod_logs", { pod: "conductor-server-6d9f7c8b54-2xkqp", lines: 500 })]);
+    const steps = planLeadCalls(ctx(["alert:response-time"], { made }), 10);
+    expect(steps.map((s) => s.tool)).toEqual(["run_sql_select"]);
+    expect(planLeadCalls(ctx(["pod-down"], { pods: [] }), 10)).toEqual([]);
+    expect(planLeadCalls(ctx(["backlog"]), 1)).toHaveLength(1);
+  });
+});
