@@ -7,6 +7,7 @@ import { extractIncident } from "../../src/rules/read/read-incident.ts";
 import { extractIngresses } from "../../src/rules/read/read-ingresses.ts";
 import { logTextFromData, summarizeLogs } from "../../src/rules/read/read-logs.ts";
 import { findMetric, findPercent, readMetrics } from "../../src/rules/read/read-metrics.ts";
+import { extractNodes } from "../../src/rules/read/read-nodes.ts";
 import { extractPods } from "../../src/rules/read/read-pods.ts";
 import { readRedisInfo } from "../../src/rules/read/read-redis.ts";
 import { extractRows } from "../../src/rules/read/read-rows.ts";
@@ -25,6 +26,7 @@ const READERS: [string, (data: unknown, text: string) => unknown][] = [
   ["metrics", readMetrics],
   ["findMetric", (data, text) => findMetric(data, text, /decider/)],
   ["findPercent", (data, text) => findPercent(data, text, /redis/)],
+  ["nodes", extractNodes],
   ["pods", extractPods],
   ["redis", (_data, text) => readRedisInfo(text)],
   ["rows", extractRows],
