@@ -98,6 +98,9 @@ describe("parseLogRecords: one record per event, whatever the shape", () => {
     ["job prefix before the time", "[nightly-export] 2025-02-01T02:00:02Z ERROR upload failed: 403", "ERROR", null, "upload failed: 403"],
     ["lower-case level after the time", "2025-02-01T09:40:00Z info nothing notable", "INFO", null, "nothing notable"],
     ["level late in the line", "worker-3 | ERROR task 812 lost its lease", "ERROR", null, "task 812 lost its lease"],
+    ["nginx error log", "2024/12/09 11:18:03 [emerg] 28#28: unexpected \"}\" in /tmp/nginx/nginx.conf:1184", "FATAL", null, "28#28: unexpected \"}\" in /tmp/nginx/nginx.conf:1184"],
+    ["a program name before the level", "nginx: [error] open() \"/tmp/nginx/nginx.pid\" failed (2: No such file)", "ERROR", null, "open() \"/tmp/nginx/nginx.pid\" failed (2: No such file)"],
+    ["a lower-case level with a colon", "error: failed to push some refs to origin", "ERROR", null, "failed to push some refs to origin"],
     ["no level at all", "starting export of 188,204 urls", null, null, "starting export of 188,204 urls"],
   ])("plain text, %s", (_label, line, level, logger, message) => {
     expect(parseLogRecords(line).records[0]).toMatchObject({ format: "text", level, logger, message });
@@ -110,6 +113,8 @@ describe("parseLogRecords: one record per event, whatever the shape", () => {
   it("logfmt (Prometheus, Go services)", () => {
     const line = 'ts=2025-02-01T02:30:00.011Z caller=head.go:601 level=error component=tsdb msg="loading WAL failed" err="segment 000142: unexpected EOF"';
     expect(parseLogRecords(line).records[0]).toMatchObject({ format: "logfmt", level: "ERROR", logger: "head.go:601", message: "loading WAL failed: segment 000142: unexpected EOF" });
+    const noMsg = 'ts=2025-02-01T02:30:01.004Z caller=main.go:1150 level=error err="opening storage failed: repair corrupted WAL: input/output error"';
+    expect(parseLogRecords(noMsg).records[0]).toMatchObject({ format: "logfmt", level: "ERROR", message: "opening storage failed: repair corrupted WAL: input/output error" });
   });
 
   it("Redis server log: its markers are levels, and its failures sit at its highest level", () => {
