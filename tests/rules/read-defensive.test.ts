@@ -10,6 +10,7 @@ import { findMetric, findPercent, readMetrics } from "../../src/rules/read/read-
 import { extractNodes } from "../../src/rules/read/read-nodes.ts";
 import { extractPods } from "../../src/rules/read/read-pods.ts";
 import { readRedisInfo } from "../../src/rules/read/read-redis.ts";
+import { readThreadDump } from "../../src/rules/read/read-thread-dump.ts";
 import { extractRows } from "../../src/rules/read/read-rows.ts";
 import { extractUsage } from "../../src/rules/read/read-usage.ts";
 import { scanWorkload } from "../../src/rules/read/scan-workload.ts";
@@ -30,6 +31,7 @@ const READERS: [string, (data: unknown, text: string) => unknown][] = [
   ["pods", extractPods],
   ["redis", (_data, text) => readRedisInfo(text)],
   ["rows", extractRows],
+  ["thread dump", (_data, text) => readThreadDump(text)],
   ["usage", extractUsage],
   ["workload", (_data, text) => scanWorkload(text)],
 ];
