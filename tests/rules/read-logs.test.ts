@@ -53,6 +53,16 @@ describe("parseLogRecords: one record per event, whatever the shape", () => {
     expect(parseLogRecords(line).records[0]).toMatchObject({ level: "ERROR", exception: { name: "FetchError", message: "connect ECONNREFUSED 10.0.4.7:8080" } });
   });
 
+  it("zap (error string beside msg), Python json-logger (exc_info traceback), Serilog compact JSON", () => {
+    const zap = JSON.stringify({ level: "error", ts: 1733223600.123, caller: "poller/poll.go:88", msg: "poll failed", error: "dial tcp 10.0.4.7:8080: connect: connection refused" });
+    const python = JSON.stringify({ asctime: "2025-02-01 10:00:00,120", levelname: "ERROR", name: "worker.tasks", message: "task crashed", exc_info: 'Traceback (most recent call last):\n  File "/app/t.py", line 9, in run\n    x = int(v)\nValueError: invalid literal for int() with base 10: \'abc\'' });
+    const serilog = JSON.stringify({ "@t": "2025-02-01T10:00:00.120Z", "@l": "Warning", "@mt": "Retry {Attempt} for {Order}", Attempt: 3, Order: 812 });
+    const [a, b, c] = parseLogRecords(lines(zap, python, serilog)).records;
+    expect(a).toMatchObject({ level: "ERROR", logger: "poller/poll.go:88", message: "poll failed: dial tcp 10.0.4.7:8080: connect: connection refused", sample: "poll failed" });
+    expect(b).toMatchObject({ level: "ERROR", logger: "worker.tasks", exception: { name: "ValueError" } });
+    expect(c).toMatchObject({ level: "WARN", message: "Retry {Attempt} for {Order}", time: "2025-02-01T10:00:00.120Z" });
+  });
+
   it("klog: level letter, structured message with err=", () => {
     const text = lines(
       'E0312 04:21:07.882190       1 controller.go:167] "re-queuing item due to error processing" err="failed to update record set: StatusCode: 403" key="ns/cert-1"',

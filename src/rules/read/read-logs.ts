@@ -339,17 +339,20 @@ function readJsonRecord(object: JsonObject, line: string): LogRecord {
   const wrapped = readKey(object, "log");
   if (typeof wrapped === "string" && readKey(object, "stream") !== undefined) return { ...readLine(wrapped.trim()).record, sample: clip(line) };
   const log = readKey(object, "log");
-  const error = readKey(object, "error", "err", "exception", "exc", "thrown", "throwable");
-  const message = readString(object, "message", "msg", "@message", "event", "text", "textPayload") ?? "";
+  // Serilog's compact JSON uses @l, @m/@mt and @x.
+  const error = readKey(object, "error", "err", "exception", "exc", "thrown", "throwable", "@x");
+  const text = readString(object, "message", "msg", "@message", "@m", "@mt", "event", "text", "textPayload") ?? "";
+  // zap/logrus put the cause in a one-line `error` string beside the message.
+  const message = typeof error === "string" && !error.includes("\n") && error.trim() !== "" && !text.includes(error) ? (text ? `${text}: ${error}` : error) : text;
   const record: LogRecord = {
     ...blank("json", line),
-    level: toLevel(readKey(object, "level", "log.level", "severity", "levelname", "lvl", "loglevel", "@level", "severityText") ?? (isObject(log) ? readKey(log, "level") : undefined)),
-    time: readString(object, "@timestamp", "timestamp", "time", "ts", "datetime", "asctime"),
+    level: toLevel(readKey(object, "level", "log.level", "severity", "levelname", "lvl", "loglevel", "@level", "@l", "severityText") ?? (isObject(log) ? readKey(log, "level") : undefined)),
+    time: readString(object, "@timestamp", "timestamp", "time", "ts", "datetime", "asctime", "@t"),
     logger: readString(object, "logger_name", "logger", "loggerName", "log.logger", "name", "caller") ?? (isObject(log) ? readString(log, "logger") : null),
     message,
-    sample: excerptOf(line, message),
+    sample: excerptOf(line, text),
   };
-  const trace = readJsonError(object, error);
+  const trace = readJsonError(object, typeof error === "string" && !error.includes("\n") ? undefined : error);
   if (trace.type) record.exception = { name: trace.type, message: trace.message, sample: record.sample };
   for (const traceLine of trace.stack.split(/\r?\n/)) attachToTrace(record, traceLine);
   record.lineCount = 1;
