@@ -107,6 +107,7 @@ const LEVEL_WORDS: Record<string, LogLevel> = {
 const KLOG_LEVELS: Record<string, LogLevel> = { I: "INFO", W: "WARN", E: "ERROR", F: "FATAL" };
 const REDIS_LEVELS: Record<string, LogLevel> = { ".": "DEBUG", "-": "DEBUG", "*": "INFO", "#": "WARN" };
 
+/** Counts of a log's records: levels, thrown exceptions with their causes, and ERROR/WARN messages by template. */
 export function summarizeLogs(text: string): LogSummary {
   const parsed = parseLogRecords(text);
   const exceptions = new Counter();
@@ -168,7 +169,7 @@ export function logTextFromData(data: unknown, depth = 0): string | null {
 }
 
 function isLogObject(object: JsonObject): boolean {
-  return readKey(object, "message", "msg", "@message", "log") !== undefined && typeof (readKey(object, "message", "msg", "@message", "log")) === "string";
+  return typeof readKey(object, "message", "msg", "@message", "log") === "string";
 }
 
 /** Records of a log, with stack-trace lines folded into the record they belong to. */
