@@ -7,8 +7,21 @@ import { extractPods } from "../../src/rules/read/read-pods.ts";
 import { extractUsage, parseCpu, parseMemory } from "../../src/rules/read/read-usage.ts";
 import { parseTables } from "../../src/rules/read/parse-table.ts";
 import { summarizeLogs, toTemplate } from "../../src/rules/read/read-logs.ts";
-import { parseNested, toNumber } from "../../src/rules/read/walk-json.ts";
+import { parseAge, parseNested, toNumber } from "../../src/rules/read/walk-json.ts";
 import * as f from "./fixtures.ts";
+
+describe("parseAge", () => {
+  it.each([
+    ["45s", 45],
+    ["3m", 180],
+    ["6d1h", 522000],
+    ["2m (x25 over 7m)", 120],
+    ["212d", 18316800],
+    ["2024-11-18T10:43:02Z", null],
+    ["<unknown>", null],
+    [undefined, null],
+  ])("reads %j as %j", (input, expected) => expect(parseAge(input)).toBe(expected));
+});
 
 describe("toNumber / parseNested", () => {
   it.each([

@@ -7,8 +7,10 @@ import { extractIncident } from "../../src/rules/read/read-incident.ts";
 import { extractIngresses } from "../../src/rules/read/read-ingresses.ts";
 import { logTextFromData, summarizeLogs } from "../../src/rules/read/read-logs.ts";
 import { findMetric, findPercent, readMetrics } from "../../src/rules/read/read-metrics.ts";
+import { extractNodes } from "../../src/rules/read/read-nodes.ts";
 import { extractPods } from "../../src/rules/read/read-pods.ts";
 import { readRedisInfo } from "../../src/rules/read/read-redis.ts";
+import { readThreadDump } from "../../src/rules/read/read-thread-dump.ts";
 import { extractRows } from "../../src/rules/read/read-rows.ts";
 import { extractUsage } from "../../src/rules/read/read-usage.ts";
 import { scanWorkload } from "../../src/rules/read/scan-workload.ts";
@@ -25,9 +27,11 @@ const READERS: [string, (data: unknown, text: string) => unknown][] = [
   ["metrics", readMetrics],
   ["findMetric", (data, text) => findMetric(data, text, /decider/)],
   ["findPercent", (data, text) => findPercent(data, text, /redis/)],
+  ["nodes", extractNodes],
   ["pods", extractPods],
   ["redis", (_data, text) => readRedisInfo(text)],
   ["rows", extractRows],
+  ["thread dump", (_data, text) => readThreadDump(text)],
   ["usage", extractUsage],
   ["workload", (_data, text) => scanWorkload(text)],
 ];

@@ -53,6 +53,16 @@ describe("parseLogRecords: one record per event, whatever the shape", () => {
     expect(parseLogRecords(line).records[0]).toMatchObject({ level: "ERROR", exception: { name: "FetchError", message: "connect ECONNREFUSED 10.0.4.7:8080" } });
   });
 
+  it("zap (error string beside msg), Python json-logger (exc_info traceback), Serilog compact JSON", () => {
+    const zap = JSON.stringify({ level: "error", ts: 1733223600.123, caller: "poller/poll.go:88", msg: "poll failed", error: "dial tcp 10.0.4.7:8080: connect: connection refused" });
+    const python = JSON.stringify({ asctime: "2025-02-01 10:00:00,120", levelname: "ERROR", name: "worker.tasks", message: "task crashed", exc_info: 'Traceback (most recent call last):\n  File "/app/t.py", line 9, in run\n    x = int(v)\nValueError: invalid literal for int() with base 10: \'abc\'' });
+    const serilog = JSON.stringify({ "@t": "2025-02-01T10:00:00.120Z", "@l": "Warning", "@mt": "Retry {Attempt} for {Order}", Attempt: 3, Order: 812 });
+    const [a, b, c] = parseLogRecords(lines(zap, python, serilog)).records;
+    expect(a).toMatchObject({ level: "ERROR", logger: "poller/poll.go:88", message: "poll failed: dial tcp 10.0.4.7:8080: connect: connection refused", sample: "poll failed" });
+    expect(b).toMatchObject({ level: "ERROR", logger: "worker.tasks", exception: { name: "ValueError" } });
+    expect(c).toMatchObject({ level: "WARN", message: "Retry {Attempt} for {Order}", time: "2025-02-01T10:00:00.120Z" });
+  });
+
   it("klog: level letter, structured message with err=", () => {
     const text = lines(
       'E0312 04:21:07.882190       1 controller.go:167] "re-queuing item due to error processing" err="failed to update record set: StatusCode: 403" key="ns/cert-1"',
@@ -98,6 +108,9 @@ describe("parseLogRecords: one record per event, whatever the shape", () => {
     ["job prefix before the time", "[nightly-export] 2025-02-01T02:00:02Z ERROR upload failed: 403", "ERROR", null, "upload failed: 403"],
     ["lower-case level after the time", "2025-02-01T09:40:00Z info nothing notable", "INFO", null, "nothing notable"],
     ["level late in the line", "worker-3 | ERROR task 812 lost its lease", "ERROR", null, "task 812 lost its lease"],
+    ["nginx error log", "2024/12/09 11:18:03 [emerg] 28#28: unexpected \"}\" in /tmp/nginx/nginx.conf:1184", "FATAL", null, "28#28: unexpected \"}\" in /tmp/nginx/nginx.conf:1184"],
+    ["a program name before the level", "nginx: [error] open() \"/tmp/nginx/nginx.pid\" failed (2: No such file)", "ERROR", null, "open() \"/tmp/nginx/nginx.pid\" failed (2: No such file)"],
+    ["a lower-case level with a colon", "error: failed to push some refs to origin", "ERROR", null, "failed to push some refs to origin"],
     ["no level at all", "starting export of 188,204 urls", null, null, "starting export of 188,204 urls"],
   ])("plain text, %s", (_label, line, level, logger, message) => {
     expect(parseLogRecords(line).records[0]).toMatchObject({ format: "text", level, logger, message });
@@ -110,6 +123,8 @@ describe("parseLogRecords: one record per event, whatever the shape", () => {
   it("logfmt (Prometheus, Go services)", () => {
     const line = 'ts=2025-02-01T02:30:00.011Z caller=head.go:601 level=error component=tsdb msg="loading WAL failed" err="segment 000142: unexpected EOF"';
     expect(parseLogRecords(line).records[0]).toMatchObject({ format: "logfmt", level: "ERROR", logger: "head.go:601", message: "loading WAL failed: segment 000142: unexpected EOF" });
+    const noMsg = 'ts=2025-02-01T02:30:01.004Z caller=main.go:1150 level=error err="opening storage failed: repair corrupted WAL: input/output error"';
+    expect(parseLogRecords(noMsg).records[0]).toMatchObject({ format: "logfmt", level: "ERROR", message: "opening storage failed: repair corrupted WAL: input/output error" });
   });
 
   it("Redis server log: its markers are levels, and its failures sit at its highest level", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { findMetric, findPercent, readMetrics, roleOf } from "../../src/rules/read/read-metrics.ts";
+import { findMetric, findPercent, findSample, readMetrics, roleOf } from "../../src/rules/read/read-metrics.ts";
 import { readRedisInfo } from "../../src/rules/read/read-redis.ts";
 
 const byName = (samples: ReturnType<typeof readMetrics>, name: string) => samples.filter((s) => s.name === name);
@@ -124,6 +124,13 @@ describe("findMetric / findPercent: a bound is never the reading", () => {
     expect(findMetric(undefined, "# TYPE conductor_decider_queue_depth gauge\nconductor_decider_queue_depth 520\n", /decider/)).toBe(520);
     expect(findMetric({ deciderQueueThreshold: 1000 }, "", /decider/)).toBeNull();
     expect(findMetric({ name: "meter-workers", replicas: "0/3" }, "", /replicas/)).toBeNull();
+  });
+
+  it("findSample matches names or label values and carries the unit and bound", () => {
+    const text = 'jvm_memory_used_bytes{area="heap",pod="api-0"} 5.1e+09\njvm_memory_max_bytes{area="heap",pod="api-0"} 6.4e+09\njvm_memory_used_bytes{area="nonheap",pod="api-0"} 2.1e+08\n';
+    expect(findSample(undefined, text, /^heap$/)).toMatchObject({ name: "jvm_memory_used_bytes", value: 5.1e9, unit: "bytes", limit: 6.4e9 });
+    expect(findSample(undefined, text, /^nonheap$/)).toMatchObject({ value: 2.1e8, limit: null });
+    expect(findSample({ heap: { max: 4096 } }, "", /heap/)).toBeNull();
   });
 
   it("a percent after a threshold word is the bound", () => {

@@ -75,7 +75,8 @@ shop        shop-wk-5f8b7d6c9-p0vd     0/1     Pending                 0        
       ["shop-web-5f8b7d6c9-m4kpd", "shop", "Running", "1/1", 0, "gke-pool-x8kq"],
       ["shop-wk-5f8b7d6c9-p0vd", "shop", "Pending", "0/1", 0, null],
     ]);
-    expect(pods[0]).toMatchObject({ reasons: ["CrashLoopBackOff"], readyContainers: 0, totalContainers: 3 });
+    expect(pods[0]).toMatchObject({ reasons: ["CrashLoopBackOff"], readyContainers: 0, totalContainers: 3, lastRestartAgeSeconds: 120 });
+    expect(pods[1]?.lastRestartAgeSeconds).toBeNull();
   });
 
   it("kubectl describe pod: State / Last State / Reason / Exit Code / Ready / Restart Count per container", () => {
@@ -121,8 +122,8 @@ Events:
     });
     const events = extractEvents(undefined, text);
     expect(events).toEqual([
-      { type: "Normal", reason: "Pulled", message: 'Container image "tidewell/ocr-worker:2025.02.1" already present on machine', count: 10, object: "ocr-workers-5d7f-2kq9z", lastSeen: "12m (x10 over 52m)", source: "kubelet", kind: "pod" },
-      { type: "Warning", reason: "BackOff", message: "Back-off restarting failed container ocr-worker in pod ocr-workers-5d7f-2kq9z", count: 212, object: "ocr-workers-5d7f-2kq9z", lastSeen: "2m (x212 over 51m)", source: "kubelet", kind: "pod" },
+      { type: "Normal", reason: "Pulled", message: 'Container image "tidewell/ocr-worker:2025.02.1" already present on machine', count: 10, object: "ocr-workers-5d7f-2kq9z", lastSeen: "12m (x10 over 52m)", source: "kubelet", kind: "pod", ageSeconds: 720 },
+      { type: "Warning", reason: "BackOff", message: "Back-off restarting failed container ocr-worker in pod ocr-workers-5d7f-2kq9z", count: 212, object: "ocr-workers-5d7f-2kq9z", lastSeen: "2m (x212 over 51m)", source: "kubelet", kind: "pod", ageSeconds: 120 },
     ]);
   });
 
@@ -144,7 +145,7 @@ describe("extractEvents", () => {
       ],
     };
     expect(extractEvents(data, "")).toEqual([
-      { type: "Warning", reason: "FailedScheduling", message: "0/3 nodes are available: 3 node(s) had untolerated taint {dedicated: conductor}.", count: 41, object: "pod/task-workers-6d-abc", lastSeen: "2024-11-18T10:43:02Z", source: "default-scheduler", kind: "pod" },
+      { type: "Warning", reason: "FailedScheduling", message: "0/3 nodes are available: 3 node(s) had untolerated taint {dedicated: conductor}.", count: 41, object: "pod/task-workers-6d-abc", lastSeen: "2024-11-18T10:43:02Z", source: "default-scheduler", kind: "pod", ageSeconds: null },
     ]);
   });
 

@@ -1,6 +1,6 @@
 import { parseTables } from "./parse-table.ts";
 import { rowsFromColumns } from "./read-rows.ts";
-import { asText, isObject, normalizeKey, readKey, readString, toNumber, walkObjects } from "./walk-json.ts";
+import { asText, isObject, normalizeKey, parseAge, readKey, readString, toNumber, walkObjects } from "./walk-json.ts";
 
 export interface EventRecord {
   type: string | null;
@@ -13,6 +13,8 @@ export interface EventRecord {
   lastSeen?: string | null;
   /** Who reported it (kubelet, default-scheduler, cert-manager-...). */
   source?: string | null;
+  /** How long ago it was last seen, in seconds, when the output gives a kubectl age (`3m`, `6d1h`). */
+  ageSeconds?: number | null;
   /**
    * The kind of object it is about, lower-case (`pod`, `node`, `job`, `challenge`), when the output
    * says: a node's OOMKilling event is about the node, not about a pod or its deployment.
@@ -111,10 +113,10 @@ function readDescribeEvents(text: string): EventRecord[] {
   return events;
 }
 
-/** `node/ip-10-0-1-2` → kind node. */
+/** `node/ip-10-0-1-2` → kind node; a kubectl age → seconds. */
 function withKind(event: EventRecord): EventRecord {
   const kind = /^([A-Za-z][\w.-]*)\/[^/]+$/.exec(event.object ?? "")?.[1];
-  return { ...event, kind: kind ? kind.toLowerCase().split(".")[0] ?? null : (event.kind ?? null) };
+  return { ...event, kind: kind ? kind.toLowerCase().split(".")[0] ?? null : (event.kind ?? null), ageSeconds: parseAge(event.lastSeen) };
 }
 
 /** `2m (x25 over 7m)` → 25. */

@@ -95,7 +95,7 @@ const SPRING = /^(\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{
 const REDIS = /^(\d+:[XCSM])\s+(\d{1,2}\s+\w{3}(?:\s+\d{4})?\s+\d{2}:\d{2}:\d{2}(?:\.\d+)?)\s+([.\-*#])\s+(.*)$/;
 /** Container-runtime prefix when logs are read from node files: `2025-01-01T10:00:00.1Z stderr F `. */
 const CRI_PREFIX = /^\d{4}-\d{2}-\d{2}T[\d:.]+(?:Z|[+-]\d{2}:\d{2})\s+(?:stdout|stderr)\s+[FP]\s/;
-const TIMESTAMP = /^(\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?)?|\d{2}:\d{2}:\d{2}(?:[.,]\d+)?|\d{10,13}(?:\.\d+)?)$/;
+const TIMESTAMP = /^(\d{4}[-/]\d{2}[-/]\d{2}(?:[ T]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?)?|\d{2}:\d{2}:\d{2}(?:[.,]\d+)?|\d{10,13}(?:\.\d+)?)$/;
 const FAILURE_WORDS = /\b(error|fatal|panic|failed|failure|corrupt\w*|bad file format|refused|denied)\b/i;
 
 const LEVEL_WORDS: Record<string, LogLevel> = {
@@ -107,6 +107,7 @@ const LEVEL_WORDS: Record<string, LogLevel> = {
 const KLOG_LEVELS: Record<string, LogLevel> = { I: "INFO", W: "WARN", E: "ERROR", F: "FATAL" };
 const REDIS_LEVELS: Record<string, LogLevel> = { ".": "DEBUG", "-": "DEBUG", "*": "INFO", "#": "WARN" };
 
+/** Counts of a log's records: levels, thrown exceptions with their causes, and ERROR/WARN messages by template. */
 export function summarizeLogs(text: string): LogSummary {
   const parsed = parseLogRecords(text);
   const exceptions = new Counter();
@@ -168,7 +169,7 @@ export function logTextFromData(data: unknown, depth = 0): string | null {
 }
 
 function isLogObject(object: JsonObject): boolean {
-  return readKey(object, "message", "msg", "@message", "log") !== undefined && typeof (readKey(object, "message", "msg", "@message", "log")) === "string";
+  return typeof readKey(object, "message", "msg", "@message", "log") === "string";
 }
 
 /** Records of a log, with stack-trace lines folded into the record they belong to. */
@@ -248,7 +249,7 @@ function readTextLine(line: string): LogRecord {
     const level = marked ? toLevel(marked[1]) : redis[3] === "#" && FAILURE_WORDS.test(rest) ? "ERROR" : (REDIS_LEVELS[redis[3] ?? ""] ?? null);
     return { ...blank("redis", line), level, time: redis[2] ?? null, message: rest.trim() };
   }
-  if (/(^|\s)(level|lvl|severity)=\S/.test(line) && /(^|\s)(msg|message)=/.test(line)) return readLogfmt(line);
+  if (/(^|\s)(level|lvl|severity)=\S/.test(line) && /^\s*(ts|time|t|timestamp)=|(^|\s)(msg|message|caller|err)=/.test(line)) return readLogfmt(line);
   return withThrown(readPlain(line));
 }
 
@@ -262,7 +263,7 @@ function readPlain(line: string): LogRecord {
     const word = /^[[(<]?([A-Za-z]+)[\])>]?:?$/.exec(token)?.[1] ?? /^([A-Z]+):\S/.exec(token)?.[1];
     const level = word ? LEVEL_WORDS[word.toLowerCase()] : undefined;
     // A lower-case word is a level only in a level's position (after timestamps and tags), never inside prose.
-    if (level && (word === word?.toUpperCase() || /^[[(<]/.test(token) || index > 0 || tokens.length === 1)) {
+    if (level && (word === word?.toUpperCase() || /^[[(<]/.test(token) || token.endsWith(":") || index > 0 || tokens.length === 1)) {
       record.level = level;
       const after = token.includes(":") && !token.endsWith(":") ? [token.slice(token.indexOf(":") + 1), ...tokens.slice(index + 1)] : tokens.slice(index + 1);
       record.message = stripPrefix(after.join(" "));
@@ -285,7 +286,8 @@ function readPlain(line: string): LogRecord {
 /** Timestamps, dates, bracketed tags and pids that come before a level. */
 function isPrefixToken(token: string): boolean {
   const bare = token.replace(/^\[|\]$/g, "");
-  return TIMESTAMP.test(bare) || /^\[[^\]]*\]?$/.test(token) || /^\d+(:[A-Z])?$/.test(token) || /^[A-Z][a-z]{2}$/.test(token) || /^\d{1,2}(:\d{2}){1,2}(\.\d+)?$/.test(bare) || /^-+$/.test(token);
+  // `nginx:` and `sshd[812]:` name the program before its level.
+  return TIMESTAMP.test(bare) || /^\[[^\]]*\]?$/.test(token) || /^[\w.-]+(\[\d+\])?:$/.test(token) || /^\d+#\d+:$/.test(token) || /^\d+(:[A-Z])?$/.test(token) || /^[A-Z][a-z]{2}$/.test(token) || /^\d{1,2}(:\d{2}){1,2}(\.\d+)?$/.test(bare) || /^-+$/.test(token);
 }
 
 function stripPrefix(text: string): string {
@@ -314,7 +316,7 @@ function readLogfmt(line: string): LogRecord {
     level: toLevel(fields.get("level") ?? fields.get("lvl") ?? fields.get("severity")),
     time: fields.get("ts") ?? fields.get("time") ?? null,
     logger: fields.get("logger") ?? fields.get("caller") ?? fields.get("component") ?? null,
-    message: err ? `${message}: ${err}` : message,
+    message: err ? (message ? `${message}: ${err}` : err) : message,
   });
 }
 
@@ -338,17 +340,20 @@ function readJsonRecord(object: JsonObject, line: string): LogRecord {
   const wrapped = readKey(object, "log");
   if (typeof wrapped === "string" && readKey(object, "stream") !== undefined) return { ...readLine(wrapped.trim()).record, sample: clip(line) };
   const log = readKey(object, "log");
-  const error = readKey(object, "error", "err", "exception", "exc", "thrown", "throwable");
-  const message = readString(object, "message", "msg", "@message", "event", "text", "textPayload") ?? "";
+  // Serilog's compact JSON uses @l, @m/@mt and @x.
+  const error = readKey(object, "error", "err", "exception", "exc", "thrown", "throwable", "@x");
+  const text = readString(object, "message", "msg", "@message", "@m", "@mt", "event", "text", "textPayload") ?? "";
+  // zap/logrus put the cause in a one-line `error` string beside the message.
+  const message = typeof error === "string" && !error.includes("\n") && error.trim() !== "" && !text.includes(error) ? (text ? `${text}: ${error}` : error) : text;
   const record: LogRecord = {
     ...blank("json", line),
-    level: toLevel(readKey(object, "level", "log.level", "severity", "levelname", "lvl", "loglevel", "@level", "severityText") ?? (isObject(log) ? readKey(log, "level") : undefined)),
-    time: readString(object, "@timestamp", "timestamp", "time", "ts", "datetime", "asctime"),
+    level: toLevel(readKey(object, "level", "log.level", "severity", "levelname", "lvl", "loglevel", "@level", "@l", "severityText") ?? (isObject(log) ? readKey(log, "level") : undefined)),
+    time: readString(object, "@timestamp", "timestamp", "time", "ts", "datetime", "asctime", "@t"),
     logger: readString(object, "logger_name", "logger", "loggerName", "log.logger", "name", "caller") ?? (isObject(log) ? readString(log, "logger") : null),
     message,
-    sample: excerptOf(line, message),
+    sample: excerptOf(line, text),
   };
-  const trace = readJsonError(object, error);
+  const trace = readJsonError(object, typeof error === "string" && !error.includes("\n") ? undefined : error);
   if (trace.type) record.exception = { name: trace.type, message: trace.message, sample: record.sample };
   for (const traceLine of trace.stack.split(/\r?\n/)) attachToTrace(record, traceLine);
   record.lineCount = 1;

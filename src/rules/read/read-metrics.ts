@@ -80,6 +80,14 @@ export function findMetric(data: unknown, text: string, pattern: RegExp): number
   return sample?.value ?? findMetricInText(asText(text), pattern);
 }
 
+/**
+ * The reading (never a bound) whose name or label values match `pattern` (tested on normalized
+ * text: `jvm_memory_used_bytes{area="heap"}` matches /heap/), with its unit, limit and threshold.
+ */
+export function findSample(data: unknown, text: string, pattern: RegExp): MetricSample | null {
+  return readMetrics(data, text).find((s) => s.role === "value" && (pattern.test(normalizeKey(s.name)) || Object.values(s.labels).some((v) => pattern.test(normalizeKey(v))))) ?? null;
+}
+
 function findMetricInText(text: string, pattern: RegExp): number | null {
   for (const line of text.split(/\r?\n/)) {
     const match = /^\s*[-*•]?\s*([A-Za-z][\w .()/-]{0,60}?)\s*[:=]\s*(-?\d[\d,_]*(?:\.\d+)?\s*[kK]?)/.exec(line);

@@ -1,6 +1,6 @@
 import { parseTables, type TableRow } from "./parse-table.ts";
 import { rowsFromColumns } from "./read-rows.ts";
-import { asText, isObject, normalizeKey, readKey, readString, toNumber, walkObjects, type JsonObject } from "./walk-json.ts";
+import { asText, isObject, normalizeKey, parseAge, readKey, readString, toNumber, walkObjects, type JsonObject } from "./walk-json.ts";
 
 export interface ContainerState {
   name: string;
@@ -43,6 +43,8 @@ export interface PodRecord {
   containers?: ContainerState[];
   /** The pod-level status message (an eviction's `The node was low on resource: ...`). */
   message?: string | null;
+  /** Seconds since the last restart, from `4 (2m ago)` in RESTARTS. */
+  lastRestartAgeSeconds?: number | null;
 }
 
 const STATE_KEYS = ["phase", "status", "restartcount", "restarts", "ready", "containerstatuses", "state", "laststate"];
@@ -183,6 +185,7 @@ function podFromRow(row: TableRow): PodRecord[] {
     totalContainers: ratio ? Number(ratio[2]) : null,
     containers: [],
     message: null,
+    lastRestartAgeSeconds: parseAge(/\(([^)]+?)\s+ago\)/.exec(row.restarts ?? "")?.[1]),
   }];
 }
 

@@ -67,6 +67,17 @@ export function collectStrings(value: unknown, out: string[] = [], depth = 0): s
   return out;
 }
 
+const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400, w: 604800, y: 31536000 };
+
+/** kubectl's ages: `45s`, `3m`, `6d1h`, `2m (x25 over 7m)` → seconds; null for anything else (timestamps included). */
+export function parseAge(value: unknown): number | null {
+  if (typeof value !== "string") return null;
+  const head = value.trim().split(/\s+/)[0] ?? "";
+  const parts = [...head.matchAll(/(\d+)([smhdwy])/g)];
+  if (parts.length === 0 || parts.map((p) => p[0]).join("") !== head) return null;
+  return parts.reduce((sum, p) => sum + Number(p[1]) * (DURATION_UNITS[p[2] ?? ""] ?? 0), 0);
+}
+
 /**
  * Reads `48000`, `"48,000"`, `"71%"`, `"5 (2m ago)"`, `"48k"` as numbers; null when there is none.
  * Only `k` is a multiplier: `m` means milli for CPU and is left to the caller.
