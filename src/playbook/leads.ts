@@ -33,6 +33,10 @@ export const SESSIONS_QUERY =
 export const BLOCKING_QUERY =
   "SELECT pid, pg_blocking_pids(pid) AS blocked_by, state, wait_event_type, left(query, 120) AS query FROM pg_stat_activity WHERE cardinality(pg_blocking_pids(pid)) > 0 LIMIT 10";
 
+/** Tables read by sequential scans: a hot lookup without a usable index saturates Postgres. */
+export const TABLE_SCANS_QUERY =
+  "SELECT relname, n_live_tup, seq_scan, seq_tup_read, idx_scan FROM pg_stat_user_tables ORDER BY seq_tup_read DESC LIMIT 5";
+
 export const LEADS: readonly Lead[] = [
   {
     id: "backlog-pending-task",
@@ -66,6 +70,7 @@ export const LEADS: readonly Lead[] = [
     calls: [
       { tool: "run_sql_select", args: { query: SESSIONS_QUERY } },
       { tool: "run_sql_select", args: { query: BLOCKING_QUERY } },
+      { tool: "run_sql_select", args: { query: TABLE_SCANS_QUERY } },
       { tool: "pull_pod_logs", args: { pod: "{serverPod}", lines: 300 } },
     ],
   },

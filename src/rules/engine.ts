@@ -90,7 +90,9 @@ export async function runRulesTriage(input: RulesInput, invoker: ToolInvoker, de
   const followUps = planFollowUps(buildEvidence(issues, own), pods, MAX_RULES_CALLS - own.length);
   await Promise.all(followUps.map((f) => call(f.tool, f.args, "follow-up: what the first answers point at (an empty replica, an exhausted pool, a stuck controller)")));
   // Then the leads the findings open, a round at a time, within the budget.
-  for (let round = 0; round < LEAD_ROUNDS && !input.signal?.aborted; round += 1) {
+  // Leads need a cluster that answers: when every command so far failed, more calls only add waiting.
+  const answering = () => own.some((record) => record.name !== "get_incident_details" && record.result.status === "ok");
+  for (let round = 0; round < LEAD_ROUNDS && !input.signal?.aborted && answering(); round += 1) {
     const sofar = buildEvidence(issues, own);
     const steps = planLeadCalls(leadContext(sofar, runAnalyzers(sofar, ANALYZERS), pods, made), MAX_RULES_CALLS - own.length);
     if (steps.length === 0) break;
@@ -122,9 +124,13 @@ export async function runRulesTriage(input: RulesInput, invoker: ToolInvoker, de
 /** Lead-following rounds after the playbook's calls and follow-ups. */
 const LEAD_ROUNDS = 2;
 
+/**
+ * A command the agent did not finish in time is worth one more try. Transport failures are not:
+ * the Conductor client has already retried them, and a second round would only double the wait.
+ */
 function isTransient(result: ToolResult): boolean {
-  if (result.status !== "error" || result.failure === "cancelled") return false;
-  return result.failure === "transport" || /TIMED_OUT|timed out|timeout|temporarily|ECONNRESET|\b50[234]\b/i.test(result.output);
+  if (result.status !== "error" || result.failure === "cancelled" || result.failure === "transport") return false;
+  return /TIMED_OUT|timed out/i.test(result.output);
 }
 
 /** What the lead follower needs: the nodes with evidence so far (alert nodes too), the pods, the task nobody polls. */

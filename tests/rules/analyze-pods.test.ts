@@ -91,3 +91,13 @@ describe("analyzePodEvents", () => {
     expect(findings[0]?.text).toMatch(/2 events, none a known failure \(Pulled, Started\)/);
   });
 });
+
+describe("event age", () => {
+  it("a weeks-old OOM kill is history, not the incident; a fresh one still counts", () => {
+    const events = (age: string) =>
+      `LAST SEEN   TYPE      REASON       OBJECT                   MESSAGE\n${age}         Warning   OOMKilling   pod/prometheus-server-0   Memory cgroup out of memory: Killed process 1 (prometheus)\n`;
+    const keys = (age: string) => analyzePodEvents.analyze(evidenceOf([{ tool: "get_pod_events", input: { pod: "prometheus-server-0" }, data: events(age) }])).candidates.map((c) => c.key);
+    expect(keys("23d")).toEqual([]);
+    expect(keys("5m")).toEqual(["memory-limit"]);
+  });
+});

@@ -70,3 +70,14 @@ describe("deployment replicas read as kubectl's READY column", () => {
     expect(findings.map((x) => x.text)).toEqual(["deployment meter-workers: 0/3 replicas ready"]);
   });
 });
+
+describe("analyzeTableScans", () => {
+  it("a big table read by sequential scans only is a missing index; a small or indexed one is not", async () => {
+    const { analyzeTableScans } = await import("../../src/rules/judge/analyzers/analyze-table-scans.ts");
+    const data = [["relname", "n_live_tup", "seq_scan", "seq_tup_read", "idx_scan"], ["task_scheduled", 42318804, 1186377, 48710455219804, 0], ["task", 41977120, 18, 612004, 3390440], ["queue_message", 88412, 310, 21004112, 9912004]];
+    const { findings, candidates } = analyzeTableScans.analyze(evidenceOf([{ tool: "run_sql_select", input: { query: "SELECT relname FROM pg_stat_user_tables" }, data }]));
+    expect(candidates).toEqual([expect.objectContaining({ key: "missing-index", fact: "task_scheduled: sequential scans only, no usable index" })]);
+    expect(findings[0]?.text).toBe("task_scheduled: 1,186,377 sequential scans, 0 index scans over 42,318,804 rows");
+    expect(analyzeTableScans.analyze(evidenceOf([{ tool: "run_sql_select", data: [data[0], data[2]] }])).candidates).toEqual([]);
+  });
+});

@@ -33,17 +33,18 @@ describe("leads", () => {
     expect(steps).toContainEqual(expect.objectContaining({ tool: "pull_pod_logs", args: { pod: "quote-workers-5b8d9c7f66-kq2lm", lines: 300 } }));
   });
 
-  it("latency: Postgres sessions and blocking pids through run_sql_select, then a server's logs", () => {
+  it("latency: Postgres sessions, blocking pids and table scans through run_sql_select, then a server's logs", () => {
     const steps = planLeadCalls(ctx(["alert:response-time"]), 10);
     expect(steps[0]).toMatchObject({ tool: "run_sql_select", args: { query: SESSIONS_QUERY } });
     expect(String(steps[1]?.args.query)).toMatch(/pg_blocking_pids/);
-    expect(steps[2]).toMatchObject({ tool: "pull_pod_logs", args: { pod: "conductor-server-6d9f7c8b54-2xkqp" } });
+    expect(String(steps[2]?.args.query)).toMatch(/pg_stat_user_tables/);
+    expect(steps[3]).toMatchObject({ tool: "pull_pod_logs", args: { pod: "conductor-server-6d9f7c8b54-2xkqp" } });
   });
 
   it("repeats nothing already made (a pod's logs whatever the line count), skips calls it cannot aim, keeps to the room", () => {
     const made = new Set([callKey("run_sql_select", { query: SESSIONS_QUERY }), callKey("pull_pod_logs", { pod: "conductor-server-6d9f7c8b54-2xkqp", lines: 500 })]);
     const steps = planLeadCalls(ctx(["alert:response-time"], { made }), 10);
-    expect(steps.map((s) => s.tool)).toEqual(["run_sql_select"]);
+    expect(steps.map((s) => s.tool)).toEqual(["run_sql_select", "run_sql_select"]);
     expect(planLeadCalls(ctx(["pod-down"], { pods: [] }), 10)).toEqual([]);
     expect(planLeadCalls(ctx(["backlog"]), 1)).toHaveLength(1);
   });

@@ -53,6 +53,7 @@ function addException(analysis: Analysis, top: ExceptionCount, summary: LogSumma
       ? {
           key: signature.key,
           cause: `${capitalize(signature.cause)}: ${top.name}${root} ×${formatNumber(top.count)} in ${pod}'s logs${said(top.sample)}`,
+          subject: pod,
           fact: `${shortName(top.name)} ×${formatNumber(top.count)} in ${pod}'s logs${rootSample ? ` (${said(rootSample).replace(/^: "|"$/g, "").slice(0, 50)})` : ""}`,
           weight: signature.weight + often,
           appOrInfra: signature.appOrInfra,

@@ -28,6 +28,7 @@ export const analyzeLogMessages: Analyzer = {
           weight: Math.min(0.95, signature.weight + (count >= 10 ? 0.05 : 0)),
           appOrInfra: signature.appOrInfra,
           nextStep: signature.nextStep(pod, subject),
+          subject: pod,
           tool: result.tool,
         });
       }

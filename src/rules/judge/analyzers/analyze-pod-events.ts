@@ -31,9 +31,13 @@ export const analyzePodEvents: Analyzer = {
   },
 };
 
+/** Events last seen longer ago than this are history, not the incident (a weeks-old OOM kill). */
+const STALE_SECONDS = 24 * 3600;
+
 function groupBySignature(events: EventRecord[]): { signature: K8sSignature; events: EventRecord[] }[] {
   const groups = new Map<string, { signature: K8sSignature; events: EventRecord[] }>();
   for (const event of events) {
+    if ((event.ageSeconds ?? 0) > STALE_SECONDS) continue;
     const signature = matchSignature(`${event.reason} ${event.message}`);
     if (!signature) continue;
     const group = groups.get(signature.key) ?? { signature, events: [] };

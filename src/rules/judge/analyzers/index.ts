@@ -15,6 +15,7 @@ import { analyzePodEvents } from "./analyze-pod-events.ts";
 import { analyzePodStatuses } from "./analyze-pod-statuses.ts";
 import { analyzeSaturation } from "./analyze-saturation.ts";
 import { analyzeSqlRows } from "./analyze-sql-rows.ts";
+import { analyzeTableScans } from "./analyze-table-scans.ts";
 import { analyzeThreadDump } from "./analyze-thread-dump.ts";
 import { analyzeToolFailures } from "./analyze-tool-failures.ts";
 import { analyzeWorkloadShape } from "./analyze-workload-shape.ts";
@@ -26,6 +27,7 @@ export const ANALYZERS: readonly Analyzer[] = [
   analyzeDeciderQueue,
   analyzeSqlRows,
   analyzePendingTasks,
+  analyzeTableScans,
   analyzeSaturation,
   analyzeDeployments,
   analyzePodStatuses,
