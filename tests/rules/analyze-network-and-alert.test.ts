@@ -94,3 +94,33 @@ describe("analyzeToolFailures and runAnalyzers", () => {
     expect(analysis.candidates[0]?.key).toBe("api-key");
   });
 });
+
+describe("a stale API key names whose key it is", () => {
+  it.each([
+    ["The application payments-api is using a stale API key: last rotated 190 days ago", /^The API key of application payments-api is stale \(190 days old\)/],
+    ["The agent is using a stale API key: last rotated 187 days ago (policy: 180 days)", /^The API key of the cluster's agent is stale \(187 days old\)/],
+  ])("%s", (text, cause) => {
+    const { candidates } = analyzeAlertIssues.analyze({ issues: [{ type: "AUTH_STALE", severity: "WARNING", text, pod: null, source: "alert" }], results: [] });
+    expect(candidates[0]?.cause).toMatch(cause);
+    expect(candidates[0]?.cause).not.toMatch(/health check uses/);
+  });
+});
+
+describe("analyzeNetworkPolicies", () => {
+  const listing = (ports: string) =>
+    `# kubectl get networkpolicy -n conductor\nNAME                    POD-SELECTOR   AGE\nallow-ingress           app=conductor  211d\negress-baseline         <none>         2h3m\n\n# kubectl get networkpolicy egress-baseline -n conductor -o yaml (spec)\nspec:\n  podSelector: {}\n  policyTypes:\n  - Egress\n  egress:\n  - ports:\n${ports}\n`;
+  const dns = [{ type: "DNS_HEALTHY" as const, severity: "CRITICAL" as const, text: "DNS resolution has failed", pod: null, source: "alert" as const }];
+  it("a recent egress policy that allows no port 53 cuts pods off DNS", async () => {
+    const { analyzeNetworkPolicies } = await import("../../src/rules/judge/analyzers/analyze-network-policies.ts");
+    const { candidates } = analyzeNetworkPolicies.analyze({ issues: dns, results: evidenceOfText(listing("    - {protocol: TCP, port: 5432}")) });
+    expect(candidates).toEqual([expect.objectContaining({ key: "netpol-egress", cause: expect.stringMatching(/^NetworkPolicy egress-baseline \(created 2h3m ago\) restricts egress/) })]);
+  });
+  it("one that allows port 53 is no cause", async () => {
+    const { analyzeNetworkPolicies } = await import("../../src/rules/judge/analyzers/analyze-network-policies.ts");
+    expect(analyzeNetworkPolicies.analyze({ issues: dns, results: evidenceOfText(listing("    - {protocol: UDP, port: 53}")) }).candidates).toEqual([]);
+  });
+});
+
+function evidenceOfText(text: string) {
+  return [{ callId: "c1", tool: "get_ingress_info", input: {}, status: "ok" as const, data: text, text, output: text }];
+}

@@ -35,15 +35,19 @@ function relayIssue(issue: IssueEvidence): Analysis["candidates"][number] | null
         tool,
       };
     }
-    case "AUTH_STALE":
+    case "AUTH_STALE": {
+      // The key belongs to whoever the alert names (an application, the agent), not to the health check.
+      const owner = readKeyOwner(issue.text);
+      const age = /(\d+)\s*days?/i.exec(issue.text)?.[0];
       return {
         key: "api-key",
-        cause: "The API key the health check uses for this cluster is stale (expired or rotated without updating the check)",
+        cause: `The API key of ${owner} is stale${age ? ` (${age} old)` : ""}: it was not rotated within the policy, or was rotated without updating ${owner}`,
         weight: 0.8,
         appOrInfra: "app",
-        nextStep: "Refresh the cluster's health-check API key in the control plane and confirm the next health-check run passes",
+        nextStep: `Rotate the API key of ${owner} and update it where it is configured; confirm the next health-check run passes`,
         tool,
       };
+    }
     case "RESPONSE_TIME": {
       const seconds = readSeconds(issue.text);
       return {
@@ -59,6 +63,13 @@ function relayIssue(issue: IssueEvidence): Analysis["candidates"][number] | null
     default:
       return null;
   }
+}
+
+/** `application quote-service`, `app 'billing'`, `the agent`: whose key the alert means. */
+export function readKeyOwner(text: string): string {
+  const app = /\b(?:application|app)\s+["'`]?([\w.-]*[\w])/i.exec(text)?.[1];
+  if (app) return `application ${app}`;
+  return /\bagent\b/i.test(text) ? "the cluster's agent" : "the application the alert names";
 }
 
 /** `... certificate expires in less than 7 days` → 7. */

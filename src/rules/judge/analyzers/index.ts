@@ -10,6 +10,7 @@ import { analyzeHotPod } from "./analyze-hot-pod.ts";
 import { analyzeIngress } from "./analyze-ingress.ts";
 import { analyzeLogExceptions } from "./analyze-log-exceptions.ts";
 import { analyzeLogMessages } from "./analyze-log-messages.ts";
+import { analyzeNetworkPolicies } from "./analyze-network-policies.ts";
 import { analyzePendingTasks } from "./analyze-pending-tasks.ts";
 import { analyzePodEvents } from "./analyze-pod-events.ts";
 import { analyzePodStatuses } from "./analyze-pod-statuses.ts";
@@ -34,6 +35,7 @@ export const ANALYZERS: readonly Analyzer[] = [
   analyzePodEvents,
   analyzeLogExceptions,
   analyzeLogMessages,
+  analyzeNetworkPolicies,
   analyzeIngress,
   analyzeControllerLogs,
   analyzeCertificates,
