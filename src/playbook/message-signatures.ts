@@ -94,6 +94,18 @@ export const MESSAGE_SIGNATURES: readonly MessageSignature[] = [
     nextStep: () => "Find the Ingress whose nginx.ingress.kubernetes.io/configuration-snippet (or server-snippet) breaks the config and fix or remove it; the controller starts once the config tests clean",
   },
   {
+    // A component's in-memory queue that only grows: its sink is missing or stuck, and the heap pays.
+    key: "unbounded-buffer",
+    pattern: /\bsize\s*[=:]\s*[\d,]+[^\n]*\bdrained\s*[=:]\s*0\b|buffered in memory|queue (?:is )?(?:full|growing)|never drain/i,
+    weight: 0.78,
+    appOrInfra: "app",
+    read: (line) => /"logger(?:_name)?"\s*:\s*"(?:[\w$]+\.)*([\w$]+)"/.exec(line)?.[1] ?? /(?:[a-z][\w$]*\.)+([A-Z][\w$]+)/.exec(line)?.[1] ?? null,
+    cause: (pod, line, component) =>
+      `${component ?? "A component"} in ${pod} buffers events in an in-memory queue that never drains (its sink is missing or stuck), so the heap grows until GC cannot keep up: ${quote(line)}`,
+    fact: (_pod, _line, component) => `${component ?? "an in-memory queue"}: pending queue grows, never drained`,
+    nextStep: (_pod, component) => `Configure or fix the sink of ${component ?? "the buffering component"} (or disable it) and restart the affected pods in a maintenance window; raising the heap only buys time`,
+  },
+  {
     key: "rate-limit",
     pattern: /rate[- ]?limit\w*|throttl\w+/i,
     weight: 0.72,

@@ -81,3 +81,17 @@ describe("analyzeTableScans", () => {
     expect(analyzeTableScans.analyze(evidenceOf([{ tool: "run_sql_select", data: [data[0], data[2]] }])).candidates).toEqual([]);
   });
 });
+
+describe("heap after a change", () => {
+  it("a heap alert after an image change names the upgrade; an in-memory queue that never drains names its component", async () => {
+    const { analyzeDeployments: deployments } = await import("../../src/rules/judge/analyzers/analyze-deployments.ts");
+    const { analyzeLogMessages } = await import("../../src/rules/judge/analyzers/analyze-log-messages.ts");
+    const heap = [{ type: "CONDUCTOR_HIGH_HEAP_USAGE" as const, severity: "MAJOR" as const, text: "The Heap usage is at 91%", pod: null, source: "alert" as const }];
+    const describe = { result: "Name:          conductor-server\nReplicas:      4 desired | 2 updated | 4 total | 4 available\n  Containers:\n   conductor-server:\n    Image:      orkesio/orkes-conductor-server:5.3.0\nOldReplicaSets:  conductor-server-84d6b7c9f (2/2 replicas created)  image orkesio/orkes-conductor-server:5.2.11  revision 22\nNewReplicaSet:   conductor-server-7c5f9d8b6 (2/2 replicas created)  image orkesio/orkes-conductor-server:5.3.0   revision 23\n" };
+    const upgrade = deployments.analyze(evidenceOf([{ tool: "get_deployments_info", data: describe }], heap)).candidates.find((c) => c.key === "recent-upgrade");
+    expect(upgrade?.fact).toMatch(/^upgrade of conductor-server to 5\.3\.0/);
+    const log = '{"level": "INFO", "logger_name": "io.orkes.conductor.listener.StatusChangePublisher", "message": "pending status-change queue size=184,220 drained=0"}';
+    const buffer = analyzeLogMessages.analyze(evidenceOf([{ tool: "pull_pod_logs", input: { pod: "conductor-server-7c5f9d8b6-lq8zp" }, data: log }], heap)).candidates[0];
+    expect(buffer).toMatchObject({ key: "unbounded-buffer", fact: "StatusChangePublisher: pending queue grows, never drained" });
+  });
+});

@@ -1,6 +1,18 @@
 import { extractDeployments } from "../../read/read-deployments.ts";
+import { collectStrings } from "../../read/walk-json.ts";
 import { formatNumber, hasIssue, resultsFor } from "../../evidence.ts";
 import type { Analysis, Analyzer } from "../../types.ts";
+
+/** Deployments from the output, or from the text an agent wrapped in an object (`{result: "Name: …"}`). */
+function readDeployments(data: unknown, text: string): ReturnType<typeof extractDeployments> {
+  const direct = extractDeployments(data, text);
+  if (direct.length > 0) return direct;
+  return collectStrings(data).flatMap((s) => (s.includes("\n") ? extractDeployments(s, s) : []));
+}
+
+function tagOf(image: string): string {
+  return image.split(":").pop() ?? image;
+}
 
 /** Deployments scaled to zero or short of ready replicas: unpolled tasks and missing components. */
 export const analyzeDeployments: Analyzer = {
@@ -9,8 +21,24 @@ export const analyzeDeployments: Analyzer = {
     const analysis: Analysis = { findings: [], candidates: [] };
     // A backlog or a workers alert makes an idle worker deployment the likely reason.
     const backlogContext = hasIssue(evidence, "REDIS_CRITICAL_USAGE", "REDIS_HIGH_USAGE", "WORKERS_HEALTHY", "RESPONSE_TIME");
+    const saturation = hasIssue(evidence, "CONDUCTOR_HIGH_HEAP_USAGE", "CONDUCTOR_HIGH_CPU_USAGE", "RESPONSE_TIME");
     for (const result of resultsFor(evidence, "get_deployments_info")) {
-      const deployments = extractDeployments(result.data, result.text);
+      const deployments = readDeployments(result.data, result.text);
+      // Heap or CPU trouble right after an image change: the change is the first suspect.
+      for (const deployment of saturation ? deployments.filter((d) => d.previousImage && d.images.length > 0 && !d.images.includes(d.previousImage)) : []) {
+        const image = deployment.images[0] as string;
+        const revision = deployment.revision ? ` (revision ${deployment.revision})` : "";
+        analysis.findings.push({ text: `deployment ${deployment.name}: image ${image}${revision}`, note: `previously ${deployment.previousImage}`, tool: result.tool, weight: 0.6, key: "recent-upgrade" });
+        analysis.candidates.push({
+          key: "recent-upgrade",
+          cause: `The trouble follows the upgrade of ${deployment.name} from ${deployment.previousImage} to ${image}${revision}: the new version behaves differently under the same load`,
+          fact: `upgrade of ${deployment.name} to ${tagOf(image)}${revision}`,
+          weight: 0.6,
+          appOrInfra: "app",
+          nextStep: `Compare the new-image pods of ${deployment.name} with the old ones; if only the new ones degrade, roll back to ${deployment.previousImage} (a human change) and report the regression`,
+          tool: result.tool,
+        });
+      }
       if (deployments.length === 0) {
         analysis.findings.push({ text: "could not read any deployment (no names with replica counts found)", tool: result.tool, weight: 0.1 });
         continue;
