@@ -1,7 +1,14 @@
 import Anthropic from "@anthropic-ai/sdk";
 import type { BotOptions } from "../bot/bot.ts";
 import type { Config, ConductorConfig, SlackConfig } from "../config/index.ts";
-import { createCommandRunner, createConductorClient, createExecutionReader, type ReadExecution } from "../conductor/index.ts";
+import {
+  createCommandRunner,
+  createConductorClient,
+  createExecutionReader,
+  type CommandRunner,
+  type ReadExecution,
+  type Workflow,
+} from "../conductor/index.ts";
 import { systemClock, type Clock } from "../lib/clock.ts";
 import { UsageError } from "../lib/errors.ts";
 import { createLogger, type Logger } from "../lib/logger.ts";
@@ -18,13 +25,22 @@ export function buildLogger(config: Config, io: CliIo): Logger {
 export interface Investigation {
   triager: Triager;
   readExecution: ReadExecution;
+  /** The execution as Conductor returns it, tasks included (for `capture`). */
+  readWorkflow(executionId: string): Promise<Workflow>;
   engine: "claude" | "rules";
   close(): Promise<void>;
 }
 
 export function buildInvestigation(
   config: Config & { conductor: ConductorConfig },
-  deps: { logger: Logger; clock?: Clock; engine?: "claude" | "rules"; observe?: Observation },
+  deps: {
+    logger: Logger;
+    clock?: Clock;
+    engine?: "claude" | "rules";
+    observe?: Observation;
+    /** A decorator around the command runner (capture records every call with it). */
+    wrapRunner?: (runner: CommandRunner) => CommandRunner;
+  },
 ): Investigation {
   const clock = deps.clock ?? systemClock;
   const engine = deps.engine ?? config.oncall.engine;
@@ -41,7 +57,8 @@ export function buildInvestigation(
   });
   const readExecution = createExecutionReader(client);
   const commandRunner = createCommandRunner({ client, clock, logger: deps.logger, commandTimeoutMs: config.conductor.commandTimeoutMs });
-  const runner = deps.observe ? observeRunner(commandRunner, deps.observe) : commandRunner;
+  const observed = deps.observe ? observeRunner(commandRunner, deps.observe) : commandRunner;
+  const runner = deps.wrapRunner ? deps.wrapRunner(observed) : observed;
   const tools = createTools({
     runner,
     readExecution,
@@ -66,7 +83,8 @@ export function buildInvestigation(
     { tools, readExecution, now: () => clock.now(), logger: deps.logger, ...(model ? { model } : {}) },
   );
   const triager = deps.observe ? observeTriager(engineTriager, deps.observe) : engineTriager;
-  return { triager, readExecution, engine, close: () => client.close() };
+  const readWorkflow = (executionId: string) => client.getWorkflow(executionId, { includeTasks: true });
+  return { triager, readExecution, readWorkflow, engine, close: () => client.close() };
 }
 
 /** The bot's options from configuration; `since` and `startFromNow` depend on the run. */

@@ -93,6 +93,31 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     });
 
   program
+    .command("capture")
+    .description("Triage one execution live (read-only) and write it as a redacted scenario folder for the eval")
+    .argument("<execId>", "the execution id from the alert's /execution/<id> URL")
+    .option("--alert <link>", "the alert message: a Slack permalink or channel:ts (fetched from Slack); default: written from the execution")
+    .option("--out <dir>", "the scenario set to add the folder to", "scenarios/captured")
+    .option("--redact-ips", "also redact IPv4 addresses")
+    .addOption(engineOption())
+    .addHelpText("after", EXIT_CODES_HELP)
+    .action(async (executionId: string, options: { alert?: string; out: string; redactIps?: boolean; engine?: "claude" | "rules" }) => {
+      const { captureCommand } = await import("./commands/capture.ts");
+      setExit(
+        await captureCommand(
+          {
+            executionId,
+            out: options.out,
+            redactIps: options.redactIps ?? false,
+            ...(options.alert !== undefined ? { alert: options.alert } : {}),
+            ...(options.engine ? { engine: options.engine } : {}),
+          },
+          io,
+        ),
+      );
+    });
+
+  program
     .command("verify")
     .description("Check each configured integration for real (Slack, Conductor, Anthropic, SMTP) and print a table")
     .addArgument(new Argument("[service]", "check only this one; not configured is then a failure").choices(["slack", "conductor", "anthropic", "smtp"]))

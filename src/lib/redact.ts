@@ -72,9 +72,19 @@ const RULES: readonly RedactionRule[] = [
 
 /** Replaces every recognisable secret (tokens, keys, passwords, JWTs, PEM blocks) with `[redacted]`. */
 export function redactSecrets(text: string): string {
+  return redactSecretsCounting(text, () => {});
+}
+
+/** As `redactSecrets`, telling `count` the kind (rule name) of every replacement it makes. */
+export function redactSecretsCounting(text: string, count: (kind: string) => void): string {
   let result = text;
   for (const rule of RULES) {
-    result = result.replace(rule.pattern, rule.replace as (match: string, ...groups: string[]) => string);
+    result = result.replace(rule.pattern, (...args: string[]) => {
+      const match = args[0] ?? "";
+      const replaced = typeof rule.replace === "string" ? rule.replace.replace(/\$(\d)/g, (_m, n: string) => args[Number(n)] ?? "") : rule.replace(match, ...args.slice(1));
+      if (replaced !== match) count(rule.name);
+      return replaced;
+    });
   }
   return result;
 }

@@ -25,6 +25,8 @@ const commandOutputFields = z
     output: z.unknown().optional(),
     text: z.string().optional(),
     file: localFile.optional(),
+    /** How `file` is read: as text (default), or as JSON served as `output` (a captured object answer). */
+    format: z.enum(["text", "json"]).optional(),
     key: z.string().min(1).optional(),
     status: z.enum(["COMPLETED", "FAILED", "TIMED_OUT"]).default("COMPLETED"),
     reason: z.string().optional(),
