@@ -29,7 +29,8 @@ const EXTRA_RULES: readonly ExtraRule[] = [
   {
     kind: "connection string",
     // A database or broker URL names the host, the port, the user and often the database: keep only the scheme.
-    pattern: /(?<![A-Za-z0-9+.-])((?:jdbc:)?(?:postgres(?:ql)?|mysql|mariadb|sqlserver|redis|rediss|mongodb(?:\+srv)?|amqps?|nats|kafka):\/\/)(?!\[redacted\])[^\s"'<>`,;)\]}]+/gi,
+    // The rest may already hold a `[redacted]` password; a rest that is only the marker is left as is.
+    pattern: /(?<![A-Za-z0-9+.-])((?:jdbc:)?(?:postgres(?:ql)?|mysql|mariadb|sqlserver|redis|rediss|mongodb(?:\+srv)?|amqps?|nats|kafka):\/\/)(?:\[redacted\]|[^\s"'<>`,;)\]}[\\])+/gi,
     replace: (_match, scheme) => `${scheme}${REDACTED}`,
   },
   {
@@ -58,8 +59,10 @@ export function createCaptureRedactor(options: CaptureRedactionOptions): Capture
     let result = redactSecretsCounting(known, tally);
     for (const rule of rules) {
       result = result.replace(rule.pattern, (...args: string[]) => {
-        tally(rule.kind);
-        return rule.replace(args[0] ?? "", ...args.slice(1));
+        const match = args[0] ?? "";
+        const replaced = rule.replace(match, ...args.slice(1));
+        if (replaced !== match) tally(rule.kind);
+        return replaced;
       });
     }
     return result;
