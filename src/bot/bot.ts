@@ -35,6 +35,7 @@ export interface BotDeps {
   clock: Clock;
   logger: Logger;
   afterReply?: HandleAlertDeps["afterReply"];
+  recurrence?: HandleAlertDeps["recurrence"];
 }
 
 export interface CycleSummary {
@@ -74,6 +75,7 @@ export function createBot(options: BotOptions, deps: BotDeps) {
     logger,
     findOwnReply,
     ...(deps.afterReply ? { afterReply: deps.afterReply } : {}),
+    ...(deps.recurrence ? { recurrence: deps.recurrence } : {}),
   };
 
   const schedule = (job: AlertJob) => {

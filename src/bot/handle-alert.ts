@@ -1,4 +1,5 @@
 import type { Alert } from "../alerts/types.ts";
+import type { RecurrenceNote } from "../feedback/recurrence.ts";
 import type { Clock } from "../lib/clock.ts";
 import { errorMessage } from "../lib/errors.ts";
 import { redactSecrets } from "../lib/redact.ts";
@@ -40,6 +41,8 @@ export interface HandleAlertDeps {
   logger: Logger;
   /** Finds a reply by this bot in the thread, for the crash-between-post-and-save case. */
   findOwnReply(channel: string, ts: string): Promise<string | null>;
+  /** New, recurring or chronic (a triaged alert only): the reply's header line; its failure only drops the line. */
+  recurrence?(job: AlertJob): Promise<RecurrenceNote | null>;
   /** Told after a reply is posted and saved; notifications hang off it. Its failure is logged only. */
   afterReply?(event: {
     job: AlertJob;
@@ -48,6 +51,7 @@ export interface HandleAlertDeps {
     replyTs: string;
     /** The alert thread's permalink when it was already looked up (null: Slack gave none). */
     threadLink?: string | null;
+    recurrence?: RecurrenceNote;
   }): Promise<void>;
 }
 
@@ -135,7 +139,13 @@ export async function handleAlert(job: AlertJob, deps: HandleAlertDeps, options:
     return failAttempt(job, deps, options, `triage failed: ${errorMessage(error)}`);
   }
   const kind: ReplyKind = report.stats.fallbackReason ? "fallback" : "full";
-  const outcome = await postReply(job, deps, kind, report, () => renderReportReply(report, job.alert));
+  const recurrence = deps.recurrence
+    ? await deps.recurrence(job).catch((e: unknown) => {
+        log.warn({ error: errorMessage(e) }, "could not tell whether the incident recurs; replying without the line");
+        return null;
+      })
+    : null;
+  const outcome = await postReply(job, deps, kind, report, () => renderReportReply(report, job.alert, recurrence ? { recurrence: recurrence.line } : {}), recurrence);
   if (outcome.kind === "retry-later") return failAttempt(job, deps, options, outcome.error);
   return outcome;
 }
@@ -146,6 +156,7 @@ async function postReply(
   kind: ReplyKind,
   report: Report | null,
   render: () => { text: string; blocks: unknown[] },
+  recurrence: RecurrenceNote | null = null,
 ): Promise<AlertOutcome> {
   const ref = { channel: job.channel, ts: job.ts };
   let replyTs: string;
@@ -159,7 +170,7 @@ async function postReply(
   await deps.sink.react(job.channel, job.ts, [done], [REACTIONS.claimed]);
   deps.logger.info({ channel: job.channel, ts: job.ts, replyTs, kind }, "replied");
   const threadLink = report ? await rememberDiagnosis(job, deps, report) : undefined;
-  await notifyAfterReply(deps, { job, kind, report, replyTs, ...(threadLink !== undefined ? { threadLink } : {}) });
+  await notifyAfterReply(deps, { job, kind, report, replyTs, ...(threadLink !== undefined ? { threadLink } : {}), ...(recurrence ? { recurrence } : {}) });
   return { kind, replyTs };
 }
 

@@ -1,5 +1,5 @@
 import type { HealthCheckExecution } from "../conductor/health-check.ts";
-import type { SlackMessageInput } from "../sandbox/scenario-schema.ts";
+import type { SlackMessageInput } from "../scenario/scenario-schema.ts";
 
 /** A Slack message address: `C0123ABCD:1700000000.000100` or a permalink `…/archives/C0123ABCD/p1700000000000100`. */
 export function parseMessageRef(value: string): { channel: string; ts: string } | null {

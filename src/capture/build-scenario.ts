@@ -2,7 +2,7 @@ import { ISSUE_TYPES, type Alert, type KnownIssueType } from "../alerts/types.ts
 import type { Workflow } from "../conductor/schemas.ts";
 import { OncallError } from "../lib/errors.ts";
 import { modelReportSchema, type Report } from "../report/schema.ts";
-import { scenarioFileSchema, type ScenarioFile, type SlackMessageInput } from "../sandbox/scenario-schema.ts";
+import { scenarioFileSchema, type ScenarioFile, type SlackMessageInput } from "../scenario/scenario-schema.ts";
 import type { CaptureRedactor } from "./redact-capture.ts";
 import type { RecordedCall } from "./record-commands.ts";
 

@@ -3,7 +3,7 @@ import { readHealthCheck } from "../conductor/health-check.ts";
 import type { Workflow } from "../conductor/schemas.ts";
 import { OncallError, UsageError, errorMessage } from "../lib/errors.ts";
 import type { Report } from "../report/schema.ts";
-import type { SlackMessageInput } from "../sandbox/scenario-schema.ts";
+import type { SlackMessageInput } from "../scenario/scenario-schema.ts";
 import type { Triager } from "../triage/types.ts";
 import { synthesizeAlertMessage } from "./alert-source.ts";
 import { buildCapturedScenario, type CaptureInput } from "./build-scenario.ts";

@@ -117,6 +117,28 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       );
     });
 
+  const feedback = program
+    .command("feedback")
+    .description("How the on-call judged the bot's answers: accuracy by issue type and engine, calibration, wrong answers")
+    .option("--since <duration>", "answers posted within this long", "30d")
+    .option("--json", "print the summary as JSON")
+    .addHelpText("after", EXIT_CODES_HELP)
+    .action(async (options: { since: string; json?: boolean }) => {
+      const { feedbackCommand } = await import("./commands/feedback.ts");
+      setExit(await feedbackCommand({ since: options.since, json: options.json ?? false }, io));
+    });
+  feedback
+    .command("export")
+    .description("Turn a judged incident into a scenario (capture's format) with the on-call's root cause as the truth")
+    .argument("<alert>", "the alert: a Slack permalink or channel:ts")
+    .option("--out <dir>", "the scenario set to add the folder to", "scenarios/captured")
+    .option("--redact-ips", "also redact IPv4 addresses")
+    .addHelpText("after", EXIT_CODES_HELP)
+    .action(async (alert: string, options: { out: string; redactIps?: boolean }) => {
+      const { feedbackExportCommand } = await import("./commands/feedback.ts");
+      setExit(await feedbackExportCommand({ alert, out: options.out, redactIps: options.redactIps ?? false }, io));
+    });
+
   program
     .command("verify")
     .description("Check each configured integration for real (Slack, Conductor, Anthropic, SMTP) and print a table")

@@ -55,6 +55,17 @@ export interface NotifyConfig {
   debounceBypassCritical: boolean;
 }
 
+/** Verdicts from the thread and the recurrence policy (src/feedback). */
+export interface FeedbackConfig {
+  /** Replies younger than this are read for reactions and `root cause:` replies; 0 turns reading off. */
+  windowMs: number;
+  threadsPerCycle: number;
+  /** Chronic incidents get their reply but no e-mail or escalation. */
+  skipChronicNotify: boolean;
+  /** A recurring incident whose last answer was judged wrong escalates whatever its severity. */
+  escalateRecurringWrong: boolean;
+}
+
 export interface OncallConfig {
   /** `claude` when a model is configured and wanted, otherwise `rules`. */
   engine: "claude" | "rules";
@@ -83,6 +94,7 @@ export interface Config {
   anthropic: AnthropicConfig | undefined;
   smtp: SmtpConfig | undefined;
   notify: NotifyConfig;
+  feedback: FeedbackConfig;
   oncall: OncallConfig;
   ops: OpsConfig;
   log: { format: "pretty" | "json"; level: string };
@@ -206,6 +218,12 @@ function toConfig(env: Env): Config {
       maxTurns: env.ONCALL_MAX_TURNS,
       maxToolCalls: env.ONCALL_MAX_TOOL_CALLS,
       maxInputTokens: env.ONCALL_MAX_INPUT_TOKENS,
+    },
+    feedback: {
+      windowMs: env.ONCALL_FEEDBACK_WINDOW,
+      threadsPerCycle: env.ONCALL_FEEDBACK_THREADS_PER_CYCLE,
+      skipChronicNotify: env.ONCALL_SKIP_CHRONIC_NOTIFY,
+      escalateRecurringWrong: env.ONCALL_ESCALATE_RECURRING_WRONG,
     },
     ops: { httpPort: env.ONCALL_HTTP_PORT, httpAddress: env.ONCALL_HTTP_ADDRESS },
     log: { format: env.LOG_FORMAT, level: env.LOG_LEVEL },

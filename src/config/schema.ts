@@ -134,6 +134,10 @@ export const envSchema = z.object({
   ONCALL_NOTIFY_MAX_ATTEMPTS: positiveInt(3, 20),
   ONCALL_DEBOUNCE_WINDOW: duration("10m", "0s", "1d"),
   ONCALL_DEBOUNCE_BYPASS_CRITICAL: flag(false),
+  ONCALL_FEEDBACK_WINDOW: duration("3d", "0s", "30d"),
+  ONCALL_FEEDBACK_THREADS_PER_CYCLE: positiveInt(10, 50),
+  ONCALL_SKIP_CHRONIC_NOTIFY: flag(false),
+  ONCALL_ESCALATE_RECURRING_WRONG: flag(false),
 
   ONCALL_HTTP_PORT: z.coerce
     .number({ error: "must be a port number" })

@@ -1,5 +1,6 @@
 import { loadConfig, readEnvironment } from "../../config/index.ts";
 import { createBot, type Bot } from "../../bot/bot.ts";
+import { createBotFeedback, feedbackFileFor, openFeedbackStore, type BotFeedback } from "../../feedback/index.ts";
 import { createPrintingSink, createSlackSink } from "../../bot/reply-sink.ts";
 import { runLoop } from "../../bot/run-loop.ts";
 import { createMemoryStateHandle } from "../../bot/state-handle.ts";
@@ -52,6 +53,15 @@ export async function runCommand(options: RunCommandOptions, io: CliIo, signals:
   const email = !options.dryRun && observe && config.smtp ? observeEmail(createEmailSender(config.smtp), observe) : undefined;
   const notifySlack = observe ? observeDirectMessages(slack, observe) : slack;
   const notify = options.dryRun ? null : buildNotifier(config, { store, slack: notifySlack, clock, logger, ...(email ? { email } : {}) });
+  const feedbackStore = await openFeedbackStore(feedbackFileFor(config.oncall.stateFile), logger);
+  const feedback = createBotFeedback({ store: feedbackStore, slack, clock, logger }, config.feedback);
+  // Answers are remembered before the notifier runs (it reads the recurrence they feed); a dry run remembers nothing.
+  const afterReply = options.dryRun
+    ? undefined
+    : async (event: Parameters<typeof feedback.afterReply>[0]) => {
+        await feedback.afterReply(event).catch((error: unknown) => logger.warn({ error: String(error) }, "could not record the answer for feedback"));
+        await notify?.notifier.afterReply(event);
+      };
   try {
     const handle = options.dryRun ? createMemoryStateHandle(store.state) : store;
     const created = createBot(
@@ -63,10 +73,12 @@ export async function runCommand(options: RunCommandOptions, io: CliIo, signals:
         sink: options.dryRun ? createPrintingSink(io.stdout) : createSlackSink(slack, logger, { clock }),
         clock,
         logger,
-        ...(notify ? { afterReply: notify.notifier.afterReply } : {}),
+        recurrence: feedback.recurrence,
+        ...(afterReply ? { afterReply } : {}),
       },
     );
-    const bot = observe ? observeBot(created, observe) : created;
+    const observed = observe ? observeBot(created, observe) : created;
+    const bot = options.dryRun ? observed : withVerdictReading(observed, feedback, logger);
     // Notifications a crash or shutdown interrupted are retried from the outbox now and after every cycle.
     if (notify) void notify.notifier.retryPending();
     logger.info({ channels: config.slack.channels, engine: investigation.engine, dryRun: options.dryRun, loop: options.loop }, "oncall-agent started");
@@ -87,6 +99,24 @@ export async function runCommand(options: RunCommandOptions, io: CliIo, signals:
     await store.close();
     await investigation.close();
   }
+}
+
+/** The bot, reading a bounded number of threads for verdicts after each poll cycle (never failing it). */
+function withVerdictReading(bot: Bot, feedback: BotFeedback, logger: { warn(o: object, m: string): void }): Bot {
+  return {
+    async pollOnce() {
+      const summary = await bot.pollOnce();
+      await feedback.collectOnce().catch((error: unknown) => logger.warn({ error: String(error) }, "reading verdicts failed; will retry next cycle"));
+      return summary;
+    },
+    drain: (graceMs) => bot.drain(graceMs),
+    get inFlightCount() {
+      return bot.inFlightCount;
+    },
+    get outcomes() {
+      return bot.outcomes;
+    },
+  };
 }
 
 /** The bot, retrying the notification outbox after each poll cycle. */
