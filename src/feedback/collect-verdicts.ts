@@ -65,12 +65,13 @@ export function createVerdictCollector(
         }
       }
       const me = self;
+      const reads: { record: ReplyRecord; read: ReturnType<typeof readVerdict> }[] = [];
       for (const record of threads) {
         try {
           summary.slackCalls += 1;
           const thread = (await deps.slack.replies(record.channel, record.alertTs)) as unknown as ThreadMessage[];
           const read = readVerdict(thread, record.replyTs, me);
-          await deps.store.update((data) => applyVerdict(data, record, read, deps.clock.now()));
+          reads.push({ record, read });
           summary.checked += 1;
           if (read) summary.judged += 1;
         } catch (error) {
@@ -78,6 +79,9 @@ export function createVerdictCollector(
           deps.logger.warn({ channel: record.channel, ts: record.alertTs, error: errorMessage(error) }, "could not read the thread for a verdict");
         }
       }
+      // One write per cycle, however many threads were read.
+      const at = deps.clock.now();
+      if (reads.length > 0) await deps.store.update((data) => reads.reduce((d, { record, read }) => applyVerdict(d, record, read, at), data));
       return summary;
     },
   };
