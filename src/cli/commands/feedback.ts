@@ -11,7 +11,7 @@ export async function feedbackCommand(options: { since: string; json: boolean },
   const sinceMs = parseDuration(options.since);
   if (sinceMs === undefined) throw new UsageError(`--since "${options.since}" is not a duration (30d, 12h)`);
   const config = loadConfig(readEnvironment(io.env, `${io.cwd}/.env`), []);
-  const data = await readFeedbackFile(feedbackFileFor(config.oncall.stateFile));
+  const data = await readFeedbackFile(feedbackFileFor(config.oncall.stateFile), null, "throw");
   const summary = summarizeFeedback(data, Date.now() - sinceMs);
   io.stdout.write(options.json ? `${JSON.stringify(summary, null, 2)}\n` : renderFeedbackText(summary));
   return EXIT.ok;
@@ -26,7 +26,7 @@ export async function feedbackExportCommand(options: { alert: string; out: strin
   const ref = parseMessageRef(options.alert);
   if (!ref) throw new UsageError(`"${options.alert}" is neither a Slack permalink (…/archives/C…/p…) nor channel:ts (C0123ABCD:1700000000.000100)`);
   const config = loadConfig(readEnvironment(io.env, `${io.cwd}/.env`), []);
-  const data = await readFeedbackFile(feedbackFileFor(config.oncall.stateFile));
+  const data = await readFeedbackFile(feedbackFileFor(config.oncall.stateFile), null, "throw");
   const record = data.replies[replyKey(ref.channel, ref.ts)];
   if (!record) throw new UsageError(`no answer to ${ref.channel}:${ref.ts} in ${feedbackFileFor(config.oncall.stateFile)}`);
   const { judgement } = record;

@@ -53,7 +53,7 @@ export async function runCommand(options: RunCommandOptions, io: CliIo, signals:
   const email = !options.dryRun && observe && config.smtp ? observeEmail(createEmailSender(config.smtp), observe) : undefined;
   const notifySlack = observe ? observeDirectMessages(slack, observe) : slack;
   const notify = options.dryRun ? null : buildNotifier(config, { store, slack: notifySlack, clock, logger, ...(email ? { email } : {}) });
-  const feedbackStore = await openFeedbackStore(feedbackFileFor(config.oncall.stateFile), logger);
+  const feedbackStore = await openFeedbackStore(feedbackFileFor(config.oncall.stateFile), logger, { readOnly: options.dryRun });
   const feedback = createBotFeedback({ store: feedbackStore, slack, clock, logger }, config.feedback);
   // Answers are remembered before the notifier runs (it reads the recurrence they feed); a dry run remembers nothing.
   const afterReply = options.dryRun
