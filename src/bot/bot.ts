@@ -6,17 +6,32 @@ import { OncallError, errorMessage } from "../lib/errors.ts";
 import { limitConcurrency } from "../lib/limit-concurrency.ts";
 import type { Logger } from "../lib/logger.ts";
 import { tsFromMillis, type SlackApi, type SlackMessage } from "../slack/slack-api.ts";
-import { advanceWatermark, markFailed, pendingAlerts } from "../state/decisions.ts";
+import { claim, markFailed, markReplied, pendingAlerts, recoverInterrupted, unfinishedReactions } from "../state/alert-lifecycle.ts";
+import { advanceWatermark } from "../state/decisions.ts";
 import { defaultPruneLimits, prune } from "../state/prune.ts";
 import { alertKey } from "../state/schema.ts";
 import type { Triager } from "../triage/types.ts";
-import { claimAlert, handleAlert, type AlertJob, type AlertOutcome, type HandleAlertDeps, type HandleAlertOptions } from "./handle-alert.ts";
+import {
+  claimAlert,
+  finishReaction,
+  handleAlert,
+  type AlertJob,
+  type AlertOutcome,
+  type HandleAlertDeps,
+  type HandleAlertOptions,
+  type OwnReply,
+} from "./handle-alert.ts";
+import { readReplyMetadata } from "./reply-metadata.ts";
 import { REACTIONS, type ReplySink } from "./reply-sink.ts";
 import type { StateHandle } from "./state-handle.ts";
 
 export interface BotOptions {
   channels: string[];
   maxAttempts: number;
+  /** Attempts cut short by a crash before an alert counts as poison (default 5). */
+  maxCrashes?: number;
+  /** First retry delay after a failed attempt, doubling per failure (default 30 s). */
+  retryBackoffMs?: number;
   cooldownMs: number;
   concurrency: number;
   /** Backfill start for channels seen for the first time (a Slack ts); default: now, no replay. */
@@ -38,6 +53,14 @@ export interface BotDeps {
   recurrence?: HandleAlertDeps["recurrence"];
 }
 
+/** Outcome counts over the bot's life; memory stays flat however long --loop runs. */
+export type OutcomeCounts = Record<AlertOutcome["kind"], number>;
+
+/** How many recent outcomes the bot keeps for inspection. */
+const RECENT_OUTCOMES = 100;
+/** After the grace period, aborted attempts get this long to record their cancellation. */
+const CANCEL_SETTLE_MS = 2000;
+
 export interface CycleSummary {
   scanned: number;
   alerts: number;
@@ -55,6 +78,8 @@ export function createBot(options: BotOptions, deps: BotDeps) {
   const limit = limitConcurrency(options.concurrency);
   const inFlight = new Map<string, Promise<AlertOutcome>>();
   const outcomes: AlertOutcome[] = [];
+  const counts: Partial<OutcomeCounts> = {};
+  let recovered = false;
   let self: { userId: string; botId: string | null } | null = null;
   const abort = new AbortController();
   // Each running alert links one listener to this signal (see withJobSignal).
@@ -62,9 +87,15 @@ export function createBot(options: BotOptions, deps: BotDeps) {
 
   const isOwn = (m: SlackMessage) => !!self && (m.user === self.userId || (!!self.botId && m.bot_id === self.botId));
 
-  const findOwnReply = async (channel: string, ts: string): Promise<string | null> => {
-    const thread = await slack.replies(channel, ts);
-    return thread.find((m) => m.ts !== ts && isOwn(m))?.ts ?? null;
+  const findOwnReply = async (channel: string, ts: string): Promise<OwnReply | null> => {
+    const key = alertKey(channel, ts);
+    for (const message of await slack.replies(channel, ts)) {
+      if (message.ts === ts || !isOwn(message)) continue;
+      const identity = readReplyMetadata(message);
+      if (identity && identity.alert !== key) continue;
+      return { ts: message.ts, kind: identity?.kind ?? null, attempt: identity?.attempt ?? null };
+    }
+    return null;
   };
 
   const handleDeps: HandleAlertDeps = {
@@ -78,27 +109,70 @@ export function createBot(options: BotOptions, deps: BotDeps) {
     ...(deps.recurrence ? { recurrence: deps.recurrence } : {}),
   };
 
+  const handleOptions = {
+    maxAttempts: options.maxAttempts,
+    cooldownMs: options.cooldownMs,
+    ...(options.maxCrashes !== undefined ? { maxCrashes: options.maxCrashes } : {}),
+    ...(options.retryBackoffMs !== undefined ? { retryBackoffMs: options.retryBackoffMs } : {}),
+    ...(options.debounce ? { debounce: options.debounce } : {}),
+  };
+
+  const record = (outcome: AlertOutcome) => {
+    counts[outcome.kind] = (counts[outcome.kind] ?? 0) + 1;
+    outcomes.push(outcome);
+    if (outcomes.length > RECENT_OUTCOMES) outcomes.splice(0, outcomes.length - RECENT_OUTCOMES);
+    return outcome;
+  };
+
+  const track = (key: string, work: () => Promise<AlertOutcome>) => {
+    const run = limit(work)
+      .catch((error: unknown): AlertOutcome => {
+        logger.error({ alert: key, error: errorMessage(error) }, "alert handling failed; will retry");
+        return { kind: "retry-later", error: errorMessage(error) };
+      })
+      .then(record)
+      .finally(() => inFlight.delete(key));
+    inFlight.set(key, run);
+  };
+
   const schedule = (job: AlertJob) => {
     const key = alertKey(job.channel, job.ts);
     if (inFlight.has(key)) return false;
-    if (job.decision.action !== "give-up") job.acknowledged = deps.sink.react(job.channel, job.ts, [REACTIONS.claimed]);
-    const run = limit(() =>
-      withJobSignal(abort.signal, (signal) =>
-        handleAlert(job, handleDeps, { maxAttempts: options.maxAttempts, cooldownMs: options.cooldownMs, signal }),
-      ),
-    )
-      .catch((error: unknown): AlertOutcome => {
-        logger.error({ channel: job.channel, ts: job.ts, error: errorMessage(error) }, "alert handling failed; will retry");
-        return { kind: "retry-later", error: errorMessage(error) };
-      })
-      .then((outcome) => {
-        outcomes.push(outcome);
-        return outcome;
-      })
-      .finally(() => inFlight.delete(key));
-    inFlight.set(key, run);
+    if (job.decision.action === "triage" || job.decision.action === "known-incident") {
+      job.acknowledged = deps.sink.react(job.channel, job.ts, [REACTIONS.claimed]);
+    }
+    track(key, () => withJobSignal(abort.signal, (signal) => handleAlert(job, handleDeps, { ...handleOptions, signal })));
     return true;
   };
+
+  /** A reply of this bot in the thread of an alert the state does not know (rebuilt or lost state): adopt it, never answer twice. */
+  async function adoptExistingReply(channel: string, message: SlackMessage, alert: Alert): Promise<boolean> {
+    if (!self || !message.reply_users?.includes(self.userId)) return false;
+    if (store.state.alerts[alertKey(channel, message.ts)]) return false;
+    const found = await findOwnReply(channel, message.ts);
+    if (!found) return false;
+    const ref = { channel, ts: message.ts, executionId: alert.executionId, signature: alert.signature };
+    const kind = found.kind ?? "full";
+    if (store.state.executions[alert.executionId] === undefined) {
+      await store.update((s) => markReplied(claim(s, ref, clock.now()), ref, { replyTs: found.ts, kind, now: clock.now() }));
+      await finishReaction(ref, kind, { sink: deps.sink, store, clock });
+    }
+    logger.info({ channel, ts: message.ts, replyTs: found.ts, kind }, "adopted this bot's earlier reply found in the thread");
+    return true;
+  }
+
+  /** Reaction swaps a crash cut off after the reply was saved. */
+  function finishReactions(): void {
+    for (const r of unfinishedReactions(store.state)) {
+      const key = alertKey(r.channel, r.ts);
+      if (inFlight.has(key) || !r.replyKind) continue;
+      const kind = r.replyKind;
+      track(key, async () => {
+        await finishReaction(r, kind, { sink: deps.sink, store, clock });
+        return { kind: "skipped", reason: "finished the reaction swap" };
+      });
+    }
+  }
 
   async function pollChannel(channel: string, summary: CycleSummary): Promise<void> {
     const watermark = store.state.channels[channel]?.watermark;
@@ -112,13 +186,13 @@ export function createBot(options: BotOptions, deps: BotDeps) {
     for (const message of messages) {
       summary.scanned += 1;
       const found = toAlert(channel, message);
-      if (found) {
-        summary.alerts += 1;
-        // Claimed (persisted) before the watermark passes it: a crash re-reads or retries it, never loses it.
-        const decision = await claimAlert(channel, message.ts, found, { store, clock }, options);
-        if (decision.action === "skip") logger.debug({ channel, ts: message.ts, reason: decision.reason }, "skipping alert");
-        else if (schedule({ channel, ts: message.ts, alert: found, mayHaveReplied: false, decision })) summary.scheduled += 1;
-      }
+      if (!found || inFlight.has(alertKey(channel, message.ts))) continue;
+      summary.alerts += 1;
+      if (await adoptExistingReply(channel, message, found)) continue;
+      // Claimed (persisted) before the watermark passes it: a crash re-reads or retries it, never loses it.
+      const decision = await claimAlert(channel, message.ts, found, { store, clock }, handleOptions);
+      if (decision.action === "skip") logger.debug({ channel, ts: message.ts, reason: decision.reason }, "skipping alert");
+      else if (schedule({ channel, ts: message.ts, alert: found, decision })) summary.scheduled += 1;
     }
     // One write per page of history, after every alert in it is claimed (or skipped).
     const newest = messages.at(-1);
@@ -151,9 +225,9 @@ export function createBot(options: BotOptions, deps: BotDeps) {
           logger.warn({ ...ref, reason }, "giving up on a pending alert");
           continue;
         }
-        const decision = await claimAlert(record.channel, record.ts, parsed.alert, { store, clock }, options);
+        const decision = await claimAlert(record.channel, record.ts, parsed.alert, { store, clock }, handleOptions);
         if (decision.action === "skip") continue;
-        if (schedule({ channel: record.channel, ts: record.ts, alert: parsed.alert, mayHaveReplied: true, decision })) summary.scheduled += 1;
+        if (schedule({ channel: record.channel, ts: record.ts, alert: parsed.alert, decision })) summary.scheduled += 1;
       } catch (error) {
         if (error instanceof OncallError && error.code === "slack_thread_not_found") {
           await store.update((s) => markFailed(s, ref, { error: "the alert message was deleted", now: clock.now() }));
@@ -169,7 +243,13 @@ export function createBot(options: BotOptions, deps: BotDeps) {
     async pollOnce(): Promise<CycleSummary> {
       const summary: CycleSummary = { scanned: 0, alerts: 0, scheduled: 0, errors: [] };
       if (!self) self = await slack.authTest();
+      if (!recovered) {
+        // Attempts a crash cut short count as crashes (not failures) and are retried.
+        await store.update((s) => recoverInterrupted(s, clock.now()));
+        recovered = true;
+      }
       await store.update((s) => prune(s, clock.now(), defaultPruneLimits(options.cooldownMs)));
+      finishReactions();
       await schedulePending(summary);
       for (const channel of options.channels) {
         try {
@@ -193,14 +273,24 @@ export function createBot(options: BotOptions, deps: BotDeps) {
       );
       const finished = await Promise.race([all, timedOut]);
       graceOver.abort();
-      if (!finished) abort.abort(new Error("shutdown grace period over"));
+      if (!finished) {
+        abort.abort(new OncallError("triage_cancelled", "shutdown grace period over"));
+        // Give the aborted attempts a moment to record their cancellation (else they count as crashes).
+        const settled = new AbortController();
+        await Promise.race([all, clock.sleep(CANCEL_SETTLE_MS, settled.signal).catch(() => {})]);
+        settled.abort();
+      }
       return finished;
     },
     get inFlightCount() {
       return inFlight.size;
     },
+    /** The most recent outcomes (at most 100). */
     get outcomes(): readonly AlertOutcome[] {
       return outcomes;
+    },
+    get outcomeCounts(): Readonly<Partial<OutcomeCounts>> {
+      return counts;
     },
   };
 }

@@ -1,23 +1,29 @@
 import type { Alert } from "../alerts/types.ts";
 import type { RecurrenceNote } from "../feedback/recurrence.ts";
 import type { Clock } from "../lib/clock.ts";
-import { errorMessage } from "../lib/errors.ts";
+import { OncallError, errorMessage } from "../lib/errors.ts";
 import { redactSecrets } from "../lib/redact.ts";
 import type { Logger } from "../lib/logger.ts";
 import { debounceKeys, type DebouncePolicy } from "../notify/debounce.ts";
 import { renderFailureNote, renderKnownIncidentReply, renderReportReply } from "../report/index.ts";
 import type { Report } from "../report/schema.ts";
 import {
+  cancelAttempt,
   claim,
-  decideMessage,
-  markFailedAttempt,
-  type Decision,
+  deferAttempt,
+  failAttempt,
+  findAlert,
+  markFailed,
   markReplied,
-  openDebounceWindows,
-  recordDiagnosis,
-} from "../state/decisions.ts";
-import type { ReplyKind, SignatureRecord } from "../state/schema.ts";
+  preparePost,
+  recordStep,
+  retryDelayMs,
+  startAttempt,
+} from "../state/alert-lifecycle.ts";
+import { decideMessage, openDebounceWindows, recordDiagnosis, type Decision } from "../state/decisions.ts";
+import { alertKey, type PendingReply, type ReplyKind, type SignatureRecord } from "../state/schema.ts";
 import type { Triager } from "../triage/types.ts";
+import { replyMetadata } from "./reply-metadata.ts";
 import { REACTIONS, type ReplySink } from "./reply-sink.ts";
 import type { StateHandle } from "./state-handle.ts";
 
@@ -25,12 +31,17 @@ export interface AlertJob {
   channel: string;
   ts: string;
   alert: Alert;
-  /** True when an earlier attempt may already have posted (restart, retry): check the thread first. */
-  mayHaveReplied: boolean;
   /** What the poller decided and (for triage and known-incident) already claimed in the state. */
   decision: Exclude<Decision, { action: "skip" }>;
   /** The 👀 reaction, started as soon as the alert was claimed rather than when a triage slot frees up. */
   acknowledged?: Promise<void>;
+}
+
+/** A reply of this bot found in a thread; `kind` is null for a reply without metadata (an older version's). */
+export interface OwnReply {
+  ts: string;
+  kind: ReplyKind | null;
+  attempt: number | null;
 }
 
 export interface HandleAlertDeps {
@@ -39,8 +50,8 @@ export interface HandleAlertDeps {
   sink: ReplySink;
   clock: Clock;
   logger: Logger;
-  /** Finds a reply by this bot in the thread, for the crash-between-post-and-save case. */
-  findOwnReply(channel: string, ts: string): Promise<string | null>;
+  /** This bot's reply in the thread, if any: what a post that may have landed is checked against. */
+  findOwnReply(channel: string, ts: string): Promise<OwnReply | null>;
   /** New, recurring or chronic (a triaged alert only): the reply's header line; its failure only drops the line. */
   recurrence?(job: AlertJob): Promise<RecurrenceNote | null>;
   /** Told after a reply is posted and saved; notifications hang off it. Its failure is logged only. */
@@ -51,6 +62,7 @@ export interface HandleAlertDeps {
     replyTs: string;
     /** The alert thread's permalink when it was already looked up (null: Slack gave none). */
     threadLink?: string | null;
+    /** Not set here: the composition (src/cli/commands/run.ts) adds it from the feedback history for the notifier. */
     recurrence?: RecurrenceNote;
   }): Promise<void>;
 }
@@ -58,23 +70,38 @@ export interface HandleAlertDeps {
 export interface HandleAlertOptions {
   maxAttempts: number;
   cooldownMs: number;
+  /** Attempts cut short by a crash before the alert gets a failure note. */
+  maxCrashes?: number;
+  /** The first retry waits this long, doubling per failure (default 30 s). */
+  retryBackoffMs?: number;
   signal?: AbortSignal;
   /** Repeats per (organisation, cluster, issue type) within the window get the known-incident reply; absent: off. */
   debounce?: DebouncePolicy;
 }
 
-export type AlertOutcome = { kind: ReplyKind; replyTs: string } | { kind: "skipped"; reason: string } | { kind: "retry-later"; error: string };
+export type AlertOutcome =
+  | { kind: ReplyKind; replyTs: string }
+  | { kind: "skipped"; reason: string }
+  | { kind: "retry-later"; error: string }
+  /** Shutdown cut the attempt short: nothing was posted, the alert is claimed again. */
+  | { kind: "cancelled" }
+  /** Given up without a reply (the failure note itself could not be posted). */
+  | { kind: "failed"; error: string };
+
+export const DEFAULT_RETRY_BACKOFF_MS = 30_000;
+/** A rate-limited post waits at least this long (it was waited out once already in the Slack client). */
+const RATE_LIMIT_RETRY_MS = 30_000;
 
 /**
- * Decides what to do with an alert message and, unless it is skipped or given up, claims it in the
- * state (persisted) before anything is posted, so a crash from here on is retried, not lost.
+ * Decides what to do with an alert message and, for a triage or a known-incident reply, claims it
+ * in the state (persisted) before anything is posted, so a crash from here on is retried, not lost.
  */
 export async function claimAlert(
   channel: string,
   ts: string,
   alert: Alert,
   deps: Pick<HandleAlertDeps, "store" | "clock">,
-  options: Pick<HandleAlertOptions, "maxAttempts" | "cooldownMs" | "debounce">,
+  options: Pick<HandleAlertOptions, "maxAttempts" | "cooldownMs" | "debounce" | "maxCrashes">,
 ): Promise<Decision> {
   const keys = options.debounce ? debounceKeys(alert, options.debounce) : [];
   const ref = { channel, ts, executionId: alert.executionId, signature: alert.signature, debounceKeys: keys };
@@ -84,6 +111,7 @@ export async function claimAlert(
     maxAttempts: options.maxAttempts,
     cooldownMs: options.cooldownMs,
     debounceWindowMs: windowMs,
+    ...(options.maxCrashes !== undefined ? { maxCrashes: options.maxCrashes } : {}),
   });
   if (decision.action === "triage") {
     // The window opens at the claim, so repeats polled before this triage ends are debounced too.
@@ -94,121 +122,180 @@ export async function claimAlert(
   return decision;
 }
 
-/** Triage → post → mark replied (persist). Never throws: every path ends in a reply, a recorded failed attempt to retry, or a skip. */
+/** Runs one decision to its end: a reply, a recorded failure or cancellation to retry, or a give-up. Never throws for Slack or triage trouble. */
 export async function handleAlert(job: AlertJob, deps: HandleAlertDeps, options: HandleAlertOptions): Promise<AlertOutcome> {
-  const { store, sink, clock, logger } = deps;
-  const ref = { channel: job.channel, ts: job.ts };
-  const log = logger.child({ channel: job.channel, ts: job.ts, executionId: job.alert.executionId });
   const { decision } = job;
-
-  if (job.mayHaveReplied) {
-    const existing = await deps.findOwnReply(job.channel, job.ts).catch((e: unknown) => {
-      log.warn({ error: errorMessage(e) }, "could not read the thread to look for an earlier reply");
-      return undefined;
-    });
-    if (existing === undefined) return { kind: "retry-later", error: "could not check the thread for an earlier reply" };
-    if (existing) {
-      log.info({ replyTs: existing }, "found this bot's earlier reply in the thread; not replying again");
-      await store.update((s) => markReplied(s, ref, { replyTs: existing, kind: "full", now: clock.now() }));
-      // The report died with the crash, so no triage e-mail; severity-based escalation still goes out.
-      await notifyAfterReply(deps, { job, kind: "full", report: null, replyTs: existing });
-      return { kind: "full", replyTs: existing };
+  switch (decision.action) {
+    case "abandon":
+      await deps.store.update((s) => markFailed(s, job, { error: decision.reason, now: deps.clock.now() }));
+      deps.logger.error({ channel: job.channel, ts: job.ts, reason: decision.reason }, "giving up on the alert without a reply");
+      return { kind: "failed", error: decision.reason };
+    case "resume-post":
+      return resumePost(job, decision.pending, deps, options);
+    case "give-up":
+      return postFailureNote(job, deps, options, decision.reason, decision.attempts);
+    case "known-incident": {
+      await (job.acknowledged ?? deps.sink.react(job.channel, job.ts, [REACTIONS.claimed]));
+      const rendered = renderKnownIncidentReply({ alert: job.alert, previous: toPrevious(decision.previous), now: deps.clock.now() });
+      return postNew(job, { kind: "known-incident", ...rendered, summary: null }, null, deps, options);
     }
+    case "triage":
+      // Awaited here so the final reaction can never land before the 👀 it replaces.
+      await (job.acknowledged ?? deps.sink.react(job.channel, job.ts, [REACTIONS.claimed]));
+      return triageAndPost(job, deps, options);
   }
+}
 
-  if (decision.action === "give-up") {
-    const record = store.state.alerts[`${job.channel}:${job.ts}`];
-    return postFailureNote(job, deps, record?.lastError ?? "unknown error", decision.attempts);
-  }
-
-  // Awaited here so the final reaction can never land before the 👀 it replaces.
-  await (job.acknowledged ?? sink.react(job.channel, job.ts, [REACTIONS.claimed]));
-
-  if (decision.action === "known-incident") {
-    const outcome = await postReply(job, deps, "known-incident", null, () =>
-      renderKnownIncidentReply({ alert: job.alert, previous: toPrevious(decision.previous), now: clock.now() }),
-    );
-    return outcome.kind === "retry-later" ? failAttempt(job, deps, options, outcome.error) : outcome;
-  }
-
+async function triageAndPost(job: AlertJob, deps: HandleAlertDeps, options: HandleAlertOptions): Promise<AlertOutcome> {
+  const { store, clock } = deps;
+  const log = deps.logger.child({ channel: job.channel, ts: job.ts, executionId: job.alert.executionId });
+  await store.update((s) => startAttempt(s, job, clock.now()));
+  const attempt = findAlert(store.state, job)?.started ?? 0;
   let report: Report;
   try {
-    log.info({ attempt: decision.attempt }, "triaging");
+    log.info({ attempt }, "triaging");
     report = await deps.triager.triage({ executionId: job.alert.executionId, alert: job.alert, ...(options.signal ? { signal: options.signal } : {}) });
   } catch (error) {
-    return failAttempt(job, deps, options, `triage failed: ${errorMessage(error)}`);
+    if (options.signal?.aborted || hasCode(error, "triage_cancelled")) return cancel(job, deps, errorMessage(error));
+    // Evidence that could not be gathered (Conductor down) says so itself; anything else is a triage failure.
+    const reason = hasCode(error, "evidence_unavailable") ? errorMessage(error) : `triage failed: ${errorMessage(error)}`;
+    return fail(job, deps, options, reason);
   }
+  // A report produced while (or after) the signal fired may rest on cancelled tool calls: never post it.
+  if (options.signal?.aborted) return cancel(job, deps, "the triage was cancelled (shutdown or deadline)");
   const kind: ReplyKind = report.stats.fallbackReason ? "fallback" : "full";
+  const summary = redactSecrets(`${report.likelyRootCause} (confidence ${report.confidence})`).slice(0, 400);
   const recurrence = deps.recurrence
     ? await deps.recurrence(job).catch((e: unknown) => {
         log.warn({ error: errorMessage(e) }, "could not tell whether the incident recurs; replying without the line");
         return null;
       })
     : null;
-  const outcome = await postReply(job, deps, kind, report, () => renderReportReply(report, job.alert, recurrence ? { recurrence: recurrence.line } : {}), recurrence);
-  if (outcome.kind === "retry-later") return failAttempt(job, deps, options, outcome.error);
-  return outcome;
+  const rendered = renderReportReply(report, job.alert, recurrence ? { recurrence: recurrence.line } : {});
+  return postNew(job, { kind, ...rendered, summary }, report, deps, options);
 }
 
-async function postReply(
+async function cancel(job: AlertJob, deps: HandleAlertDeps, reason: string): Promise<AlertOutcome> {
+  await deps.store.update((s) => cancelAttempt(s, job, deps.clock.now()));
+  deps.logger.info({ channel: job.channel, ts: job.ts, reason }, "attempt cancelled; nothing posted, the alert stays claimed");
+  return { kind: "cancelled" };
+}
+
+/** A failed attempt: counted, retried after a backoff; when attempts run out, the failure note (saying why) goes out now. */
+async function fail(job: AlertJob, deps: HandleAlertDeps, options: HandleAlertOptions, error: string): Promise<AlertOutcome> {
+  const now = deps.clock.now();
+  const failures = (findAlert(deps.store.state, job)?.attempts ?? 0) + 1;
+  const retryAt = now + retryDelayMs(failures, options.retryBackoffMs ?? DEFAULT_RETRY_BACKOFF_MS);
+  await deps.store.update((s) => failAttempt(s, job, { error: redactSecrets(error), now, retryAt }));
+  deps.logger.warn({ channel: job.channel, ts: job.ts, attempts: failures, error }, "attempt failed");
+  if (failures >= options.maxAttempts && findAlert(deps.store.state, job)?.status === "claimed") {
+    return postFailureNote(job, deps, options, error, failures);
+  }
+  return { kind: "retry-later", error };
+}
+
+async function postFailureNote(job: AlertJob, deps: HandleAlertDeps, options: HandleAlertOptions, reason: string, attempts: number): Promise<AlertOutcome> {
+  const rendered = renderFailureNote({ alert: job.alert, attempts, lastError: redactSecrets(reason) });
+  return postNew(job, { kind: "failure-note", ...rendered, summary: null }, null, deps, options);
+}
+
+/** Records the rendered reply (posting) before it goes out, then posts it. */
+async function postNew(
   job: AlertJob,
-  deps: HandleAlertDeps,
-  kind: ReplyKind,
+  reply: Omit<PendingReply, "attempt">,
   report: Report | null,
-  render: () => { text: string; blocks: unknown[] },
-  recurrence: RecurrenceNote | null = null,
+  deps: HandleAlertDeps,
+  options: HandleAlertOptions,
 ): Promise<AlertOutcome> {
-  const ref = { channel: job.channel, ts: job.ts };
+  if (options.signal?.aborted) {
+    if (findAlert(deps.store.state, job)?.status === "triaging") return cancel(job, deps, "shutdown before the reply was posted");
+    return { kind: "cancelled" };
+  }
+  await deps.store.update((s) => preparePost(s, job, reply, deps.clock.now()));
+  const pending = findAlert(deps.store.state, job)?.pendingReply;
+  if (!pending) throw new OncallError("state_transition", `alert ${alertKey(job.channel, job.ts)} has no pending reply after preparePost`);
+  return post(job, pending, report, deps, options);
+}
+
+/** A reply that may already be in the thread (a crash or failed post): look first, post only if it is not there. */
+async function resumePost(job: AlertJob, pending: PendingReply, deps: HandleAlertDeps, options: HandleAlertOptions): Promise<AlertOutcome> {
+  let found: OwnReply | null;
+  try {
+    found = await deps.findOwnReply(job.channel, job.ts);
+  } catch (error) {
+    // Not a failed attempt: nothing was tried. Look again later.
+    const now = deps.clock.now();
+    await deps.store.update((s) => deferAttempt(s, job, { now, retryAt: now + (options.retryBackoffMs ?? DEFAULT_RETRY_BACKOFF_MS) }));
+    return { kind: "retry-later", error: `could not read the thread to look for an earlier reply: ${errorMessage(error)}` };
+  }
+  if (found) {
+    const kind = found.kind ?? pending.kind;
+    deps.logger.info({ channel: job.channel, ts: job.ts, replyTs: found.ts, kind }, "found this bot's reply in the thread; not posting again");
+    await deps.store.update((s) => markReplied(s, job, { replyTs: found.ts, kind, now: deps.clock.now() }));
+    // The report died with the process, so no triage e-mail; severity-based escalation still goes out.
+    return finishReply(job, { kind, replyTs: found.ts, summary: pending.summary, report: null }, deps);
+  }
+  if (options.signal?.aborted) return { kind: "cancelled" };
+  return post(job, pending, null, deps, options);
+}
+
+async function post(job: AlertJob, pending: PendingReply, report: Report | null, deps: HandleAlertDeps, options: HandleAlertOptions): Promise<AlertOutcome> {
+  const metadata = replyMetadata({ alert: alertKey(job.channel, job.ts), attempt: pending.attempt, kind: pending.kind });
   let replyTs: string;
   try {
-    ({ ts: replyTs } = await deps.sink.post(job.channel, job.ts, render()));
+    ({ ts: replyTs } = await deps.sink.post(job.channel, job.ts, { text: pending.text, blocks: pending.blocks, metadata }));
   } catch (error) {
-    return { kind: "retry-later", error: `posting the reply failed: ${errorMessage(error)}` };
+    const now = deps.clock.now();
+    if (hasCode(error, "slack_ratelimited")) {
+      await deps.store.update((s) => deferAttempt(s, job, { now, retryAt: now + RATE_LIMIT_RETRY_MS }));
+      return { kind: "retry-later", error: errorMessage(error) };
+    }
+    // Slack may have taken it (a timeout, a 5xx after the write): the next attempt checks the thread first.
+    const failures = (findAlert(deps.store.state, job)?.attempts ?? 0) + 1;
+    const reason = `posting the reply failed: ${errorMessage(error)}`;
+    const retryAt = now + retryDelayMs(failures, options.retryBackoffMs ?? DEFAULT_RETRY_BACKOFF_MS);
+    await deps.store.update((s) => failAttempt(s, job, { error: reason, now, retryAt }));
+    deps.logger.warn({ channel: job.channel, ts: job.ts, attempts: failures, error: reason }, "posting failed; the thread is checked before the next try");
+    return { kind: "retry-later", error: reason };
   }
-  await deps.store.update((s) => markReplied(s, ref, { replyTs, kind, now: deps.clock.now() }));
+  await deps.store.update((s) => markReplied(s, job, { replyTs, kind: pending.kind, now: deps.clock.now() }));
+  deps.logger.info({ channel: job.channel, ts: job.ts, replyTs, kind: pending.kind }, "replied");
+  return finishReply(job, { kind: pending.kind, replyTs, summary: pending.summary, report }, deps);
+}
+
+/** The steps after a reply: the reaction swap (recorded), the diagnosis for repeats, notifications. */
+async function finishReply(
+  job: AlertJob,
+  reply: { kind: ReplyKind; replyTs: string; summary: string | null; report: Report | null },
+  deps: HandleAlertDeps,
+): Promise<AlertOutcome> {
+  await finishReaction(job, reply.kind, deps);
+  const threadLink = reply.summary !== null ? await rememberDiagnosis(job, deps, reply.summary) : undefined;
+  if (deps.afterReply) {
+    const event = { job, kind: reply.kind, report: reply.report, replyTs: reply.replyTs, ...(threadLink !== undefined ? { threadLink } : {}) };
+    await deps.afterReply(event).catch((e: unknown) => deps.logger.warn({ error: errorMessage(e) }, "after-reply hook failed"));
+  }
+  return { kind: reply.kind, replyTs: reply.replyTs };
+}
+
+/** 👀 → ✅ (or ⚠️): a recorded step, so a restart finishes a swap a crash cut off. */
+export async function finishReaction(id: { channel: string; ts: string }, kind: ReplyKind, deps: Pick<HandleAlertDeps, "sink" | "store" | "clock">): Promise<void> {
   const done = kind === "full" || kind === "known-incident" ? REACTIONS.answered : REACTIONS.degraded;
-  await deps.sink.react(job.channel, job.ts, [done], [REACTIONS.claimed]);
-  deps.logger.info({ channel: job.channel, ts: job.ts, replyTs, kind }, "replied");
-  const threadLink = report ? await rememberDiagnosis(job, deps, report) : undefined;
-  await notifyAfterReply(deps, { job, kind, report, replyTs, ...(threadLink !== undefined ? { threadLink } : {}), ...(recurrence ? { recurrence } : {}) });
-  return { kind, replyTs };
+  await deps.sink.react(id.channel, id.ts, [done], [REACTIONS.claimed]);
+  await deps.store.update((s) => recordStep(s, id, "reaction", deps.clock.now()));
 }
 
 /** Records a diagnosis for later repeats of the incident; returns the thread's permalink (one lookup, shared with the notifier). */
-async function rememberDiagnosis(job: AlertJob, deps: HandleAlertDeps, report: Report): Promise<string | null> {
+async function rememberDiagnosis(job: AlertJob, deps: HandleAlertDeps, summary: string): Promise<string | null> {
   const permalink = await deps.sink.permalink(job.channel, job.ts).catch(() => null);
   await deps.store.update((s) =>
-    recordDiagnosis(s, job.alert.signature, {
-      summary: redactSecrets(`${report.likelyRootCause} (confidence ${report.confidence})`).slice(0, 400),
-      thread: { channel: job.channel, ts: job.ts, permalink },
-      now: deps.clock.now(),
-    }),
+    recordDiagnosis(s, job.alert.signature, { summary, thread: { channel: job.channel, ts: job.ts, permalink }, now: deps.clock.now() }),
   );
   return permalink;
 }
 
-async function failAttempt(job: AlertJob, deps: HandleAlertDeps, options: HandleAlertOptions, error: string): Promise<AlertOutcome> {
-  const ref = { channel: job.channel, ts: job.ts };
-  await deps.store.update((s) => markFailedAttempt(s, ref, { error: redactSecrets(error), now: deps.clock.now() }));
-  const attempts = deps.store.state.alerts[`${job.channel}:${job.ts}`]?.attempts ?? options.maxAttempts;
-  deps.logger.warn({ channel: job.channel, ts: job.ts, attempts, error }, "attempt failed");
-  if (attempts >= options.maxAttempts) return postFailureNote(job, deps, error, attempts);
-  return { kind: "retry-later", error };
-}
-
-async function postFailureNote(job: AlertJob, deps: HandleAlertDeps, lastError: string, attempts: number): Promise<AlertOutcome> {
-  const outcome = await postReply(job, deps, "failure-note", null, () => renderFailureNote({ alert: job.alert, attempts, lastError }));
-  if (outcome.kind === "retry-later") {
-    // The alert stays claimed: the next cycle tries the note again rather than dropping the alert.
-    deps.logger.error({ channel: job.channel, ts: job.ts, error: outcome.error }, "could not post the failure note; will retry next cycle");
-  }
-  return outcome;
-}
-
-/** Notifications are advisory: their failure is logged and never fails the alert. */
-async function notifyAfterReply(deps: HandleAlertDeps, event: Parameters<NonNullable<HandleAlertDeps["afterReply"]>>[0]): Promise<void> {
-  if (!deps.afterReply) return;
-  await deps.afterReply(event).catch((e: unknown) => deps.logger.warn({ error: errorMessage(e) }, "after-reply hook failed"));
+function hasCode(error: unknown, code: string): boolean {
+  return error instanceof OncallError && error.code === code;
 }
 
 function toPrevious(record: SignatureRecord): { summary: string; threadLink: string | null; at: number } {

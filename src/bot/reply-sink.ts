@@ -4,10 +4,13 @@ import type { Logger } from "../lib/logger.ts";
 import { createPacer, SLACK_POST_INTERVAL_MS } from "../slack/pace-posts.ts";
 import { blocksToText } from "../slack/blocks-to-text.ts";
 import { errorMessage } from "../lib/errors.ts";
+import type { MessageMetadata } from "../slack/slack-api.ts";
 
 export interface OutgoingReply {
   text: string;
   blocks: unknown[];
+  /** Says which alert, attempt and kind this reply is (read back on recovery). */
+  metadata?: MessageMetadata;
 }
 
 /** Where replies and status reactions go: Slack for real, stdout for --dry-run. */
@@ -25,7 +28,7 @@ export function createSlackSink(slack: SlackApi, logger: Logger, pacing: { clock
   return {
     async post(channel, threadTs, reply) {
       await pace(channel);
-      return slack.postMessage({ channel, threadTs, text: reply.text, blocks: reply.blocks });
+      return slack.postMessage({ channel, threadTs, text: reply.text, blocks: reply.blocks, ...(reply.metadata ? { metadata: reply.metadata } : {}) });
     },
     async react(channel, ts, add, remove = []) {
       for (const name of remove) {

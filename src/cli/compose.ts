@@ -92,6 +92,7 @@ export function buildBotOptions(config: Config & { slack: SlackConfig }, run: { 
   return {
     channels: config.slack.channels,
     maxAttempts: config.oncall.maxAttempts,
+    retryBackoffMs: config.oncall.retryBackoffMs,
     cooldownMs: config.oncall.knownIncidentCooldownMs,
     concurrency: config.oncall.concurrency,
     since: run.since,

@@ -75,6 +75,8 @@ export interface OncallConfig {
   maxAttempts: number;
   knownIncidentCooldownMs: number;
   shutdownGraceMs: number;
+  /** The first retry after a failed attempt waits this long, doubling per failure. */
+  retryBackoffMs: number;
   toolOutputBudget: number;
   triageDeadlineMs: number;
   maxTurns: number;
@@ -213,6 +215,7 @@ function toConfig(env: Env): Config {
       maxAttempts: env.ONCALL_MAX_ATTEMPTS,
       knownIncidentCooldownMs: env.ONCALL_KNOWN_INCIDENT_COOLDOWN,
       shutdownGraceMs: env.ONCALL_SHUTDOWN_GRACE,
+      retryBackoffMs: env.ONCALL_RETRY_BACKOFF,
       toolOutputBudget: env.ONCALL_TOOL_OUTPUT_BUDGET,
       triageDeadlineMs: env.ONCALL_TRIAGE_DEADLINE,
       maxTurns: env.ONCALL_MAX_TURNS,

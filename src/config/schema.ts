@@ -99,7 +99,9 @@ export const envSchema = z.object({
   ONCALL_CONCURRENCY: positiveInt(8, 64),
   ONCALL_MAX_ATTEMPTS: positiveInt(3, 20),
   ONCALL_KNOWN_INCIDENT_COOLDOWN: duration("1h", "0s", "7d"),
-  ONCALL_SHUTDOWN_GRACE: duration("60s", "1s", "10m"),
+  // Below Kubernetes' default terminationGracePeriodSeconds (30 s), leaving time to save and exit.
+  ONCALL_SHUTDOWN_GRACE: duration("25s", "1s", "10m"),
+  ONCALL_RETRY_BACKOFF: duration("30s", "1s", "1h"),
   ONCALL_TOOL_OUTPUT_BUDGET: positiveInt(6000, 100_000).refine((n) => n >= 500, "must be at least 500"),
   ONCALL_TRIAGE_DEADLINE: duration("5m", "1s", "1h"),
   ONCALL_MAX_TURNS: positiveInt(12, 50),

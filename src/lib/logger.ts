@@ -1,4 +1,5 @@
 import { pino, type Logger } from "pino";
+import { currentLogContext } from "./log-context.ts";
 
 export type { Logger };
 
@@ -26,14 +27,29 @@ export interface LoggerOptions {
 export function createLogger(options: LoggerOptions): Logger {
   const destination = options.destination ?? process.stderr;
   const redact = { paths: SECRET_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`]), censor: "[redacted]" };
+  // The alert, execution and triage of the work in progress (see log-context.ts).
+  const mixin = () => ({ ...currentLogContext() });
   if (options.format === "json") {
-    return pino({ level: options.level, redact, base: undefined }, destination as pino.DestinationStream);
+    // One object a line: level as a word, ISO time, message — what log shippers expect.
+    return pino(
+      {
+        level: options.level,
+        redact,
+        base: undefined,
+        mixin,
+        messageKey: "message",
+        timestamp: pino.stdTimeFunctions.isoTime,
+        formatters: { level: (label) => ({ level: label }) },
+      },
+      destination as pino.DestinationStream,
+    );
   }
   return pino(
     {
       level: options.level,
       redact,
       base: undefined,
+      mixin,
       timestamp: false,
       formatters: { level: (label) => ({ level: label }) },
     },

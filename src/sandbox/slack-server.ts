@@ -1,8 +1,15 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { IncomingMessage } from "node:http";
 import { createFaultQueue, type Faults, type HttpFault } from "./faults.ts";
 import { delay, parseJson, sendJson, startHttpServer } from "./http-server.ts";
 import type { SlackMessageInput } from "./scenario-schema.ts";
 import { checkBlocks, createSlackStore, SlackStoreError, type SlackStore, type StoredMessage } from "./slack-store.ts";
+
+/**
+ * Slack-only faults besides the HTTP ones: `slack-error` answers HTTP 200 `{ ok: false, error }`
+ * (e.g. "ratelimited", which Slack sends with status 200 too); `late` carries the call out and
+ * answers only after `ms` (a post Slack took but answered after the client's timeout).
+ */
+export type SlackFault = HttpFault | { kind: "slack-error"; error: string } | { kind: "late"; ms: number };
 
 export interface SlackServerOptions {
   token: string;
@@ -38,7 +45,7 @@ export interface SlackServer {
   react(channel: string, ts: string, name: string, user: string): void;
   /** A person replies in a thread; returns the reply's ts. */
   postReply(channel: string, threadTs: string, text: string, user: string): string;
-  faults: Faults<HttpFault>;
+  faults: Faults<SlackFault>;
   close(): Promise<void>;
 }
 
@@ -50,7 +57,7 @@ export async function startSlackServer(options: SlackServerOptions): Promise<Sla
   const now = options.now ?? Date.now;
   const store = createSlackStore(options.channels, now);
   const calls: SlackCall[] = [];
-  const faults = createFaultQueue<HttpFault>();
+  const faults = createFaultQueue<SlackFault>();
 
   const server = await startHttpServer(async (req, res, body) => {
     const url = new URL(req.url ?? "/", "http://sandbox");
@@ -64,9 +71,15 @@ export async function startSlackServer(options: SlackServerOptions): Promise<Sla
       const headers: Record<string, string> = fault.retryAfterSeconds === undefined ? {} : { "retry-after": String(fault.retryAfterSeconds) };
       return sendJson(res, fault.status, { ok: false, error: fault.status === 429 ? "ratelimited" : "internal_error" }, headers);
     }
+    if (fault?.kind === "slack-error") return sendJson(res, 200, { ok: false, error: fault.error });
     const auth = checkAuth(req, params, options.token);
     if (auth) return sendJson(res, 200, { ok: false, error: auth });
-    answer(res, () => handle(method, params, store, bot));
+    if (fault?.kind === "late") {
+      const body = run(() => handle(method, params, store, bot));
+      await delay(fault.ms, req);
+      return sendJson(res, 200, body);
+    }
+    sendJson(res, 200, run(() => handle(method, params, store, bot)));
   });
 
   return {
@@ -94,21 +107,23 @@ function handle(method: string, p: Record<string, unknown>, store: SlackStore, b
     case "auth.test":
       return { url: "https://sandbox.slack.com/", team: bot.team, user: "oncall-agent", team_id: bot.teamId, user_id: bot.userId, bot_id: bot.botId, is_enterprise_install: false };
     case "conversations.history":
-      return store.history(channel, {
+      return withoutMetadataUnless(flag(p.include_all_metadata), store.history(channel, {
         oldest: str(p.oldest),
         latest: str(p.latest),
-        inclusive: p.inclusive === true || p.inclusive === "true" || p.inclusive === "1",
+        inclusive: flag(p.inclusive),
         limit: num(p.limit, 100),
         cursor: str(p.cursor),
-      });
+      }));
     case "conversations.replies":
-      return store.replies(channel, String(p.ts ?? ""), num(p.limit, 1000), str(p.cursor));
+      return withoutMetadataUnless(flag(p.include_all_metadata), store.replies(channel, String(p.ts ?? ""), num(p.limit, 1000), str(p.cursor)));
     case "chat.postMessage": {
       const blocks = typeof p.blocks === "string" ? parseJson(p.blocks) : p.blocks;
       const text = str(p.text);
       if (!text && !blocks) throw new SlackStoreError("no_text");
       if (text && text.length > 40_000) throw new SlackStoreError("msg_too_long");
       if (blocks !== undefined) checkBlocks(blocks);
+      const metadata = typeof p.metadata === "string" ? parseJson(p.metadata) : p.metadata;
+      if (metadata !== undefined) checkMetadata(metadata);
       const message = store.post(channel, {
         type: "message",
         text: text ?? "",
@@ -116,6 +131,7 @@ function handle(method: string, p: Record<string, unknown>, store: SlackStore, b
         bot_id: bot.botId,
         ...(blocks ? { blocks: blocks as Record<string, unknown>[] } : {}),
         ...(str(p.thread_ts) ? { thread_ts: str(p.thread_ts) } : {}),
+        ...(metadata !== undefined ? { metadata: metadata as StoredMessage["metadata"] } : {}),
       });
       return { channel, ts: message.ts, message };
     }
@@ -142,12 +158,31 @@ function handle(method: string, p: Record<string, unknown>, store: SlackStore, b
   }
 }
 
-function answer(res: ServerResponse, run: () => Record<string, unknown>): void {
+/** Like Slack: message metadata comes back only when include_all_metadata is set. */
+function withoutMetadataUnless(include: boolean, page: Record<string, unknown>): Record<string, unknown> {
+  if (include || !Array.isArray(page.messages)) return page;
+  return { ...page, messages: (page.messages as StoredMessage[]).map(({ metadata: _metadata, ...m }) => m) };
+}
+
+/** Slack's shape for message metadata: an event_type and an object payload. */
+function checkMetadata(metadata: unknown): void {
+  const m = metadata as { event_type?: unknown; event_payload?: unknown } | null;
+  if (typeof m !== "object" || m === null || typeof m.event_type !== "string" || !/^[a-z0-9_]{1,255}$/.test(m.event_type)) {
+    throw new SlackStoreError("invalid_metadata_format");
+  }
+  if (typeof m.event_payload !== "object" || m.event_payload === null || Array.isArray(m.event_payload)) throw new SlackStoreError("invalid_metadata_format");
+}
+
+function flag(value: unknown): boolean {
+  return value === true || value === "true" || value === "1";
+}
+
+function run(handler: () => Record<string, unknown>): Record<string, unknown> {
   try {
-    sendJson(res, 200, { ok: true, ...run() });
+    return { ok: true, ...handler() };
   } catch (error) {
     if (!(error instanceof SlackStoreError)) throw error;
-    sendJson(res, 200, { ok: false, error: error.code });
+    return { ok: false, error: error.code };
   }
 }
 

@@ -13,6 +13,7 @@ export type StoredMessage = SlackMessageInput & {
   ts: string;
   thread_ts?: string;
   reactions?: { name: string; users: string[]; count: number }[];
+  metadata?: { event_type: string; event_payload: Record<string, unknown> };
 };
 
 export interface HistoryQuery {

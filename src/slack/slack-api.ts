@@ -1,4 +1,4 @@
-import { LogLevel, WebAPIPlatformError, WebClient, WebClientEvent, type RetryOptions } from "@slack/web-api";
+import { ErrorCode, LogLevel, WebAPIPlatformError, WebClient, WebClientEvent, type RetryOptions, type WebClientOptions } from "@slack/web-api";
 import { z } from "zod";
 import type { SlackMessageLike } from "../alerts/types.ts";
 import { OncallError, errorMessage } from "../lib/errors.ts";
@@ -10,16 +10,30 @@ export interface SlackApi {
   authTest(): Promise<{ userId: string; botId: string | null; team: string | null }>;
   /** Every message after `oldest` (exclusive), all pages, oldest first. */
   history(channel: string, oldest: string): Promise<SlackMessage[]>;
-  /** The thread under `ts`, parent included. */
+  /** The thread under `ts`, parent included, with every message's metadata. */
   replies(channel: string, ts: string): Promise<SlackMessage[]>;
-  postMessage(message: { channel: string; threadTs?: string; text: string; blocks?: unknown[] }): Promise<{ ts: string }>;
+  /**
+   * Posts once: never retried on a timeout or 5xx, since Slack may have accepted it (the caller
+   * checks the thread). Rate limits (429 and HTTP 200 `ratelimited`) are waited out: nothing was posted.
+   */
+  postMessage(message: { channel: string; threadTs?: string; text: string; blocks?: unknown[]; metadata?: MessageMetadata }): Promise<{ ts: string }>;
   addReaction(channel: string, ts: string, name: string): Promise<void>;
   removeReaction(channel: string, ts: string, name: string): Promise<void>;
   permalink(channel: string, ts: string): Promise<string | null>;
   openDirectMessage(userId: string): Promise<string>;
 }
 
-export type SlackMessage = SlackMessageLike & { ts: string };
+/** Slack message metadata: what the bot attaches to each reply so that recovery can read it back. */
+export interface MessageMetadata {
+  event_type: string;
+  event_payload: Record<string, string | number | boolean>;
+}
+
+export type SlackMessage = SlackMessageLike & {
+  ts: string;
+  metadata?: MessageMetadata;
+  reply_users?: string[];
+};
 
 const messageSchema = z.looseObject({ ts: z.string(), text: z.string().optional() });
 const historyPageSchema = z.looseObject({
@@ -28,7 +42,10 @@ const historyPageSchema = z.looseObject({
   response_metadata: z.looseObject({ next_cursor: z.string().optional() }).optional(),
 });
 
-/** Bounded retries for 5xx and network errors: a few tries within about a minute, not Slack's 30-minute default. */
+/** How long one call waits out HTTP 200 `ratelimited` answers in total before giving up (slack_ratelimited). */
+export const MAX_RATE_LIMIT_WAIT_MS = 60_000;
+
+/** Bounded retries for 5xx and network errors: a few tries within about a minute, not Slack's 30-minute default. Never for chat.postMessage. */
 export const SLACK_RETRY_POLICY: RetryOptions = { retries: 4, factor: 2, minTimeout: 1000, maxTimeout: 15_000, randomize: true };
 /** For tests: retries without the wait. */
 export const FAST_SLACK_RETRY_POLICY: RetryOptions = { retries: 2, factor: 1, minTimeout: 0, maxTimeout: 1, randomize: false };
@@ -40,11 +57,14 @@ export interface SlackApiOptions {
   timeoutMs?: number;
   retryPolicy?: RetryOptions;
   pageSize?: number;
+  /** Waits out rate limits; tests pass a fast one. */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export function createSlackApi(options: SlackApiOptions): SlackApi {
   const { logger } = options;
-  const client = new WebClient(options.token, {
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const clientOptions: WebClientOptions = {
     slackApiUrl: options.apiUrl,
     timeout: options.timeoutMs ?? 15_000,
     retryConfig: options.retryPolicy ?? SLACK_RETRY_POLICY,
@@ -60,17 +80,31 @@ export function createSlackApi(options: SlackApiOptions): SlackApi {
       getLevel: () => LogLevel.ERROR,
       setName: () => {},
     },
-  });
+  };
+  const client = new WebClient(options.token, clientOptions);
+  // Posts are not idempotent: no blind retries; a 429 is thrown to `call`, which waits it out.
+  const poster = new WebClient(options.token, { ...clientOptions, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true });
   client.on(WebClientEvent.RATE_LIMITED, (retryAfter: number, { url }: { url: string }) => {
     logger.warn({ retryAfterSeconds: retryAfter, method: url.split("/").pop() }, "slack rate limited; waiting");
   });
   const pageSize = options.pageSize ?? 200;
 
+  // A rate limit means the call was not carried out, so repeating it is safe for every method.
   const call = async <T>(method: string, run: () => Promise<T>): Promise<T> => {
-    try {
-      return await run();
-    } catch (error) {
-      throw toSlackError(method, error);
+    let waited = 0;
+    for (;;) {
+      try {
+        return await run();
+      } catch (error) {
+        const retryAfterMs = rateLimitWaitMs(error);
+        if (retryAfterMs === null) throw toSlackError(method, error);
+        if (waited + retryAfterMs > MAX_RATE_LIMIT_WAIT_MS) {
+          throw new OncallError("slack_ratelimited", `Slack ${method} stayed rate limited for ${Math.round(waited / 1000)} s`, { cause: error });
+        }
+        logger.warn({ method, retryAfterMs }, "slack rate limited; waiting");
+        await sleep(retryAfterMs);
+        waited += retryAfterMs;
+      }
     }
   };
 
@@ -105,7 +139,7 @@ export function createSlackApi(options: SlackApiOptions): SlackApi {
         const all: SlackMessage[] = [];
         let cursor: string | undefined;
         do {
-          const page = await client.conversations.replies({ channel, ts, limit: pageSize, ...(cursor ? { cursor } : {}) });
+          const page = await client.conversations.replies({ channel, ts, limit: pageSize, include_all_metadata: true, ...(cursor ? { cursor } : {}) });
           for (const raw of page.messages ?? []) {
             const parsed = messageSchema.safeParse(raw);
             if (parsed.success) all.push(parsed.data as SlackMessage);
@@ -115,13 +149,14 @@ export function createSlackApi(options: SlackApiOptions): SlackApi {
         return all;
       }),
 
-    postMessage: ({ channel, threadTs, text, blocks }) =>
+    postMessage: ({ channel, threadTs, text, blocks, metadata }) =>
       call("chat.postMessage", async () => {
-        const r = await client.chat.postMessage({
+        const r = await poster.chat.postMessage({
           channel,
           text,
           ...(threadTs ? { thread_ts: threadTs } : {}),
           ...(blocks ? { blocks: blocks as never } : {}),
+          ...(metadata ? { metadata } : {}),
           unfurl_links: false,
           unfurl_media: false,
         });
@@ -159,6 +194,18 @@ export function createSlackApi(options: SlackApiOptions): SlackApi {
   };
 }
 
+/** How long to wait before repeating a rate-limited call (429 or HTTP 200 `ratelimited`); null: not a rate limit. */
+function rateLimitWaitMs(error: unknown): number | null {
+  if (error instanceof Error && "code" in error && error.code === ErrorCode.RateLimitedError) {
+    return Math.max(1, Number((error as { retryAfter?: number }).retryAfter ?? 1)) * 1000;
+  }
+  if (error instanceof WebAPIPlatformError && error.data.error === "ratelimited") {
+    const retryAfter = Number((error.data.response_metadata as { retryAfter?: number } | undefined)?.retryAfter ?? 1);
+    return Math.max(1, Number.isFinite(retryAfter) ? retryAfter : 1) * 1000;
+  }
+  return null;
+}
+
 async function ignoringCodes(codes: string[], run: () => Promise<unknown>): Promise<void> {
   try {
     await run();
@@ -185,7 +232,6 @@ const SLACK_HINTS: Record<string, string> = {
   channel_not_found: "check SLACK_ALERT_CHANNELS holds channel ids the bot can see",
   not_in_channel: "invite the bot to the channel (/invite @oncall-agent)",
   missing_scope: "add the channels:history, chat:write and reactions:write scopes and reinstall the app",
-  ratelimited: "Slack rate limit; the bot will retry next cycle",
 };
 
 /** A Slack-style ts for a moment in time, used as the watermark of a channel seen for the first time. */

@@ -1,12 +1,11 @@
-import { OncallError } from "../lib/errors.ts";
 import { compareSlackTs, isSlackTs } from "./compare-slack-ts.ts";
+import { clip, iso, own, updateAlert, type MessageId } from "./record-helpers.ts";
 import {
   STATE_VERSION,
   alertKey,
-  type AlertRecord,
   type DebounceRecord,
   type NotificationChannel,
-  type ReplyKind,
+  type PendingReply,
   type SignatureRecord,
   type State,
   type ThreadRef,
@@ -14,11 +13,7 @@ import {
 
 /** Pure transitions over State: each returns a new State and leaves its input untouched. */
 
-/** The message that identifies an alert. */
-export interface MessageId {
-  channel: string;
-  ts: string;
-}
+export type { MessageId };
 
 /** What decideMessage and claim need to know about an alert message. */
 export interface AlertRef extends MessageId {
@@ -30,8 +25,10 @@ export interface AlertRef extends MessageId {
 
 export interface DecideOptions {
   now: number;
-  /** Attempts (counting crashed ones) before the bot gives up and posts a failure note. */
+  /** Failed attempts before the bot gives up and posts a failure note. */
   maxAttempts: number;
+  /** Attempts cut short by a crash before the alert counts as poison and gets a failure note (default 5). */
+  maxCrashes?: number;
   /** How long a diagnosis answers repeats of the same incident. */
   cooldownMs: number;
   /** Repeats of every one of an alert's debounce keys within this window are known incidents; 0 (default) disables. */
@@ -39,17 +36,20 @@ export interface DecideOptions {
 }
 
 export type Decision =
-  /** Already answered, given up, or this execution is handled through another message. */
+  /** Already answered, given up, waiting for its retry time, or handled through another message. */
   | { action: "skip"; reason: string }
-  /** New, or claimed earlier and not finished (a retry after a failure or a restart). */
+  /** New, or claimed earlier and not finished (a retry after a failure, a cancellation or a crash). */
   | { action: "triage"; attempt: number }
   /** The same incident was diagnosed within the cooldown: point to that thread. */
   | { action: "known-incident"; previous: SignatureRecord }
-  /** Attempts exhausted: post a failure note, then markReplied(kind "failure-note"), or markFailed. */
-  | { action: "give-up"; attempts: number };
+  /** A reply was rendered and may be in the thread: check the thread, then post it if it is not. */
+  | { action: "resume-post"; pending: PendingReply }
+  /** Attempts exhausted: post a failure note that says why. */
+  | { action: "give-up"; attempts: number; reason: string }
+  /** Even the failure note could not be posted, again and again: stop (markFailed). */
+  | { action: "abandon"; reason: string };
 
-/** Errors are kept short so that a stack trace cannot bloat the file. */
-const MAX_ERROR_LENGTH = 500;
+export const DEFAULT_MAX_CRASHES = 5;
 
 export function emptyState(): State {
   return { version: STATE_VERSION, channels: {}, alerts: {}, executions: {}, signatures: {} };
@@ -68,76 +68,37 @@ export function decideMessage(state: State, alert: AlertRef, options: DecideOpti
   if (owner !== undefined && owner !== key) {
     return { action: "skip", reason: `execution ${alert.executionId} is already handled via message ${owner}` };
   }
+  if (record?.status === "triaging") return { action: "skip", reason: "an attempt is running" };
+  if (record?.nextAttemptAt && Date.parse(record.nextAttemptAt) > options.now) {
+    return { action: "skip", reason: `waiting to retry until ${record.nextAttemptAt}` };
+  }
   const attempts = record?.attempts ?? 0;
-  if (attempts >= options.maxAttempts) return { action: "give-up", attempts };
+  if (record?.status === "posting" && record.pendingReply) {
+    const pending = record.pendingReply;
+    if (pending.kind === "failure-note" && attempts >= 2 * options.maxAttempts) {
+      return { action: "abandon", reason: `could not post the failure note: ${record.lastError ?? "Slack refused it"}` };
+    }
+    if (pending.kind !== "failure-note" && attempts >= options.maxAttempts) {
+      return { action: "give-up", attempts, reason: record.lastError ?? "posting the reply failed" };
+    }
+    return { action: "resume-post", pending };
+  }
+  const crashes = record?.crashes ?? 0;
+  if (crashes >= (options.maxCrashes ?? DEFAULT_MAX_CRASHES)) {
+    return {
+      action: "give-up",
+      attempts: crashes + attempts,
+      reason: `the bot's process died during ${crashes} attempts at this alert (crash, kill or out of memory)`,
+    };
+  }
+  if (attempts >= options.maxAttempts) return { action: "give-up", attempts, reason: record?.lastError ?? `${attempts} attempts failed` };
   const previous = own(state.signatures, alert.signature);
   if (previous && isWithinCooldown(previous, options) && !isSameMessage(previous.thread, alert)) {
     return { action: "known-incident", previous };
   }
   const window = findDebounceWindow(state, alert, options.debounceWindowMs ?? 0);
   if (window) return { action: "known-incident", previous: window };
-  return { action: "triage", attempt: attempts + 1 };
-}
-
-/** Records the start of an attempt (before any Slack reply) so that a crash is retried, not lost. */
-export function claim(state: State, alert: AlertRef, now: number): State {
-  const key = alertKey(alert.channel, alert.ts);
-  const owner = own(state.executions, alert.executionId);
-  if (owner !== undefined && owner !== key) {
-    throw transitionError(`cannot claim ${key}: execution ${alert.executionId} belongs to ${owner}`);
-  }
-  const existing = own(state.alerts, key);
-  if (existing && existing.status !== "claimed") {
-    throw transitionError(`cannot claim ${key}: it is already ${existing.status}`);
-  }
-  const at = iso(now);
-  const record: AlertRecord = existing
-    ? { ...existing, attempts: existing.attempts + 1, updatedAt: at }
-    : {
-        channel: alert.channel,
-        ts: alert.ts,
-        executionId: alert.executionId,
-        signature: alert.signature,
-        status: "claimed",
-        attempts: 1,
-        replyTs: null,
-        replyKind: null,
-        claimedAt: at,
-        repliedAt: null,
-        updatedAt: at,
-        lastError: null,
-      };
-  return {
-    ...state,
-    alerts: { ...state.alerts, [key]: record },
-    executions: { ...state.executions, [alert.executionId]: key },
-  };
-}
-
-export function markReplied(state: State, id: MessageId, reply: { replyTs: string; kind: ReplyKind; now: number }): State {
-  return updateClaimed(state, id, (record) => ({
-    ...record,
-    status: "replied",
-    replyTs: reply.replyTs,
-    replyKind: reply.kind,
-    repliedAt: iso(reply.now),
-    updatedAt: iso(reply.now),
-  }));
-}
-
-/** An attempt failed but may be retried: the alert stays claimed and shows up in pendingAlerts. */
-export function markFailedAttempt(state: State, id: MessageId, failure: { error: string; now: number }): State {
-  return updateClaimed(state, id, (record) => ({ ...record, lastError: clip(failure.error), updatedAt: iso(failure.now) }));
-}
-
-/** Gives up for good without a reply in the thread (e.g. even the failure note could not be posted). */
-export function markFailed(state: State, id: MessageId, failure: { error: string; now: number }): State {
-  return updateClaimed(state, id, (record) => ({
-    ...record,
-    status: "failed",
-    lastError: clip(failure.error),
-    updatedAt: iso(failure.now),
-  }));
+  return { action: "triage", attempt: (record?.started ?? 0) + 1 };
 }
 
 /** Remembers a full diagnosis so that repeats of the incident within the cooldown link to it. */
@@ -226,13 +187,6 @@ export function advanceWatermark(state: State, channel: string, ts: string, now:
   return { ...state, channels: { ...state.channels, [channel]: { watermark: ts, updatedAt: iso(now) } } };
 }
 
-/** Alerts claimed and not finished, oldest message first: what a restarted bot must retry. */
-export function pendingAlerts(state: State): AlertRecord[] {
-  return Object.values(state.alerts)
-    .filter((record) => record.status === "claimed")
-    .sort((a, b) => compareSlackTs(a.ts, b.ts) || a.channel.localeCompare(b.channel));
-}
-
 function isWithinCooldown(record: SignatureRecord, options: DecideOptions): boolean {
   return options.now - Date.parse(record.diagnosedAt) < options.cooldownMs;
 }
@@ -241,44 +195,10 @@ function isSameMessage(a: MessageId, b: MessageId): boolean {
   return a.channel === b.channel && compareSlackTs(a.ts, b.ts) === 0;
 }
 
-function updateClaimed(state: State, id: MessageId, change: (record: AlertRecord) => AlertRecord): State {
-  return updateAlert(state, id, (record) => {
-    if (record.status !== "claimed") {
-      throw transitionError(`alert ${alertKey(id.channel, id.ts)} is ${record.status}, not claimed`);
-    }
-    return change(record);
-  });
-}
-
-function updateAlert(state: State, id: MessageId, change: (record: AlertRecord) => AlertRecord): State {
-  const key = alertKey(id.channel, id.ts);
-  const record = own(state.alerts, key);
-  if (!record) throw transitionError(`no alert ${key} in the state: claim it first`);
-  return { ...state, alerts: { ...state.alerts, [key]: change(record) } };
-}
-
-/** A caller broke the claim → reply/fail order: a bug, not an operational condition. */
-function transitionError(message: string): OncallError {
-  return new OncallError("state_transition", message);
-}
-
-/** Keys come from Slack and alerts: "constructor" must not find Object.prototype's. */
-function own<T>(record: Record<string, T>, key: string): T | undefined {
-  return Object.hasOwn(record, key) ? record[key] : undefined;
-}
-
 /** Debounce windows are kept this long after they close, then dropped. */
 const DEBOUNCE_RETENTION_MS = 24 * 60 * 60_000;
 
 /** A Slack ts ("1700000000.000100") as epoch milliseconds. */
 function slackTsMillis(ts: string): number {
   return Math.floor(Number(ts) * 1000);
-}
-
-function iso(now: number): string {
-  return new Date(now).toISOString();
-}
-
-function clip(text: string): string {
-  return text.length > MAX_ERROR_LENGTH ? `${text.slice(0, MAX_ERROR_LENGTH - 1)}…` : text;
 }

@@ -5,7 +5,9 @@ import { z } from "zod";
  * operator can read the file; Slack timestamps stay strings ("1700000000.000100") because they
  * are ids, not numbers. Bump STATE_VERSION on any change an older build could not read.
  */
-export const STATE_VERSION = 1;
+export const STATE_VERSION = 2;
+/** Versions this build reads: 1 (before the lifecycle fields) is upgraded on load. */
+export const READABLE_STATE_VERSIONS = [1, 2] as const;
 
 export const slackTsSchema = z.string().regex(/^\d+(\.\d+)?$/, "must be a Slack ts like 1700000000.000100");
 const isoTime = z.iso.datetime();
@@ -15,10 +17,13 @@ export const REPLY_KINDS = ["full", "known-incident", "failure-note", "fallback"
 export type ReplyKind = (typeof REPLY_KINDS)[number];
 
 /**
- * `claimed`: work started and not finished (a restart retries it); `replied`: an answer is in the
- * thread; `failed`: given up without any reply in the thread (kept for the record, never retried).
+ * An alert's life (see alert-lifecycle.ts): `claimed` (owned, waiting for an attempt, perhaps
+ * until nextAttemptAt) → `triaging` (an attempt runs) → `posting` (a reply is rendered and may be
+ * in the thread: check before posting again) → `replied` (an answer is in the thread) | `failed`
+ * (given up without a reply, kept for the record). A record found `triaging` after a restart was
+ * cut short by a crash.
  */
-export const ALERT_STATUSES = ["claimed", "replied", "failed"] as const;
+export const ALERT_STATUSES = ["claimed", "triaging", "posting", "replied", "failed"] as const;
 export type AlertStatus = (typeof ALERT_STATUSES)[number];
 
 export const NOTIFICATION_CHANNELS = ["email", "dm", "escalation-email"] as const;
@@ -42,14 +47,37 @@ export const notificationRecordSchema = z.object({
 });
 export type NotificationRecord = z.output<typeof notificationRecordSchema>;
 
+/** A reply rendered and about to be posted (or maybe posted): what a restart re-posts after checking the thread. */
+export const pendingReplySchema = z.object({
+  attempt: z.number().int().positive(),
+  kind: z.enum(REPLY_KINDS),
+  text: z.string(),
+  blocks: z.array(z.unknown()),
+  /** One line for later repeats of the incident (full diagnoses only). */
+  summary: z.string().nullable().default(null),
+});
+export type PendingReply = z.output<typeof pendingReplySchema>;
+
 export const alertRecordSchema = z.object({
   channel: z.string().min(1),
   ts: slackTsSchema,
   executionId: z.string().min(1),
   signature: z.string().min(1),
   status: z.enum(ALERT_STATUSES),
-  /** Attempts started, counting one that a crash interrupted. */
+  /** Attempts that failed (a triage error, evidence unavailable, a failed post); bounded by ONCALL_MAX_ATTEMPTS. */
   attempts: z.number().int().nonnegative(),
+  /** Attempts started, whatever their end; numbers the steps and the reply metadata. */
+  started: z.number().int().nonnegative().default(0),
+  /** Attempts cut short by a crash (found `triaging` at start); bounded separately, for a poison alert. */
+  crashes: z.number().int().nonnegative().default(0),
+  /** Attempts cancelled by a shutdown: not failures, not bounded. */
+  cancellations: z.number().int().nonnegative().default(0),
+  /** The next attempt waits until then (retry backoff, a rate limit); null: at once. */
+  nextAttemptAt: isoTime.nullable().default(null),
+  /** Side effects done, keyed `<attempt>:<kind>` (e.g. "2:reaction"): a restart finishes the ones missing. */
+  steps: z.record(z.string(), isoTime).default({}),
+  /** Set while `posting`. */
+  pendingReply: pendingReplySchema.nullable().default(null),
   replyTs: slackTsSchema.nullable(),
   replyKind: z.enum(REPLY_KINDS).nullable(),
   /** When the first attempt was claimed. */
@@ -90,7 +118,8 @@ export const debounceRecordSchema = z.object({
 export type DebounceRecord = z.output<typeof debounceRecordSchema>;
 
 export const stateSchema = z.object({
-  version: z.literal(STATE_VERSION),
+  // Older readable versions are upgraded: every field added since has a default.
+  version: z.literal(READABLE_STATE_VERSIONS).transform((): typeof STATE_VERSION => STATE_VERSION),
   /** Keyed by Slack channel id. */
   channels: z.record(z.string(), channelRecordSchema),
   /** Keyed by `alertKey(channel, ts)`. */

@@ -17,6 +17,8 @@ export interface StateStoreDeps {
 export interface StateStoreOptions {
   /** A lock not refreshed for this long is a crashed process's and is taken over (default 10 s, at least 2 s). */
   lockStaleMs?: number;
+  /** How long to wait for a lock that may be stale (holder unknown) before refusing (default 15 s; 0: at once). */
+  lockWaitMs?: number;
 }
 
 /** The state file, held under an exclusive lock for as long as the store is open. */
@@ -45,6 +47,8 @@ export async function openStateStore(path: string, deps: StateStoreDeps, options
   let lostLock: Error | undefined;
   const lock = await acquireStateLock(file, {
     staleMs: options.lockStaleMs ?? DEFAULT_LOCK_STALE_MS,
+    ...(options.lockWaitMs !== undefined ? { waitMs: options.lockWaitMs } : {}),
+    onWait: (message) => deps.logger.warn({ file }, message),
     onCompromised: (error) => {
       lostLock = error;
       deps.logger.error({ file, err: errorMessage(error) }, "lost the state file lock; no further state writes");

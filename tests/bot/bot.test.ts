@@ -176,7 +176,7 @@ describe("exactly one reply", () => {
     await dying.pollOnce();
     await dying.drain();
     expect(slack.repliesTo(CHANNEL, ts)).toHaveLength(1);
-    expect(Object.values(store.state.alerts)[0]?.status).toBe("claimed");
+    expect(Object.values(store.state.alerts)[0]?.status).toBe("posting");
     await store.close();
 
     const reopened = await openStore(path);

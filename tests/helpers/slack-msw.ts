@@ -17,6 +17,7 @@ export interface FakeMessage {
   thread_ts?: string;
   subtype?: string;
   blocks?: unknown[];
+  metadata?: unknown;
 }
 
 export interface SlackCall {
@@ -84,13 +85,17 @@ export function createFakeSlack(
         }
         case "conversations.replies": {
           if (!list(body.channel ?? "").some((m) => m.ts === body.ts)) return HttpResponse.json({ ok: false, error: "thread_not_found" });
-          const thread = list(body.channel ?? "").filter((m) => m.ts === body.ts || m.thread_ts === body.ts);
+          const withMetadata = body.include_all_metadata === "true" || body.include_all_metadata === "1";
+          const thread = list(body.channel ?? "")
+            .filter((m) => m.ts === body.ts || m.thread_ts === body.ts)
+            .map(({ metadata, ...m }) => (withMetadata && metadata !== undefined ? { ...m, metadata } : m));
           return HttpResponse.json({ ok: true, messages: thread.sort((a, b) => Number(a.ts) - Number(b.ts)), has_more: false });
         }
         case "chat.postMessage": {
           const message: FakeMessage = { ts: nextTs(), text: body.text ?? "", user: botUserId, bot_id: botId };
           if (body.thread_ts) message.thread_ts = body.thread_ts;
           if (body.blocks) message.blocks = JSON.parse(body.blocks) as unknown[];
+          if (body.metadata) message.metadata = JSON.parse(body.metadata) as unknown;
           list(body.channel ?? "").push(message);
           return HttpResponse.json({ ok: true, ts: message.ts, channel: body.channel });
         }

@@ -210,7 +210,7 @@ describe("crash and restart", () => {
     // Run 1: the e-mails go; the DM fails once and the process dies while it waits to retry.
     const store1 = await openStore(statePath);
     const run1 = setup({ store: store1, statePath, smtpPort: smtp.port, backoffMs: [60_000] });
-    slack.failNext("conversations.open", 1, () => HttpResponse.json({ ok: false, error: "ratelimited" }));
+    slack.failNext("conversations.open", 1, () => HttpResponse.json({ ok: false, error: "fatal_error" }));
     const ts = await triageOneAlert(run1);
     await until(() => store1.state.alerts[`${CHANNEL}:${ts}`]?.notifications?.dm?.attempts === 1 && smtp.received.length === 2);
     expect(await run1.notifier.drain(0)).toBe(false);

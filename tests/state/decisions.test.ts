@@ -6,8 +6,9 @@ import {
   decideMessage,
   emptyState,
   markFailed,
-  markFailedAttempt,
+  failAttempt,
   markReplied,
+  startAttempt,
   pendingAlerts,
   recordDiagnosis,
   recordNotification,
@@ -23,7 +24,7 @@ const OTHER: AlertRef = { channel: "C0ALERTS", ts: "1700000100.000200", executio
 
 function claimedTimes(state: State, alert: AlertRef, times: number): State {
   let next = state;
-  for (let i = 0; i < times; i += 1) next = markFailedAttempt(claim(next, alert, NOW), alert, { error: `boom ${i}`, now: NOW });
+  for (let i = 0; i < times; i += 1) next = failAttempt(startAttempt(claim(next, alert, NOW), alert, NOW), alert, { error: `boom ${i}`, now: NOW, retryAt: NOW });
   return next;
 }
 
@@ -32,9 +33,10 @@ describe("decideMessage", () => {
     expect(decideMessage(emptyState(), ALERT, OPTIONS)).toEqual({ action: "triage", attempt: 1 });
   });
 
-  it("retries an alert claimed before a restart with the next attempt number", () => {
-    const state = claim(emptyState(), ALERT, NOW - MINUTE);
-    expect(decideMessage(state, ALERT, OPTIONS)).toEqual({ action: "triage", attempt: 2 });
+  it("retries an alert whose attempt started before a restart with the next attempt number", () => {
+    const state = startAttempt(claim(emptyState(), ALERT, NOW - MINUTE), ALERT, NOW - MINUTE);
+    const afterCrash = { ...state, alerts: { ...state.alerts, [alertKey(ALERT.channel, ALERT.ts)]: { ...state.alerts[alertKey(ALERT.channel, ALERT.ts)]!, status: "claimed" as const } } };
+    expect(decideMessage(afterCrash, ALERT, OPTIONS)).toEqual({ action: "triage", attempt: 2 });
   });
 
   it("skips an alert already replied to", () => {
@@ -77,7 +79,7 @@ describe("decideMessage", () => {
   it("does not call the diagnosed message a known incident of itself", () => {
     const thread = { channel: ALERT.channel, ts: ALERT.ts, permalink: null };
     const state = recordDiagnosis(claim(emptyState(), ALERT, NOW), ALERT.signature, { summary: "x", thread, now: NOW });
-    expect(decideMessage(state, ALERT, OPTIONS)).toEqual({ action: "triage", attempt: 2 });
+    expect(decideMessage(state, ALERT, OPTIONS)).toEqual({ action: "triage", attempt: 1 });
   });
 
   it("treats ids that name Object.prototype members as plain new ids", () => {
@@ -85,19 +87,20 @@ describe("decideMessage", () => {
     expect(decideMessage(emptyState(), odd, OPTIONS)).toEqual({ action: "triage", attempt: 1 });
   });
 
-  it("gives up once the attempts are exhausted, counting attempts a crash interrupted", () => {
+  it("gives up once the failed attempts are exhausted, quoting the last error", () => {
     const failedTwice = claimedTimes(emptyState(), ALERT, 2);
     expect(decideMessage(failedTwice, ALERT, OPTIONS)).toEqual({ action: "triage", attempt: 3 });
-    const crashedThird = claim(failedTwice, ALERT, NOW);
-    expect(decideMessage(crashedThird, ALERT, OPTIONS)).toEqual({ action: "give-up", attempts: 3 });
+    const failedThrice = claimedTimes(failedTwice, ALERT, 1);
+    expect(decideMessage(failedThrice, ALERT, OPTIONS)).toEqual({ action: "give-up", attempts: 3, reason: "boom 0" });
   });
 });
 
 describe("transitions", () => {
-  it("claim records the attempt, the owner of the execution id and the times", () => {
+  it("claim records the owner of the execution id and the times, and spends no attempt", () => {
     const state = claim(emptyState(), ALERT, NOW);
     const record = state.alerts[alertKey(ALERT.channel, ALERT.ts)];
-    expect(record).toMatchObject({ status: "claimed", attempts: 1, claimedAt: "2026-11-23T12:00:00.000Z", replyTs: null });
+    expect(claim(state, ALERT, NOW + 1)).toBe(state);
+    expect(record).toMatchObject({ status: "claimed", attempts: 0, started: 0, claimedAt: "2026-11-23T12:00:00.000Z", replyTs: null });
     expect(state.executions).toEqual({ "exec-1": "C0ALERTS:1700000000.000100" });
   });
 
@@ -105,7 +108,7 @@ describe("transitions", () => {
     const before = claim(emptyState(), ALERT, NOW);
     const snapshot = structuredClone(before);
     markReplied(before, ALERT, { replyTs: "1700000001.000001", kind: "full", now: NOW });
-    markFailedAttempt(before, ALERT, { error: "x", now: NOW });
+    startAttempt(before, ALERT, NOW);
     recordNotification(before, ALERT, "email", { status: "sent", reason: null, now: NOW });
     advanceWatermark(before, "C0ALERTS", "1700000000.000100", NOW);
     expect(before).toEqual(snapshot);
@@ -124,11 +127,11 @@ describe("transitions", () => {
   });
 
   it("refuses to change an alert that was never claimed", () => {
-    expect(() => markFailedAttempt(emptyState(), ALERT, { error: "x", now: NOW })).toThrow(/claim it first/);
+    expect(() => startAttempt(emptyState(), ALERT, NOW)).toThrow(/claim it first/);
   });
 
   it("clips long errors so the file stays small", () => {
-    const state = markFailedAttempt(claim(emptyState(), ALERT, NOW), ALERT, { error: "e".repeat(5000), now: NOW });
+    const state = failAttempt(startAttempt(claim(emptyState(), ALERT, NOW), ALERT, NOW), ALERT, { error: "e".repeat(5000), now: NOW, retryAt: NOW });
     expect(state.alerts["C0ALERTS:1700000000.000100"]?.lastError?.length).toBe(500);
   });
 

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
-import { mkdir, mkdtemp, rm, stat, utimes } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, mkdtemp, rm, stat, utimes, writeFile } from "node:fs/promises";
+import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -69,7 +69,7 @@ describe("the state file lock", () => {
     const second = openStore();
     await expect(second).rejects.toMatchObject({ code: "state_locked", exitCode: EXIT.locked });
     await expect(second).rejects.toThrow(
-      new RegExp(`another oncall-agent is already running on ${file} \\(lock held since \\d{4}-\\d\\d-\\d\\dT.*\\); stop it or set ONCALL_STATE_FILE`),
+      new RegExp(`another oncall-agent is already running on ${file} \\(pid \\d+ on [^,]+, lock held since \\d{4}-\\d\\d-\\d\\dT.*\\); stop it or set ONCALL_STATE_FILE`),
     );
   });
 
@@ -81,12 +81,34 @@ describe("the state file lock", () => {
     expect(again.firstRun).toBe(false);
   });
 
-  it("takes over a stale lock left by a crashed process, but not a fresh one", async () => {
-    await mkdir(`${file}.lock`);
-    await expect(openStore()).rejects.toMatchObject({ code: "state_locked" });
+  it("does not take over a lock of unknown holder while it is fresh, and does once it went stale", async () => {
+    await mkdir(`${file}.lock`); // no owner.json: an older version's lock, or a holder that died creating it
+    await expect(openStore({ lockWaitMs: 0 })).rejects.toMatchObject({ code: "state_locked" });
     await ageLock();
-    const { store } = await openStore();
+    const { store } = await openStore({ lockWaitMs: 0 });
     expect(store.firstRun).toBe(true);
+  });
+
+  it("waits, bounded and saying so, for a lock that may be stale, and takes it once it is", async () => {
+    await mkdir(`${file}.lock`);
+    const started = Date.now();
+    const { store, lines } = await openStore({ lockStaleMs: 2000, lockWaitMs: 10_000 });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1500);
+    expect(store.firstRun).toBe(true);
+    expect(lines.find((line) => line.level === 40)?.msg).toMatch(/may be stale.*waiting up to \d+ s/);
+  });
+
+  it("takes over at once a lock whose holder on this host is gone, or whose pid now names another process", async () => {
+    await mkdir(`${file}.lock`);
+    const dead = { pid: 2 ** 22 + 17, host: hostname(), processStart: "1", token: "t-dead", acquiredAt: new Date().toISOString() };
+    await writeFile(`${file}.lock/owner.json`, JSON.stringify(dead));
+    const { store } = await openStore({ lockWaitMs: 0 });
+    await store.close();
+    await mkdir(`${file}.lock`);
+    const reused = { ...dead, pid: process.ppid, processStart: "0", token: "t-reused" }; // alive, but started at another time
+    await writeFile(`${file}.lock/owner.json`, JSON.stringify(reused));
+    const { store: again } = await openStore({ lockWaitMs: 0 });
+    expect(again.firstRun).toBe(false);
   });
 
   it("stops writing once the lock is lost, and says so", async () => {
@@ -110,7 +132,7 @@ describe("the state file lock across processes", () => {
     expect(JSON.parse(stderr)).toMatchObject({ code: "state_locked", message: expect.stringContaining(file) });
   });
 
-  it("is refused while another process holds it, and taken over once that process died and its lock went stale", async () => {
+  it("is refused while another process holds it, and taken over at once when that process died", async () => {
     const holder = runFixture("hold");
     await waitForReady(holder);
     await expect(openStore()).rejects.toMatchObject({ code: "state_locked" });
@@ -118,9 +140,10 @@ describe("the state file lock across processes", () => {
     holder.kill("SIGKILL"); // no exit handler runs: the lock directory stays behind
     await once(holder, "exit");
     await expect(stat(`${file}.lock`)).resolves.toBeDefined();
-    await expect(openStore()).rejects.toMatchObject({ code: "state_locked" });
-    await ageLock();
-    const { store } = await openStore();
+    // The holder is gone: taken over at once, without waiting for the lock to go stale.
+    const started = Date.now();
+    const { store } = await openStore({ lockWaitMs: 0 });
+    expect(Date.now() - started).toBeLessThan(1000);
     expect(store.firstRun).toBe(false); // the holder had written the fresh file
   });
 

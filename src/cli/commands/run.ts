@@ -55,12 +55,14 @@ export async function runCommand(options: RunCommandOptions, io: CliIo, signals:
   const notify = options.dryRun ? null : buildNotifier(config, { store, slack: notifySlack, clock, logger, ...(email ? { email } : {}) });
   const feedbackStore = await openFeedbackStore(feedbackFileFor(config.oncall.stateFile), logger, { readOnly: options.dryRun });
   const feedback = createBotFeedback({ store: feedbackStore, slack, clock, logger }, config.feedback);
-  // Answers are remembered before the notifier runs (it reads the recurrence they feed); a dry run remembers nothing.
+  // The notifier learns whether the incident recurs (from the answers before this one), then the answer is
+  // remembered; a dry run remembers nothing.
   const afterReply = options.dryRun
     ? undefined
     : async (event: Parameters<typeof feedback.afterReply>[0]) => {
+        const recurrence = event.kind === "full" || event.kind === "fallback" ? await feedback.recurrence(event.job).catch(() => undefined) : undefined;
         await feedback.afterReply(event).catch((error: unknown) => logger.warn({ error: String(error) }, "could not record the answer for feedback"));
-        await notify?.notifier.afterReply(event);
+        await notify?.notifier.afterReply({ ...event, ...(recurrence ? { recurrence } : {}) });
       };
   try {
     const handle = options.dryRun ? createMemoryStateHandle(store.state) : store;
@@ -90,8 +92,7 @@ export async function runCommand(options: RunCommandOptions, io: CliIo, signals:
     const summary = await bot.pollOnce();
     await bot.drain();
     await notify?.notifier.drain(config.oncall.shutdownGraceMs);
-    const failed = bot.outcomes.filter((o) => o.kind === "retry-later").length;
-    logger.info({ ...summary, replied: bot.outcomes.length - failed, retryLater: failed }, "cycle done");
+    logger.info({ ...summary, outcomes: bot.outcomeCounts }, "cycle done");
     return summary.errors.length > 0 ? EXIT.failure : EXIT.ok;
   } finally {
     await ops?.close();
@@ -116,6 +117,9 @@ function withVerdictReading(bot: Bot, feedback: BotFeedback, logger: { warn(o: o
     get outcomes() {
       return bot.outcomes;
     },
+    get outcomeCounts() {
+      return bot.outcomeCounts;
+    },
   };
 }
 
@@ -134,6 +138,9 @@ function withNotificationRetries(bot: Bot, notifier: Notifier | undefined): Bot 
     },
     get outcomes() {
       return bot.outcomes;
+    },
+    get outcomeCounts() {
+      return bot.outcomeCounts;
     },
   };
 }
