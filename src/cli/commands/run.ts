@@ -102,15 +102,29 @@ export async function runCommand(options: RunCommandOptions, io: CliIo, signals:
   }
 }
 
-/** The bot, reading a bounded number of threads for verdicts after each poll cycle (never failing it). */
+/**
+ * The bot, reading a bounded number of threads for verdicts after each poll cycle, in the
+ * background so that a slow or rate-limited Slack never delays alerts; one read at a time.
+ */
 function withVerdictReading(bot: Bot, feedback: BotFeedback, logger: { warn(o: object, m: string): void }): Bot {
+  let reading: Promise<void> | null = null;
   return {
     async pollOnce() {
       const summary = await bot.pollOnce();
-      await feedback.collectOnce().catch((error: unknown) => logger.warn({ error: String(error) }, "reading verdicts failed; will retry next cycle"));
+      reading ??= feedback
+        .collectOnce()
+        .then(() => undefined, (error: unknown) => logger.warn({ error: String(error) }, "reading verdicts failed; will retry next cycle"))
+        .finally(() => {
+          reading = null;
+        });
       return summary;
     },
-    drain: (graceMs) => bot.drain(graceMs),
+    drain: async (graceMs) => {
+      const done = await bot.drain(graceMs);
+      // A single cycle finishes its read; a shutdown does not wait on Slack for it (the next start reads again).
+      if (graceMs === undefined) await reading;
+      return done;
+    },
     get inFlightCount() {
       return bot.inFlightCount;
     },
