@@ -1,10 +1,12 @@
 /**
- * `npm run bench [-- --burst 100 --out bench-results]`
+ * `npm run bench [-- --burst 100 --out bench-results --only overhead,deadline]`
  * Measures the real bot against the sandbox with injected latencies and prints a table:
  * alert→👀 and alert→reply latency in --loop, triage overhead against the critical path of the
- * injected latencies (claude with the scripted model, and rules), a burst of alerts against its
- * lower bound (concurrency and Slack's one message a second per channel), Slack calls per idle
- * poll, model input tokens per triage, and peak RSS. Writes bench-results/bench.json.
+ * injected latencies (claude with the scripted model, and rules) and Conductor requests per
+ * command, with synchronous execution and with start + poll (a server answering 404), how long a
+ * triage takes with a 1 s deadline and 1.5 s commands, a burst of alerts against its lower bound
+ * (concurrency and Slack's one message a second per channel), Slack calls per idle poll, model
+ * input tokens per triage, and peak RSS. Writes bench-results/bench.json.
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -28,8 +30,11 @@ const { values } = parseArgs({
   options: {
     burst: { type: "string", default: "100" },
     out: { type: "string", default: "bench-results" },
+    /** Comma-separated sections to run: loop, overhead, deadline, burst (default: all). */
+    only: { type: "string", default: "loop,overhead,deadline,burst" },
   },
 });
+const sections = new Set(values.only.split(",").map((x) => x.trim()));
 
 const LATENCY = { slackMs: 15, conductorCommandMs: 1500, modelMs: 1000 };
 const base = await loadScenarios("scenarios");
@@ -39,6 +44,8 @@ const percentile = (xs: number[], p: number) => {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
 };
 const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
+
+type Dispatch = "synchronous" | "start+poll";
 
 function configFor(sandbox: Sandbox, engine: "claude" | "rules", extra: Record<string, string> = {}) {
   return loadConfig(
@@ -99,9 +106,9 @@ async function measureLoopLatency(engine: "claude" | "rules") {
   return { engine, pollIntervalMs: intervalMs, alerts: posted.length, eyesP50: percentile(eyes, 50), eyesP95: percentile(eyes, 95), replyP50: percentile(reply, 50), replyP95: percentile(reply, 95) };
 }
 
-/** 2. Triage time ÷ the critical path of the injected latencies, per scenario. */
-async function measureOverhead(engine: "claude" | "rules") {
-  const sandbox = await startSandbox({ scenarios: base, latency: LATENCY });
+/** 2. Triage time ÷ the critical path of the injected latencies, per scenario, and Conductor requests per command. */
+async function measureOverhead(engine: "claude" | "rules", dispatch: Dispatch) {
+  const sandbox = await startSandbox({ scenarios: base, latency: LATENCY, synchronousExecution: dispatch === "synchronous" ? "supported" : 404 });
   const config = configFor(sandbox, engine);
   const investigation = buildInvestigation(config, { logger: silentLogger, engine });
   const rows: { scenario: string; ms: number; criticalMs: number; ratio: number; inputTokens: number }[] = [];
@@ -124,19 +131,45 @@ async function measureOverhead(engine: "claude" | "rules") {
     ),
   );
   await investigation.close();
+  const counts = sandbox.conductor.requestCounts;
+  // Every request but the token and each triage's one read of its execution serves a command.
+  const commandRequests = counts.startWorkflow + counts.executeWorkflow + counts.search + counts.getWorkflow - rows.length;
+  const commands = sandbox.conductor.commands.length;
   await sandbox.close();
   const measured = rows.filter((r) => r.criticalMs > 0);
   const total = measured.reduce((a, r) => a + r.ms, 0) / measured.reduce((a, r) => a + r.criticalMs, 0);
   return {
     engine,
+    dispatch,
     scenarios: rows.length,
     overall: total,
     p50: percentile(measured.map((r) => r.ratio), 50),
     max: Math.max(...measured.map((r) => r.ratio)),
     meanTriageMs: mean(rows.map((r) => r.ms)),
     meanInputTokens: mean(rows.map((r) => r.inputTokens)),
+    commands,
+    requestsPerCommand: commands > 0 ? commandRequests / commands : Number.NaN,
     worst: measured.sort((a, b) => b.ratio - a.ratio)[0]?.scenario ?? null,
   };
+}
+
+/** 3. A 1 s triage deadline against 1.5 s commands: how long a triage really takes, and whether it answers. */
+async function measureDeadline(engine: "claude" | "rules") {
+  const sandbox = await startSandbox({ scenarios: base, latency: LATENCY });
+  const investigation = buildInvestigation(configFor(sandbox, engine, { ONCALL_TRIAGE_DEADLINE: "1s" }), { logger: silentLogger, engine });
+  const times: number[] = [];
+  let reports = 0;
+  for (const scenario of base.slice(0, 8)) {
+    const parsed = parseAlert(scenario.alert.message);
+    if (!parsed.isAlert) continue;
+    const started = Date.now();
+    const report = await investigation.triager.triage({ executionId: parsed.alert.executionId, alert: parsed.alert }).catch(() => null);
+    times.push(Date.now() - started);
+    if (report) reports += 1;
+  }
+  await investigation.close();
+  await sandbox.close();
+  return { engine, deadlineMs: 1000, commandMs: LATENCY.conductorCommandMs, triages: times.length, reports, meanMs: mean(times), maxMs: Math.max(...times) };
 }
 
 /** Commands started within half a command latency of a wave's first belong to that wave. */
@@ -152,7 +185,7 @@ function countWaves(starts: number[]): number {
   return waves;
 }
 
-/** 3. A burst of distinct alerts at once; 4. Slack calls of an idle poll afterwards. */
+/** 4. A burst of distinct alerts at once; 5. Slack calls of an idle poll afterwards. */
 async function measureBurst(size: number) {
   const scenarios: Scenario[] = Array.from({ length: size }, (_, i) => cloneScenario(base[i % base.length]!, `b${i}`));
   const sandbox = await startSandbox({ scenarios, latency: LATENCY });
@@ -188,13 +221,20 @@ const results = {
   date: new Date().toISOString(),
   node: process.version,
   latency: LATENCY,
-  loop: [await measureLoopLatency("rules"), await measureLoopLatency("claude")],
-  overhead: [await measureOverhead("claude"), await measureOverhead("rules")],
-  burst: await measureBurst(Number(values.burst)),
-  peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+  loop: sections.has("loop") ? [await measureLoopLatency("rules"), await measureLoopLatency("claude")] : [],
+  overhead: sections.has("overhead")
+    ? [await measureOverhead("claude", "synchronous"), await measureOverhead("rules", "synchronous"), await measureOverhead("claude", "start+poll"), await measureOverhead("rules", "start+poll")]
+    : [],
+  deadline: sections.has("deadline") ? [await measureDeadline("rules"), await measureDeadline("claude")] : [],
+  burst: sections.has("burst") ? await measureBurst(Number(values.burst)) : null,
+  peakRssMb: 0,
 };
+results.peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
 
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const burst = results.burst;
+const claude = results.overhead.find((o) => o.engine === "claude" && o.dispatch === "synchronous");
+const rules = results.overhead.find((o) => o.engine === "rules" && o.dispatch === "synchronous");
 const lines = [
   `oncall-agent bench — injected latency: Slack ${LATENCY.slackMs} ms/call, command ${LATENCY.conductorCommandMs} ms, model ${LATENCY.modelMs} ms/turn`,
   "",
@@ -204,12 +244,24 @@ const lines = [
     (l) => `alert→👀 / alert→reply, --loop ${s(l.pollIntervalMs)} poll (${l.engine}) | p50 ${s(l.eyesP50)} / ${s(l.replyP50)} · p95 ${s(l.eyesP95)} / ${s(l.replyP95)}`,
   ),
   ...results.overhead.map(
-    (o) => `triage overhead vs critical path (${o.engine})       | ${o.overall.toFixed(3)} overall · p50 ${o.p50.toFixed(3)} · max ${o.max.toFixed(3)} (${o.worst})`,
+    (o) =>
+      `triage overhead vs critical path (${o.engine}, ${o.dispatch.padEnd(11)}) | ${o.overall.toFixed(3)} overall · p50 ${o.p50.toFixed(3)} · max ${o.max.toFixed(3)} (${o.worst}) · ${o.requestsPerCommand.toFixed(1)} Conductor requests per command (${o.commands} commands)`,
   ),
-  `burst of ${results.burst.alerts} alerts                             | ${s(results.burst.totalMs)} vs lower bound ${s(results.burst.lowerBoundMs)} (×${results.burst.ratio.toFixed(3)}) · lost ${results.burst.lost} · duplicated ${results.burst.duplicated}`,
-  `Slack calls per idle poll cycle                  | ${results.burst.idleSlackCalls} (${results.burst.idleMethods.join(", ")})`,
-  `model input tokens per triage (scripted model)   | ${Math.round(results.overhead[0]!.meanInputTokens)} (cache reads included)`,
-  `mean triage time (claude / rules)                | ${s(results.overhead[0]!.meanTriageMs)} / ${s(results.overhead[1]!.meanTriageMs)}`,
+  ...results.deadline.map(
+    (d) => `1 s deadline, 1.5 s commands (${d.engine.padEnd(6)})          | mean ${s(d.meanMs)} · max ${s(d.maxMs)} · ${d.reports}/${d.triages} answered`,
+  ),
+  ...(burst
+    ? [
+        `burst of ${burst.alerts} alerts                             | ${s(burst.totalMs)} vs lower bound ${s(burst.lowerBoundMs)} (×${burst.ratio.toFixed(3)}) · lost ${burst.lost} · duplicated ${burst.duplicated}`,
+        `Slack calls per idle poll cycle                  | ${burst.idleSlackCalls} (${burst.idleMethods.join(", ")})`,
+      ]
+    : []),
+  ...(claude && rules
+    ? [
+        `model input tokens per triage (scripted model)   | ${Math.round(claude.meanInputTokens)} (cache reads included)`,
+        `mean triage time (claude / rules)                | ${s(claude.meanTriageMs)} / ${s(rules.meanTriageMs)}`,
+      ]
+    : []),
   `peak RSS                                         | ${results.peakRssMb} MB`,
 ];
 console.log(lines.join("\n"));

@@ -4,7 +4,7 @@ import { systemClock, type Clock } from "../lib/clock.ts";
 import { silentLogger, type Logger } from "../lib/logger.ts";
 import { COMMAND_WORKFLOW_VERSION, isReadOnlyWorkflow } from "./commands.ts";
 import { ConductorError, describeRequest, type ConductorRequestInfo } from "./errors.ts";
-import { backoffDelay, createExchange, DEFAULT_RETRY_POLICY, parseBody, toHttpError, withRetries, type RawResponse } from "./http.ts";
+import { createExchange, DEFAULT_RETRY_POLICY, parseBody, toHttpError, withRetries, type RawResponse } from "./http.ts";
 import {
   searchResultSchema,
   tokenResponseSchema,
@@ -36,6 +36,12 @@ export interface ConductorClientOptions {
   logger?: Logger;
   /** Default: Math.random. Jitter for retry backoff. */
   random?: () => number;
+  /**
+   * Pause before looking up a start whose answer was lost. Workflow search is served from an
+   * index refreshed about once a second on real servers, so a start accepted just now needs that
+   * long to be findable. Default 1000 ms.
+   */
+  startLookupDelayMs?: number;
 }
 
 export interface ConductorClient {
@@ -156,7 +162,8 @@ export function createConductorClient(options: ConductorClientOptions): Conducto
    * after a short pause, and a workflow found is the answer. Otherwise the error is thrown, and
    * `mayHaveStarted` says whether sending it again could start a second one (no key, or the
    * lookup itself failed); the command runner owns the one retry. Search is indexed
-   * asynchronously on real servers: the pause gives a just-accepted start time to show up.
+   * asynchronously on real servers: the pause (`startLookupDelayMs`) gives a just-accepted start
+   * time to show up; one later than that can still be started twice.
    */
   async function sendStart<T>(post: () => Promise<T>, found: (workflowId: string) => Promise<T>, request: StartWorkflowRequest, info: ConductorRequestInfo, opts: StartOptions): Promise<T> {
     try {
@@ -167,7 +174,7 @@ export function createConductorClient(options: ConductorClientOptions): Conducto
       if (!key) throw new ConductorError(error.code, error.message, { cause: error, request: error.request, mayHaveStarted: true });
       let workflowId: string | null;
       try {
-        await clock.sleep(backoffDelay(0, policy, random), opts.signal);
+        await clock.sleep(options.startLookupDelayMs ?? 1000, opts.signal);
         workflowId = await findStarted(request.name, key, opts.signal);
       } catch (lookupError) {
         const why = lookupError instanceof Error ? lookupError.message : String(lookupError);

@@ -110,10 +110,11 @@ export function createCommandRunner(options: CommandRunnerOptions): CommandRunne
         }
       };
 
-      const first = await runTry(agentHandlerId(1));
+      const firstId = agentHandlerId(1);
+      const first = await runTry(firstId);
       // One retry of a transient failure, when it is safe: a start Conductor surely did not take is
       // sent again with the same key; a command whose workflow timed out runs again as a new one.
-      const again = first.resend ? agentHandlerId(1) : first.outcome.status === "TIMED_OUT" ? agentHandlerId(2) : null;
+      const again = first.resend ? firstId : first.outcome.status === "TIMED_OUT" ? agentHandlerId(2) : null;
       if (again === null || signal?.aborted || started + timeoutMs - clock.now() < MIN_RETRY_MS) return finish(first.outcome);
       logger.warn({ command, status: first.outcome.status, reason: first.outcome.reason }, "command failed transiently; trying once more");
       return finish((await runTry(again)).outcome);

@@ -8,6 +8,8 @@ export interface SandboxOptions {
   latency?: { slackMs?: number; conductorCommandMs?: number; modelMs?: number };
   /** The alert channel (default C0SBXALERTS). */
   alertChannel?: string;
+  /** The fake Conductor's synchronous-execution endpoint: "supported" (default), or the 404/405 of a server without it. */
+  synchronousExecution?: "supported" | 404 | 405;
   /** Posts every scenario's alert into the alert channel at start, in scenario order. */
   postAlerts?: boolean;
   now?: () => number;
@@ -51,6 +53,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       keyId: SANDBOX_CREDENTIALS.conductorKeyId,
       keySecret: SANDBOX_CREDENTIALS.conductorKeySecret,
       commandDelayMs: options.latency?.conductorCommandMs ?? 50,
+      ...(options.synchronousExecution ? { synchronousExecution: options.synchronousExecution } : {}),
       now,
     });
     started.push(conductor);

@@ -104,7 +104,8 @@ export function describeFailure(outcome: CommandOutcome): string {
   const reason = outcome.reason ? `: ${outcome.reason}` : "";
   switch (outcome.status) {
     case "START_FAILED":
-      return `${outcome.command} could not be started${reason}`;
+      // The runner's reason already reads "<COMMAND> could not be started: …".
+      return outcome.reason?.startsWith(`${outcome.command} could not be started`) ? outcome.reason : `${outcome.command} could not be started${reason}`;
     case "DEADLINE":
       return `${outcome.command} gave no answer within ${formatDuration(outcome.durationMs)}${workflow} (status DEADLINE)${reason}`;
     case "PAUSED":

@@ -12,5 +12,5 @@ export function assessEvidence(calls: readonly Pick<ToolCallRecord, "result" | "
   const answered = commands.filter((call) => call.result.failure === undefined);
   if (transport.length === 0 || answered.length > 0) return null;
   const first = transport[0]?.result.output ?? "";
-  return `every diagnostic command failed because Conductor could not be reached or did not answer (${transport.length} of ${commands.length}; ${first})`;
+  return `${first} — every diagnostic command failed (${transport.length} of ${commands.length}) because Conductor could not be reached or did not answer`;
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { setMaxListeners } from "node:events";
 import type { OncallConfig } from "../config/index.ts";
 import { ConductorError } from "../conductor/errors.ts";
 import type { ReadExecution } from "../conductor/execution-reader.ts";
@@ -46,6 +47,8 @@ export function createTriager(options: TriagerOptions, deps: TriagerDeps): Triag
       const { executionId } = request;
       const deadline = timerSignal(deadlineMs, `the triage deadline of ${formatDuration(deadlineMs)} ran out`);
       const signal = shutdown ? AbortSignal.any([shutdown, deadline.signal]) : deadline.signal;
+      // Every concurrent call of this triage waits on it (polls, retries, shared reads).
+      setMaxListeners(64, signal);
       const fail = (code: TriageErrorCode, message: string, cause?: unknown) => new OncallError(code, message, { cause });
       const cancelled = () => fail("triage_cancelled", `the triage of ${executionId} was cancelled by shutdown before it finished; nothing from it is used`, shutdown?.reason);
       const modelShare = deadlineMs * (1 - RULES_RESERVE);

@@ -37,16 +37,19 @@ function fakeTools(delayMs = 50) {
   return { tools, log };
 }
 
-function setup(steps: Parameters<typeof createScriptedModel>[0], options: { budgets?: Partial<AgentBudgets>; maxRetries?: number; timeoutMs?: number; now?: () => number } = {}) {
+function setup(
+  steps: Parameters<typeof createScriptedModel>[0],
+  options: { budgets?: Partial<AgentBudgets>; maxRetries?: number; timeoutMs?: number; now?: () => number; signal?: AbortSignal; toolDelayMs?: number } = {},
+) {
   const model = createScriptedModel(steps);
   server.use(model.handler);
-  const { tools, log } = fakeTools();
+  const { tools, log } = fakeTools(options.toolDelayMs);
   // Uncapped like the triager's (which leaves headroom for the rules engine): the loop must enforce the budget.
   const invoker = createToolInvoker(tools, { executionId: EXEC });
   const client = new Anthropic({ apiKey: "sk-ant-test", baseURL: ANTHROPIC_URL, maxRetries: options.maxRetries ?? 2 }).messages;
   const run = () =>
     runAgent(
-      { executionId: EXEC, alert: null, incident: { status: "ok", output: "issues: conductor-server restarted", durationMs: 1 } },
+      { executionId: EXEC, alert: null, incident: { status: "ok", output: "issues: conductor-server restarted", durationMs: 1 }, ...(options.signal ? { signal: options.signal } : {}) },
       {
         client,
         model: "claude-sonnet-5-5",
@@ -128,6 +131,27 @@ describe("runAgent", () => {
     const { run } = setup([hang(2_000)], { maxRetries: 0, timeoutMs: 150 });
     const outcome = await run();
     expect(!outcome.ok && outcome.reason).toMatch(/timed out/);
+  });
+
+  it("its signal ends a model call at once, saying why", async () => {
+    const stop = new AbortController();
+    setTimeout(() => stop.abort(new Error("the model's share of the triage deadline ran out")), 100);
+    const { run } = setup([hang(5_000)], { maxRetries: 0, signal: stop.signal });
+    const started = Date.now();
+    const outcome = await run();
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(!outcome.ok && outcome.reason).toBe("stopped: the model's share of the triage deadline ran out");
+  });
+
+  it("its signal ends the wait for tools, leaving them running for the rules engine", async () => {
+    const stop = new AbortController();
+    const { log, run } = setup([message([toolUse("get_pods_data", { executionId: EXEC })])], { signal: stop.signal, toolDelayMs: 3000 });
+    setTimeout(() => stop.abort(new Error("deadline")), 300);
+    const started = Date.now();
+    const outcome = await run();
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(!outcome.ok && outcome.reason).toBe("stopped: deadline");
+    expect(log).toEqual(["start get_pods_data"]);
   });
 
   it("asks once for a repair of an invalid report and accepts the fix", async () => {

@@ -90,6 +90,9 @@ describe("the client itself starts nothing but allow-listed command workflows", 
     server.use(...fake.handlers);
     const client = createConductorClient({ serverUrl: BASE, authKey: AUTH_KEY, authSecret: AUTH_SECRET, requestTimeoutMs: 2000, clock: createFakeClock() });
     await expect(client.startWorkflow({ name: name as "get_pods_data", input: {} })).rejects.toMatchObject({ code: "conductor_refused" });
+    await expect(client.executeWorkflow({ name: name as "get_pods_data", input: {} }, { idempotencyKey: "k", waitForSeconds: 1 })).rejects.toMatchObject({
+      code: "conductor_refused",
+    });
     expect(fake.requests).toEqual([]);
   });
 });

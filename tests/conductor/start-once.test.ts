@@ -23,7 +23,7 @@ afterEach(async () => {
 /** The sandbox Conductor (scenario 01's cluster), the real client and the command runner over it. */
 async function setup(server: Partial<ConductorServerOptions> = {}, client: Partial<ConductorClientOptions> = {}) {
   conductor = await startConductorServer({ scenarios, ...KEY, commandDelayMs: 30, ...server });
-  const real = createConductorClient({ serverUrl: conductor.url, authKey: KEY.keyId, authSecret: KEY.keySecret, requestTimeoutMs: 2000, retries: 0, ...client });
+  const real = createConductorClient({ serverUrl: conductor.url, authKey: KEY.keyId, authSecret: KEY.keySecret, requestTimeoutMs: 2000, retries: 0, startLookupDelayMs: 20, ...client });
   clients.push(real);
   const scenario = scenarios.find((s) => s.id.startsWith("01_")) as Scenario;
   const { context } = await createExecutionReader(real)(scenario.execution.workflowId);

@@ -133,6 +133,41 @@ describe("fake Conductor through fetch", () => {
     expect((await waitFor(id, "FAILED")).reasonForIncompletion).toBe("agent crashed");
   });
 
+  it("executes synchronously: the finished workflow in one answer, or 206 with it still running", async () => {
+    const s = scenario("01_");
+    const body = JSON.stringify(startRequest(s, "GET_PODS_DATA", "get_pods_data", {}));
+    const done = await api("/workflow/execute/get_pods_data/1?requestId=r-1&waitForSeconds=5", { method: "POST", body });
+    expect(done.status).toBe(200);
+    expect(((await done.json()) as { status: string }).status).toBe("COMPLETED");
+    const short = await api("/workflow/execute/get_pods_data/1?requestId=r-2&waitForSeconds=0", { method: "POST", body });
+    expect(short.status).toBe(206);
+    const running = (await short.json()) as { workflowId: string; status: string };
+    expect(running.status).toBe("RUNNING");
+    await waitFor(running.workflowId, "COMPLETED");
+    expect(conductor.requestCounts.executeWorkflow).toBe(2);
+  });
+
+  it.each([404, 405] as const)("can play a server without synchronous execution (%i)", async (status) => {
+    await conductor.close();
+    conductor = await startConductorServer({ scenarios, ...KEY, synchronousExecution: status });
+    const res = await fetch(`${conductor.url}/workflow/execute/get_pods_data/1?requestId=r`, { method: "POST", body: "{}" });
+    expect(res.status).toBe(status);
+    expect(conductor.commands).toEqual([]);
+  });
+
+  it("a lost-response fault starts the command and then cuts or fails the answer", async () => {
+    const s = scenario("03_");
+    conductor.faults.add("startWorkflow", { kind: "lost-response", as: "drop" });
+    conductor.faults.add("startWorkflow", { kind: "lost-response", as: 500 });
+    const body = () => JSON.stringify(startRequest(s, "GET_PODS_DATA", "get_pods_data", {}));
+    await expect(api("/workflow", { method: "POST", body: body() })).rejects.toThrow();
+    expect((await api("/workflow", { method: "POST", body: body() })).status).toBe(500);
+    expect(conductor.commands).toHaveLength(2);
+    const key = conductor.commands[0]?.input.agentHandlerId as string;
+    const found = (await (await api(`/workflow/search?freeText=${encodeURIComponent(`"${key}"`)}&query=${encodeURIComponent("workflowType IN (get_pods_data)")}`)).json()) as { results: { workflowId: string }[] };
+    expect(found.results.map((r) => r.workflowId)).toEqual([conductor.commands[0]?.workflowId]);
+  });
+
   it("searches health-check executions by workflow type", async () => {
     const res = await api(`/workflow/search?start=0&size=5&freeText=*&query=${encodeURIComponent("workflowType IN (health_check)")}`);
     const body = (await res.json()) as { totalHits: number; results: { workflowType: string }[] };

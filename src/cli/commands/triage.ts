@@ -1,5 +1,5 @@
 import { loadConfig, readEnvironment } from "../../config/index.ts";
-import { EXIT, OncallError, UsageError, errorMessage } from "../../lib/errors.ts";
+import { EXIT, UsageError } from "../../lib/errors.ts";
 import { renderReportText } from "../../report/index.ts";
 import { buildInvestigation, buildLogger } from "../compose.ts";
 import type { CliIo } from "../io.ts";
@@ -20,10 +20,7 @@ export async function triageCommand(options: TriageCommandOptions, io: CliIo): P
   const logger = buildLogger(config, io);
   const investigation = buildInvestigation(config, { logger, ...(options.engine ? { engine: options.engine } : {}) });
   try {
-    // Fail fast with a clear message when the execution cannot be read at all.
-    await investigation.readExecution(executionId).catch((error: unknown) => {
-      throw new OncallError("triage_unreadable", `cannot read execution ${executionId}: ${errorMessage(error)}`, { cause: error });
-    });
+    // An execution that cannot be read is an OncallError from the triager (execution_unreadable, evidence_unavailable): exit 1.
     logger.info({ executionId, engine: investigation.engine }, "triaging");
     const report = await investigation.triager.triage({ executionId, alert: null });
     io.stdout.write(options.json ? `${JSON.stringify({ executionId, report }, null, 2)}\n` : `${renderReportText(report, null)}\n`);
