@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCommand } from "../../src/cli/commands/run.ts";
 import { main } from "../../src/cli/main.ts";
 import type { FeedbackSummary } from "../../src/feedback/index.ts";
 import { loadScenarios, startSandbox, type Sandbox, type Scenario } from "../../src/sandbox/index.ts";
@@ -107,4 +108,45 @@ describe("verdicts and recurrence against the sandbox", () => {
     expect(unjudged.code).toBe(2);
     expect(unjudged.stderr).toContain("no verdict");
   }, 60_000);
+
+  it("keeps answering alerts while a verdict read hangs on Slack", async () => {
+    const one = repeatOf(first);
+    const two = repeatOf(first);
+    const own = await startSandbox({ scenarios: [one, two], latency: { conductorCommandMs: 5 } });
+    const botReply = (alertTs: string) => own.slack.replies(own.alertChannel, alertTs).find((m) => m.user === "U0SBXBOT01");
+    const stateFile = join(mkdtempSync(join(tmpdir(), "fb-state-")), "state.json");
+    const env = {
+      ...Object.fromEntries(Object.entries(own.env).filter(([k]) => !k.startsWith("ANTHROPIC_"))),
+      ONCALL_ENGINE: "rules",
+      ONCALL_STATE_FILE: stateFile,
+      ONCALL_KNOWN_INCIDENT_COOLDOWN: "0",
+      ONCALL_DEBOUNCE_WINDOW: "0",
+      LOG_LEVEL: "error",
+    };
+    const alertA = own.slack.postAlert(own.alertChannel, one.alert.message);
+    expect((await cli(["run", "--since", "1h"], env)).code).toBe(0);
+    expect(botReply(alertA)).toBeDefined();
+
+    // From now on every thread read hangs: only the verdict reader reads threads in this run.
+    own.slack.faults.add("conversations.replies", { kind: "hang" }, 1000);
+    const stop = new AbortController();
+    const io = { stdout: new PassThrough(), stderr: new PassThrough(), stdin: new PassThrough(), env, cwd: tmpdir() };
+    const loop = runCommand({ loop: true, intervalSeconds: 0.2, dryRun: false, since: "1h" }, io, { stop: stop.signal });
+    try {
+      // Post the next alert only once the verdict read is stuck, so a later poll cycle must pick it up.
+      const readsBefore = own.slack.callsTo("conversations.replies").length;
+      const stuckBy = Date.now() + 10_000;
+      while (own.slack.callsTo("conversations.replies").length === readsBefore && Date.now() < stuckBy) await new Promise((r) => setTimeout(r, 20));
+      expect(own.slack.callsTo("conversations.replies").length).toBeGreaterThan(readsBefore);
+      const alertB = own.slack.postAlert(own.alertChannel, two.alert.message);
+      const until = Date.now() + 10_000;
+      while (!botReply(alertB) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+      expect(botReply(alertB)).toBeDefined();
+    } finally {
+      stop.abort();
+      own.slack.faults.clear();
+      await loop;
+      await own.close();
+    }
+  }, 30_000);
 });
