@@ -26,6 +26,7 @@ export type Recurrence =
       nthIn7Days: number;
       /** Distinct UTC days with a matching alert in the last 30, today included. */
       daysIn30: number;
+      /** The last answer with a diagnosis (else the last repeat reply), and the on-call's verdict on it. */
       last: { threadLink: string | null; at: number; verdict: Verdict | null; rootCause: string | null };
     };
 
@@ -48,9 +49,9 @@ export function classifyRecurrence(history: readonly ReplyRecord[], incident: In
   const in7 = matches.filter((r) => now - Date.parse(r.postedAt) <= RECURRING_WINDOW_MS);
   const chronic = days.size >= CHRONIC_MIN_DAYS;
   if (!chronic && in7.length === 0) return { kind: "new" };
-  const lastRecord = [...matches].sort((a, b) => Date.parse(b.postedAt) - Date.parse(a.postedAt))[0]!;
-  // The verdict on the last full answer, which a repeat reply (no report) does not carry.
-  const judged = [...matches].filter((r) => r.judgement).sort((a, b) => Date.parse(b.postedAt) - Date.parse(a.postedAt))[0];
+  // The last answer with a diagnosis (a repeat reply only links an earlier one), and the verdict on it.
+  const newestFirst = [...matches].sort((a, b) => Date.parse(b.postedAt) - Date.parse(a.postedAt));
+  const lastRecord = newestFirst.find((r) => r.engine !== null) ?? newestFirst[0]!;
   return {
     kind: chronic ? "chronic" : "recurring",
     by,
@@ -59,8 +60,8 @@ export function classifyRecurrence(history: readonly ReplyRecord[], incident: In
     last: {
       threadLink: lastRecord.threadLink,
       at: Date.parse(lastRecord.postedAt),
-      verdict: judged?.judgement?.verdict ?? null,
-      rootCause: judged?.judgement?.rootCause ?? null,
+      verdict: lastRecord.judgement?.verdict ?? null,
+      rootCause: lastRecord.judgement?.rootCause ?? null,
     },
   };
 }

@@ -74,12 +74,20 @@ describe("classifyRecurrence", () => {
     expect(classifyRecurrence([record({ postedAt: new Date(NOW - 8 * DAY).toISOString() })], incident, NOW)).toEqual({ kind: "new" });
   });
 
-  it("counts the n-th time in 7 days by signature, with the last thread and the last verdict", () => {
-    const judged = record({ postedAt: new Date(NOW - 3 * DAY).toISOString(), alertTs: "1.1", judgement: { verdict: "wrong", rootCause: "x", users: ["U1"], at: new Date(NOW).toISOString() } });
-    const latest = record({ postedAt: new Date(NOW - DAY).toISOString(), alertTs: "1.2", kind: "known-incident", engine: null, threadLink: "https://acme.slack.com/archives/C1/p2" });
-    const result = classifyRecurrence([judged, latest, record({ alertTs: incident.alertTs })], incident, NOW);
-    expect(result).toMatchObject({ kind: "recurring", by: "signature", nthIn7Days: 3, last: { threadLink: "https://acme.slack.com/archives/C1/p2", verdict: "wrong" } });
-    expect(renderRecurrenceLine(result)).toBe(":repeat: *Recurring* — 3rd time in 7 days (same incident); <https://acme.slack.com/archives/C1/p2|last thread>: judged *wrong*");
+  it("counts the n-th time in 7 days by signature, with the last diagnosed thread and its verdict", () => {
+    const older = record({ postedAt: new Date(NOW - 5 * DAY).toISOString(), alertTs: "1.0", judgement: { verdict: "right", rootCause: null, users: ["U1"], at: new Date(NOW).toISOString() } });
+    const judged = record({ postedAt: new Date(NOW - 3 * DAY).toISOString(), alertTs: "1.1", threadLink: "https://acme.slack.com/archives/C1/p1", judgement: { verdict: "wrong", rootCause: "x", users: ["U1"], at: new Date(NOW).toISOString() } });
+    // A repeat reply links the earlier thread and carries no verdict of its own.
+    const repeat = record({ postedAt: new Date(NOW - DAY).toISOString(), alertTs: "1.2", kind: "known-incident", engine: null, threadLink: "https://acme.slack.com/archives/C1/p2" });
+    const result = classifyRecurrence([older, judged, repeat, record({ alertTs: incident.alertTs })], incident, NOW);
+    expect(result).toMatchObject({ kind: "recurring", by: "signature", nthIn7Days: 4, last: { threadLink: "https://acme.slack.com/archives/C1/p1", verdict: "wrong" } });
+    expect(renderRecurrenceLine(result)).toBe(":repeat: *Recurring* — 4th time in 7 days (same incident); <https://acme.slack.com/archives/C1/p1|last thread>: judged *wrong*");
+  });
+
+  it("says not judged when the last diagnosis has no verdict, even if an older one has", () => {
+    const older = record({ postedAt: new Date(NOW - 3 * DAY).toISOString(), alertTs: "1.0", judgement: { verdict: "wrong", rootCause: null, users: ["U1"], at: new Date(NOW).toISOString() } });
+    const last = record({ postedAt: new Date(NOW - DAY).toISOString(), alertTs: "1.1" });
+    expect(renderRecurrenceLine(classifyRecurrence([older, last], incident, NOW))).toMatch(/: not judged$/);
   });
 
   it("falls back to the same cluster and issue type when the signature is new", () => {
