@@ -50,7 +50,8 @@ export function summarizeFeedback(data: FeedbackFile, sinceMs: number): Feedback
     judged: judged.length,
     overall: tally(judged.map((r) => r.judgement.verdict)),
     byIssueType: group((r) => (r.issueTypes.length > 0 ? r.issueTypes : ["UNKNOWN"])),
-    byEngine: group((r) => [r.engine ?? "unknown"]),
+    // The rules engine standing in for a failed model is counted apart from the rules engine chosen.
+    byEngine: group((r) => [r.kind === "fallback" ? `${r.engine ?? "unknown"} (fallback)` : (r.engine ?? "unknown")]),
     calibration: { high: byConfidence("high"), medium: byConfidence("medium"), low: byConfidence("low") },
     wrong: judged
       .filter((r) => r.judgement.verdict === "wrong")

@@ -149,12 +149,17 @@ describe("summarizeFeedback", () => {
       judged("1.4", "wrong", { confidence: "high" }),
       record({ alertTs: "1.5" }),
       judged("1.6", "right", { postedAt: new Date(NOW - 40 * DAY).toISOString() }),
+      judged("1.7", "right", { kind: "fallback" }),
     ]);
     const summary = summarizeFeedback(data, NOW - 30 * DAY);
-    expect(summary).toMatchObject({ answered: 5, judged: 4, overall: { judged: 4, right: 1, partly: 1, wrong: 2, accuracy: 1.5 / 4 } });
-    expect(summary.byEngine).toEqual({ claude: { judged: 1, right: 0, partly: 0, wrong: 1, accuracy: 0 }, rules: { judged: 3, right: 1, partly: 1, wrong: 1, accuracy: 0.5 } });
+    expect(summary).toMatchObject({ answered: 6, judged: 5, overall: { judged: 5, right: 2, partly: 1, wrong: 2, accuracy: 2.5 / 5 } });
+    expect(summary.byEngine).toEqual({
+      claude: { judged: 1, right: 0, partly: 0, wrong: 1, accuracy: 0 },
+      rules: { judged: 3, right: 1, partly: 1, wrong: 1, accuracy: 0.5 },
+      "rules (fallback)": { judged: 1, right: 1, partly: 0, wrong: 0, accuracy: 1 },
+    });
     expect(Object.keys(summary.byIssueType)).toEqual(["DNS_HEALTHY", "WORKERS_HEALTHY"]);
-    expect(summary.calibration.high).toMatchObject({ judged: 3, right: 1, wrong: 2 });
+    expect(summary.calibration.high).toMatchObject({ judged: 4, right: 2, wrong: 2 });
     expect(summary.calibration.low).toMatchObject({ judged: 0, accuracy: null });
     expect(summary.wrong.map((w) => w.alertTs)).toEqual(["1.4", "1.2"]);
     expect(summary.wrong[0]).toMatchObject({ humanRootCause: "real cause 1.4", botRootCause: "the workers cannot pull their image" });
