@@ -93,6 +93,17 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     });
 
   program
+    .command("status")
+    .description("Show what the bot has on record: channels, alerts in flight, recent replies, failures, pending notifications")
+    .option("--json", "print it as JSON")
+    .option("--recent <n>", "how many recent replies and failures to list", parseCount, 20)
+    .addHelpText("after", EXIT_CODES_HELP)
+    .action(async (options: { json?: boolean; recent: number }) => {
+      const { statusCommand } = await import("./commands/status.ts");
+      setExit(await statusCommand({ json: options.json ?? false, recent: options.recent }, io));
+    });
+
+  program
     .command("capture")
     .description("Triage one execution live (read-only) and write it as a redacted scenario folder for the eval")
     .argument("<execId>", "the execution id from the alert's /execution/<id> URL")
@@ -154,6 +165,12 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
 
 function engineOption(): Option {
   return new Option("--engine <engine>", "rules | claude (default ONCALL_ENGINE: claude when ANTHROPIC_API_KEY is set)").choices(["rules", "claude"]);
+}
+
+function parseCount(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 1000) throw new InvalidArgumentError("must be a whole number from 1 to 1000");
+  return n;
 }
 
 /** Seconds from 0.1 (for loops against the local sandbox) to an hour; ONCALL_POLL_INTERVAL keeps 2 s as its floor. */

@@ -61,6 +61,14 @@ describe("the operators' endpoint during a sandbox run", () => {
         expect(metrics).not.toContain(leak);
       }
       expect((await get(port, "/nope"))?.status).toBe(404);
+
+      // `status` reads the same state beside the running bot, without its lock.
+      const status = await startProcess(process.execPath, [BIN, "status", "--json"], { env, cwd: mkdtempSync(join(tmpdir(), "oncall-ops-cwd-")) }).done;
+      expect(status.code, status.stderr).toBe(0);
+      const view = JSON.parse(status.stdout) as { totals: { replied: number }; recentReplies: { kind: string }[]; channels: unknown[] };
+      expect(view.totals.replied).toBe(2);
+      expect(view.recentReplies.map((r) => r.kind).sort()).toEqual(["full", "full"]);
+      expect(view.channels).toHaveLength(1);
     } finally {
       bot.kill("SIGTERM");
     }
