@@ -1,0 +1,115 @@
+import type pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readPgCatalogFacts } from "../../scripts/lib/pg-catalog-queries.ts";
+import { startPostgres, type RunningPostgres } from "../../scripts/lib/start-postgres.ts";
+import { checkSql } from "../../src/tools/sql/index.ts";
+import { PG_CATALOG } from "../../src/tools/sql/pg-catalog.generated.ts";
+import { BENIGN_CASES, HOSTILE_CASES } from "./cases.ts";
+import { fingerprint, SCHEMA_SQL, WATCHED_CHANNELS } from "./real-server-schema.ts";
+
+/**
+ * Hostile cases that really do harm when run unguarded as the privileged role, with the part of
+ * the fingerprint each must change: the proof below is only as good as the fingerprint's eye.
+ */
+const HARMFUL: readonly (readonly [sql: string, changes: readonly string[]])[] = [
+  ["SELECT cleanup()", ['rows "public"."workflow"', "advisoryLocks", "functionCalls", 'sequence "public"."audit_log_seq"']],
+  ["SELECT definer_cleanup()", ['rows "public"."task"', "functionCalls"]],
+  ["SELECT run_sql(E'DELETE FROM task')", ['rows "public"."task"']],
+  ["SELECT w.purge FROM workflow w", ['rows "public"."workflow"', 'rows "public"."audit_log"']],
+  ["SELECT 1 |+| 2", ['rows "public"."audit_log"', "functionCalls"]],
+  ["SELECT 42::ticket", ['rows "public"."audit_log"']],
+  ["SELECT 5::audited_int", ['rows "public"."audit_log"']],
+  ["SELECT audit_sum(a) FROM t", ['rows "public"."audit_log"']],
+  ["EXPLAIN SELECT 1 |+| 2", ['rows "public"."audit_log"']],
+  ["select nextval('audit_id_seq')", ['sequence "public"."audit_id_seq"']],
+  ["SELECT txid_current()", ["nextXid"]],
+  ["SELECT set_config('statement_timeout', '0', false)", ["settings"]],
+  ["select pg_advisory_lock(1)", ["advisoryLocks"]],
+  ["SELECT lo_creat(-1)", ["largeObjects"]],
+  ["PREPARE p AS DELETE FROM workflow", ["prepared"]],
+  ["LISTEN alerts", ["channels"]],
+];
+
+let server: RunningPostgres;
+let runner: pg.Client;
+let listener: pg.Client;
+const notifications: string[] = [];
+
+beforeAll(async () => {
+  server = await startPostgres({ track_functions: "all", autovacuum: "off" });
+  const admin = await server.connect();
+  await admin.query(SCHEMA_SQL);
+  await admin.end();
+  runner = await server.connect();
+  // Not the default, so a query that resets it shows in the session's settings.
+  await runner.query("SET statement_timeout = '5min'");
+  listener = await server.connect();
+  listener.on("notification", (message) => notifications.push(`${message.channel}: ${message.payload ?? ""}`));
+  for (const channel of WATCHED_CHANNELS) await listener.query(`LISTEN ${channel}`);
+}, 60_000);
+
+afterAll(async () => {
+  await Promise.allSettled([runner?.end(), listener?.end()]);
+  await server?.stop();
+});
+
+describe("the SQL guard on a real PostgreSQL server", () => {
+  it("the committed catalog lists are what this server says (drift test)", async () => {
+    const admin = await server.connect();
+    try {
+      expect(await readPgCatalogFacts(admin), "run `npx tsx scripts/generate-pg-catalog.ts` and review the diff").toEqual(PG_CATALOG);
+    } finally {
+      await admin.end();
+    }
+  });
+
+  it("every query of the table the guard accepts runs as sent and changes nothing, as a superuser", async () => {
+    const all = [...BENIGN_CASES, ...HOSTILE_CASES.map((c) => c.sql)];
+    const sent: string[] = [];
+    for (const sql of all) {
+      const verdict = await checkSql(sql);
+      if (verdict.allowed) sent.push(verdict.sql);
+    }
+    // The proof covers every benign case, and no hostile case is accepted.
+    expect(sent).toHaveLength(BENIGN_CASES.length);
+    const before = await fingerprint(runner);
+    const failures: string[] = [];
+    for (const sql of sent) await runner.query(sql).catch((error: unknown) => failures.push(`${sql}: ${String(error)}`));
+    expect(failures).toEqual([]);
+    expect(await fingerprint(runner)).toEqual(before);
+    await runner.query("SELECT 1");
+    expect(notifications).toEqual([]);
+  });
+
+  it("pg_settings as sent holds no command, connection string or custom setting", async () => {
+    const run = async (sql: string) => {
+      const verdict = await checkSql(sql);
+      if (!verdict.allowed) throw new Error(verdict.reason);
+      return (await runner.query(verdict.sql)).rows;
+    };
+    await runner.query("SET app.jwt_secret = 'canary-jwt'");
+    try {
+      expect(await run("SELECT name FROM pg_settings WHERE name LIKE '%command' OR name = 'primary_conninfo' OR name LIKE 'app.%'")).toEqual([]);
+      expect((await run("SELECT s.name FROM pg_catalog.pg_settings s WHERE s.name = 'work_mem'")).length).toBe(1);
+      const [{ n }] = (await run("SELECT count(*)::int AS n FROM pg_settings")) as [{ n: number }];
+      expect(n).toBeGreaterThan(300);
+    } finally {
+      await runner.query("RESET app.jwt_secret");
+    }
+  });
+
+  it("self-check: each harmful query is rejected by the guard and, run unguarded, changes what the fingerprint says it does", async () => {
+    const hostile = new Set(HOSTILE_CASES.map((c) => c.sql));
+    for (const [sql, changes] of HARMFUL) {
+      expect(hostile.has(sql), sql).toBe(true);
+      expect((await checkSql(sql)).allowed, sql).toBe(false);
+      const before = await fingerprint(runner);
+      await runner.query(sql);
+      const after = await fingerprint(runner);
+      expect(after, sql).not.toEqual(before);
+      for (const key of changes) expect(after[key], `${sql} changes ${key}`).not.toEqual(before[key]);
+    }
+    await runner.query("SELECT 1");
+    expect(notifications).toContain("ch: cleanup");
+  });
+});
