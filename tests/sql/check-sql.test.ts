@@ -38,6 +38,15 @@ describe("checkSql", () => {
     expect(sent(await checkSql("-- lead\nVALUES (1)"))).toBe("SELECT * FROM (\nVALUES (1)\n) q LIMIT 1000");
   });
 
+  it("sends every built-in call pg_catalog-qualified, whatever its spelling", async () => {
+    expect(sent(await checkSql(`SELECT count(*), "lower"('A'), pg_catalog.upper('b'), COUNT(1) FROM generate_series(1, 2) g`, { rowLimit: 5 }))).toBe(
+      `SELECT * FROM (\nSELECT pg_catalog.count(*), pg_catalog."lower"('A'), pg_catalog.upper('b'), pg_catalog.COUNT(1) FROM pg_catalog.generate_series(1, 2) g\n) q LIMIT 5`,
+    );
+    expect(sent(await checkSql("SELECT substring('abc' FROM 2), extract(epoch FROM now())", { rowLimit: 5 }))).toBe(
+      "SELECT * FROM (\nSELECT substring('abc' FROM 2), extract(epoch FROM pg_catalog.now())\n) q LIMIT 5",
+    );
+  });
+
   it("sends SHOW and EXPLAIN as written (their output is one value or a plan)", async () => {
     expect(sent(await checkSql("SHOW work_mem;"))).toBe("SHOW work_mem");
     expect(sent(await checkSql("EXPLAIN SELECT 1"))).toBe("EXPLAIN SELECT 1");

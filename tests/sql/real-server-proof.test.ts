@@ -98,6 +98,19 @@ describe("the SQL guard on a real PostgreSQL server", () => {
     }
   });
 
+  it("a built-in's name overloaded by a user function reaches only the built-in (calls are sent pg_catalog-qualified)", async () => {
+    const query = "SELECT lower(w) FROM workflow w LIMIT 1";
+    const verdict = await checkSql(query);
+    if (!verdict.allowed) throw new Error(verdict.reason);
+    expect(verdict.sql).toContain("pg_catalog.lower(w)");
+    const before = await fingerprint(runner);
+    await expect(runner.query(verdict.sql)).rejects.toThrow(/function pg_catalog\.lower\(workflow\) does not exist/);
+    expect(await fingerprint(runner)).toEqual(before);
+    // Sent as written, the user's overload would have run.
+    await runner.query(query);
+    expect(await fingerprint(runner)).not.toEqual(before);
+  });
+
   it("self-check: each harmful query is rejected by the guard and, run unguarded, changes what the fingerprint says it does", async () => {
     const hostile = new Set(HOSTILE_CASES.map((c) => c.sql));
     for (const [sql, changes] of HARMFUL) {

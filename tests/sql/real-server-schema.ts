@@ -5,7 +5,7 @@ import type pg from "pg";
  * a writing PL/pgSQL function, a SECURITY DEFINER one, one that runs SQL text, one taking a row
  * (attribute notation), and a writing operator, cast, domain and aggregate. Every one of them
  * writes to audit_log (a row and a sequence step), so running any of them shows in the fingerprint.
- * The operator's function claims to be IMMUTABLE, so plain EXPLAIN runs it while planning.
+ * `lower(workflow)` shadows a built-in by overloading. The operator's function claims to be IMMUTABLE, so plain EXPLAIN runs it while planning.
  */
 export const SCHEMA_SQL = `
 CREATE SEQUENCE audit_id_seq;
@@ -81,6 +81,8 @@ CREATE FUNCTION audit_check(v int) RETURNS boolean LANGUAGE plpgsql AS $$ BEGIN 
 CREATE DOMAIN audited_int AS int CHECK (audit_check(VALUE));
 CREATE FUNCTION audit_step(acc int, v int) RETURNS int LANGUAGE plpgsql AS $$ BEGIN PERFORM note('aggregate'); RETURN coalesce(acc, 0) + v; END $$;
 CREATE AGGREGATE audit_sum(int) (SFUNC = audit_step, STYPE = int);
+-- Same name as a built-in, but a better match for a row argument than pg_catalog.lower(text).
+CREATE FUNCTION lower(w workflow) RETURNS text LANGUAGE plpgsql AS $$ BEGIN PERFORM note('overload'); RETURN w.workflow_id; END $$;
 `;
 
 /** Channels the schema's functions and the case table notify on; a listener watches them. */

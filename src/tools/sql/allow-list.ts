@@ -30,6 +30,11 @@ export function whyFunctionIsNotCallable(parts: readonly string[]): string | nul
   return null;
 }
 
+/** True for a pg_catalog function (an extension diagnostic is not one: it lives in the extension's schema). */
+export function isBuiltinFunction(name: string): boolean {
+  return Object.hasOwn(PG_CATALOG.functions, name);
+}
+
 /** True for a name `alias.name` may end in without possibly calling an unknown function. */
 export function isKnownField(name: string): boolean {
   return KNOWN_COLUMNS.has(name) || whyFunctionIsNotCallable([name]) === null;

@@ -1,6 +1,6 @@
 import { hasSqlDetails, loadModule, parseSync, scanSync, type ScanToken } from "libpg-query";
 import { BUILTIN_SETTINGS } from "./allow-list.ts";
-import { inspectTree, type SettingsReference } from "./find-unsafe-node.ts";
+import { inspectTree } from "./find-unsafe-node.ts";
 import { FILTERED_PG_SETTINGS, whySettingIsSecret } from "./sensitive.ts";
 
 export type SqlVerdict =
@@ -108,26 +108,50 @@ function checkExplain(body: unknown, text: Buffer, start: number, tokens: ScanTo
   return finish(inspectTree(query), text, start, tokens, { wrap: null });
 }
 
-/** Applies the findings: the rejection, or the text to send (pg_settings filtered, SELECTs wrapped in a LIMIT). */
+/**
+ * Applies the findings: the rejection, or the text to send — built-in calls qualified with
+ * pg_catalog (so neither a same-named user function with a better-matching signature nor, on an
+ * older server that lacks the built-in, a user function of that name can be picked), pg_settings
+ * filtered, SELECTs wrapped in a LIMIT.
+ */
 function finish(findings: ReturnType<typeof inspectTree>, text: Buffer, start: number, tokens: ScanToken[], options: { wrap: number | null }): SqlVerdict {
   if (findings.reason !== null) return reject(findings.reason);
-  let sql = replaceSettings(text, start, tokens, findings.settings).trim();
+  const edits: Edit[] = [];
+  for (const call of findings.unqualifiedCalls) {
+    const token = tokens.find((candidate) => candidate.start === call.location);
+    if (token === undefined || unquote(token.text) !== call.name) return reject(`could not qualify the call of ${call.name} with pg_catalog`);
+    edits.push({ start: call.location, end: call.location, text: "pg_catalog." });
+  }
+  for (const reference of findings.settings) {
+    const nameToken = tokens.find((token) => token.start >= reference.location && unquote(token.text) === "pg_settings");
+    if (nameToken === undefined) return reject("pg_settings can only be read in a FROM clause (… FROM pg_settings [alias])");
+    edits.push({ start: reference.location, end: nameToken.end, text: `${FILTERED_PG_SETTINGS}${reference.aliased ? "" : " AS pg_settings"}` });
+  }
+  let sql = applyEdits(text, start, edits).trim();
   // The newlines keep a trailing `--` comment from swallowing the closing parenthesis.
   if (options.wrap !== null) sql = `SELECT * FROM (\n${sql}\n) q LIMIT ${options.wrap}`;
-  if (findings.settings.length > 0 && !parsesAsOneStatement(sql)) return reject("pg_settings can only be read in a FROM clause (… FROM pg_settings [alias])");
+  if (edits.length > 0 && !parsesAsOneStatement(sql)) return reject("pg_settings can only be read in a FROM clause (… FROM pg_settings [alias])");
   return { allowed: true, reason: null, sql, masksLiterals: findings.readsQueryText };
 }
 
-/** Puts the filtered pg_settings subquery where each `[pg_catalog.]pg_settings` relation name stands. */
-function replaceSettings(text: Buffer, start: number, tokens: ScanToken[], references: readonly SettingsReference[]): string {
+interface Edit {
+  /** Byte offsets in the whole query. */
+  start: number;
+  end: number;
+  text: string;
+}
+
+function applyEdits(text: Buffer, offset: number, edits: readonly Edit[]): string {
   let result = text;
-  for (const reference of [...references].sort((a, b) => b.location - a.location)) {
-    const nameToken = tokens.find((token) => token.start >= reference.location && token.text.replace(/"/g, "") === "pg_settings");
-    if (nameToken === undefined) continue;
-    const replacement = Buffer.from(`${FILTERED_PG_SETTINGS}${reference.aliased ? "" : " AS pg_settings"}`, "utf8");
-    result = Buffer.concat([result.subarray(0, reference.location - start), replacement, result.subarray(nameToken.end - start)]);
+  for (const edit of [...edits].sort((a, b) => b.start - a.start)) {
+    result = Buffer.concat([result.subarray(0, edit.start - offset), Buffer.from(edit.text, "utf8"), result.subarray(edit.end - offset)]);
   }
   return result.toString("utf8");
+}
+
+/** An identifier token as the parser names it: unquoted ones fold to lower case. */
+function unquote(text: string): string {
+  return text.startsWith('"') ? text.slice(1, -1).replace(/""/g, '"') : text.toLowerCase();
 }
 
 function parsesAsOneStatement(sql: string): boolean {

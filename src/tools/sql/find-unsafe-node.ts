@@ -1,4 +1,4 @@
-import { isKnownField, BUILTIN_SETTINGS, whyFunctionIsNotCallable, whyOperatorIsNotAllowed, whyTypeIsNotAllowed } from "./allow-list.ts";
+import { BUILTIN_SETTINGS, isBuiltinFunction, isKnownField, whyFunctionIsNotCallable, whyOperatorIsNotAllowed, whyTypeIsNotAllowed } from "./allow-list.ts";
 import { whyCallIsUnbounded } from "./bounded-calls.ts";
 import { QUERY_TEXT_FUNCTIONS, QUERY_TEXT_RELATIONS, SECRET_RELATIONS, whySettingIsSecret } from "./sensitive.ts";
 
@@ -17,6 +17,8 @@ export interface TreeFindings {
   /** The query reads other sessions' SQL text (pg_stat_activity, pg_stat_statements). */
   readsQueryText: boolean;
   settings: SettingsReference[];
+  /** Byte offsets of calls written without a schema, to be sent as `pg_catalog.name(…)`. */
+  unqualifiedCalls: { location: number; name: string }[];
 }
 
 const DATA_MODIFYING: Readonly<Record<string, string>> = { InsertStmt: "INSERT", UpdateStmt: "UPDATE", DeleteStmt: "DELETE", MergeStmt: "MERGE" };
@@ -42,7 +44,7 @@ interface Scope {
  * listing clause positions means a new place a function can hide is covered without knowing it.
  */
 export function inspectTree(root: unknown): TreeFindings {
-  const findings: TreeFindings = { reason: null, readsQueryText: false, settings: [] };
+  const findings: TreeFindings = { reason: null, readsQueryText: false, settings: [], unqualifiedCalls: [] };
   const scope = collectScope(root);
   const visit = (node: unknown): string | null => {
     if (Array.isArray(node)) {
@@ -113,6 +115,7 @@ function inspectFuncCall(value: Node, findings: TreeFindings): string | null {
   if (why !== null) return `function ${shown} is not allowed: ${why}`;
   const args = Array.isArray(value.args) ? value.args : [];
   if (QUERY_TEXT_FUNCTIONS.includes(name)) findings.readsQueryText = true;
+  if (parts.length === 1 && isBuiltinFunction(name) && typeof value.location === "number") findings.unqualifiedCalls.push({ location: value.location, name });
   if (name === "current_setting") return inspectSettingRead(args[0]);
   const unbounded = whyCallIsUnbounded(name, args);
   return unbounded === null ? null : `${shown}: ${unbounded}`;
