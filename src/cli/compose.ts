@@ -11,7 +11,14 @@ import type { CliIo } from "./io.ts";
 
 /** The one place where real clients are built from configuration; commands take what they need. */
 export function buildLogger(config: Config, io: CliIo): Logger {
-  return createLogger({ format: config.log.format, level: config.log.level, destination: io.stderr });
+  return createLogger({ format: config.log.format, level: config.log.level, destination: io.stderr, secrets: configuredSecrets(config) });
+}
+
+/** The configured secret values, scrubbed from tool results, model requests and logs wherever they appear. */
+export function configuredSecrets(config: Config): string[] {
+  return [config.slack?.botToken, config.conductor?.authSecret, config.anthropic?.apiKey, config.smtp?.auth?.password].filter(
+    (secret): secret is string => !!secret,
+  );
 }
 
 export interface Investigation {
@@ -61,7 +68,7 @@ export function buildInvestigation(
       : undefined;
   const triager = createTriager(
     { ...config.oncall, engine },
-    { tools, now: () => clock.now(), logger: deps.logger, ...(model ? { model } : {}) },
+    { tools, now: () => clock.now(), logger: deps.logger, secrets: configuredSecrets(config), ...(model ? { model } : {}) },
   );
   return { triager, readExecution, engine, close: () => client.close() };
 }

@@ -1,4 +1,5 @@
 import { pino, type Logger } from "pino";
+import { redactDeep, redactText } from "./redact.ts";
 
 export type { Logger };
 
@@ -10,6 +11,11 @@ const SECRET_KEYS = [
   "secret",
   "apiKey",
   "keySecret",
+  "authSecret",
+  "botToken",
+  "appToken",
+  "signingSecret",
+  "accessToken",
   "SLACK_BOT_TOKEN",
   "CONDUCTOR_AUTH_SECRET",
   "ANTHROPIC_API_KEY",
@@ -21,13 +27,25 @@ export interface LoggerOptions {
   level: string;
   /** Where lines go; stderr by default so stdout stays for results. */
   destination?: NodeJS.WritableStream;
+  /** Configured secret values, scrubbed wherever they appear in a line. */
+  secrets?: readonly string[];
 }
 
 export function createLogger(options: LoggerOptions): Logger {
   const destination = options.destination ?? process.stderr;
   const redact = { paths: SECRET_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`]), censor: "[redacted]" };
+  const secrets = options.secrets ?? [];
+  // Beyond the named keys: secret shapes and configured values in any field or message.
+  const scrub = {
+    hooks: {
+      logMethod(this: Logger, args: Parameters<pino.LogFn>, method: pino.LogFn) {
+        return method.apply(this, args.map((arg) => (typeof arg === "string" ? redactText(arg, secrets) : arg)) as Parameters<pino.LogFn>);
+      },
+    },
+  };
+  const log = (object: Record<string, unknown>) => redactDeep(object, secrets);
   if (options.format === "json") {
-    return pino({ level: options.level, redact, base: undefined }, destination as pino.DestinationStream);
+    return pino({ level: options.level, redact, base: undefined, ...scrub, formatters: { log } }, destination as pino.DestinationStream);
   }
   return pino(
     {
@@ -35,7 +53,8 @@ export function createLogger(options: LoggerOptions): Logger {
       redact,
       base: undefined,
       timestamp: false,
-      formatters: { level: (label) => ({ level: label }) },
+      ...scrub,
+      formatters: { level: (label) => ({ level: label }), log },
     },
     prettyStream(destination),
   );

@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import { errorMessage } from "../lib/errors.ts";
+import { redactDeep } from "../lib/redact.ts";
 import { isPlainObject } from "./format-output.ts";
 import type { Tool, ToolCallRecord, ToolContext, ToolInvoker, ToolResult } from "./types.ts";
 
@@ -8,6 +9,8 @@ export interface ToolInvokerOptions {
   maxCalls?: number;
   /** Called once per call, after it settles, with what was recorded. */
   onCall?: (record: ToolCallRecord) => void;
+  /** Configured secret values, scrubbed from every result besides the recognisable secret shapes. */
+  secrets?: readonly string[];
 }
 
 /**
@@ -21,8 +24,10 @@ export function createToolInvoker(tools: readonly Tool[], ctx: ToolContext, opti
   const inFlightOrDone = new Map<string, Promise<ToolResult>>();
   let runs = 0;
 
-  const record = (name: string, input: unknown, result: ToolResult, cached: boolean) => {
-    const entry: ToolCallRecord = { name, input, result, cached };
+  // The one redaction boundary: nothing a tool returns is stored, logged, rendered or sent to the model before this.
+  const record = (name: string, input: unknown, raw: ToolResult, cached: boolean) => {
+    const result = redactDeep(raw, options.secrets ?? []);
+    const entry: ToolCallRecord = { name, input: redactDeep(input, options.secrets ?? []), result, cached };
     calls.push(entry);
     options.onCall?.(entry);
     return { ...result, cached };

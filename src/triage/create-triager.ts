@@ -14,6 +14,8 @@ export interface TriagerDeps {
   logger: Logger;
   /** Present only for the claude engine. */
   model?: { client: MessagesClient; name: string; requestTimeoutMs: number };
+  /** Configured secret values, scrubbed from every tool result. */
+  secrets?: readonly string[];
 }
 
 export type TriagerOptions = Pick<OncallConfig, "engine" | "maxTurns" | "maxToolCalls" | "maxInputTokens" | "triageDeadlineMs">;
@@ -30,6 +32,7 @@ export function createTriager(options: TriagerOptions, deps: TriagerDeps): Triag
       // Rules may need a few calls after the model spent its budget: allow it some headroom.
       const invoker = createToolInvoker(deps.tools, { executionId: request.executionId, ...(request.signal ? { signal: request.signal } : {}) }, {
         maxCalls: options.maxToolCalls + 10,
+        ...(deps.secrets ? { secrets: deps.secrets } : {}),
       });
       const rules = async (fallbackReason: string | null) => {
         const report = await runRulesEngine({ executionId: request.executionId, alert: request.alert, fallbackReason, ...(request.signal ? { signal: request.signal } : {}) }, invoker, { now: deps.now });

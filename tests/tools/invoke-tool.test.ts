@@ -134,4 +134,22 @@ describe("canonicalJson", () => {
     expect(canonicalJson({ b: 1, a: { d: [1, { y: 2, x: 1 }], c: null } })).toBe(canonicalJson({ a: { c: null, d: [1, { x: 1, y: 2 }] }, b: 1 }));
     expect(canonicalJson({ a: [1, 2] })).not.toBe(canonicalJson({ a: [2, 1] }));
   });
+
+  it("redacts every result at the boundary: output, data and errors, recognisable secrets and configured values", async () => {
+    const token = ["ghp", "Q1w2E3r4T5y6U7i8O9p0A1s2D3f4G5h6J7k8"].join("_");
+    const configured = "configured-conductor-secret-42";
+    const fake = createFakeRunner((command) =>
+      command === "GET_POD_EVENTS" ? { status: "FAILED", reason: `denied for ${configured}` } : { output: JSON.stringify({ env: { GITHUB_TOKEN: token, note: configured } }) },
+    );
+    const { deps } = createFakeDeps(fake.runner);
+    const records: ToolCallRecord[] = [];
+    const invoker = createToolInvoker(createTools(deps), { executionId: EXECUTION_ID }, { secrets: [configured], onCall: (r) => records.push(r) });
+    const ok = await invoker.call("get_pods_data", { executionId: EXECUTION_ID });
+    const failed = await invoker.call("get_pod_events", { executionId: EXECUTION_ID, pod: POD });
+    const everything = JSON.stringify([ok, failed, invoker.calls, records]);
+    expect(everything).not.toContain(token);
+    expect(everything).not.toContain(configured);
+    expect(ok.data).toEqual({ env: { GITHUB_TOKEN: "ghp_[redacted]", note: "[redacted]" } });
+    expect(failed.output).toContain("denied for [redacted]");
+  });
 });

@@ -37,7 +37,7 @@ describe("run_sql_select", () => {
     const result = await run(BENIGN);
     expect(runs).toHaveLength(1);
     expect(runs[0]?.command).toBe("SQL_CONDUCTOR");
-    expect(runs[0]?.parameters).toStrictEqual({ query: `SELECT * FROM (\n${BENIGN}\n) q LIMIT ${SENT_ROW_LIMIT}`, transactional: false, expectedRowCount: null });
+    expect(runs[0]?.parameters).toStrictEqual({ query: `SELECT * FROM (\n${BENIGN.replace("count(*)", "pg_catalog.count(*)")}\n) q LIMIT ${SENT_ROW_LIMIT}`, transactional: false, expectedRowCount: null });
     expect(result).toMatchObject({ status: "ok", command: "SQL_CONDUCTOR", data: SQL_ROWS });
     expect(result.output).toBe("3 rows:\nworkflow_type\trunning\norder_flow\t41877\nrefund_flow\t5120\nnightly_export\t1216");
   });
