@@ -4,7 +4,9 @@ import type { Config, ConductorConfig, SlackConfig } from "../config/index.ts";
 import { createCommandRunner, createConductorClient, createExecutionReader, type ReadExecution } from "../conductor/index.ts";
 import { systemClock, type Clock } from "../lib/clock.ts";
 import { UsageError } from "../lib/errors.ts";
+import { createIdentifierMask } from "../lib/identifier-mask.ts";
 import { createLogger, type Logger } from "../lib/logger.ts";
+import { protectMessagesClient } from "../agent/protect-client.ts";
 import { createTools } from "../tools/index.ts";
 import { createTriager, type Triager } from "../triage/index.ts";
 import type { CliIo } from "./io.ts";
@@ -56,12 +58,15 @@ export function buildInvestigation(
   const model =
     engine === "claude" && config.anthropic
       ? {
-          client: new Anthropic({
-            apiKey: config.anthropic.apiKey,
-            ...(config.anthropic.baseUrl ? { baseURL: config.anthropic.baseUrl } : {}),
-            maxRetries: 2,
-            timeout: config.anthropic.timeoutMs,
-          }).messages,
+          client: protectMessagesClient(
+            new Anthropic({
+              apiKey: config.anthropic.apiKey,
+              ...(config.anthropic.baseUrl ? { baseURL: config.anthropic.baseUrl } : {}),
+              maxRetries: 2,
+              timeout: config.anthropic.timeoutMs,
+            }).messages,
+            { secrets: configuredSecrets(config), ...(config.anthropic.mask.length > 0 ? { mask: createIdentifierMask(config.anthropic.mask) } : {}) },
+          ),
           name: config.anthropic.model,
           requestTimeoutMs: config.anthropic.timeoutMs,
         }
