@@ -55,19 +55,28 @@ describe("createToolInvoker", () => {
     expect(runs).toHaveLength(0);
   });
 
-  it("pins the execution id to the triage's own, whatever the model sends", async () => {
+  it("pins the execution id to the triage's own when the model leaves it out or spells it differently", async () => {
     const { invoker, reads } = setUp();
-    await invoker.call("get_pods_data", { executionId: OTHER_EXECUTION_ID });
+    await invoker.call("get_pods_data", { executionId: EXECUTION_ID.toUpperCase().replace(/-/g, "") });
     await invoker.call("get_pod_events", { pod: POD });
     await invoker.call("get_cluster_metrics", undefined);
     expect(reads).toEqual([EXECUTION_ID, EXECUTION_ID, EXECUTION_ID]);
     expect(invoker.calls.map((c) => (c.input as { executionId: string }).executionId)).toEqual([EXECUTION_ID, EXECUTION_ID, EXECUTION_ID]);
   });
 
+  it("refuses another execution's id with an error result and reads nothing", async () => {
+    const { invoker, reads, runs } = setUp();
+    const result = await invoker.call("get_pods_data", { executionId: OTHER_EXECUTION_ID });
+    expect(result.status).toBe("error");
+    expect(result.output).toContain(`executionId ${OTHER_EXECUTION_ID} is not this triage's execution`);
+    expect(reads).toEqual([]);
+    expect(runs).toHaveLength(0);
+  });
+
   it("reuses the result of an identical repeated call without running it again", async () => {
     const { invoker, runs } = setUp();
     const first = await invoker.call("pull_pod_logs", { pod: POD, grep: "ERROR" });
-    const second = await invoker.call("pull_pod_logs", { grep: "ERROR", lines: 200, pod: POD, executionId: OTHER_EXECUTION_ID });
+    const second = await invoker.call("pull_pod_logs", { grep: "ERROR", lines: 200, pod: POD, executionId: EXECUTION_ID });
     const different = await invoker.call("pull_pod_logs", { pod: POD, grep: "WARN" });
     expect(runs).toHaveLength(2);
     expect(first.cached).toBe(false);
@@ -151,5 +160,14 @@ describe("canonicalJson", () => {
     expect(everything).not.toContain(configured);
     expect(ok.data).toEqual({ env: { GITHUB_TOKEN: "ghp_[redacted]", note: "[redacted]" } });
     expect(failed.output).toContain("denied for [redacted]");
+  });
+
+  it("refuses a huge input before reading it, and records only its size", async () => {
+    const { invoker, runs } = setUp();
+    const result = await invoker.call("pull_pod_logs", { executionId: EXECUTION_ID, pod: POD, grep: "x".repeat(10_000_000) });
+    expect(result.status).toBe("error");
+    expect(result.output).toBe("Input for pull_pod_logs is 10,000,105 characters; the limit is 100,000. Nothing was run.");
+    expect(runs).toHaveLength(0);
+    expect(JSON.stringify(invoker.calls).length).toBeLessThan(1_000);
   });
 });
