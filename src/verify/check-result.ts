@@ -2,7 +2,8 @@
 export const SERVICES = ["slack", "conductor", "anthropic", "smtp"] as const;
 export type Service = (typeof SERVICES)[number];
 
-export type CheckStatus = "PASS" | "FAIL" | "SKIP";
+/** WARN: it works, but something should be fixed (the detail says what and how). */
+export type CheckStatus = "PASS" | "WARN" | "FAIL" | "SKIP";
 
 export interface CheckResult {
   service: Service;

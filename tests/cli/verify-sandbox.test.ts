@@ -25,7 +25,7 @@ describe("verify against the sandbox over real HTTP", () => {
   it("passes Slack, Conductor and Anthropic, skips unconfigured SMTP, and exits 0", async () => {
     const { code, out } = await verify(sandbox.env);
     expect(out).toMatch(/^slack\s+PASS/m);
-    expect(out).toMatch(/^conductor\s+PASS/m);
+    expect(out).toMatch(/^conductor\s+PASS\s+token OK; search read \d+ health_check executions at [^;]+; database role oncall_agent: read-only, timeouts set, on the primary \(cluster [\w-]+\)$/m);
     expect(out).toMatch(/^anthropic\s+PASS/m);
     expect(out).toMatch(/^smtp\s+SKIP/m);
     expect(code).toBe(0);

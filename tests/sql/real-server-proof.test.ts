@@ -1,9 +1,10 @@
-import type pg from "pg";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readPgCatalogFacts } from "../../scripts/lib/pg-catalog-queries.ts";
 import { startPostgres, type RunningPostgres } from "../../scripts/lib/start-postgres.ts";
 import { checkSql } from "../../src/tools/sql/index.ts";
 import { PG_CATALOG } from "../../src/tools/sql/pg-catalog.generated.ts";
+import { assessDatabaseRole, ROLE_CHECK_QUERY } from "../../src/verify/database-role.ts";
 import { BENIGN_CASES, HOSTILE_CASES } from "./cases.ts";
 import { fingerprint, SCHEMA_SQL, WATCHED_CHANNELS } from "./real-server-schema.ts";
 
@@ -124,5 +125,58 @@ describe("the SQL guard on a real PostgreSQL server", () => {
     }
     await runner.query("SELECT 1");
     expect(notifications).toContain("ch: cleanup");
+  });
+});
+
+describe("the database role check (verify conductor) on a real server", () => {
+  const assessAs = async (user: string) => {
+    const client = new pg.Client({ host: "127.0.0.1", port: server.port, user, password: "agent-pw", database: "postgres" });
+    await client.connect();
+    try {
+      return assessDatabaseRole((await client.query(ROLE_CHECK_QUERY)).rows);
+    } finally {
+      await client.end();
+    }
+  };
+
+  it("is a query the guard accepts", async () => {
+    expect((await checkSql(ROLE_CHECK_QUERY)).allowed).toBe(true);
+  });
+
+  it("warns about a superuser", async () => {
+    const assessment = assessDatabaseRole((await runner.query(ROLE_CHECK_QUERY)).rows);
+    expect(assessment.role).toBe("postgres");
+    expect(assessment.warnings.join("\n")).toMatch(/role postgres is a superuser/);
+  });
+
+  it("names the exact statements that make a writable role without limits safe, and running them clears every warning", async () => {
+    const admin = await server.connect();
+    try {
+      await admin.query("CREATE ROLE agent_role LOGIN PASSWORD 'agent-pw' CREATEDB; GRANT SELECT, INSERT, DELETE ON workflow, task TO agent_role");
+      const before = await assessAs("agent_role");
+      expect(before.warnings.map((w) => w.split(":")[0])).toEqual([
+        "role agent_role has createdb",
+        "role agent_role can write 2 tables",
+        "default_transaction_read_only is off",
+        "statement_timeout is 0",
+        "lock_timeout is 0",
+        "idle_in_transaction_session_timeout is 0",
+        "temp_file_limit is -1",
+        "role agent_role is not in pg_monitor, so other sessions' activity is hidden",
+      ]);
+      const statements = before.warnings.flatMap((w) => [...w.matchAll(/((?:ALTER ROLE|REVOKE|GRANT) [^;]+;)/g)].map((m) => m[1]!));
+      for (const statement of statements) await admin.query(statement);
+      const after = await assessAs("agent_role");
+      expect(after.warnings).toEqual([]);
+      expect(after.summary).toBe("database role agent_role: read-only, timeouts set, on the primary");
+      // The role layer holds where the guard cannot see: even with a write grant, a write through a function fails.
+      await admin.query("GRANT DELETE ON t TO agent_role");
+      const agent = new pg.Client({ host: "127.0.0.1", port: server.port, user: "agent_role", password: "agent-pw", database: "postgres" });
+      await agent.connect();
+      await expect(agent.query("SELECT run_sql('DELETE FROM t')")).rejects.toThrow(/cannot execute DELETE in a read-only transaction/);
+      await agent.end();
+    } finally {
+      await admin.end();
+    }
   });
 });
