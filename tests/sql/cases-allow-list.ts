@@ -355,4 +355,5 @@ export const ALLOW_LIST_BENIGN_CASES: readonly string[] = [
   "SELECT checkpoint_lsn IS NOT NULL FROM pg_control_checkpoint()",
   "SELECT (pg_control_checkpoint()).checkpoint_lsn IS NOT NULL",
   "SELECT x.a FROM (SELECT 1 AS a UNION ALL SELECT 2) x",
+  "SELECT modified_on AT TIME ZONE 'UTC' FROM workflow LIMIT 1",
 ];

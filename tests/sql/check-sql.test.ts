@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkSql, MAX_SQL_LENGTH, type SqlVerdict } from "../../src/tools/sql/index.ts";
+import { checkSql, COVERED_SERVER_VERSIONS, MAX_SQL_LENGTH, type SqlVerdict } from "../../src/tools/sql/index.ts";
 
 const sent = (verdict: SqlVerdict): string => (verdict.allowed ? verdict.sql : `rejected: ${verdict.reason}`);
 
@@ -70,7 +70,11 @@ describe("checkSql", () => {
     expect(await flag("SELECT count(*) FROM workflow")).toBe(false);
   });
 
-  it("names the generated catalog's server version in no reason but says what is not built in", async () => {
+  it("covers PostgreSQL 13 to 18: a function volatile on an older version counts as volatile", () => {
+    expect(COVERED_SERVER_VERSIONS.map((v) => v.split(".")[0])).toEqual(["13", "14", "15", "16", "17", "18"]);
+  });
+
+  it("says what is not built in", async () => {
     expect(await checkSql("SELECT purge_all()")).toEqual({ allowed: false, reason: "function purge_all is not allowed: not a built-in read-only function" });
   });
 });

@@ -1,9 +1,14 @@
-import { PG_CATALOG } from "./pg-catalog.generated.ts";
+import { OLDER_VOLATILE, PG_CATALOG } from "./pg-catalog.generated.ts";
 import { EXCLUDED_FUNCTIONS, EXTENSION_DIAGNOSTICS, VOLATILE_DIAGNOSTICS } from "./reviewed-functions.ts";
 import { CONDUCTOR_COLUMNS } from "./sensitive.ts";
 
 /** The PostgreSQL version the built-in lists were generated from (see scripts/generate-pg-catalog.ts). */
 export const CATALOG_SERVER_VERSION = PG_CATALOG.serverVersion;
+/** Every major version the lists account for: the oldest first. */
+export const COVERED_SERVER_VERSIONS = [...Object.keys(OLDER_VOLATILE), PG_CATALOG.serverVersion];
+
+/** Volatile on some covered version: a function is only as safe as its worst version. */
+const VOLATILE_SOMEWHERE = new Set(Object.values(OLDER_VOLATILE).flat());
 
 const VOLATILE = new Set(VOLATILE_DIAGNOSTICS);
 const EXTENSIONS = new Set(EXTENSION_DIAGNOSTICS);
@@ -26,7 +31,7 @@ export function whyFunctionIsNotCallable(parts: readonly string[]): string | nul
   if (volatility === undefined) return "not a built-in read-only function";
   const excluded = Object.hasOwn(EXCLUDED_FUNCTIONS, name) ? EXCLUDED_FUNCTIONS[name] : undefined;
   if (excluded !== undefined) return `not a built-in read-only function: it ${excluded}`;
-  if (volatility.includes("v") && !VOLATILE.has(name)) return "not a built-in read-only function (volatile, and not a reviewed read-only diagnostic)";
+  if ((volatility.includes("v") || VOLATILE_SOMEWHERE.has(name)) && !VOLATILE.has(name)) return "not a built-in read-only function (volatile, and not a reviewed read-only diagnostic)";
   return null;
 }
 

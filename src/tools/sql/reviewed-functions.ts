@@ -68,6 +68,8 @@ export const VOLATILE_DIAGNOSTICS: readonly string[] = [
   "pg_stat_get_recovery_prefetch",
   "pg_stat_have_stats",
   "current_query",
+  // `x AT TIME ZONE 'UTC'`: one overload was volatile up to PostgreSQL 14 (it reads the current date), never a writer.
+  "timezone",
 ];
 
 /**
