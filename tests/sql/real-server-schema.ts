@@ -123,8 +123,11 @@ export async function fingerprint(client: pg.Client): Promise<Record<string, unk
   result.prepared = await rows("SELECT name FROM pg_prepared_statements ORDER BY 1");
   result.cursors = await rows("SELECT name FROM pg_cursors ORDER BY 1");
   result.channels = await rows("SELECT pg_listening_channels() AS channel ORDER BY 1");
-  await client.query("SELECT pg_stat_force_next_flush()");
-  await client.query("SELECT 1");
+  // PostgreSQL 15+ flushes a session's pending counts on request; older servers send them within 0.5 s.
+  const [{ flush }] = (await rows("SELECT to_regproc('pg_stat_force_next_flush') IS NOT NULL AS flush")) as [{ flush: boolean }];
+  if (flush) await client.query("SELECT pg_stat_force_next_flush()");
+  else await client.query("SELECT pg_sleep(0.7)");
+  await client.query("SELECT pg_stat_clear_snapshot()");
   result.functionCalls = await rows("SELECT funcname, calls::int FROM pg_stat_user_functions ORDER BY 1");
   return result;
 }
