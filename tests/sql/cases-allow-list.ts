@@ -254,7 +254,7 @@ export const ALLOW_LIST_HOSTILE_CASES: readonly HostileCase[] = [
 /** Ordinary diagnostics the allow-lists must keep working (the four first). */
 export const ALLOW_LIST_BENIGN_CASES: readonly string[] = [
   "SELECT pid, regexp_replace(query, '\\s+', ' ', 'g') AS query FROM pg_stat_activity",
-  "SELECT substring(comment FROM 'note (\\d+)') FROM event_audit",
+  "SELECT substring(comment FROM 'HTTP (\\d+)') FROM event_audit",
   "SELECT count(*) AS files, pg_size_pretty(sum(size)) AS total FROM pg_ls_waldir()",
   "SELECT pg_catalog.pg_replication_slots.slot_name FROM pg_catalog.pg_replication_slots",
   "SELECT 'c:\\temp' AS path",

@@ -58,4 +58,6 @@ export const CONDUCTOR_COLUMNS = [
   "name", "version", "description", "owner_app", "date_str", "event", "event_handler_name", "active", "execution_id",
   "domain", "last_poll_time", "worker_id", "input", "output", "reason_for_incompletion", "parent_workflow_id",
   "scheduled_time", "updated_on", "updated_at", "id", "key", "value", "tags", "index_name", "doc_id", "seq", "type",
+  "task_key", "task_name", "task_status", "in_progress_status", "latest_version", "event_name", "retry_count", "poll_count",
+  "callback_after_seconds", "owner_email", "input_data", "output_data", "workflow_status", "created_at",
 ];
