@@ -221,6 +221,8 @@ const resources: HostileCase[] = [
   { sql: "SELECT array_length(array_fill(1, ARRAY[130000000]), 1)", reason: "array_fill would make 130,000,000 elements" },
   { sql: "SELECT array_fill(0, ARRAY[1000, 1000])", reason: "array_fill would make 1,000,000 elements" },
   { sql: "SELECT array_fill(0, (SELECT array_agg(1000) FROM task))", reason: "array_fill needs literal dimensions" },
+  { sql: "SELECT array_fill(repeat('x', 10000), ARRAY[10000])", reason: "array_fill needs a short literal value" },
+  { sql: "SELECT array_fill(json_data, ARRAY[10]) FROM workflow", reason: "array_fill needs a short literal value" },
   { sql: "SELECT lpad('x', 1000000000)", reason: "lpad to 1,000,000,000 characters" },
   { sql: "SELECT rpad('x', 200000000, 'y')", reason: "rpad to 200,000,000 characters" },
   { sql: "SELECT lpad(status, length(json_data::text) * 1000) FROM workflow", reason: "lpad needs a literal length" },

@@ -24,6 +24,7 @@ export function whyCallIsUnbounded(name: string, args: readonly unknown[]): stri
       return length > MAX_GENERATED ? `${name} to ${format(length)} characters; the limit is ${format(MAX_GENERATED)}` : null;
     }
     case "array_fill":
+      if (readNumber(args[0]) === null && (readString(args[0])?.length ?? Infinity) > 100) return "array_fill needs a short literal value";
       return checkArrayFill(args[1]);
     case "format":
       return checkFormat(args[0]);
