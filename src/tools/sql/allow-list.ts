@@ -1,6 +1,6 @@
 import { OLDER_VOLATILE, PG_CATALOG } from "./pg-catalog.generated.ts";
 import { EXCLUDED_FUNCTIONS, EXTENSION_DIAGNOSTICS, VOLATILE_DIAGNOSTICS } from "./reviewed-functions.ts";
-import { CONDUCTOR_COLUMNS } from "./sensitive.ts";
+import { EXTRA_COLUMNS } from "./known-columns.ts";
 
 /** The PostgreSQL version the built-in lists were generated from (see scripts/generate-pg-catalog.ts). */
 export const CATALOG_SERVER_VERSION = PG_CATALOG.serverVersion;
@@ -15,7 +15,7 @@ const EXTENSIONS = new Set(EXTENSION_DIAGNOSTICS);
 const OPERATORS = new Set(PG_CATALOG.operators);
 const TYPES = new Set(PG_CATALOG.types);
 export const BUILTIN_SETTINGS: ReadonlySet<string> = new Set(PG_CATALOG.settings.map((name) => name.toLowerCase()));
-const KNOWN_COLUMNS = new Set([...PG_CATALOG.columns, ...CONDUCTOR_COLUMNS]);
+const KNOWN_COLUMNS = new Set([...PG_CATALOG.columns, ...EXTRA_COLUMNS]);
 
 /**
  * Why a function (its name parts as the parser read them) may not be called, or null.

@@ -45,19 +45,3 @@ export const FILTERED_PG_SETTINGS =
 /** Relations whose rows carry other sessions' SQL text: string literals in result cells are masked. */
 export const QUERY_TEXT_RELATIONS = ["pg_stat_activity", "pg_stat_statements"];
 export const QUERY_TEXT_FUNCTIONS = ["pg_stat_get_activity", "pg_stat_statements"];
-
-/**
- * Column names of Conductor's PostgreSQL tables (conductor-oss postgres persistence and Orkes
- * additions), which `alias.column` may name besides the system catalogs' columns.
- */
-export const CONDUCTOR_COLUMNS = [
-  "workflow_id", "workflow_name", "workflow_type", "workflow_version", "workflow_def", "correlation_id", "json_data",
-  "created_on", "modified_on", "created_by", "updated_by", "create_time", "update_time", "start_time", "end_time",
-  "status", "task_id", "task_type", "task_def_name", "task_ref_name", "reference_task_name", "task_count",
-  "queue_name", "message_id", "priority", "popped", "offset_time_seconds", "deliver_on", "payload",
-  "name", "version", "description", "owner_app", "date_str", "event", "event_handler_name", "active", "execution_id",
-  "domain", "last_poll_time", "worker_id", "input", "output", "reason_for_incompletion", "parent_workflow_id",
-  "scheduled_time", "updated_on", "updated_at", "id", "key", "value", "tags", "index_name", "doc_id", "seq", "type",
-  "task_key", "task_name", "task_status", "in_progress_status", "latest_version", "event_name", "retry_count", "poll_count",
-  "callback_after_seconds", "owner_email", "input_data", "output_data", "workflow_status", "created_at",
-];
