@@ -60,8 +60,10 @@ function findAnswer(scenario: Scenario, command: ReadOnlyCommand, parameters: Re
     }
     case "SQL_CONDUCTOR": {
       const query = String(parameters.query ?? "");
-      if (query === ROLE_CHECK_QUERY) return SANDBOX_ROLE;
-      return commands.SQL_CONDUCTOR?.find((a) => a.match === undefined || new RegExp(a.match, "i").test(query));
+      const answers = commands.SQL_CONDUCTOR ?? [];
+      // A scenario may give its own role (an answer whose match names the role check); else the recommended one.
+      if (query === ROLE_CHECK_QUERY) return answers.find((a) => a.match !== undefined && new RegExp(a.match, "i").test(query)) ?? SANDBOX_ROLE;
+      return answers.find((a) => a.match === undefined || new RegExp(a.match, "i").test(query));
     }
     default:
       return commands[command];
