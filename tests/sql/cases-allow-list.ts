@@ -82,6 +82,9 @@ const attributeNotation: HostileCase[] = [
   { sql: "SELECT w.purge FROM workflow w, (SELECT 1 AS purge) x", reason: "purge is not a known column" },
   { sql: "SELECT w.pg_sleep FROM workflow w", reason: "pg_sleep is not a known column" },
   { sql: "SELECT x.purge FROM (SELECT * FROM workflow) x", reason: "purge is not a known column" },
+  // A CTE named like the table binds only where it is visible: elsewhere the name is the table.
+  { sql: "SELECT w.purge FROM workflow w, (WITH workflow AS (SELECT 1 AS purge) SELECT 1) x", reason: "purge is not a known column" },
+  { sql: "WITH a AS (SELECT w.purge FROM workflow w), workflow AS (SELECT 1 AS purge) SELECT * FROM a", reason: "purge is not a known column" },
 ];
 
 const operatorsCastsTypes: HostileCase[] = [
@@ -310,6 +313,7 @@ export const ALLOW_LIST_BENIGN_CASES: readonly string[] = [
   "SELECT x.workflow_name, x.n FROM (SELECT workflow_name, count(*) AS n FROM workflow GROUP BY workflow_name) x ORDER BY x.n DESC",
   "WITH c AS (SELECT status, count(*) AS n FROM workflow GROUP BY status) SELECT c.status, c.n FROM c",
   "WITH c(s, n) AS (SELECT status, count(*) FROM workflow GROUP BY status) SELECT c.s, c.n FROM c",
+  "WITH b AS (SELECT status AS st FROM workflow), c AS (SELECT b.st FROM b) SELECT c.st FROM c",
   "SELECT g.g FROM generate_series(1, 10) AS g",
   "SELECT count(*) FROM generate_series(1, 10000)",
   "SELECT generate_series(10, 1, -1)",

@@ -175,45 +175,58 @@ function inspectRelation(value: Node, findings: TreeFindings): string | null {
   return null;
 }
 
-/** Binds every alias of the query: to a table (RangeVar) or to the output names of a subquery, CTE or function. */
+/**
+ * Binds every alias of the query: to a table (RangeVar) or to the output names of a subquery, CTE
+ * or function. A relation name means a CTE only where that CTE is visible (its WITH encloses it,
+ * and within one WITH only the CTEs listed before); anywhere else it is the table of that name.
+ */
 function collectScope(root: unknown): Scope {
   const scope: Scope = { tables: new Set(), derived: new Map() };
-  const ctes = new Map<string, Set<string>>();
-  const relations: Node[] = [];
   const bind = (name: string, outputs: Iterable<string>) => {
     const set = scope.derived.get(name) ?? new Set<string>();
     for (const output of outputs) set.add(output);
     scope.derived.set(name, set);
   };
-  const visit = (node: unknown): void => {
-    if (Array.isArray(node)) return node.forEach(visit);
+  type Ctes = ReadonlyMap<string, ReadonlySet<string>>;
+  const visit = (node: unknown, ctes: Ctes): void => {
+    if (Array.isArray(node)) return node.forEach((item) => visit(item, ctes));
     if (node === null || typeof node !== "object") return;
-    for (const [key, value] of Object.entries(node as Node)) {
-      const body = value as Node;
-      if (key === "CommonTableExpr" && typeof body.ctename === "string") {
-        ctes.set(body.ctename, new Set([...outputsOf(body.ctequery), ...strings(body.aliascolnames)]));
-      } else if (key === "RangeVar") {
-        relations.push(body);
-      } else if (key === "RangeSubselect") {
-        const alias = aliasOf(body);
-        if (alias !== null) bind(alias.name, [...outputsOf(body.subquery), ...alias.columns]);
-      } else if (key === "RangeFunction") {
-        const alias = aliasOf(body);
-        if (alias !== null) bind(alias.name, [alias.name, ...alias.columns, ...columnDefNames(body.coldeflist)]);
-      } else if (key === "JoinExpr") {
-        const alias = aliasOf(body);
-        if (alias !== null) scope.tables.add(alias.name);
+    const object = node as Node;
+    const withClause = object.withClause as Node | undefined;
+    if (withClause !== undefined && Array.isArray(withClause.ctes)) {
+      // Each CTE sees the ones before it; the statement's body sees them all.
+      const visible = new Map(ctes);
+      for (const item of withClause.ctes as Node[]) {
+        const cte = item.CommonTableExpr as Node | undefined;
+        if (cte === undefined || typeof cte.ctename !== "string") continue;
+        visit(cte.ctequery, visible);
+        visible.set(cte.ctename, new Set([...outputsOf(cte.ctequery), ...strings(cte.aliascolnames)]));
       }
-      visit(value);
+      for (const [key, value] of Object.entries(object)) if (key !== "withClause") visitKey(key, value, visible);
+      return;
     }
+    for (const [key, value] of Object.entries(object)) visitKey(key, value, ctes);
   };
-  visit(root);
-  for (const relation of relations) {
-    const name = aliasOf(relation)?.name ?? String(relation.relname);
-    const cte = relation.schemaname === undefined ? ctes.get(String(relation.relname)) : undefined;
-    if (cte === undefined) scope.tables.add(name);
-    else bind(name, cte);
-  }
+  const visitKey = (key: string, value: unknown, ctes: Ctes): void => {
+    const body = value as Node;
+    if (key === "RangeVar") {
+      const name = aliasOf(body)?.name ?? String(body.relname);
+      const cte = body.schemaname === undefined ? ctes.get(String(body.relname)) : undefined;
+      if (cte === undefined) scope.tables.add(name);
+      else bind(name, cte);
+    } else if (key === "RangeSubselect") {
+      const alias = aliasOf(body);
+      if (alias !== null) bind(alias.name, [...outputsOf(body.subquery), ...alias.columns]);
+    } else if (key === "RangeFunction") {
+      const alias = aliasOf(body);
+      if (alias !== null) bind(alias.name, [alias.name, ...alias.columns, ...columnDefNames(body.coldeflist)]);
+    } else if (key === "JoinExpr") {
+      const alias = aliasOf(body);
+      if (alias !== null) scope.tables.add(alias.name);
+    }
+    visit(value, ctes);
+  };
+  visit(root, new Map());
   return scope;
 }
 
