@@ -130,7 +130,8 @@ function finish(findings: ReturnType<typeof inspectTree>, text: Buffer, start: n
   let sql = applyEdits(text, start, edits).trim();
   // The newlines keep a trailing `--` comment from swallowing the closing parenthesis.
   if (options.wrap !== null) sql = `SELECT * FROM (\n${sql}\n) q LIMIT ${options.wrap}`;
-  if (edits.length > 0 && !parsesAsOneStatement(sql)) return reject("pg_settings can only be read in a FROM clause (… FROM pg_settings [alias])");
+  // What is sent must itself be one statement (a pg_settings written as `TABLE pg_settings` would not be).
+  if (!parsesAsOneStatement(sql)) return reject("the query as it would be sent does not parse; pg_settings can only be read in a FROM clause (… FROM pg_settings [alias])");
   return { allowed: true, reason: null, sql, masksLiterals: findings.readsQueryText };
 }
 
