@@ -117,14 +117,15 @@ describe("the SQL guard on a real PostgreSQL server", () => {
 
   it("self-check: each harmful query is rejected by the guard and, run unguarded, changes what the fingerprint says it does", async () => {
     const hostile = new Set(HOSTILE_CASES.map((c) => c.sql));
+    let before = await fingerprint(runner);
     for (const [sql, changes] of HARMFUL) {
       expect(hostile.has(sql), sql).toBe(true);
       expect((await checkSql(sql)).allowed, sql).toBe(false);
-      const before = await fingerprint(runner);
       await runner.query(sql);
       const after = await fingerprint(runner);
       expect(after, sql).not.toEqual(before);
       for (const key of changes) expect(after[key], `${sql} changes ${key}`).not.toEqual(before[key]);
+      before = after;
     }
     await runner.query("SELECT 1");
     expect(notifications).toContain("ch: cleanup");
