@@ -17,6 +17,7 @@ const SANDBOX_ROLE: CommandOutput = {
       {
         role: "oncall_agent",
         ...RECOMMENDED_SETTINGS,
+        search_path: '"$user", public',
         in_recovery: false,
         superuser: false,
         createrole: false,

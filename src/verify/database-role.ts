@@ -12,6 +12,7 @@ export const ROLE_CHECK_QUERY = `SELECT current_user AS role,
   current_setting('lock_timeout') AS lock_timeout,
   current_setting('idle_in_transaction_session_timeout') AS idle_in_transaction_session_timeout,
   current_setting('temp_file_limit') AS temp_file_limit,
+  current_setting('search_path') AS search_path,
   pg_is_in_recovery() AS in_recovery,
   r.rolsuper AS superuser, r.rolcreaterole AS createrole, r.rolcreatedb AS createdb, r.rolbypassrls AS bypassrls, r.rolreplication AS replication,
   EXISTS (SELECT 1 FROM pg_roles g WHERE g.rolname = 'pg_read_all_data' AND pg_has_role(current_user, g.oid, 'USAGE')) AS reads_all_data,
@@ -70,6 +71,10 @@ export function assessDatabaseRole(output: unknown): RoleAssessment {
     const value = String(row[setting] ?? "");
     if (UNSET[setting](value)) warnings.push(`${setting} is ${value || "unset"}: ALTER ROLE ${name} SET ${setting} = '${recommended}';`);
   }
+  // Calls are sent pg_catalog-qualified, but operators resolve through search_path: pg_catalog must come first.
+  const path = String(row.search_path ?? "").split(",").map((part) => part.trim().replace(/^"|"$/g, ""));
+  const catalogAt = path.indexOf("pg_catalog");
+  if (catalogAt > 0) warnings.push(`search_path puts ${path.slice(0, catalogAt).join(", ")} before pg_catalog, so a user's operator can shadow a built-in: ALTER ROLE ${name} SET search_path = pg_catalog, "$user", public;`);
   if (!flag("monitor")) warnings.push(`role ${role} is not in pg_monitor, so other sessions' activity is hidden: GRANT pg_monitor TO ${name};`);
   const where = flag("in_recovery") ? "on a hot standby" : "on the primary";
   const summary = warnings.length === 0 ? `database role ${role}: read-only, timeouts set, ${where}` : `database role ${role} ${where}: ${warnings.length} to fix`;

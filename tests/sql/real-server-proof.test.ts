@@ -156,7 +156,9 @@ describe("the database role check (verify conductor) on a real server", () => {
   it("names the exact statements that make a writable role without limits safe, and running them clears every warning", async () => {
     const admin = await server.connect();
     try {
-      await admin.query("CREATE ROLE agent_role LOGIN PASSWORD 'agent-pw' CREATEDB; GRANT SELECT, INSERT, DELETE ON workflow, task TO agent_role");
+      await admin.query(
+        "CREATE ROLE agent_role LOGIN PASSWORD 'agent-pw' CREATEDB; GRANT SELECT, INSERT, DELETE ON workflow, task TO agent_role; ALTER ROLE agent_role SET search_path = public, pg_catalog",
+      );
       const before = await assessAs("agent_role");
       expect(before.warnings.map((w) => w.split(":")[0])).toEqual([
         "role agent_role has createdb",
@@ -166,6 +168,7 @@ describe("the database role check (verify conductor) on a real server", () => {
         "lock_timeout is 0",
         "idle_in_transaction_session_timeout is 0",
         "temp_file_limit is -1",
+        "search_path puts public before pg_catalog, so a user's operator can shadow a built-in",
         "role agent_role is not in pg_monitor, so other sessions' activity is hidden",
       ]);
       const statements = before.warnings.flatMap((w) => [...w.matchAll(/((?:ALTER ROLE|REVOKE|GRANT) [^;]+;)/g)].map((m) => m[1]!));
