@@ -45,7 +45,7 @@ export async function runChecks(config: Config, options: RunChecksOptions): Prom
         const outcome = await withTimeout(check(), timeoutMs + 1000);
         if (typeof outcome === "string") return { service, status: "PASS", detail: clean(outcome) };
         const warnings = outcome.warnings.map((warning) => clean(warning));
-        return { service, status: warnings.length > 0 ? "WARN" : "PASS", detail: [clean(outcome.detail), ...warnings].join(" | ") };
+        return { service, status: warnings.length > 0 ? "WARN" : "PASS", detail: [clean(outcome.detail), ...warnings.map((warning) => `WARN ${warning}`)].join("\n") };
       } catch (error) {
         return { service, status: "FAIL", detail: clean(errorMessage(error)) };
       }

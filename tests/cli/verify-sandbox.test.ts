@@ -42,7 +42,8 @@ describe("verify against the sandbox over real HTTP", () => {
       const { code, out } = await verify({ ...risky.env, ANTHROPIC_API_KEY: "" });
       expect(out).toMatch(/^conductor\s+WARN\s+token OK; .*database role conductor on the primary: 3 to fix/m);
       expect(out).toContain("role conductor can write 12 tables: REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON ALL TABLES IN SCHEMA public FROM conductor;");
-      expect(out).toContain("default_transaction_read_only is off: ALTER ROLE conductor SET default_transaction_read_only = 'on';");
+      // One warning a line, under the DETAIL column.
+      expect(out).toMatch(/^ {10,}WARN default_transaction_read_only is off: ALTER ROLE conductor SET default_transaction_read_only = 'on';$/m);
       expect(out).toContain("statement_timeout is 0: ALTER ROLE conductor SET statement_timeout = '30s';");
       expect(code).toBe(0);
     } finally {
