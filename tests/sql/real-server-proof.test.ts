@@ -13,6 +13,7 @@ import { EXTENSIONS, fingerprint, SCHEMA_SQL, WATCHED_CHANNELS } from "./real-se
  * the fingerprint each must change: the proof below is only as good as the fingerprint's eye.
  */
 const HARMFUL: readonly (readonly [sql: string, changes: readonly string[]])[] = [
+  ["SELECT 1 FROM task t WHERE t = t", ['rows "public"."audit_log"', "functionCalls"]],
   ["SELECT heap_force_kill('workflow'::regclass, ARRAY['(0,1)']::tid[])", ['rows "public"."workflow"']],
   ["SELECT set_limit(0.1)", ["settings"]],
   ["SELECT cleanup()", ['rows "public"."workflow"', "advisoryLocks", "functionCalls", 'sequence "public"."audit_log_seq"']],

@@ -87,6 +87,9 @@ CREATE FUNCTION audit_check(v int) RETURNS boolean LANGUAGE plpgsql AS $$ BEGIN 
 CREATE DOMAIN audited_int AS int CHECK (audit_check(VALUE));
 CREATE FUNCTION audit_step(acc int, v int) RETURNS int LANGUAGE plpgsql AS $$ BEGIN PERFORM note('aggregate'); RETURN coalesce(acc, 0) + v; END $$;
 CREATE AGGREGATE audit_sum(int) (SFUNC = audit_step, STYPE = int);
+-- A writing = for the task row type: chosen over the built-in record = for whole task rows.
+CREATE FUNCTION task_eq(a task, b task) RETURNS boolean LANGUAGE plpgsql AS $$ BEGIN PERFORM note('row operator'); RETURN true; END $$;
+CREATE OPERATOR = (LEFTARG = task, RIGHTARG = task, FUNCTION = task_eq);
 -- Same name as a built-in, but a better match for a row argument than pg_catalog.lower(text).
 CREATE FUNCTION lower(w workflow) RETURNS text LANGUAGE plpgsql AS $$ BEGIN PERFORM note('overload'); RETURN w.workflow_id; END $$;
 `;

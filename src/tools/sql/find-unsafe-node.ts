@@ -79,7 +79,7 @@ function inspectKey(key: string, value: Node, scope: Scope, findings: TreeFindin
     case "typeName":
       return value.pct_type ? "%TYPE is not allowed" : whyTypeIsNotAllowed(strings(value.names));
     case "A_Expr":
-      return KEYWORD_EXPRS.has(String(value.kind)) ? null : whyOperatorIsNotAllowed(strings(value.name));
+      return (KEYWORD_EXPRS.has(String(value.kind)) ? null : whyOperatorIsNotAllowed(strings(value.name))) ?? inspectRowOperands(value, scope);
     case "SubLink":
       return Array.isArray(value.operName) ? whyOperatorIsNotAllowed(strings(value.operName)) : null;
     case "SortBy":
@@ -152,6 +152,20 @@ function inspectIndirection(value: Node, scope: Scope): string | null {
     if (isKnownField(field)) continue;
     if (index === 0 && qualifier !== undefined && !scope.tables.has(qualifier) && scope.derived.get(qualifier)?.has(field)) continue;
     return describeUnknownField(`(…).${field}`, field, qualifier ?? "…");
+  }
+  return null;
+}
+
+/**
+ * A table's row has that table's own type, for which a user may define `=` or `<`: an operator on
+ * a whole row could run a user's function, so whole rows are not compared (their columns can be).
+ */
+function inspectRowOperands(value: Node, scope: Scope): string | null {
+  for (const operand of [value.lexpr, value.rexpr]) {
+    const fields = (((operand as Node | undefined)?.ColumnRef as Node | undefined)?.fields ?? []) as Node[];
+    const names = strings(fields);
+    const wholeRow = (fields.length === 1 && names.length === 1) || (fields.length === 2 && names.length === 1 && "A_Star" in (fields[1] ?? {}));
+    if (wholeRow && scope.tables.has(names[0]!)) return `an operator on the whole row of ${names[0]} can call a user-defined operator for its row type; compare its columns`;
   }
   return null;
 }
