@@ -1,3 +1,4 @@
+import type { MaskKind } from "../lib/identifier-mask.ts";
 import { existsSync, readFileSync } from "node:fs";
 import { parse as parseDotenv } from "dotenv";
 import { UsageError } from "../lib/errors.ts";
@@ -23,6 +24,8 @@ export interface AnthropicConfig {
   baseUrl: string | undefined;
   model: string;
   timeoutMs: number;
+  /** Identifiers replaced by placeholders in what the model is sent (ONCALL_MODEL_MASK). */
+  mask: MaskKind[];
 }
 
 export type SeverityName = "CRITICAL" | "MAJOR" | "MINOR" | "WARNING";
@@ -179,7 +182,7 @@ function toConfig(env: Env): Config {
         }
       : undefined;
   const anthropic = env.ANTHROPIC_API_KEY
-    ? { apiKey: env.ANTHROPIC_API_KEY, baseUrl: env.ANTHROPIC_BASE_URL, model: env.ANTHROPIC_MODEL, timeoutMs: env.ANTHROPIC_TIMEOUT }
+    ? { apiKey: env.ANTHROPIC_API_KEY, baseUrl: env.ANTHROPIC_BASE_URL, model: env.ANTHROPIC_MODEL, timeoutMs: env.ANTHROPIC_TIMEOUT, mask: env.ONCALL_MODEL_MASK }
     : undefined;
   const smtp = env.SMTP_HOST && env.SMTP_FROM
     ? {

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { parseDuration } from "../lib/duration.ts";
+import { MASK_KINDS, type MaskKind } from "../lib/identifier-mask.ts";
 
 /**
  * Every environment variable the bot reads, with its default. `.env.example` mirrors this file;
@@ -92,6 +93,12 @@ export const envSchema = z.object({
   ANTHROPIC_BASE_URL: httpUrl.optional(),
   ANTHROPIC_MODEL: z.string().trim().min(1).default("claude-sonnet-5-5"),
   ANTHROPIC_TIMEOUT: duration("90s", "5s", "10m"),
+  ONCALL_MODEL_MASK: z
+    .string()
+    .optional()
+    .transform((v) => (v ?? "").split(",").map((c) => c.trim().toLowerCase()).filter(Boolean))
+    .refine((kinds) => kinds.every((k) => (MASK_KINDS as readonly string[]).includes(k)), { message: "must be a comma-separated list of ips, emails, hosts" })
+    .transform((kinds) => [...new Set(kinds)] as MaskKind[]),
 
   ONCALL_ENGINE: z.enum(["auto", "claude", "rules"], { error: "must be auto, claude or rules" }).default("auto"),
   ONCALL_STATE_FILE: z.string().trim().min(1).default(".oncall-state.json"),
