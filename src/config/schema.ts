@@ -113,7 +113,7 @@ export const envSchema = z.object({
   ONCALL_TRIAGE_DEADLINE: duration("5m", "1s", "1h"),
   ONCALL_MAX_TURNS: positiveInt(12, 50),
   ONCALL_MAX_TOOL_CALLS: positiveInt(15, 100),
-  ONCALL_MAX_INPUT_TOKENS: positiveInt(400_000, 5_000_000),
+  ONCALL_MAX_INPUT_TOKENS: positiveInt(400_000, 10_000_000),
 
   SMTP_HOST: z.string().trim().optional(),
   SMTP_PORT: z.coerce

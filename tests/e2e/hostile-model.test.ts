@@ -103,7 +103,7 @@ describe("a hostile model (claude engine) cannot get out of the allow-list", () 
       ONCALL_ENGINE: "claude",
       ONCALL_MAX_TOOL_CALLS: String(MAX_TOOL_CALLS),
       ONCALL_MAX_TURNS: "12",
-      ONCALL_MAX_INPUT_TOKENS: "100000000",
+      ONCALL_MAX_INPUT_TOKENS: "10000000",
       LOG_FORMAT: "json",
       LOG_LEVEL: "warn",
     });
