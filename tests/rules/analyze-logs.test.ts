@@ -23,7 +23,7 @@ describe("analyzeLogExceptions", () => {
     const { findings, candidates } = analyzeLogExceptions.analyze(evidenceOf([logs(f.LOGS_DEPRECATION_HERRING)]));
     expect(top(candidates)?.key).toBe("redis-connection");
     expect(candidates.map((c) => c.cause).join(" ")).not.toMatch(/Deprecated/);
-    expect(findings.map((x) => x.text).join("\n")).toContain("300 lines about deprecated API use, treated as noise");
+    expect(findings.map((x) => x.text).join("\n")).not.toContain("treated as noise");
   });
 
   it("OutOfMemoryError in the logs points at the heap", () => {

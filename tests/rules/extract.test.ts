@@ -7,8 +7,21 @@ import { extractPods } from "../../src/rules/read/read-pods.ts";
 import { extractUsage, parseCpu, parseMemory } from "../../src/rules/read/read-usage.ts";
 import { parseTables } from "../../src/rules/read/parse-table.ts";
 import { summarizeLogs, toTemplate } from "../../src/rules/read/read-logs.ts";
-import { parseNested, toNumber } from "../../src/rules/read/walk-json.ts";
+import { parseAge, parseNested, toNumber } from "../../src/rules/read/walk-json.ts";
 import * as f from "./fixtures.ts";
+
+describe("parseAge", () => {
+  it.each([
+    ["45s", 45],
+    ["3m", 180],
+    ["6d1h", 522000],
+    ["2m (x25 over 7m)", 120],
+    ["212d", 18316800],
+    ["2024-11-18T10:43:02Z", null],
+    ["<unknown>", null],
+    [undefined, null],
+  ])("reads %j as %j", (input, expected) => expect(parseAge(input)).toBe(expected));
+});
 
 describe("toNumber / parseNested", () => {
   it.each([
@@ -98,7 +111,7 @@ describe("extractIngresses", () => {
 
   it("reads describe output", () => {
     const text = "Name:             conductor-ingress\nNamespace:        orkes\nAddress:          \nRules:\n  Host                         Path  Backends\n  acme.orkesconductor.io       /     conductor-server:8080\n";
-    expect(extractIngresses(undefined, text)).toEqual([{ name: "conductor-ingress", hosts: ["acme.orkesconductor.io"], address: null, service: "conductor-server", endpoints: null, selector: null }]);
+    expect(extractIngresses(undefined, text)).toEqual([{ name: "conductor-ingress", hosts: ["acme.orkesconductor.io"], address: null, service: "conductor-server", endpoints: null, selector: null, namespace: "orkes", className: null, tls: null }]);
   });
 
   it.each([
@@ -115,7 +128,7 @@ describe("extractIngresses", () => {
       ingresses: [{ name: "conductor", host: "a.example", address: "203.0.113.7", backend: { service: "conductor-server" }, serviceSelector: { app: "conductor-server" }, endpoints: [] }],
       certificates: [{ name: "a-tls", ready: false, status: "Issuing", lastFailure: "boom" }],
     };
-    expect(extractIngresses(data, "")).toEqual([{ name: "conductor", hosts: ["a.example"], address: "203.0.113.7", service: "conductor-server", endpoints: 0, selector: { app: "conductor-server" } }]);
+    expect(extractIngresses(data, "")).toEqual([{ name: "conductor", hosts: ["a.example"], address: "203.0.113.7", service: "conductor-server", endpoints: 0, selector: { app: "conductor-server" }, namespace: null, className: null, tls: null }]);
   });
 });
 
@@ -161,14 +174,18 @@ describe("summarizeLogs", () => {
     expect(summary.errorLines).toBe(25);
   });
 
-  it("keeps deprecation noise out of the counts", () => {
+  it("drops nothing by keyword: an exception class only named in 300 messages is a mention, not a thrown exception", () => {
     const summary = summarizeLogs(f.LOGS_DEPRECATION_HERRING);
-    expect(summary.noiseLines).toBe(300);
-    expect(summary.exceptions[0]?.count).toBe(30);
+    expect(summary.errorLines).toBe(330);
+    expect(summary.noiseLines).toBe(0);
+    expect(summary.belowWarnLines).toBe(0);
+    expect(summary.exceptions[0]).toMatchObject({ name: "redis.clients.jedis.exceptions.JedisConnectionException", count: 30 });
+    expect(summary.mentions[0]).toMatchObject({ name: "com.netflix.conductor.core.exception.DeprecatedApiUsageException", count: 300 });
+    expect(summary.errors[0]?.count).toBe(300);
   });
 
   it("groups repeats of one message by template", () => {
-    expect(toTemplate("2026-11-23T10:00:01Z WARN  [pool-3] c.n.Dao - Slow query took 1234 ms")).toBe("c.n.Dao - Slow query took # ms");
+    expect(toTemplate("2026-11-23T10:00:01Z WARN  [pool-3] c.n.Dao - Slow query took 1234 ms")).toBe("Slow query took # ms");
     expect(summarizeLogs(f.LOGS_SLOW_QUERY_WARNINGS).warns[0]?.count).toBe(400);
   });
 });

@@ -1,4 +1,4 @@
-import { normalizeKey } from "./walk-json.ts";
+import { asText, normalizeKey } from "./walk-json.ts";
 
 /** A table row keyed by normalized header (`LAST SEEN` → `lastseen`, `CPU(cores)` → `cpucores`). */
 export type TableRow = Record<string, string>;
@@ -13,7 +13,7 @@ const HEADER_TOKEN = /^[A-Z%][A-Z0-9 _./+%-]*(\([a-z]+\))?$/;
  * header's column offsets instead.
  */
 export function parseTables(text: string): TableRow[] {
-  const lines = text.split(/\r?\n/);
+  const lines = asText(text).split(/\r?\n/);
   const rows: TableRow[] = [];
   let header: Header | null = null;
   for (const line of lines) {

@@ -1,5 +1,5 @@
 import { parseTables } from "./parse-table.ts";
-import { isObject, normalizeKey, readKey, readString, toNumber, walkObjects, type JsonObject } from "./walk-json.ts";
+import { asText, isObject, normalizeKey, readKey, readString, toNumber, walkObjects, type JsonObject } from "./walk-json.ts";
 
 export interface CertificateRecord {
   name: string;
@@ -8,6 +8,10 @@ export interface CertificateRecord {
   /** The last renewal failure or not-ready message (an ACME challenge error, say). */
   failure: string | null;
   failedAttempts: number | null;
+  /** When the current certificate expires and when renewal is due, as written. */
+  notAfter?: string | null;
+  renewalTime?: string | null;
+  issuer?: string | null;
 }
 
 /** cert-manager Certificates: listed in JSON (kubectl or simplified), a `kubectl get certificate` table, or `describe` text. */
@@ -20,9 +24,16 @@ export function extractCertificates(data: unknown, text: string): CertificateRec
     return Array.isArray(listed);
   });
   if (certificates.length > 0) return certificates;
-  const rows = parseTables(text).filter((row) => row.name && "ready" in row && "secret" in row);
-  const failure = readFailureText(text);
-  return rows.map((row) => ({ name: row.name ?? "", ready: readBool(row.ready), failure: readBool(row.ready) === false ? failure : null, failedAttempts: null }));
+  const source = asText(text);
+  const rows = parseTables(source).filter((row) => row.name && "ready" in row && "secret" in row);
+  const failure = readFailureText(source);
+  const notAfter = /^\s*Not After:\s*(\S+)/m.exec(source)?.[1] ?? null;
+  const renewalTime = /^\s*Renewal Time:\s*(\S+)/m.exec(source)?.[1] ?? null;
+  return rows.map((row) => {
+    const ready = readBool(row.ready);
+    // `Ready True` with an `Issuing` renewal that fails is still a failure worth naming.
+    return { name: (row.name ?? "").replace(/^[\w.-]+\//, ""), ready, failure: ready === false || /Issuing\s+True/.test(source) ? failure : null, failedAttempts: null, notAfter, renewalTime, issuer: row.issuer ?? null };
+  });
 }
 
 function pushRecord(out: CertificateRecord[], object: JsonObject): void {
@@ -37,7 +48,17 @@ function pushRecord(out: CertificateRecord[], object: JsonObject): void {
     (isObject(status) ? readString(status, "lastFailure", "lastFailureMessage") : null) ??
     (ready === false ? (readString(object, "message") ?? (condition ? readString(condition, "message") : null)) : null);
   const attempts = toNumber(readKey(object, "failedAttempts", "failedIssuanceAttempts")) ?? (isObject(status) ? toNumber(readKey(status, "failedIssuanceAttempts")) : null);
-  out.push({ name, ready, failure, failedAttempts: attempts });
+  const spec = readKey(object, "spec");
+  const issuerRef = readKey(object, "issuerRef") ?? (isObject(spec) ? readKey(spec, "issuerRef") : undefined);
+  out.push({
+    name,
+    ready,
+    failure,
+    failedAttempts: attempts,
+    notAfter: readString(object, "notAfter", "expires", "expiry") ?? (isObject(status) ? readString(status, "notAfter") : null),
+    renewalTime: readString(object, "renewalTime") ?? (isObject(status) ? readString(status, "renewalTime") : null),
+    issuer: readString(object, "issuer") ?? (isObject(issuerRef) ? readString(issuerRef, "name") : null),
+  });
 }
 
 /** The first line of `describe` output that reads like a challenge/order failure. */

@@ -1,5 +1,5 @@
 import { SEVERITIES, type Severity } from "../../alerts/types.ts";
-import { isObject, readKey, readString, walkObjects } from "./walk-json.ts";
+import { asText, isObject, readKey, readString, walkObjects } from "./walk-json.ts";
 
 export interface IncidentFacts {
   issues: { severity: Severity | null; text: string }[];
@@ -12,7 +12,8 @@ export interface IncidentFacts {
 const ISSUE_TEXT_KEYS = ["description", "text", "message", "issue", "summary", "detail"];
 
 /** Reads the issues, cluster name and execution status from get_incident_details, whatever its shape. */
-export function extractIncident(data: unknown, text: string): IncidentFacts {
+export function extractIncident(data: unknown, raw: string): IncidentFacts {
+  const text = asText(raw);
   const issues: IncidentFacts["issues"] = [];
   walkObjects(data, (object) => {
     const list = readKey(object, "issues");

@@ -1,5 +1,5 @@
 import { parseTables } from "./parse-table.ts";
-import { collectStrings, isObject, normalizeKey, readKey, readString, walkObjects, type JsonObject } from "./walk-json.ts";
+import { asText, collectStrings, isObject, normalizeKey, readKey, readString, walkObjects, type JsonObject } from "./walk-json.ts";
 
 export interface IngressRecord {
   name: string;
@@ -12,15 +12,21 @@ export interface IngressRecord {
   endpoints: number | null;
   /** The backend Service's selector, when shown (`app=x`, `tier=api`). */
   selector: Record<string, string> | null;
+  namespace?: string | null;
+  /** The ingress class (nginx, alb, ...): which controller should have built it. */
+  className?: string | null;
+  /** True when it terminates TLS (a `tls` section, or port 443 in the table). */
+  tls?: boolean | null;
 }
 
 const INGRESS_KEYS = ["rules", "hosts", "host", "address", "addresses", "loadbalancer", "externaladdress", "externalip", "spec", "status"];
 const CERTIFICATE_KEYS = new Set(["lastfailure", "notafter", "issuerref", "failedattempts", "renewaltime", "dnsnames"]);
 /** Keys that carry the load balancer's address (never `host`, which is the domain served). */
-const ADDRESS_KEYS = new Set(["address", "addresses", "ip", "hostname", "externalip", "externalips", "externaladdress", "lbaddress", "loadbalancer"]);
+const ADDRESS_KEYS = new Set(["address", "addresses", "ip", "hostname", "externalip", "externalips", "externaladdress", "lb", "lbip", "lbhostname", "lbaddress", "loadbalancer", "loadbalancerip", "loadbalancerhostname", "loadbalanceraddress"]);
 
 /** Ingresses from JSON (kubectl or simplified), a `kubectl get ingress` table, or `describe` text. */
-export function extractIngresses(data: unknown, text: string): IngressRecord[] {
+export function extractIngresses(data: unknown, raw: string): IngressRecord[] {
+  const text = asText(raw);
   const ingresses: IngressRecord[] = [];
   walkObjects(data, (object) => {
     const ingress = readIngressObject(object);
@@ -30,15 +36,25 @@ export function extractIngresses(data: unknown, text: string): IngressRecord[] {
   if (ingresses.length > 0) return ingresses;
   const rows = parseTables(text).filter((row) => row.name && ("address" in row || "hosts" in row));
   if (rows.length > 0) {
-    return rows.map((row) => ({ name: row.name ?? "", hosts: splitHosts(row.hosts ?? ""), address: presentAddress(row.address), ...readBackendText(text) }));
+    return rows.map((row) => ({
+      name: stripKind(row.name ?? ""),
+      hosts: splitHosts(row.hosts ?? ""),
+      address: presentAddress(row.address),
+      ...readBackendText(text),
+      namespace: row.namespace ?? null,
+      className: present(row.class),
+      tls: row.ports === undefined ? null : /\b443\b/.test(row.ports),
+    }));
   }
   return readDescribeText(text);
 }
 
 function readIngressObject(object: JsonObject): IngressRecord | null {
   const metadata = readKey(object, "metadata");
-  const name = readString(object, "name", "ingressName") ?? (isObject(metadata) ? readString(metadata, "name") : null);
+  const name = readString(object, "name", "ingressName", "ingress") ?? (isObject(metadata) ? readString(metadata, "name") : null);
   if (!name || !Object.keys(object).some((key) => INGRESS_KEYS.includes(normalizeKey(key)))) return null;
+  const kind = readString(object, "kind");
+  if (kind && kind !== "Ingress") return null;
   // cert-manager objects listed beside ingresses carry a name and a status too.
   if (/certificate|order|challenge/i.test(readString(object, "kind") ?? "") || Object.keys(object).some((key) => CERTIFICATE_KEYS.has(normalizeKey(key)))) return null;
   const hosts = new Set<string>();
@@ -51,7 +67,17 @@ function readIngressObject(object: JsonObject): IngressRecord | null {
     }
     return false;
   });
-  return { name, hosts: [...hosts], address: addresses[0] ?? null, ...readBackendObject(object) };
+  const spec = readKey(object, "spec");
+  const tls = readKey(object, "tls") ?? (isObject(spec) ? readKey(spec, "tls") : undefined);
+  return {
+    name,
+    hosts: [...hosts],
+    address: addresses[0] ?? null,
+    ...readBackendObject(object),
+    namespace: readString(object, "namespace", "ns") ?? (isObject(metadata) ? readString(metadata, "namespace") : null),
+    className: readString(object, "ingressClassName", "class", "className") ?? (isObject(spec) ? readString(spec, "ingressClassName") : null),
+    tls: tls === undefined || tls === null ? null : tls === false ? false : !(Array.isArray(tls) && tls.length === 0),
+  };
 }
 
 function readBackendObject(object: JsonObject): Pick<IngressRecord, "service" | "endpoints" | "selector"> {
@@ -96,6 +122,16 @@ function splitHosts(value: string): string[] {
   return value.split(/[\s,]+/).filter((host) => host !== "" && host !== "*");
 }
 
+/** `ingress.networking.k8s.io/conductor` → `conductor`. */
+function stripKind(name: string): string {
+  return name.replace(/^[\w.-]+\//, "");
+}
+
+function present(value: string | undefined): string | null {
+  const trimmed = value?.trim() ?? "";
+  return trimmed === "" || /^<none>$/i.test(trimmed) ? null : trimmed;
+}
+
 function presentAddress(value: string | undefined): string | null {
   const trimmed = value?.trim() ?? "";
   return trimmed === "" || /^(<none>|<pending>|none|pending|-|null)$/i.test(trimmed) ? null : trimmed;
@@ -106,5 +142,8 @@ function readDescribeText(text: string): IngressRecord[] {
   if (!name) return [];
   const address = /^\s*Address:[ \t]*(.*)$/m.exec(text)?.[1];
   const hosts = [...text.matchAll(/^\s*([a-z0-9-]+(?:\.[a-z0-9-]+)+)\s+\/\S*/gim)].map((m) => m[1] ?? "");
-  return [{ name, hosts, address: presentAddress(address), ...readBackendText(text) }];
+  const namespace = /^\s*Namespace:\s*(\S+)/m.exec(text)?.[1] ?? null;
+  const className = present(/^\s*(?:Ingress )?Class:\s*(\S+)/m.exec(text)?.[1]);
+  const tls = /^\s*TLS:\s*\n?\s*(\S.*)$/m.exec(text)?.[1];
+  return [{ name, hosts, address: presentAddress(address), ...readBackendText(text), namespace, className, tls: tls === undefined ? null : !/^<none>/i.test(tls.trim()) }];
 }

@@ -1,5 +1,5 @@
 import { parseTables } from "./parse-table.ts";
-import { normalizeKey, readKey, readString, toNumber, walkObjects } from "./walk-json.ts";
+import { asText, normalizeKey, readKey, readString, toNumber, walkObjects } from "./walk-json.ts";
 
 /** CPU and memory of one pod (kubectl top / metrics) or one process (top inside a pod). */
 export interface UsageRecord {
@@ -8,12 +8,15 @@ export interface UsageRecord {
   memoryBytes: number | null;
   /** For `top` inside a pod: %CPU of the process (can exceed 100 on several cores). */
   cpuPercent: number | null;
+  /** The container, for `kubectl top pods --containers` (POD and NAME columns): `name` is then the pod. */
+  container?: string | null;
 }
 
 const UNITS: Record<string, number> = { ki: 2 ** 10, mi: 2 ** 20, gi: 2 ** 30, ti: 2 ** 40, k: 1e3, m: 1e6, g: 1e9, kb: 1e3, mb: 1e6, gb: 1e9 };
 
 /** Usage rows from JSON, a `kubectl top pods` table, or `top` output (the process table). */
-export function extractUsage(data: unknown, text: string): UsageRecord[] {
+export function extractUsage(data: unknown, raw: string): UsageRecord[] {
+  const text = asText(raw);
   const records: UsageRecord[] = [];
   walkObjects(data, (object) => {
     const name = readString(object, "name", "pod", "podName", "command", "process");
@@ -30,8 +33,10 @@ export function extractUsage(data: unknown, text: string): UsageRecord[] {
   return parseTables(text).flatMap((row) => {
     const cpuKey = Object.keys(row).find((k) => k.startsWith("cpu"));
     const memKey = Object.keys(row).find((k) => k.startsWith("memory"));
-    return row.name && (cpuKey || memKey)
-      ? [{ name: row.name, cpuMillis: parseCpu(cpuKey ? row[cpuKey] : undefined), memoryBytes: parseMemory(memKey ? row[memKey] : undefined), cpuPercent: null }]
+    // `kubectl top pods --containers` prints POD then NAME (the container).
+    const name = row.pod ?? row.name;
+    return name && (cpuKey || memKey)
+      ? [{ name, cpuMillis: parseCpu(cpuKey ? row[cpuKey] : undefined), memoryBytes: parseMemory(memKey ? row[memKey] : undefined), cpuPercent: null, container: row.pod ? (row.name ?? null) : null }]
       : [];
   });
 }

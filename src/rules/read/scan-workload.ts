@@ -1,3 +1,5 @@
+import { asText } from "./walk-json.ts";
+
 /** Signs in server logs of work too big for Redis or the heap: Full GCs, oversized payloads, huge fan-outs, huge requests. */
 
 export interface WorkloadSignal {
@@ -26,7 +28,7 @@ const REQUEST_SIZE = /[?&](?:size|limit|count)=(\d+)|returned\s+(\d[\d,]*)\s+(?:
 const TASK_TYPES = /\b(FORK_JOIN_DYNAMIC|FORK_JOIN|DO_WHILE|SUB_WORKFLOW|DYNAMIC|INLINE|JSON_JQ_TRANSFORM|START_WORKFLOW)\b/;
 
 export function scanWorkload(text: string): WorkloadScan {
-  const lines = text.split(/\r?\n/).filter((line) => line.trim() !== "");
+  const lines = asText(text).split(/\r?\n/).filter((line) => line.trim() !== "");
   const gc = lines.filter((line) => FULL_GC.test(line));
   const payloads = lines.filter((line) => megabytes(PAYLOAD_SIZE.exec(line)) >= BIG_PAYLOAD_MB);
   const fanOut = lines.filter((line) => countOf(TASK_COUNT.exec(line)) >= BIG_COUNT);

@@ -8,6 +8,11 @@ export type JsonObject = Record<string, unknown>;
 export const isObject: (value: unknown) => value is JsonObject = isPlainObject;
 export const parseNested: (value: unknown) => unknown = parseOutput;
 
+/** Text of a command's output whatever arrived (readers never throw on a missing or odd text). */
+export function asText(value: unknown): string {
+  return typeof value === "string" ? value : value === null || value === undefined ? "" : String(value);
+}
+
 /** `restart_count`, `RestartCount` and `restart-count` all become `restartcount`. */
 export function normalizeKey(key: string): string {
   return key.toLowerCase().replace(/[^a-z0-9]/g, "");
@@ -16,12 +21,19 @@ export function normalizeKey(key: string): string {
 /** The value of the first key (compared normalized) that is present. */
 export function readKey(object: JsonObject, ...names: string[]): unknown {
   const wanted = names.map(normalizeKey);
-  for (const name of wanted) {
-    for (const [key, value] of Object.entries(object)) {
-      if (normalizeKey(key) === name && value !== undefined && value !== null) return value;
+  let best: unknown;
+  let rank = wanted.length;
+  // One pass over the keys: each is normalized once, the earliest wanted name wins.
+  for (const [key, value] of Object.entries(object)) {
+    if (value === undefined || value === null) continue;
+    const at = wanted.indexOf(normalizeKey(key));
+    if (at !== -1 && at < rank) {
+      best = value;
+      rank = at;
+      if (at === 0) break;
     }
   }
-  return undefined;
+  return best;
 }
 
 export function readString(object: JsonObject, ...names: string[]): string | null {
@@ -53,6 +65,17 @@ export function collectStrings(value: unknown, out: string[] = [], depth = 0): s
   else if (Array.isArray(value)) for (const item of value) collectStrings(item, out, depth + 1);
   else if (isObject(value)) for (const child of Object.values(value)) collectStrings(child, out, depth + 1);
   return out;
+}
+
+const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400, w: 604800, y: 31536000 };
+
+/** kubectl's ages: `45s`, `3m`, `6d1h`, `2m (x25 over 7m)` → seconds; null for anything else (timestamps included). */
+export function parseAge(value: unknown): number | null {
+  if (typeof value !== "string") return null;
+  const head = value.trim().split(/\s+/)[0] ?? "";
+  const parts = [...head.matchAll(/(\d+)([smhdwy])/g)];
+  if (parts.length === 0 || parts.map((p) => p[0]).join("") !== head) return null;
+  return parts.reduce((sum, p) => sum + Number(p[1]) * (DURATION_UNITS[p[2] ?? ""] ?? 0), 0);
 }
 
 /**
