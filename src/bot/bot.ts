@@ -50,6 +50,7 @@ export interface BotDeps {
   clock: Clock;
   logger: Logger;
   afterReply?: HandleAlertDeps["afterReply"];
+  recurrence?: HandleAlertDeps["recurrence"];
 }
 
 /** Outcome counts over the bot's life; memory stays flat however long --loop runs. */
@@ -105,6 +106,7 @@ export function createBot(options: BotOptions, deps: BotDeps) {
     logger,
     findOwnReply,
     ...(deps.afterReply ? { afterReply: deps.afterReply } : {}),
+    ...(deps.recurrence ? { recurrence: deps.recurrence } : {}),
   };
 
   const handleOptions = {

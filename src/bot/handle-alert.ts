@@ -1,4 +1,5 @@
 import type { Alert } from "../alerts/types.ts";
+import type { RecurrenceNote } from "../feedback/recurrence.ts";
 import type { Clock } from "../lib/clock.ts";
 import { OncallError, errorMessage } from "../lib/errors.ts";
 import { redactSecrets } from "../lib/redact.ts";
@@ -51,6 +52,8 @@ export interface HandleAlertDeps {
   logger: Logger;
   /** This bot's reply in the thread, if any: what a post that may have landed is checked against. */
   findOwnReply(channel: string, ts: string): Promise<OwnReply | null>;
+  /** New, recurring or chronic (a triaged alert only): the reply's header line; its failure only drops the line. */
+  recurrence?(job: AlertJob): Promise<RecurrenceNote | null>;
   /** Told after a reply is posted and saved; notifications hang off it. Its failure is logged only. */
   afterReply?(event: {
     job: AlertJob;
@@ -59,6 +62,8 @@ export interface HandleAlertDeps {
     replyTs: string;
     /** The alert thread's permalink when it was already looked up (null: Slack gave none). */
     threadLink?: string | null;
+    /** Not set here: the composition (src/cli/commands/run.ts) adds it from the feedback history for the notifier. */
+    recurrence?: RecurrenceNote;
   }): Promise<void>;
 }
 
@@ -160,7 +165,14 @@ async function triageAndPost(job: AlertJob, deps: HandleAlertDeps, options: Hand
   if (options.signal?.aborted) return cancel(job, deps, "the triage was cancelled (shutdown or deadline)");
   const kind: ReplyKind = report.stats.fallbackReason ? "fallback" : "full";
   const summary = redactSecrets(`${report.likelyRootCause} (confidence ${report.confidence})`).slice(0, 400);
-  return postNew(job, { kind, ...renderReportReply(report, job.alert), summary }, report, deps, options);
+  const recurrence = deps.recurrence
+    ? await deps.recurrence(job).catch((e: unknown) => {
+        log.warn({ error: errorMessage(e) }, "could not tell whether the incident recurs; replying without the line");
+        return null;
+      })
+    : null;
+  const rendered = renderReportReply(report, job.alert, recurrence ? { recurrence: recurrence.line } : {});
+  return postNew(job, { kind, ...rendered, summary }, report, deps, options);
 }
 
 async function cancel(job: AlertJob, deps: HandleAlertDeps, reason: string): Promise<AlertOutcome> {

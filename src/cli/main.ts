@@ -93,6 +93,64 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     });
 
   program
+    .command("status")
+    .description("Show what the bot has on record: channels, alerts in flight, recent replies, failures, pending notifications")
+    .option("--json", "print it as JSON")
+    .option("--recent <n>", "how many recent replies and failures to list", parseCount, 20)
+    .addHelpText("after", EXIT_CODES_HELP)
+    .action(async (options: { json?: boolean; recent: number }) => {
+      const { statusCommand } = await import("./commands/status.ts");
+      setExit(await statusCommand({ json: options.json ?? false, recent: options.recent }, io));
+    });
+
+  program
+    .command("capture")
+    .description("Triage one execution live (read-only) and write it as a redacted scenario folder for the eval")
+    .argument("<execId>", "the execution id from the alert's /execution/<id> URL")
+    .option("--alert <link>", "the alert message: a Slack permalink or channel:ts (fetched from Slack); default: written from the execution")
+    .option("--out <dir>", "the scenario set to add the folder to", "scenarios/captured")
+    .option("--redact-ips", "also redact IPv4 addresses")
+    .addOption(engineOption())
+    .addHelpText("after", EXIT_CODES_HELP)
+    .action(async (executionId: string, options: { alert?: string; out: string; redactIps?: boolean; engine?: "claude" | "rules" }) => {
+      const { captureCommand } = await import("./commands/capture.ts");
+      setExit(
+        await captureCommand(
+          {
+            executionId,
+            out: options.out,
+            redactIps: options.redactIps ?? false,
+            ...(options.alert !== undefined ? { alert: options.alert } : {}),
+            ...(options.engine ? { engine: options.engine } : {}),
+          },
+          io,
+        ),
+      );
+    });
+
+  const feedback = program
+    .command("feedback")
+    .description("How the on-call judged the bot's answers: accuracy by issue type and engine, calibration, wrong answers")
+    .option("--since <duration>", "answers posted within this long", "30d")
+    .option("--json", "print the summary as JSON")
+    .addHelpText("after", EXIT_CODES_HELP)
+    .action(async (options: { since: string; json?: boolean }) => {
+      const { feedbackCommand } = await import("./commands/feedback.ts");
+      setExit(await feedbackCommand({ since: options.since, json: options.json ?? false }, io));
+    });
+  feedback
+    .command("export")
+    .description("Turn a judged incident into a scenario (capture's format) with the on-call's root cause as the truth")
+    .argument("<alert>", "the alert: a Slack permalink or channel:ts")
+    .option("--out <dir>", "the scenario set to add the folder to", "scenarios/captured")
+    .option("--redact-ips", "also redact IPv4 addresses")
+    .addHelpText("after", EXIT_CODES_HELP)
+    .action(async (alert: string, options: { out: string; redactIps?: boolean }) => {
+      const { feedbackExportCommand } = await import("./commands/feedback.ts");
+      setExit(await feedbackExportCommand({ alert, out: options.out, redactIps: options.redactIps ?? false }, io));
+    });
+
+  program
     .command("verify")
     .description("Check each configured integration for real (Slack, Conductor, Anthropic, SMTP) and print a table")
     .addArgument(new Argument("[service]", "check only this one; not configured is then a failure").choices(["slack", "conductor", "anthropic", "smtp"]))
@@ -107,6 +165,12 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
 
 function engineOption(): Option {
   return new Option("--engine <engine>", "rules | claude (default ONCALL_ENGINE: claude when ANTHROPIC_API_KEY is set)").choices(["rules", "claude"]);
+}
+
+function parseCount(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 1000) throw new InvalidArgumentError("must be a whole number from 1 to 1000");
+  return n;
 }
 
 /** Seconds from 0.1 (for loops against the local sandbox) to an hour; ONCALL_POLL_INTERVAL keeps 2 s as its floor. */

@@ -1,3 +1,4 @@
+import type { MaskKind } from "../lib/identifier-mask.ts";
 import { existsSync, readFileSync } from "node:fs";
 import { parse as parseDotenv } from "dotenv";
 import { UsageError } from "../lib/errors.ts";
@@ -23,6 +24,8 @@ export interface AnthropicConfig {
   baseUrl: string | undefined;
   model: string;
   timeoutMs: number;
+  /** Identifiers replaced by placeholders in what the model is sent (ONCALL_MODEL_MASK). */
+  mask: MaskKind[];
 }
 
 export type SeverityName = "CRITICAL" | "MAJOR" | "MINOR" | "WARNING";
@@ -55,6 +58,17 @@ export interface NotifyConfig {
   debounceBypassCritical: boolean;
 }
 
+/** Verdicts from the thread and the recurrence policy (src/feedback). */
+export interface FeedbackConfig {
+  /** Replies younger than this are read for reactions and `root cause:` replies; 0 turns reading off. */
+  windowMs: number;
+  threadsPerCycle: number;
+  /** Chronic incidents get their reply but no e-mail or escalation. */
+  skipChronicNotify: boolean;
+  /** A recurring incident whose last answer was judged wrong escalates whatever its severity. */
+  escalateRecurringWrong: boolean;
+}
+
 export interface OncallConfig {
   /** `claude` when a model is configured and wanted, otherwise `rules`. */
   engine: "claude" | "rules";
@@ -85,6 +99,7 @@ export interface Config {
   anthropic: AnthropicConfig | undefined;
   smtp: SmtpConfig | undefined;
   notify: NotifyConfig;
+  feedback: FeedbackConfig;
   oncall: OncallConfig;
   ops: OpsConfig;
   log: { format: "pretty" | "json"; level: string };
@@ -167,7 +182,7 @@ function toConfig(env: Env): Config {
         }
       : undefined;
   const anthropic = env.ANTHROPIC_API_KEY
-    ? { apiKey: env.ANTHROPIC_API_KEY, baseUrl: env.ANTHROPIC_BASE_URL, model: env.ANTHROPIC_MODEL, timeoutMs: env.ANTHROPIC_TIMEOUT }
+    ? { apiKey: env.ANTHROPIC_API_KEY, baseUrl: env.ANTHROPIC_BASE_URL, model: env.ANTHROPIC_MODEL, timeoutMs: env.ANTHROPIC_TIMEOUT, mask: env.ONCALL_MODEL_MASK }
     : undefined;
   const smtp = env.SMTP_HOST && env.SMTP_FROM
     ? {
@@ -209,6 +224,12 @@ function toConfig(env: Env): Config {
       maxTurns: env.ONCALL_MAX_TURNS,
       maxToolCalls: env.ONCALL_MAX_TOOL_CALLS,
       maxInputTokens: env.ONCALL_MAX_INPUT_TOKENS,
+    },
+    feedback: {
+      windowMs: env.ONCALL_FEEDBACK_WINDOW,
+      threadsPerCycle: env.ONCALL_FEEDBACK_THREADS_PER_CYCLE,
+      skipChronicNotify: env.ONCALL_SKIP_CHRONIC_NOTIFY,
+      escalateRecurringWrong: env.ONCALL_ESCALATE_RECURRING_WRONG,
     },
     ops: { httpPort: env.ONCALL_HTTP_PORT, httpAddress: env.ONCALL_HTTP_ADDRESS },
     log: { format: env.LOG_FORMAT, level: env.LOG_LEVEL },

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { parseDuration } from "../lib/duration.ts";
+import { MASK_KINDS, type MaskKind } from "../lib/identifier-mask.ts";
 
 /**
  * Every environment variable the bot reads, with its default. `.env.example` mirrors this file;
@@ -92,6 +93,12 @@ export const envSchema = z.object({
   ANTHROPIC_BASE_URL: httpUrl.optional(),
   ANTHROPIC_MODEL: z.string().trim().min(1).default("claude-sonnet-5-5"),
   ANTHROPIC_TIMEOUT: duration("90s", "5s", "10m"),
+  ONCALL_MODEL_MASK: z
+    .string()
+    .optional()
+    .transform((v) => (v ?? "").split(",").map((c) => c.trim().toLowerCase()).filter(Boolean))
+    .refine((kinds) => kinds.every((k) => (MASK_KINDS as readonly string[]).includes(k)), { message: "must be a comma-separated list of ips, emails, hosts" })
+    .transform((kinds) => [...new Set(kinds)] as MaskKind[]),
 
   ONCALL_ENGINE: z.enum(["auto", "claude", "rules"], { error: "must be auto, claude or rules" }).default("auto"),
   ONCALL_STATE_FILE: z.string().trim().min(1).default(".oncall-state.json"),
@@ -106,7 +113,7 @@ export const envSchema = z.object({
   ONCALL_TRIAGE_DEADLINE: duration("5m", "1s", "1h"),
   ONCALL_MAX_TURNS: positiveInt(12, 50),
   ONCALL_MAX_TOOL_CALLS: positiveInt(15, 100),
-  ONCALL_MAX_INPUT_TOKENS: positiveInt(400_000, 5_000_000),
+  ONCALL_MAX_INPUT_TOKENS: positiveInt(400_000, 10_000_000),
 
   SMTP_HOST: z.string().trim().optional(),
   SMTP_PORT: z.coerce
@@ -136,6 +143,10 @@ export const envSchema = z.object({
   ONCALL_NOTIFY_MAX_ATTEMPTS: positiveInt(3, 20),
   ONCALL_DEBOUNCE_WINDOW: duration("10m", "0s", "1d"),
   ONCALL_DEBOUNCE_BYPASS_CRITICAL: flag(false),
+  ONCALL_FEEDBACK_WINDOW: duration("3d", "0s", "30d"),
+  ONCALL_FEEDBACK_THREADS_PER_CYCLE: positiveInt(10, 50),
+  ONCALL_SKIP_CHRONIC_NOTIFY: flag(false),
+  ONCALL_ESCALATE_RECURRING_WRONG: flag(false),
 
   ONCALL_HTTP_PORT: z.coerce
     .number({ error: "must be a port number" })

@@ -1,5 +1,6 @@
 import { pino, type Logger } from "pino";
 import { currentLogContext } from "./log-context.ts";
+import { redactDeep, redactText } from "./redact.ts";
 
 export type { Logger };
 
@@ -11,6 +12,11 @@ const SECRET_KEYS = [
   "secret",
   "apiKey",
   "keySecret",
+  "authSecret",
+  "botToken",
+  "appToken",
+  "signingSecret",
+  "accessToken",
   "SLACK_BOT_TOKEN",
   "CONDUCTOR_AUTH_SECRET",
   "ANTHROPIC_API_KEY",
@@ -22,11 +28,23 @@ export interface LoggerOptions {
   level: string;
   /** Where lines go; stderr by default so stdout stays for results. */
   destination?: NodeJS.WritableStream;
+  /** Configured secret values, scrubbed wherever they appear in a line. */
+  secrets?: readonly string[];
 }
 
 export function createLogger(options: LoggerOptions): Logger {
   const destination = options.destination ?? process.stderr;
   const redact = { paths: SECRET_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`]), censor: "[redacted]" };
+  const secrets = options.secrets ?? [];
+  // Beyond the named keys: secret shapes and configured values in any field or message.
+  const scrub = {
+    hooks: {
+      logMethod(this: Logger, args: Parameters<pino.LogFn>, method: pino.LogFn) {
+        return method.apply(this, args.map((arg) => (typeof arg === "string" ? redactText(arg, secrets) : arg)) as Parameters<pino.LogFn>);
+      },
+    },
+  };
+  const log = (object: Record<string, unknown>) => redactDeep(object, secrets);
   // The alert, execution and triage of the work in progress (see log-context.ts).
   const mixin = () => ({ ...currentLogContext() });
   if (options.format === "json") {
@@ -39,7 +57,8 @@ export function createLogger(options: LoggerOptions): Logger {
         mixin,
         messageKey: "message",
         timestamp: pino.stdTimeFunctions.isoTime,
-        formatters: { level: (label) => ({ level: label }) },
+        ...scrub,
+        formatters: { level: (label) => ({ level: label }), log },
       },
       destination as pino.DestinationStream,
     );
@@ -51,7 +70,8 @@ export function createLogger(options: LoggerOptions): Logger {
       base: undefined,
       mixin,
       timestamp: false,
-      formatters: { level: (label) => ({ level: label }) },
+      ...scrub,
+      formatters: { level: (label) => ({ level: label }), log },
     },
     prettyStream(destination),
   );

@@ -9,9 +9,14 @@ import { createFileOutbox, type Outbox } from "./outbox.ts";
 import type { NotifyPolicy } from "./plan-notifications.ts";
 
 /** The notification policy from configuration: a channel without its integration is off. */
-export function toNotifyPolicy(config: Pick<Config, "slack" | "smtp" | "notify">): NotifyPolicy {
+export function toNotifyPolicy(config: Pick<Config, "slack" | "smtp" | "notify"> & Partial<Pick<Config, "feedback">>): NotifyPolicy {
   return {
-    escalation: { severities: config.notify.escalateSeverities, inconclusive: config.notify.escalateInconclusive },
+    escalation: {
+      severities: config.notify.escalateSeverities,
+      inconclusive: config.notify.escalateInconclusive,
+      recurringWrong: config.feedback?.escalateRecurringWrong ?? false,
+    },
+    skipChronic: config.feedback?.skipChronicNotify ?? false,
     smtp: config.smtp !== undefined,
     emailTo: config.smtp?.to ?? [],
     emailMinSeverity: config.smtp?.minSeverity ?? "MAJOR",
@@ -22,7 +27,7 @@ export function toNotifyPolicy(config: Pick<Config, "slack" | "smtp" | "notify">
 
 /** Null when nothing is configured to notify anyone. */
 export function buildNotifier(
-  config: Pick<Config, "slack" | "smtp" | "notify"> & { oncall: { stateFile: string } },
+  config: Pick<Config, "slack" | "smtp" | "notify"> & Partial<Pick<Config, "feedback">> & { oncall: { stateFile: string } },
   deps: { store: StateHandle; slack: SlackApi | null; clock: Clock; logger: Logger; email?: EmailSender; outbox?: Outbox },
 ): { notifier: Notifier; close(): void } | null {
   const policy = toNotifyPolicy(config);

@@ -16,16 +16,20 @@ export interface NotificationSubject {
   thread: { channel: string; ts: string };
   /** Why triage gave up, for a failure note. */
   lastError: string | null;
+  /** Whether the incident recurs (src/feedback), when the bot knows. */
+  recurrence?: { kind: "new" | "recurring" | "chronic"; lastVerdict: "right" | "wrong" | "partly" | null };
 }
 
 export interface EscalationPolicy {
   severities: readonly Severity[];
   /** Inconclusive, low-confidence and failed triages escalate too. */
   inconclusive: boolean;
+  /** A recurring or chronic incident whose last answer was judged wrong escalates too. */
+  recurringWrong?: boolean;
 }
 
 /** Why this answer needs a human now; empty when it does not. A repeat (known incident) never escalates. */
-export function escalationReasons(subject: Pick<NotificationSubject, "alert" | "kind" | "report">, policy: EscalationPolicy): string[] {
+export function escalationReasons(subject: Pick<NotificationSubject, "alert" | "kind" | "report" | "recurrence">, policy: EscalationPolicy): string[] {
   if (subject.kind === "known-incident") return [];
   const reasons: string[] = [];
   if (policy.severities.includes(subject.alert.severity)) reasons.push(`severity ${subject.alert.severity}`);
@@ -33,6 +37,10 @@ export function escalationReasons(subject: Pick<NotificationSubject, "alert" | "
     if (subject.kind === "failure-note") reasons.push("triage failed");
     else if (subject.report && isInconclusive(subject.report)) reasons.push("inconclusive");
     else if (subject.report?.confidence === "low") reasons.push("low confidence");
+  }
+  const recurrence = subject.recurrence;
+  if (policy.recurringWrong && recurrence && recurrence.kind !== "new" && recurrence.lastVerdict === "wrong") {
+    reasons.push(`${recurrence.kind}, last answer judged wrong`);
   }
   return reasons;
 }

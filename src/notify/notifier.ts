@@ -70,6 +70,7 @@ export function createNotifier(options: NotifierOptions, deps: NotifierDeps) {
       threadLink: null,
       thread: id,
       lastError: store.state.alerts[alertKey(id.channel, id.ts)]?.lastError ?? null,
+      ...(event.recurrence ? { recurrence: { kind: event.recurrence.kind, lastVerdict: event.recurrence.lastVerdict } } : {}),
     };
     if (planNotifications(subject, options.policy).filter((n) => isPending(id, n)).length === 0) return;
     subject.threadLink =

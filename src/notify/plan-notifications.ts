@@ -18,6 +18,8 @@ export interface NotifyPolicy {
   emailMinSeverity: Severity;
   escalationEmails: readonly string[];
   escalationUsers: readonly string[];
+  /** Chronic incidents (src/feedback) get their reply and nothing else. */
+  skipChronic?: boolean;
 }
 
 /**
@@ -27,6 +29,7 @@ export interface NotifyPolicy {
  */
 export function planNotifications(subject: NotificationSubject, policy: NotifyPolicy): PlannedNotification[] {
   if (subject.kind === "known-incident") return [];
+  if (policy.skipChronic && subject.recurrence?.kind === "chronic") return [];
   const planned: PlannedNotification[] = [];
   if (policy.smtp && policy.emailTo.length > 0 && subject.report && isAtLeast(subject.alert.severity, policy.emailMinSeverity)) {
     planned.push({ channel: "email", reason: `severity ${subject.alert.severity}`, to: [...policy.emailTo], ...renderTriageEmail(subject) });

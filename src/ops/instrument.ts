@@ -1,3 +1,4 @@
+import { readReplyMetadata } from "../bot/reply-metadata.ts";
 import type { CommandRunner } from "../conductor/types.ts";
 import type { Clock } from "../lib/clock.ts";
 import { OncallError } from "../lib/errors.ts";
@@ -46,7 +47,13 @@ export function observeSlack(slack: SlackApi, { metrics, status, clock }: Observ
     authTest: () => watch("authTest", () => slack.authTest()),
     history: (channel, oldest) => watch("history", () => slack.history(channel, oldest)),
     replies: (channel, ts) => watch("replies", () => slack.replies(channel, ts)),
-    postMessage: (message) => watch("postMessage", () => slack.postMessage(message)),
+    postMessage: (message) =>
+      watch("postMessage", () => slack.postMessage(message)).then((posted) => {
+        // Thread replies say what they are in their metadata; DMs and others are not replies.
+        const identity = readReplyMetadata({ metadata: message.metadata });
+        if (identity) metrics.replies.inc({ kind: identity.kind });
+        return posted;
+      }),
     addReaction: (channel, ts, name) =>
       watch("addReaction", () => slack.addReaction(channel, ts, name)).then(() => {
         const key = `${channel}:${ts}`;

@@ -37,7 +37,12 @@ const CAUSE_LABEL: Record<Report["appOrInfra"], string> = {
 };
 
 /** The triage report as a thread reply: headline, findings, root cause, a suggested next step, run stats. */
-export function renderReportReply(report: Report, alert: Alert | null, options: { threadLink?: string } = {}): SlackReply {
+export function renderReportReply(
+  report: Report,
+  alert: Alert | null,
+  /** `recurrence`: the new / recurring / chronic line (src/feedback), trusted mrkdwn shown under the headline. */
+  options: { threadLink?: string; recurrence?: string } = {},
+): SlackReply {
   const issue = safe(report.issue, CAPS.issue);
   const severityEmoji = SEVERITY_EMOJI[report.severity] ?? SEVERITY_EMOJI.UNKNOWN;
   const meta = [
@@ -48,7 +53,8 @@ export function renderReportReply(report: Report, alert: Alert | null, options: 
   const where = alert ? describeAlert(alert) : null;
   if (where) meta.push(`*Cluster:* ${where}`);
 
-  const blocks: SlackBlock[] = [section(`${severityEmoji} *${issue}*\n${meta.join("   ")}`), DIVIDER];
+  const recurrence = options.recurrence ? `\n${options.recurrence}` : "";
+  const blocks: SlackBlock[] = [section(`${severityEmoji} *${issue}*\n${meta.join("   ")}${recurrence}`), DIVIDER];
   blocks.push(...splitForSlack(["*Findings*", ...findingLines(report)]).map(section));
   blocks.push(section(`*Likely root cause*\n${safe(report.likelyRootCause, CAPS.rootCause)}`));
   if (report.ruledOut && report.ruledOut.length > 0) blocks.push(section(`*Ruled out*\n${safe(report.ruledOut.join("; "), CAPS.summary)}`));

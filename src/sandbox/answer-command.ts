@@ -1,4 +1,5 @@
 import type { ReadOnlyCommand } from "../conductor/commands.ts";
+import { RECOMMENDED_SETTINGS, ROLE_CHECK_QUERY } from "../verify/database-role.ts";
 import type { CommandOutput, Scenario } from "./scenario-schema.ts";
 
 export interface CommandAnswer {
@@ -7,6 +8,30 @@ export interface CommandAnswer {
   reason: string | null;
   delayMs: number | undefined;
 }
+
+/** `verify conductor` reads the database role: every sandbox cluster has the role the README recommends. */
+const SANDBOX_ROLE: CommandOutput = {
+  status: "COMPLETED",
+  output: {
+    rows: [
+      {
+        role: "oncall_agent",
+        ...RECOMMENDED_SETTINGS,
+        search_path: '"$user", public',
+        in_recovery: false,
+        superuser: false,
+        createrole: false,
+        createdb: false,
+        bypassrls: false,
+        replication: false,
+        reads_all_data: false,
+        writes_all_data: false,
+        monitor: true,
+        writable_tables: 0,
+      },
+    ],
+  },
+};
 
 const PER_POD = new Set<ReadOnlyCommand>(["GET_POD_EVENTS", "PULL_LOGS", "GET_TOP_OUTPUT_FROM_POD", "DOWNLOAD_THREAD_DUMP"]);
 
@@ -36,7 +61,10 @@ function findAnswer(scenario: Scenario, command: ReadOnlyCommand, parameters: Re
     }
     case "SQL_CONDUCTOR": {
       const query = String(parameters.query ?? "");
-      return commands.SQL_CONDUCTOR?.find((a) => a.match === undefined || new RegExp(a.match, "i").test(query));
+      const answers = commands.SQL_CONDUCTOR ?? [];
+      // A scenario may give its own role (an answer whose match names the role check); else the recommended one.
+      if (query === ROLE_CHECK_QUERY) return answers.find((a) => a.match !== undefined && new RegExp(a.match, "i").test(query)) ?? SANDBOX_ROLE;
+      return answers.find((a) => a.match === undefined || new RegExp(a.match, "i").test(query));
     }
     default:
       return commands[command];

@@ -48,7 +48,7 @@ async function loadScenario(dir: string, folder: string): Promise<Scenario> {
       return fail(`${field}: cannot read file "${name}"`, error);
     }
   };
-  const commands = await resolveFiles(file.commands, readText);
+  const commands = await resolveFiles(file.commands, readText, fail);
   // readRouting cannot fail here: the schema refused executions without routing.
   const routing = readRouting(file.execution) ?? fail("execution.input: no routing");
   return { ...file, commands, dir, routing };
@@ -56,9 +56,17 @@ async function loadScenario(dir: string, folder: string): Promise<Scenario> {
 
 type ReadText = (name: string, field: string) => Promise<string>;
 
-async function resolveFiles(commands: ScenarioCommands, readText: ReadText): Promise<ScenarioCommands> {
-  const resolveOne = async <T extends CommandOutput>(answer: T, field: string): Promise<T> =>
-    answer.file === undefined ? answer : { ...answer, text: await readText(answer.file, field), file: undefined };
+async function resolveFiles(commands: ScenarioCommands, readText: ReadText, fail: (message: string, cause?: unknown) => never): Promise<ScenarioCommands> {
+  const resolveOne = async <T extends CommandOutput>(answer: T, field: string): Promise<T> => {
+    if (answer.file === undefined) return answer;
+    const text = await readText(answer.file, field);
+    if (answer.format !== "json") return { ...answer, text, file: undefined };
+    try {
+      return { ...answer, output: JSON.parse(text) as unknown, file: undefined, format: undefined };
+    } catch (error) {
+      return fail(`${field}: "${answer.file}" is not valid JSON: ${error instanceof Error ? error.message : String(error)}`, error);
+    }
+  };
   const resolved: Record<string, unknown> = {};
   for (const [command, value] of Object.entries(commands)) {
     if (Array.isArray(value)) {

@@ -41,6 +41,10 @@ export interface SlackServer {
   replies(channel: string, threadTs: string): StoredMessage[];
   /** Reaction names on a message. */
   reactions(channel: string, ts: string): string[];
+  /** A person reacts to a message (the on-call's 👍 on the bot's reply). */
+  react(channel: string, ts: string, name: string, user: string): void;
+  /** A person replies in a thread; returns the reply's ts. */
+  postReply(channel: string, threadTs: string, text: string, user: string): string;
   faults: Faults<SlackFault>;
   close(): Promise<void>;
 }
@@ -88,6 +92,8 @@ export async function startSlackServer(options: SlackServerOptions): Promise<Sla
     messages: (channel) => store.topLevel(channel),
     replies: (channel, ts) => store.thread(channel, ts).slice(1),
     reactions: (channel, ts) => store.find(channel, ts)?.reactions?.map((r) => r.name) ?? [],
+    react: (channel, ts, name, user) => store.react(channel, ts, name, user, true),
+    postReply: (channel, threadTs, text, user) => store.post(channel, { type: "message", text, user, thread_ts: threadTs }).ts,
     faults,
     close: () => server.close(),
   };
@@ -135,6 +141,11 @@ function handle(method: string, p: Record<string, unknown>, store: SlackStore, b
     case "reactions.remove":
       store.react(channel, String(p.timestamp ?? ""), String(p.name ?? ""), bot.userId, false);
       return {};
+    case "reactions.get": {
+      const message = store.find(channel, String(p.timestamp ?? ""));
+      if (!message) throw new SlackStoreError("message_not_found");
+      return { type: "message", channel, message };
+    }
     case "chat.getPermalink":
       return { channel, permalink: store.permalink(channel, String(p.message_ts ?? "")) };
     case "conversations.open": {

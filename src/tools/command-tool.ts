@@ -18,8 +18,11 @@ export interface CommandToolSpec<S extends z.ZodType<ExecutionInput>, C extends 
   command: C;
   inputSchema: S;
   toParameters(input: z.output<S>): CommandParameters<C>;
-  /** Says no before anything is dispatched; the returned reason becomes the error result. */
-  refuse?(input: z.output<S>): Promise<string | null>;
+  /**
+   * Runs before anything is dispatched: a refusal becomes the error result; otherwise the input to
+   * send (it may be rewritten) and a cleaner applied to the parsed output before anything sees it.
+   */
+  prepare?(input: z.output<S>): Promise<{ refusal: string } | { input: z.output<S>; clean?: (data: unknown) => unknown }>;
   /** Renders the parsed output for the model, within `budget` (default: renderOutput, head kept). */
   present?(data: unknown, budget: number): CutText;
   /** What to tell the model when the command completed with nothing (default: generic). */
@@ -52,11 +55,13 @@ async function runCommandTool<S extends z.ZodType<ExecutionInput>, C extends Rea
   const { command } = spec;
 
   let outcome: CommandOutcome;
+  let clean: (data: unknown) => unknown = (data) => data;
   try {
-    const refusal = await spec.refuse?.(input);
-    if (refusal) return { status: "error", output: refusal, durationMs: elapsed() };
+    const prepared = (await spec.prepare?.(input)) ?? { input };
+    if ("refusal" in prepared) return { status: "error", output: prepared.refusal, durationMs: elapsed() };
+    if (prepared.clean) clean = prepared.clean;
     const { context } = await deps.readExecution(input.executionId, ctx.signal);
-    outcome = await deps.runner.run(context, command, spec.toParameters(input), {
+    outcome = await deps.runner.run(context, command, spec.toParameters(prepared.input), {
       signal: ctx.signal,
       timeoutMs: deps.commandTimeoutMs,
       ...(ctx.runKey === undefined ? {} : { callKey: ctx.runKey }),
@@ -77,7 +82,7 @@ async function runCommandTool<S extends z.ZodType<ExecutionInput>, C extends Rea
     if (ctx.signal?.aborted) return { ...stoppedResult(command, ctx.signal), durationMs: elapsed() };
     return { status: "error", output: describeFailure(outcome), command, durationMs: elapsed(), ...(outcome.transport ? { failure: "transport" as const } : {}) };
   }
-  const data = parseOutput(outcome.output);
+  const data = clean(parseOutput(outcome.output));
   if (isEmptyOutput(data)) {
     const output = spec.describeEmpty?.(input) ?? `${command} completed but returned no data.`;
     return { status: "no_data", output, data, command, durationMs: elapsed() };

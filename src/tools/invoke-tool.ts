@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import { errorMessage } from "../lib/errors.ts";
+import { redactDeep } from "../lib/redact.ts";
 import { isPlainObject } from "./format-output.ts";
 import type { Tool, ToolCallRecord, ToolContext, ToolInvoker, ToolResult } from "./types.ts";
 
@@ -8,7 +9,12 @@ export interface ToolInvokerOptions {
   maxCalls?: number;
   /** Called once per call, after it settles, with what was recorded. */
   onCall?: (record: ToolCallRecord) => void;
+  /** Configured secret values, scrubbed from every result besides the recognisable secret shapes. */
+  secrets?: readonly string[];
 }
+
+/** No tool takes more than a query or a grep pattern: anything this large is refused unread. */
+export const MAX_INPUT_CHARS = 100_000;
 
 /**
  * Runs tools by name for one triage (the ToolInvoker contract). Nothing the model sends can
@@ -21,8 +27,10 @@ export function createToolInvoker(tools: readonly Tool[], ctx: ToolContext, opti
   const inFlightOrDone = new Map<string, Promise<ToolResult>>();
   let runs = 0;
 
-  const record = (name: string, input: unknown, result: ToolResult, cached: boolean) => {
-    const entry: ToolCallRecord = { name, input, result, cached };
+  // The one redaction boundary: nothing a tool returns is stored, logged, rendered or sent to the model before this.
+  const record = (name: string, input: unknown, raw: ToolResult, cached: boolean) => {
+    const result = redactDeep(raw, options.secrets ?? []);
+    const entry: ToolCallRecord = { name, input: redactDeep(input, options.secrets ?? []), result, cached };
     calls.push(entry);
     options.onCall?.(entry);
     return { ...result, cached };
@@ -47,6 +55,15 @@ export function createToolInvoker(tools: readonly Tool[], ctx: ToolContext, opti
         const valid = [...byName.keys()].join(", ");
         return record(name, input, errorResult(`Unknown tool "${name}". Valid tools: ${valid}.`), false);
       }
+      const size = JSON.stringify(input ?? null).length;
+      if (size > MAX_INPUT_CHARS) {
+        const summary = { size, note: "input too large to keep" };
+        return record(name, summary, errorResult(`Input for ${name} is ${size.toLocaleString("en-US")} characters; the limit is ${MAX_INPUT_CHARS.toLocaleString("en-US")}. Nothing was run.`), false);
+      }
+      const foreign = foreignExecutionId(input, ctx.executionId);
+      if (foreign !== null) {
+        return record(name, input, errorResult(`executionId ${foreign} is not this triage's execution (${ctx.executionId}); tools only read the alert's own cluster. Nothing was run.`), false);
+      }
       const pinned = pinExecution(input, ctx.executionId);
       const parsed = tool.inputSchema.safeParse(pinned);
       if (!parsed.success) {
@@ -67,7 +84,14 @@ export function createToolInvoker(tools: readonly Tool[], ctx: ToolContext, opti
   return invoker;
 }
 
-/** The model cannot aim a tool at another execution: its id is replaced by the triage's own. */
+/** An execution id the model sent that is not the triage's own (spelling aside), or null. */
+function foreignExecutionId(input: unknown, executionId: string): string | null {
+  if (!isPlainObject(input) || input.executionId === undefined) return null;
+  const normalize = (id: unknown) => String(id).toLowerCase().replace(/-/g, "");
+  return normalize(input.executionId) === normalize(executionId) ? null : String(input.executionId).slice(0, 80);
+}
+
+/** The model cannot aim a tool at another execution: a missing id or another spelling of it becomes the triage's own. */
 function pinExecution(input: unknown, executionId: string): unknown {
   if (input === undefined || input === null) return { executionId };
   return isPlainObject(input) ? { ...input, executionId } : input;

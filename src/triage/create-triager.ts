@@ -23,6 +23,8 @@ export interface TriagerDeps {
   logger: Logger;
   /** Present only for the claude engine. */
   model?: { client: MessagesClient; name: string; requestTimeoutMs: number };
+  /** Configured secret values, scrubbed from every tool result. */
+  secrets?: readonly string[];
 }
 
 export type TriagerOptions = Pick<OncallConfig, "engine" | "maxTurns" | "maxToolCalls" | "maxInputTokens" | "triageDeadlineMs">;
@@ -63,6 +65,7 @@ export function createTriager(options: TriagerOptions, deps: TriagerDeps): Triag
         const invoker = createToolInvoker(deps.tools, { executionId, signal, runKey: request.runKey ?? `${executionId}/${randomUUID()}` }, {
           // Rules may need a few calls after the model spent its budget: allow it some headroom.
           maxCalls: options.maxToolCalls + 10,
+          ...(deps.secrets ? { secrets: deps.secrets } : {}),
         });
         const rules = async (fallbackReason: string | null) => {
           const report = await runRulesEngine({ executionId, alert: request.alert, fallbackReason, signal }, invoker, { now: deps.now });

@@ -31,7 +31,7 @@ export async function runChecks(config: Config, options: RunChecksOptions): Prom
   );
   const clean = (text: string) => redactKnownValues(redactSecrets(text.replace(/\s+/g, " ").trim()), secrets);
   const timeoutMs = options.timeoutMs;
-  const checks: Record<Service, (() => Promise<string>) | null> = {
+  const checks: Record<Service, (() => Promise<string | { detail: string; warnings: string[] }>) | null> = {
     slack: config.slack ? () => verifySlack(config.slack!, { timeoutMs }) : null,
     conductor: config.conductor ? () => verifyConductor(config.conductor!, { timeoutMs }) : null,
     anthropic: config.anthropic ? () => verifyAnthropic(config.anthropic!, { timeoutMs }) : null,
@@ -42,7 +42,10 @@ export async function runChecks(config: Config, options: RunChecksOptions): Prom
       const check = checks[service];
       if (!check) return { service, status: options.named ? "FAIL" : "SKIP", detail: NOT_CONFIGURED[service] };
       try {
-        return { service, status: "PASS", detail: clean(await withTimeout(check(), timeoutMs + 1000)) };
+        const outcome = await withTimeout(check(), timeoutMs + 1000);
+        if (typeof outcome === "string") return { service, status: "PASS", detail: clean(outcome) };
+        const warnings = outcome.warnings.map((warning) => clean(warning));
+        return { service, status: warnings.length > 0 ? "WARN" : "PASS", detail: [clean(outcome.detail), ...warnings.map((warning) => `WARN ${warning}`)].join("\n") };
       } catch (error) {
         return { service, status: "FAIL", detail: clean(errorMessage(error)) };
       }

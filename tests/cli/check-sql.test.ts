@@ -29,7 +29,7 @@ describe("check-sql", () => {
   it("prints the reason and returns 1 for a rejected query", async () => {
     const { io, stdout } = createFakeIo(null);
     expect(await checkSqlCommand({ query: "select pg_sleep(10)", batch: false }, io)).toBe(1);
-    expect(stdout()).toBe("rejected: function pg_sleep is not allowed (sleeps)\n");
+    expect(stdout()).toBe("rejected: function pg_sleep is not allowed: not a built-in read-only function (volatile, and not a reviewed read-only diagnostic)\n");
   });
 
   it("reads the query from stdin when no argument is given", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { redactKnownValues, redactSecrets } from "../../src/lib/redact.ts";
+import { redactDeep, redactKnownValues, redactSecrets } from "../../src/lib/redact.ts";
 
 // Fake credentials with real shapes; assembled at runtime so no scanner mistakes them for live ones.
 const SLACK_BOT = ["xoxb", "2948812331-7730112233441-Zq8VxWm3PqLr9TnYb2Kd0sFh"].join("-");
@@ -100,5 +100,54 @@ describe("redactKnownValues", () => {
 
   it("ignores empty and very short values, which would shred ordinary text", () => {
     expect(redactKnownValues("an ordinary sentence", ["", "a", "or"])).toBe("an ordinary sentence");
+  });
+});
+
+// Assembled at runtime, like the fakes above, so no scanner mistakes them for live credentials.
+const GITHUB = ["ghp", "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"].join("_");
+const GITHUB_PAT = ["github", "pat", "11ABCDEFG0123456789", "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGH"].join("_");
+const GOOGLE = ["AIza", "SyA1234567890abcdefghijklmnopqrstuv"].join("");
+const AZURE_KEY = "Zm9vYmFyYmF6cXV4Zm9vYmFyYmF6cXV4Zm9vYmFyYmF6cXV4Zm9vYmFyYmF6cXV4Zm9vYmFy+/==";
+const PEM_LINES = ["MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7VJTUt9Us8cKj", "MzEfYyjiWA4R4/M2bS1GB4t7NXp98C3SC6dVMvDuictGeurT8jNbvJZHtCSuYEvu"];
+
+describe("redactSecrets: the patterns issue 9 found missing", () => {
+  it.each([
+    ["github token", `cloned with ${GITHUB} ok`, "cloned with ghp_[redacted] ok"],
+    ["github fine-grained token", `GH=${GITHUB_PAT}`, "GH=github_pat_[redacted]"],
+    ["google api key", `maps ${GOOGLE}`, "maps AIza[redacted]"],
+    [
+      "azure storage connection string",
+      `DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=${AZURE_KEY};EndpointSuffix=core.windows.net`,
+      "DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=[redacted];EndpointSuffix=core.windows.net",
+    ],
+    ["azure sas url", "https://acct.blob.core.windows.net/c?sv=2020&sig=abc%2Bdef%3D&se=2026", "https://acct.blob.core.windows.net/c?sv=2020&sig=[redacted]&se=2026"],
+    ["scram verifier", "SCRAM-SHA-256$4096:c2FsdA==$c3RvcmVka2V5:c2VydmVya2V5", "SCRAM-SHA-256$[redacted]"],
+    ["md5 password hash", "md5f1c6b3f6a6f4b0c2f0a1b2c3d4e5f6a7", "md5[redacted]"],
+    ["sql password literal", "ALTER ROLE app WITH ENCRYPTED PASSWORD 'hun''ter2'", "ALTER ROLE app WITH ENCRYPTED PASSWORD '[redacted]'"],
+    ["dollar-quoted sql password", "CREATE ROLE x PASSWORD $p$s3cr3t$p$ LOGIN", "CREATE ROLE x PASSWORD '[redacted]' LOGIN"],
+    ["stripe key", "sk_live_4eC39HqLyjWDarjtT1zdp7dc", "sk_live_[redacted]"],
+    ["private key body lines on their own", `2026-01-01 INFO ${PEM_LINES[0]}\n2026-01-01 INFO ${PEM_LINES[1]}`, "2026-01-01 INFO [redacted]\n2026-01-01 INFO [redacted]"],
+    [
+      "private key with escaped newlines",
+      `{"key":"-----BEGIN PRIVATE KEY-----\\n${PEM_LINES[0]}\\n-----END PRIVATE KEY-----"}`,
+      '{"key":"-----BEGIN PRIVATE KEY-----[redacted]-----END PRIVATE KEY-----"}',
+    ],
+  ])("redacts a %s", (_name, input, expected) => {
+    expect(redactSecrets(input)).toBe(expected);
+  });
+
+  it.each([
+    ["an image digest", "image@sha256:4c7f0a5e8b3d2c1f9e6a7b8c9d0e1f2a3b4c5d6e7f8a9b0c1d2e3f4a5b6c7d8e"],
+    ["a class path", "java/lang/NoClassDefFoundError: com/netflix/conductor/core/execution/WorkflowExecutorOps"],
+    ["a password policy setting", "password_encryption = scram-sha-256"],
+  ])("leaves %s alone", (_name, text) => {
+    expect(redactSecrets(text)).toBe(text);
+  });
+});
+
+describe("redactDeep", () => {
+  it("redacts every string and key of a structure, and the configured values, keeping its shape", () => {
+    const value = { rows: [{ env: `TOKEN=${GITHUB}`, n: 3, at: null }], "canary-value-123456": ["ok", true] };
+    expect(redactDeep(value, ["canary-value-123456"])).toEqual({ rows: [{ env: "TOKEN=ghp_[redacted]", n: 3, at: null }], "[redacted]": ["ok", true] });
   });
 });

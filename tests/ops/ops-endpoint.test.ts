@@ -54,6 +54,7 @@ describe("the operators' endpoint during a sandbox run", () => {
       expect(sum(metrics, "oncall_triage_duration_seconds_count")).toBe(2);
       expect(sum(metrics, "oncall_time_to_first_reaction_seconds_count")).toBeGreaterThanOrEqual(2);
       expect(sum(metrics, "oncall_poll_cycles_total", { result: "ok" })).toBeGreaterThan(0);
+      expect(sum(metrics, "oncall_replies_total", { kind: "full" })).toBe(2);
       expect(sum(metrics, "oncall_state_operation_duration_seconds_count")).toBeGreaterThan(0);
       expect(metrics).toMatch(/^oncall_process_resident_memory_bytes \d+/m);
       // Labels are closed sets: nothing of the alerts' text, the org or the token shows up.
@@ -61,6 +62,14 @@ describe("the operators' endpoint during a sandbox run", () => {
         expect(metrics).not.toContain(leak);
       }
       expect((await get(port, "/nope"))?.status).toBe(404);
+
+      // `status` reads the same state beside the running bot, without its lock.
+      const status = await startProcess(process.execPath, [BIN, "status", "--json"], { env, cwd: mkdtempSync(join(tmpdir(), "oncall-ops-cwd-")) }).done;
+      expect(status.code, status.stderr).toBe(0);
+      const view = JSON.parse(status.stdout) as { totals: { replied: number }; recentReplies: { kind: string }[]; channels: unknown[] };
+      expect(view.totals.replied).toBe(2);
+      expect(view.recentReplies.map((r) => r.kind).sort()).toEqual(["full", "full"]);
+      expect(view.channels).toHaveLength(1);
     } finally {
       bot.kill("SIGTERM");
     }

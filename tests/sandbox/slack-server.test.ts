@@ -97,4 +97,18 @@ describe("fake Slack through @slack/web-api", () => {
     const link = await client.chat.getPermalink({ channel: CHANNEL, message_ts: reply.ts ?? "" });
     expect(link.permalink).toContain(`thread_ts=${parent}`);
   });
+
+  it("carries people's reactions and thread replies in conversations.replies and reactions.get", async () => {
+    const parent = slack.postAlert(CHANNEL, { text: "alert" });
+    const reply = await client.chat.postMessage({ channel: CHANNEL, thread_ts: parent, text: "the bot's report" });
+    slack.react(CHANNEL, reply.ts ?? "", "+1", "U0PERSON1");
+    slack.react(CHANNEL, reply.ts ?? "", "+1", "U0PERSON2");
+    slack.postReply(CHANNEL, parent, "root cause: the disk", "U0PERSON1");
+    const thread = await client.conversations.replies({ channel: CHANNEL, ts: parent });
+    expect(thread.messages?.map((m) => m.text)).toEqual(["alert", "the bot's report", "root cause: the disk"]);
+    expect(thread.messages?.[1]?.reactions).toEqual([{ name: "+1", users: ["U0PERSON1", "U0PERSON2"], count: 2 }]);
+    const got = await client.reactions.get({ channel: CHANNEL, timestamp: reply.ts ?? "" });
+    expect(got.message?.reactions?.[0]).toMatchObject({ name: "+1", count: 2 });
+    expect(await errorCode(() => client.reactions.get({ channel: CHANNEL, timestamp: "1.000001" }))).toBe("message_not_found");
+  });
 });

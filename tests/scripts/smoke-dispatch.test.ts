@@ -8,6 +8,7 @@ import { promisify } from "node:util";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { smokeCommand } from "../../src/cli/commands/smoke.ts";
 import { UsageError } from "../../src/lib/errors.ts";
+import { ROLE_CHECK_QUERY } from "../../src/verify/database-role.ts";
 import { silentLogger } from "../../src/lib/logger.ts";
 import { createMswServer } from "../helpers/msw.ts";
 import { AUTH_KEY, AUTH_SECRET, BASE, CONTEXT, createFakeClock, createFakeConductor, type CommandScript } from "../conductor/fake-conductor.ts";
@@ -54,14 +55,28 @@ describe("smokeCommand", () => {
     expect(lines[2]).toMatch(/^PASS GET_PODS_DATA  \d+(\.\d)? m?s  workflow cmd-\d$/);
     expect(lines[3]).toMatch(/^PASS GET_CLUSTER_METRICS  /);
     expect(lines[4]).toMatch(/^PASS SQL_CONDUCTOR  /);
-    expect(lines[5]).toMatch(/^PASS: 3\/3 commands completed in /);
+    expect(lines[5]).toBe("WARN database role not checked: the role check returned no row");
+    expect(lines[6]).toMatch(/^PASS: 3\/3 commands completed in /);
     expect(fake.starts.map((s) => s.name).sort()).toEqual(["get_cluster_metrics", "get_pods_data", "sql_conductor"]);
     const sql = fake.starts.find((s) => s.name === "sql_conductor");
     expect(sql?.input.agentHandlerRequest).toEqual({
       clusterName: "viz-stage",
       command: "SQL_CONDUCTOR",
-      parameters: { query: "SELECT 1", transactional: false, expectedRowCount: null },
+      parameters: { query: ROLE_CHECK_QUERY, transactional: false, expectedRowCount: null },
     });
+  });
+
+  it("reads the database role through SQL_CONDUCTOR and prints the exact ALTER ROLE for a role without limits", async () => {
+    const row = {
+      role: "conductor", default_transaction_read_only: "off", statement_timeout: "0", lock_timeout: "5s", idle_in_transaction_session_timeout: "1min",
+      temp_file_limit: "1GB", in_recovery: false, superuser: false, createrole: false, createdb: false, bypassrls: false, replication: false,
+      reads_all_data: false, writes_all_data: false, monitor: true, writable_tables: 0,
+    };
+    const { code, out } = await smoke(CONTEXT.executionId, { sql_conductor: { status: "COMPLETED", output: { result: { rows: [row] } } } });
+    expect(code).toBe(0);
+    expect(out).toContain("     database role conductor on the primary: 2 to fix\n");
+    expect(out).toContain("WARN default_transaction_read_only is off: ALTER ROLE conductor SET default_transaction_read_only = 'on';\n");
+    expect(out).toContain("WARN statement_timeout is 0: ALTER ROLE conductor SET statement_timeout = '30s';\n");
   });
 
   it("fails (exit 1) when a command does not complete, saying which and why", async () => {

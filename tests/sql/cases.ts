@@ -1,10 +1,9 @@
 import { MAX_SQL_LENGTH } from "../../src/tools/sql/index.ts";
+import { ALLOW_LIST_BENIGN_CASES, ALLOW_LIST_HOSTILE_CASES } from "./cases-allow-list.ts";
 
 /** A query the guard must reject, with a fragment its reason must contain. */
-export interface HostileCase {
-  sql: string;
-  reason: string;
-}
+export type { HostileCase } from "./cases-allow-list.ts";
+import type { HostileCase } from "./cases-allow-list.ts";
 
 const STATEMENTS = "only SELECT, WITH, SHOW or EXPLAIN are allowed";
 const PARSER = "the SQL parser rejected the query";
@@ -78,41 +77,41 @@ export const HOSTILE_CASES: readonly HostileCase[] = [
   { sql: "EXPLAIN DELETE FROM t", reason: "EXPLAIN is only allowed of a SELECT (got DeleteStmt)" },
   { sql: "EXPLAIN CREATE TABLE x AS SELECT 1", reason: "EXPLAIN is only allowed of a SELECT (got CreateTableAsStmt)" },
   { sql: "EXPLAIN EXECUTE p", reason: "EXPLAIN is only allowed of a SELECT (got ExecuteStmt)" },
-  { sql: "EXPLAIN SELECT pg_sleep(1)", reason: "function pg_sleep is not allowed (sleeps)" },
+  { sql: "EXPLAIN SELECT pg_sleep(1)", reason: "function pg_sleep is not allowed" },
   // Forbidden functions, in any spelling.
-  { sql: "select pg_sleep(10)", reason: "function pg_sleep is not allowed (sleeps)" },
+  { sql: "select pg_sleep(10)", reason: "function pg_sleep is not allowed" },
   { sql: 'SELECT "pg_sleep"(1)', reason: "function pg_sleep is not allowed" },
-  { sql: 'SELECT "PG_SLEEP"(1)', reason: "function pg_sleep is not allowed" },
+  { sql: 'SELECT "PG_SLEEP"(1)', reason: "function PG_SLEEP is not allowed" },
   { sql: "SELECT PG_CATALOG.PG_SLEEP(1)", reason: "function pg_catalog.pg_sleep is not allowed" },
   { sql: "select public.pg_sleep(1)", reason: "function public.pg_sleep is not allowed" },
-  { sql: "select pg_sleep_for('5 minutes')", reason: "function pg_sleep_for is not allowed (sleeps)" },
+  { sql: "select pg_sleep_for('5 minutes')", reason: "function pg_sleep_for is not allowed" },
   { sql: "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE state = 'idle'", reason: "function pg_terminate_backend" },
   { sql: "select pg_cancel_backend(123)", reason: "function pg_cancel_backend" },
   { sql: "SELECT pg_log_backend_memory_contexts(1)", reason: "function pg_log_backend_memory_contexts" },
-  { sql: "SELECT set_config('statement_timeout', '0', false)", reason: "function set_config is not allowed (changes settings)" },
+  { sql: "SELECT set_config('statement_timeout', '0', false)", reason: "function set_config is not allowed" },
   { sql: "select set_config(setting_name => 'x', new_value => 'y', is_local => false)", reason: "function set_config" },
   { sql: "select pg_reload_conf()", reason: "function pg_reload_conf" },
-  { sql: "select nextval('audit_id_seq')", reason: "function nextval is not allowed (advances or sets a sequence)" },
+  { sql: "select nextval('audit_id_seq')", reason: "function nextval is not allowed" },
   { sql: "SELECT setval('audit_id_seq', 1)", reason: "function setval" },
-  { sql: "select txid_current()", reason: "function txid_current is not allowed (assigns a transaction id)" },
+  { sql: "select txid_current()", reason: "function txid_current is not allowed" },
   { sql: "select pg_current_xact_id()", reason: "function pg_current_xact_id" },
-  { sql: "select pg_advisory_lock(1)", reason: "function pg_advisory_lock is not allowed (takes advisory locks)" },
+  { sql: "select pg_advisory_lock(1)", reason: "function pg_advisory_lock is not allowed" },
   { sql: "select pg_try_advisory_xact_lock(1)", reason: "function pg_try_advisory_xact_lock" },
   { sql: "select pg_advisory_unlock_all()", reason: "function pg_advisory_unlock_all" },
-  { sql: "select pg_notify('ch', 'x')", reason: "function pg_notify is not allowed (sends a notification)" },
-  { sql: "select * from dblink('host=evil', 'select 1') as t(a int)", reason: "function dblink is not allowed (connects to another database)" },
+  { sql: "select pg_notify('ch', 'x')", reason: "function pg_notify is not allowed" },
+  { sql: "select * from dblink('host=evil', 'select 1') as t(a int)", reason: "function dblink is not allowed" },
   { sql: "select dblink_exec('dbname=x', 'drop table t')", reason: "function dblink_exec" },
-  { sql: "select query_to_xml('delete from t', true, true, '')", reason: "function query_to_xml is not allowed (executes SQL text)" },
+  { sql: "select query_to_xml('delete from t', true, true, '')", reason: "function query_to_xml is not allowed" },
   { sql: "SELECT query_to_xml_and_xmlschema('select 1', true, true, '')", reason: "function query_to_xml_and_xmlschema" },
   { sql: "SELECT table_to_xml('workflow', true, true, '')", reason: "function table_to_xml" },
   { sql: "select cursor_to_xml('c', 10, true, true, '')", reason: "function cursor_to_xml" },
   { sql: "select database_to_xml(true, true, '')", reason: "function database_to_xml" },
   { sql: "select schema_to_xmlschema('public', true, true, '')", reason: "function schema_to_xmlschema" },
-  { sql: "select ts_stat('select to_tsvector(name) from workflow_def')", reason: "function ts_stat is not allowed (executes SQL text)" },
+  { sql: "select ts_stat('select to_tsvector(name) from workflow_def')", reason: "function ts_stat is not allowed" },
   { sql: "select lo_import('/etc/passwd')", reason: "function lo_import is not allowed" },
   { sql: "select lo_export(1234, '/tmp/x')", reason: "function lo_export" },
   { sql: "select lo_unlink(1)", reason: "function lo_unlink" },
-  { sql: "select pg_read_file('/etc/passwd')", reason: "function pg_read_file is not allowed (reads or writes server files)" },
+  { sql: "select pg_read_file('/etc/passwd')", reason: "function pg_read_file is not allowed" },
   { sql: "select pg_read_binary_file('postgresql.conf')", reason: "function pg_read_binary_file" },
   { sql: "select * from pg_ls_dir('.')", reason: "function pg_ls_dir" },
   { sql: "select pg_stat_file('postgresql.conf')", reason: "function pg_stat_file" },
@@ -124,11 +123,11 @@ export const HOSTILE_CASES: readonly HostileCase[] = [
   { sql: "select pg_drop_replication_slot('s')", reason: "function pg_drop_replication_slot" },
   { sql: "select * from pg_logical_slot_get_changes('s', null, null)", reason: "function pg_logical_slot_get_changes" },
   { sql: "select pg_promote()", reason: "function pg_promote" },
-  { sql: "select pg_stat_reset()", reason: "function pg_stat_reset is not allowed (resets statistics)" },
+  { sql: "select pg_stat_reset()", reason: "function pg_stat_reset is not allowed" },
   { sql: "select pg_import_system_collations('pg_catalog')", reason: "function pg_import_system_collations" },
   { sql: "select gin_clean_pending_list('workflow_json_idx')", reason: "function gin_clean_pending_list" },
   { sql: "select pg_restore_relation_stats('relation', 'workflow'::regclass, 'reltuples', 1e9::real)", reason: "function pg_restore_relation_stats" },
-  { sql: "select * from xpath_table('id', 'doc', 'workflow; drop table workflow', '/a', 'true') as x(id int)", reason: "function xpath_table is not allowed (executes SQL text)" },
+  { sql: "select * from xpath_table('id', 'doc', 'workflow; drop table workflow', '/a', 'true') as x(id int)", reason: "function xpath_table is not allowed" },
   // Forbidden functions wherever they sit in the tree.
   { sql: "SELECT * FROM workflow WHERE status = 'RUNNING' AND pg_sleep(1) IS NOT NULL", reason: "function pg_sleep" },
   { sql: "SELECT (SELECT pg_sleep(1))", reason: "function pg_sleep" },
@@ -149,8 +148,8 @@ export const HOSTILE_CASES: readonly HostileCase[] = [
   { sql: "SELECT ARRAY[pg_sleep(1)]::text", reason: "function pg_sleep" },
   { sql: "WITH s AS (SELECT pg_sleep(1)) SELECT * FROM s", reason: "function pg_sleep" },
   // Attribute notation: w.f means f(w) when f takes w's row type.
-  { sql: "SELECT w.pg_notify FROM workflow w", reason: "attribute notation .pg_notify can call function pg_notify" },
-  { sql: "SELECT (w).lo_unlink FROM workflow w", reason: "attribute notation .lo_unlink" },
+  { sql: "SELECT w.pg_notify FROM workflow w", reason: "w.pg_notify: pg_notify is not a known column" },
+  { sql: "SELECT (w).lo_unlink FROM workflow w", reason: "(…).lo_unlink: lo_unlink is not a known column" },
   // Input the guard refuses to reason about.
   { sql: "hello world", reason: PARSER },
   { sql: "SELEC 1", reason: `${PARSER}: syntax error at or near "SELEC" (line 1, column 1)` },
@@ -165,6 +164,8 @@ export const HOSTILE_CASES: readonly HostileCase[] = [
   { sql: "SELECT 1\0; DROP TABLE workflow", reason: "NUL character" },
   // Read as one string here, but as SQL by a server with standard_conforming_strings = off.
   { sql: "select 'a\\' , $$' ; drop table workflow; -- $$", reason: "standard_conforming_strings" },
+  // The classes the allow-lists close (cases-allow-list.ts).
+  ...ALLOW_LIST_HOSTILE_CASES,
 ];
 
 /** Ordinary diagnostic reads; all must be allowed (and must run against the seeded schema). */
@@ -191,10 +192,8 @@ export const BENIGN_CASES: readonly string[] = [
   "SELECT count(*) FROM pg_locks WHERE NOT granted",
   "SELECT current_setting('max_connections')",
   "SHOW max_connections",
-  "SHOW ALL",
   "SELECT now(), count(*) FROM workflow WHERE modified_on < now() - interval '1 hour' AND status = 'RUNNING'",
   "WITH running AS (SELECT * FROM workflow WHERE status = 'RUNNING') SELECT workflow_name, count(*) FROM running GROUP BY 1",
-  "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5) SELECT sum(i) FROM n",
   "EXPLAIN SELECT * FROM workflow WHERE status = 'RUNNING'",
   "EXPLAIN (FORMAT JSON, VERBOSE) SELECT count(*) FROM task",
   "SELECT json_data->>'status' AS status, jsonb_array_length(json_data->'tasks') FROM workflow LIMIT 5",
@@ -213,4 +212,5 @@ export const BENIGN_CASES: readonly string[] = [
   "SELECT name, setting FROM pg_settings WHERE name LIKE 'max%'",
   "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'",
   "SELECT status, percentile_cont(0.95) WITHIN GROUP (ORDER BY extract(epoch FROM modified_on - created_on)) FROM workflow GROUP BY status",
+  ...ALLOW_LIST_BENIGN_CASES,
 ];

@@ -55,19 +55,28 @@ describe("createToolInvoker", () => {
     expect(runs).toHaveLength(0);
   });
 
-  it("pins the execution id to the triage's own, whatever the model sends", async () => {
+  it("pins the execution id to the triage's own when the model leaves it out or spells it differently", async () => {
     const { invoker, reads } = setUp();
-    await invoker.call("get_pods_data", { executionId: OTHER_EXECUTION_ID });
+    await invoker.call("get_pods_data", { executionId: EXECUTION_ID.toUpperCase().replace(/-/g, "") });
     await invoker.call("get_pod_events", { pod: POD });
     await invoker.call("get_cluster_metrics", undefined);
     expect(reads).toEqual([EXECUTION_ID, EXECUTION_ID, EXECUTION_ID]);
     expect(invoker.calls.map((c) => (c.input as { executionId: string }).executionId)).toEqual([EXECUTION_ID, EXECUTION_ID, EXECUTION_ID]);
   });
 
+  it("refuses another execution's id with an error result and reads nothing", async () => {
+    const { invoker, reads, runs } = setUp();
+    const result = await invoker.call("get_pods_data", { executionId: OTHER_EXECUTION_ID });
+    expect(result.status).toBe("error");
+    expect(result.output).toContain(`executionId ${OTHER_EXECUTION_ID} is not this triage's execution`);
+    expect(reads).toEqual([]);
+    expect(runs).toHaveLength(0);
+  });
+
   it("reuses the result of an identical repeated call without running it again", async () => {
     const { invoker, runs } = setUp();
     const first = await invoker.call("pull_pod_logs", { pod: POD, grep: "ERROR" });
-    const second = await invoker.call("pull_pod_logs", { grep: "ERROR", lines: 200, pod: POD, executionId: OTHER_EXECUTION_ID });
+    const second = await invoker.call("pull_pod_logs", { grep: "ERROR", lines: 200, pod: POD, executionId: EXECUTION_ID });
     const different = await invoker.call("pull_pod_logs", { pod: POD, grep: "WARN" });
     expect(runs).toHaveLength(2);
     expect(first.cached).toBe(false);
@@ -133,5 +142,32 @@ describe("canonicalJson", () => {
   it("ignores key order at every depth", () => {
     expect(canonicalJson({ b: 1, a: { d: [1, { y: 2, x: 1 }], c: null } })).toBe(canonicalJson({ a: { c: null, d: [1, { x: 1, y: 2 }] }, b: 1 }));
     expect(canonicalJson({ a: [1, 2] })).not.toBe(canonicalJson({ a: [2, 1] }));
+  });
+
+  it("redacts every result at the boundary: output, data and errors, recognisable secrets and configured values", async () => {
+    const token = ["ghp", "Q1w2E3r4T5y6U7i8O9p0A1s2D3f4G5h6J7k8"].join("_");
+    const configured = "configured-conductor-secret-42";
+    const fake = createFakeRunner((command) =>
+      command === "GET_POD_EVENTS" ? { status: "FAILED", reason: `denied for ${configured}` } : { output: JSON.stringify({ env: { GITHUB_TOKEN: token, note: configured } }) },
+    );
+    const { deps } = createFakeDeps(fake.runner);
+    const records: ToolCallRecord[] = [];
+    const invoker = createToolInvoker(createTools(deps), { executionId: EXECUTION_ID }, { secrets: [configured], onCall: (r) => records.push(r) });
+    const ok = await invoker.call("get_pods_data", { executionId: EXECUTION_ID });
+    const failed = await invoker.call("get_pod_events", { executionId: EXECUTION_ID, pod: POD });
+    const everything = JSON.stringify([ok, failed, invoker.calls, records]);
+    expect(everything).not.toContain(token);
+    expect(everything).not.toContain(configured);
+    expect(ok.data).toEqual({ env: { GITHUB_TOKEN: "ghp_[redacted]", note: "[redacted]" } });
+    expect(failed.output).toContain("denied for [redacted]");
+  });
+
+  it("refuses a huge input before reading it, and records only its size", async () => {
+    const { invoker, runs } = setUp();
+    const result = await invoker.call("pull_pod_logs", { executionId: EXECUTION_ID, pod: POD, grep: "x".repeat(10_000_000) });
+    expect(result.status).toBe("error");
+    expect(result.output).toBe("Input for pull_pod_logs is 10,000,105 characters; the limit is 100,000. Nothing was run.");
+    expect(runs).toHaveLength(0);
+    expect(JSON.stringify(invoker.calls).length).toBeLessThan(1_000);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createTools } from "../../src/tools/create-tools.ts";
-import { MAX_SQL_ROWS } from "../../src/tools/run-sql-select.ts";
+import { MAX_SQL_ROWS, SENT_ROW_LIMIT } from "../../src/tools/run-sql-select.ts";
 import type { Tool } from "../../src/tools/types.ts";
 import { EXECUTION_ID, createFakeDeps, createFakeRunner } from "./fake-deps.ts";
 import { SQL_ROWS } from "./fixtures.ts";
@@ -37,7 +37,7 @@ describe("run_sql_select", () => {
     const result = await run(BENIGN);
     expect(runs).toHaveLength(1);
     expect(runs[0]?.command).toBe("SQL_CONDUCTOR");
-    expect(runs[0]?.parameters).toStrictEqual({ query: BENIGN, transactional: false, expectedRowCount: null });
+    expect(runs[0]?.parameters).toStrictEqual({ query: `SELECT * FROM (\n${BENIGN.replace("count(*)", "pg_catalog.count(*)")}\n) q LIMIT ${SENT_ROW_LIMIT}`, transactional: false, expectedRowCount: null });
     expect(result).toMatchObject({ status: "ok", command: "SQL_CONDUCTOR", data: SQL_ROWS });
     expect(result.output).toBe("3 rows:\nworkflow_type\trunning\norder_flow\t41877\nrefund_flow\t5120\nnightly_export\t1216");
   });
@@ -46,7 +46,7 @@ describe("run_sql_select", () => {
     const rows = Array.from({ length: 500 }, (_, i) => ({ workflow_id: `4c1d${String(i).padStart(4, "0")}-aaaa-bbbb`, status: "RUNNING" }));
     const { run } = setUp(JSON.stringify({ rows }));
     const result = await run("SELECT workflow_id, status FROM workflow LIMIT 500");
-    expect(result.output).toMatch(new RegExp(`^500 rows, showing ${MAX_SQL_ROWS}:\\n`));
+    expect(result.output).toMatch(new RegExp(`^at least 500 rows, showing ${MAX_SQL_ROWS}:\\n`));
     expect(result.output).toContain("450 more rows not shown");
     expect(result.output).not.toContain("4c1d0050");
     expect(result.truncated?.totalChars).toBeGreaterThan(result.output.length);
@@ -59,6 +59,21 @@ describe("run_sql_select", () => {
     const result = await run("SELECT workflow_id, input FROM workflow LIMIT 40");
     expect(result.output.length).toBeLessThanOrEqual(800);
     expect(result.output).toMatch(/^40 rows, showing \d+:/);
+  });
+
+  it("masks the string literals of other sessions' queries in the output and in the data", async () => {
+    const rows = [{ pid: 7, query: "ALTER ROLE app PASSWORD 'hunter2-canary'", state: "active" }];
+    const { run } = setUp(rows);
+    const result = await run("SELECT pid, left(query, 200) AS q, state FROM pg_stat_activity");
+    expect(result.output).toContain("ALTER ROLE app PASSWORD '…'");
+    expect(JSON.stringify(result.data)).not.toContain("hunter2");
+    expect(result.data).toEqual([{ pid: 7, query: "ALTER ROLE app PASSWORD '…'", state: "active" }]);
+  });
+
+  it("leaves literals in rows of other queries alone", async () => {
+    const rows = [{ name: "it's 'quoted'" }];
+    const { run } = setUp(rows);
+    expect((await run("SELECT name FROM workflow_def LIMIT 1")).data).toEqual(rows);
   });
 
   it("no rows is no_data", async () => {

@@ -1,5 +1,6 @@
 import { loadConfig, readEnvironment } from "../../config/index.ts";
 import { createBot, type Bot } from "../../bot/bot.ts";
+import { createBotFeedback, feedbackFileFor, openFeedbackStore, type BotFeedback } from "../../feedback/index.ts";
 import { createPrintingSink, createSlackSink } from "../../bot/reply-sink.ts";
 import { runLoop } from "../../bot/run-loop.ts";
 import { createMemoryStateHandle } from "../../bot/state-handle.ts";
@@ -52,6 +53,17 @@ export async function runCommand(options: RunCommandOptions, io: CliIo, signals:
   const email = !options.dryRun && observe && config.smtp ? observeEmail(createEmailSender(config.smtp), observe) : undefined;
   const notifySlack = observe ? observeDirectMessages(slack, observe) : slack;
   const notify = options.dryRun ? null : buildNotifier(config, { store, slack: notifySlack, clock, logger, ...(email ? { email } : {}) });
+  const feedbackStore = await openFeedbackStore(feedbackFileFor(config.oncall.stateFile), logger, { readOnly: options.dryRun });
+  const feedback = createBotFeedback({ store: feedbackStore, slack, clock, logger }, config.feedback);
+  // The notifier learns whether the incident recurs (from the answers before this one), then the answer is
+  // remembered; a dry run remembers nothing.
+  const afterReply = options.dryRun
+    ? undefined
+    : async (event: Parameters<typeof feedback.afterReply>[0]) => {
+        const recurrence = event.kind === "full" || event.kind === "fallback" ? await feedback.recurrence(event.job).catch(() => undefined) : undefined;
+        await feedback.afterReply(event).catch((error: unknown) => logger.warn({ error: String(error) }, "could not record the answer for feedback"));
+        await notify?.notifier.afterReply({ ...event, ...(recurrence ? { recurrence } : {}) });
+      };
   try {
     const handle = options.dryRun ? createMemoryStateHandle(store.state) : store;
     const created = createBot(
@@ -63,10 +75,12 @@ export async function runCommand(options: RunCommandOptions, io: CliIo, signals:
         sink: options.dryRun ? createPrintingSink(io.stdout) : createSlackSink(slack, logger, { clock }),
         clock,
         logger,
-        ...(notify ? { afterReply: notify.notifier.afterReply } : {}),
+        recurrence: feedback.recurrence,
+        ...(afterReply ? { afterReply } : {}),
       },
     );
-    const bot = observe ? observeBot(created, observe) : created;
+    const observed = observe ? observeBot(created, observe) : created;
+    const bot = options.dryRun ? observed : withVerdictReading(observed, feedback, logger);
     // Notifications a crash or shutdown interrupted are retried from the outbox now and after every cycle.
     if (notify) void notify.notifier.retryPending();
     logger.info({ channels: config.slack.channels, engine: investigation.engine, dryRun: options.dryRun, loop: options.loop }, "oncall-agent started");
@@ -86,6 +100,41 @@ export async function runCommand(options: RunCommandOptions, io: CliIo, signals:
     await store.close();
     await investigation.close();
   }
+}
+
+/**
+ * The bot, reading a bounded number of threads for verdicts after each poll cycle, in the
+ * background so that a slow or rate-limited Slack never delays alerts; one read at a time.
+ */
+function withVerdictReading(bot: Bot, feedback: BotFeedback, logger: { warn(o: object, m: string): void }): Bot {
+  let reading: Promise<void> | null = null;
+  return {
+    async pollOnce() {
+      const summary = await bot.pollOnce();
+      reading ??= feedback
+        .collectOnce()
+        .then(() => undefined, (error: unknown) => logger.warn({ error: String(error) }, "reading verdicts failed; will retry next cycle"))
+        .finally(() => {
+          reading = null;
+        });
+      return summary;
+    },
+    drain: async (graceMs) => {
+      const done = await bot.drain(graceMs);
+      // A single cycle finishes its read; a shutdown does not wait on Slack for it (the next start reads again).
+      if (graceMs === undefined) await reading;
+      return done;
+    },
+    get inFlightCount() {
+      return bot.inFlightCount;
+    },
+    get outcomes() {
+      return bot.outcomes;
+    },
+    get outcomeCounts() {
+      return bot.outcomeCounts;
+    },
+  };
 }
 
 /** The bot, retrying the notification outbox after each poll cycle. */

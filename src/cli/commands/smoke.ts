@@ -5,6 +5,8 @@ import { systemClock, type Clock } from "../../lib/clock.ts";
 import { formatDuration } from "../../lib/duration.ts";
 import { EXIT, UsageError, errorMessage } from "../../lib/errors.ts";
 import { createLogger, type Logger } from "../../lib/logger.ts";
+import { parseOutput } from "../../tools/format-output.ts";
+import { assessDatabaseRole, ROLE_CHECK_QUERY } from "../../verify/database-role.ts";
 import type { CliIo } from "../io.ts";
 
 export interface SmokeDeps {
@@ -53,15 +55,27 @@ export async function smokeCommand(
     const outcomes = await Promise.all([
       runner.run(context, "GET_PODS_DATA", {}),
       runner.run(context, "GET_CLUSTER_METRICS", {}),
-      runner.run(context, "SQL_CONDUCTOR", { query: "SELECT 1", transactional: false, expectedRowCount: null }),
+      runner.run(context, "SQL_CONDUCTOR", { query: ROLE_CHECK_QUERY, transactional: false, expectedRowCount: null }),
     ]);
     for (const outcome of outcomes) print(formatOutcome(outcome));
+    const sql = outcomes[2];
+    if (sql?.status === "COMPLETED") for (const line of describeRole(sql.output)) print(line);
     const passed = outcomes.filter((o) => o.status === "COMPLETED").length;
     const verdict = passed === outcomes.length ? "PASS" : "FAIL";
     print(`${verdict}: ${passed}/${outcomes.length} commands completed in ${formatDuration(clock.now() - started)}`);
     return verdict === "PASS" ? EXIT.ok : EXIT.failure;
   } finally {
     await client.close();
+  }
+}
+
+/** The database role as SQL_CONDUCTOR runs: what is right, or each fix with its statement. */
+function describeRole(output: unknown): string[] {
+  try {
+    const role = assessDatabaseRole(parseOutput(output));
+    return [`     ${role.summary}`, ...role.warnings.map((warning) => `WARN ${warning}`)];
+  } catch (error) {
+    return [`WARN database role not checked: ${errorMessage(error)}`];
   }
 }
 
