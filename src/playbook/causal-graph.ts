@@ -107,7 +107,10 @@ export const CAUSAL_NODES: readonly CausalNode[] = [
   cause("certificate", "certificate renewal failing"),
   cause("api-key", "an API key rotated or expired"),
   cause("agent-down", "the in-cluster agent is not polling", ["agent-down"]),
+  cause("known-issue", "a vetted known issue (src/known-issues) whose signature matched"),
 ];
+
+const CAUSAL_ALERT_IDS = CAUSAL_NODES.filter((node) => node.issueTypes).map((node) => node.id);
 
 const e = (from: string, to: string | string[], evidence: string): CausalEdge[] => (Array.isArray(to) ? to : [to]).map((t) => ({ from, to: t, evidence }));
 
@@ -164,6 +167,8 @@ export const CAUSAL_EDGES: readonly CausalEdge[] = [
   ...e("certificate", "alert:certificate", "a Certificate not Ready, the ACME challenge's status (cert-manager)"),
   ...e("api-key", "alert:auth-stale", "the alert itself (self-describing)"),
   ...e("agent-down", "alert:unknown", "the health check and commands TIMED_OUT, tasks not polled"),
+  // A vetted entry names its own cause; it may explain whichever alert it shows up under.
+  ...e("known-issue", CAUSAL_ALERT_IDS, "the known-issue table's log signature or image version range, matched in a call's output"),
 ];
 
 const BY_ID = new Map(CAUSAL_NODES.map((node) => [node.id, node]));
@@ -175,7 +180,7 @@ export function getNode(id: string): CausalNode | undefined {
 
 /** The node an analyzer's candidate key is direct evidence of. */
 export function nodeForKey(key: string): CausalNode | undefined {
-  return BY_KEY.get(key) ?? (key.startsWith("exception-") ? BY_ID.get("conductor") : undefined);
+  return BY_KEY.get(key) ?? (key.startsWith("exception-") ? BY_ID.get("conductor") : key.startsWith("known-issue:") ? BY_ID.get("known-issue") : undefined);
 }
 
 /** The alert node for an issue type. */

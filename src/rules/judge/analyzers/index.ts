@@ -8,6 +8,7 @@ import { analyzeDeployments } from "./analyze-deployments.ts";
 import { analyzeExecutionStatus } from "./analyze-execution-status.ts";
 import { analyzeHotPod } from "./analyze-hot-pod.ts";
 import { analyzeIngress } from "./analyze-ingress.ts";
+import { analyzeKnownIssues } from "./analyze-known-issues.ts";
 import { analyzeLogExceptions } from "./analyze-log-exceptions.ts";
 import { analyzeLogMessages } from "./analyze-log-messages.ts";
 import { analyzeNetworkPolicies } from "./analyze-network-policies.ts";
@@ -43,6 +44,7 @@ export const ANALYZERS: readonly Analyzer[] = [
   analyzeWorkloadShape,
   analyzeHotPod,
   analyzeThreadDump,
+  analyzeKnownIssues,
   analyzeToolFailures,
 ];
 
