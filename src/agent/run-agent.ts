@@ -66,6 +66,9 @@ export async function runAgent(input: AgentInput, deps: AgentDeps): Promise<Agen
   const messages: Anthropic.MessageParam[] = [{ role: "user", content: [{ type: "text", text: firstTurn(input) }] }];
   let turns = 0;
   let repairs = 0;
+  // The model's budget is its own: calls the rules engine made before it do not count against it.
+  const before = deps.invoker.calls.length;
+  const modelCalls = () => deps.invoker.calls.length - before;
   // What the model's findings may cite: the rules engine's calls, the alert, and its own calls (ids continue theirs).
   const sources: CallSource[] = [...(input.facts?.sources ?? [])];
   let nextId = sources.filter((s) => /^c\d+$/.test(s.id)).length + 1;
@@ -86,8 +89,7 @@ export async function runAgent(input: AgentInput, deps: AgentDeps): Promise<Agen
     if (spentInput >= deps.budgets.maxInputTokens) {
       return done({ ok: false, reason: `input-token budget of ${deps.budgets.maxInputTokens} spent before a report` });
     }
-    const lastChance =
-      turns === deps.budgets.maxTurns - 1 || deps.invoker.calls.length >= deps.budgets.maxToolCalls;
+    const lastChance = turns === deps.budgets.maxTurns - 1 || modelCalls() >= deps.budgets.maxToolCalls;
     markLatestForCache(messages);
 
     let response: Anthropic.Message;
@@ -141,7 +143,7 @@ export async function runAgent(input: AgentInput, deps: AgentDeps): Promise<Agen
     }
 
     // The invoker's own cap leaves headroom for the rules engine; the model's budget is enforced here.
-    const allowed = Math.max(0, deps.budgets.maxToolCalls - deps.invoker.calls.length);
+    const allowed = Math.max(0, deps.budgets.maxToolCalls - modelCalls());
     const running = Promise.all(
       toolUses.map(async (block, index): Promise<Anthropic.ToolResultBlockParam> => {
         if (index >= allowed) {

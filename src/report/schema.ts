@@ -31,6 +31,11 @@ export const modelReportSchema = z.object({
   confidence: z.enum(["low", "medium", "high"]),
   nextStep: z.string().trim().min(1).max(600).describe("One action for a human; the bot never acts"),
   appOrInfra: z.enum(["app", "infra", "unknown"]).describe("Whether the cause is in the application or the infrastructure"),
+  ruledOut: z
+    .array(z.string().trim().min(1).max(300))
+    .max(6)
+    .optional()
+    .describe('What the evidence rules out, e.g. "ingress has an address", "no OOMKilled"'),
 });
 export type ModelReport = z.output<typeof modelReportSchema>;
 
@@ -57,8 +62,6 @@ export interface TriageStats {
 /** The record every engine fills and every renderer reads. Rules may cite a single finding. */
 export const reportSchema = modelReportSchema.extend({
   findings: z.array(findingSchema).min(1).max(5),
-  /** What the evidence rules out ("ingress has an address; no OOMKilled"). */
-  ruledOut: z.array(z.string().trim().min(1).max(300)).max(6).optional(),
 });
 export type Report = z.output<typeof reportSchema> & { stats: TriageStats };
 
