@@ -124,4 +124,13 @@ describe("composeReport", () => {
     const findings = [...keyed([candidate("memory-limit", 0.9)]), { text: "evidence-crash seen", tool: "get_pod_events", weight: 0.2, ruledOut: true }];
     expect(compose([candidate("memory-limit", 0.9)], findings).ruledOut).toEqual(["evidence-crash seen"]);
   });
+
+  it("hands the model a fact sheet: calls made, verified facts with their call ids and excerpts, the chain, open leads", () => {
+    const { factSheet } = composeFull([candidate("crash", 0.7)]);
+    expect(factSheet).toMatch(/^Calls already made: c1 get_pod_events/);
+    expect(factSheet).toContain('- c1 get_pod_events: evidence-crash seen — excerpt: "');
+    expect(factSheet).toContain("Chain so far: Pod p-0 has been restarted ← cause crash");
+    expect(factSheet).toMatch(/The rules engine's reading: inconclusive; best lead: cause crash/);
+    expect(factSheet).toMatch(/Open leads:\n- step crash/);
+  });
 });
