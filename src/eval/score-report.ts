@@ -20,6 +20,8 @@ export function hasKeyword(text: string, keyword: Keyword): boolean {
 
 export interface ScenarioScore {
   scenario: string;
+  /** What the report gave as the likely root cause. */
+  likelyRootCause: string;
   /** Every required keyword appears in the root-cause field (not elsewhere in the reply). */
   rootCauseIdentified: boolean;
   keywordsFound: number;
@@ -67,6 +69,7 @@ export function scoreReport(
   const parts = [correct, evidenceCited, forbiddenMade.length === 0, onlyAllowListed];
   return {
     scenario,
+    likelyRootCause: report.likelyRootCause,
     rootCauseIdentified,
     keywordsFound: found.length,
     keywordsTotal: truth.requiredKeywords.length,
