@@ -6,7 +6,7 @@ import { OncallError, errorMessage } from "../lib/errors.ts";
 import { limitConcurrency } from "../lib/limit-concurrency.ts";
 import type { Logger } from "../lib/logger.ts";
 import { tsFromMillis, type SlackApi, type SlackMessage } from "../slack/slack-api.ts";
-import { claim, markFailed, markReplied, pendingAlerts, recoverInterrupted, unfinishedReactions } from "../state/alert-lifecycle.ts";
+import { cancelAttempt, claim, markFailed, markReplied, pendingAlerts, recoverInterrupted, unfinishedReactions } from "../state/alert-lifecycle.ts";
 import { advanceWatermark } from "../state/decisions.ts";
 import { defaultPruneLimits, prune } from "../state/prune.ts";
 import { alertKey } from "../state/schema.ts";
@@ -159,6 +159,17 @@ export function createBot(options: BotOptions, deps: BotDeps) {
     return true;
   }
 
+  /** Attempts still running after the abort are recorded as cancelled (not crashed); whatever they return later is not posted. */
+  async function recordCancellations(): Promise<void> {
+    const keys = new Set(inFlight.keys());
+    const running = Object.entries(store.state.alerts).filter(([key, r]) => keys.has(key) && r.status === "triaging");
+    if (running.length === 0) return;
+    await store
+      .update((s) => running.reduce((next, [, r]) => cancelAttempt(next, r, clock.now()), s))
+      .catch((error: unknown) => logger.warn({ error: errorMessage(error) }, "could not record the cancelled attempts"));
+    logger.info({ alerts: running.map(([key]) => key) }, "cancelled attempts recorded; they are retried on the next start");
+  }
+
   /** Reaction swaps a crash cut off after the reply was saved. */
   function finishReactions(): void {
     for (const r of unfinishedReactions(store.state)) {
@@ -277,6 +288,7 @@ export function createBot(options: BotOptions, deps: BotDeps) {
         const settled = new AbortController();
         await Promise.race([all, clock.sleep(CANCEL_SETTLE_MS, settled.signal).catch(() => {})]);
         settled.abort();
+        await recordCancellations();
       }
       return finished;
     },

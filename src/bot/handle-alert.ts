@@ -126,9 +126,13 @@ export async function handleAlert(job: AlertJob, deps: HandleAlertDeps, options:
       deps.logger.error({ channel: job.channel, ts: job.ts, reason: decision.reason }, "giving up on the alert without a reply");
       return { kind: "failed", error: decision.reason };
     case "resume-post":
-      return resumePost(job, decision.pending, deps, options);
-    case "give-up":
-      return postFailureNote(job, deps, options, decision.reason, decision.attempts);
+      return resumePost(job, decision.pending, deps, options, () => post(job, decision.pending, null, deps, options));
+    case "give-up": {
+      const giveUp = () => postFailureNote(job, deps, options, decision.reason, decision.attempts);
+      // A reply that may have landed is looked for first: the failure note must not follow it.
+      const pending = findAlert(deps.store.state, job)?.pendingReply;
+      return pending ? resumePost(job, pending, deps, options, giveUp) : giveUp();
+    }
     case "known-incident": {
       await (job.acknowledged ?? deps.sink.react(job.channel, job.ts, [REACTIONS.claimed]));
       const rendered = renderKnownIncidentReply({ alert: job.alert, previous: toPrevious(decision.previous), now: deps.clock.now() });
@@ -164,7 +168,8 @@ async function triageAndPost(job: AlertJob, deps: HandleAlertDeps, options: Hand
 }
 
 async function cancel(job: AlertJob, deps: HandleAlertDeps, reason: string): Promise<AlertOutcome> {
-  await deps.store.update((s) => cancelAttempt(s, job, deps.clock.now()));
+  // The bot may have recorded the cancellation already, when the grace period ran out.
+  if (findAlert(deps.store.state, job)?.status === "triaging") await deps.store.update((s) => cancelAttempt(s, job, deps.clock.now()));
   deps.logger.info({ channel: job.channel, ts: job.ts, reason }, "attempt cancelled; nothing posted, the alert stays claimed");
   return { kind: "cancelled" };
 }
@@ -195,18 +200,21 @@ async function postNew(
   deps: HandleAlertDeps,
   options: HandleAlertOptions,
 ): Promise<AlertOutcome> {
-  if (options.signal?.aborted) {
-    if (findAlert(deps.store.state, job)?.status === "triaging") return cancel(job, deps, "shutdown before the reply was posted");
-    return { kind: "cancelled" };
-  }
+  if (options.signal?.aborted) return cancel(job, deps, "shutdown before the reply was posted");
   await deps.store.update((s) => preparePost(s, job, reply, deps.clock.now()));
   const pending = findAlert(deps.store.state, job)?.pendingReply;
   if (!pending) throw new OncallError("state_transition", `alert ${alertKey(job.channel, job.ts)} has no pending reply after preparePost`);
   return post(job, pending, report, deps, options);
 }
 
-/** A reply that may already be in the thread (a crash or failed post): look first, post only if it is not there. */
-async function resumePost(job: AlertJob, pending: PendingReply, deps: HandleAlertDeps, options: HandleAlertOptions): Promise<AlertOutcome> {
+/** A reply that may already be in the thread (a crash or failed post): look first, and only if it is not there go on with `otherwise`. */
+async function resumePost(
+  job: AlertJob,
+  pending: PendingReply,
+  deps: HandleAlertDeps,
+  options: HandleAlertOptions,
+  otherwise: () => Promise<AlertOutcome>,
+): Promise<AlertOutcome> {
   let found: OwnReply | null;
   try {
     found = await deps.findOwnReply(job.channel, job.ts);
@@ -224,7 +232,7 @@ async function resumePost(job: AlertJob, pending: PendingReply, deps: HandleAler
     return finishReply(job, { kind, replyTs: found.ts, summary: pending.summary, report: null }, deps);
   }
   if (options.signal?.aborted) return { kind: "cancelled" };
-  return post(job, pending, null, deps, options);
+  return otherwise();
 }
 
 async function post(job: AlertJob, pending: PendingReply, report: Report | null, deps: HandleAlertDeps, options: HandleAlertOptions): Promise<AlertOutcome> {
