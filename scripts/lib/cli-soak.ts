@@ -60,6 +60,8 @@ export function tempState(): string {
 
 export interface ThreadTally {
   ts: string;
+  /** The texts of the bot's failure notes, if any (why the bot gave up). */
+  notes: string[];
   /** Replies of the bot in the thread. */
   replies: number;
   kinds: string[];
@@ -72,6 +74,7 @@ export function tallyThreads(sandbox: Sandbox, alertTs: readonly string[]): Thre
     const own = sandbox.slack.replies(sandbox.alertChannel, ts).filter((m) => m.bot_id === "B0SBXBOT01");
     return {
       ts,
+      notes: own.filter((m) => readReplyMetadata(m as never)?.kind === "failure-note").map((m) => m.text ?? ""),
       replies: own.length,
       kinds: own.map((m) => readReplyMetadata(m as never)?.kind ?? "no-metadata"),
       reactions: sandbox.slack.reactions(sandbox.alertChannel, ts),
@@ -185,7 +188,7 @@ export async function runKillSoak(options: KillSoakOptions): Promise<KillSoakRes
       refusedRestarts: refused,
       restarts,
       seconds: Math.round((Date.now() - started) / 100) / 10,
-      bad: tally.filter((t) => t.replies !== 1),
+      bad: tally.filter((t) => t.replies !== 1 || t.notes.length > 0),
     };
   } finally {
     await sandbox.close();

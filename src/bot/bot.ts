@@ -1,18 +1,20 @@
 import { setMaxListeners } from "node:events";
 import { parseAlert } from "../alerts/index.ts";
 import type { Alert } from "../alerts/types.ts";
+import type { Decision } from "../state/decisions.ts";
 import type { Clock } from "../lib/clock.ts";
 import { OncallError, errorMessage } from "../lib/errors.ts";
 import { limitConcurrency } from "../lib/limit-concurrency.ts";
 import type { Logger } from "../lib/logger.ts";
 import { tsFromMillis, type SlackApi, type SlackMessage } from "../slack/slack-api.ts";
-import { cancelAttempt, claim, markFailed, markReplied, pendingAlerts, recoverInterrupted, unfinishedReactions } from "../state/alert-lifecycle.ts";
+import { cancelAttempt, claim, isSuspect, markFailed, markReplied, pendingAlerts, recoverInterrupted, unfinishedReactions } from "../state/alert-lifecycle.ts";
 import { advanceWatermark } from "../state/decisions.ts";
 import { defaultPruneLimits, prune } from "../state/prune.ts";
 import { alertKey } from "../state/schema.ts";
 import type { Triager } from "../triage/types.ts";
 import {
   claimAlert,
+  decideAndClaim,
   finishReaction,
   handleAlert,
   type AlertJob,
@@ -133,13 +135,32 @@ export function createBot(options: BotOptions, deps: BotDeps) {
     inFlight.set(key, run);
   };
 
+  // A suspect of earlier crashes is triaged alone: nothing else starts while one waits or runs.
+  let suspectWaiting = false;
+  let suspectRunning = false;
+
   const schedule = (job: AlertJob) => {
     const key = alertKey(job.channel, job.ts);
-    if (inFlight.has(key)) return false;
+    if (inFlight.has(key) || suspectRunning) return false;
+    if (job.decision.action === "triage" && isSuspect(store.state.alerts[key])) {
+      if (inFlight.size > 0) {
+        suspectWaiting = true;
+        return false;
+      }
+      job.alone = true;
+      suspectRunning = true;
+      logger.warn({ channel: job.channel, ts: job.ts }, "this alert was in flight at earlier crashes: triaging it alone");
+    } else if (suspectWaiting) {
+      return false; // stays claimed; scheduled once the suspect has had its turn
+    }
     if (job.decision.action === "triage" || job.decision.action === "known-incident") {
       job.acknowledged = deps.sink.react(job.channel, job.ts, [REACTIONS.claimed]);
     }
-    track(key, () => withJobSignal(abort.signal, (signal) => handleAlert(job, handleDeps, { ...handleOptions, signal })));
+    track(key, () =>
+      withJobSignal(abort.signal, (signal) => handleAlert(job, handleDeps, { ...handleOptions, signal })).finally(() => {
+        if (job.alone) suspectRunning = false;
+      }),
+    );
     return true;
   };
 
@@ -192,19 +213,32 @@ export function createBot(options: BotOptions, deps: BotDeps) {
       return;
     }
     const messages = await slack.history(channel, watermark ?? options.since ?? "0");
+    const alerts: { message: SlackMessage; alert: Alert }[] = [];
     for (const message of messages) {
       summary.scanned += 1;
       const found = toAlert(channel, message);
       if (!found || inFlight.has(alertKey(channel, message.ts))) continue;
       summary.alerts += 1;
-      if (await adoptExistingReply(channel, message, found)) continue;
-      // Claimed (persisted) before the watermark passes it: a crash re-reads or retries it, never loses it.
-      const decision = await claimAlert(channel, message.ts, found, { store, clock }, handleOptions);
-      if (decision.action === "skip") logger.debug({ channel, ts: message.ts, reason: decision.reason }, "skipping alert");
-      else if (schedule({ channel, ts: message.ts, alert: found, decision })) summary.scheduled += 1;
+      if (!(await adoptExistingReply(channel, message, found))) alerts.push({ message, alert: found });
     }
-    // One write per page of history, after every alert in it is claimed (or skipped).
+    // One write per page: every alert in it claimed (persisted) and the watermark past them, so a
+    // crash re-reads or retries each of them, never loses one.
     const newest = messages.at(-1);
+    const decisions: { message: SlackMessage; alert: Alert; decision: Decision }[] = [];
+    await store.update((state) => {
+      decisions.length = 0;
+      let next = state;
+      for (const { message, alert } of alerts) {
+        const claimed = decideAndClaim(next, { channel, ts: message.ts }, alert, clock.now(), handleOptions);
+        next = claimed.state;
+        decisions.push({ message, alert, decision: claimed.decision });
+      }
+      return newest ? advanceWatermark(next, channel, newest.ts, clock.now()) : next;
+    });
+    for (const { message, alert, decision } of decisions) {
+      if (decision.action === "skip") logger.debug({ channel, ts: message.ts, reason: decision.reason }, "skipping alert");
+      else if (schedule({ channel, ts: message.ts, alert, decision })) summary.scheduled += 1;
+    }
     if (newest) await store.update((s) => advanceWatermark(s, channel, newest.ts, clock.now()));
   }
 
@@ -251,6 +285,7 @@ export function createBot(options: BotOptions, deps: BotDeps) {
   return {
     async pollOnce(): Promise<CycleSummary> {
       const summary: CycleSummary = { scanned: 0, alerts: 0, scheduled: 0, errors: [] };
+      suspectWaiting = false;
       if (!self) self = await slack.authTest();
       if (!recovered) {
         // Attempts a crash cut short count as crashes (not failures) and are retried.

@@ -20,7 +20,7 @@ import {
   startAttempt,
 } from "../state/alert-lifecycle.ts";
 import { decideMessage, openDebounceWindows, recordDiagnosis, type Decision } from "../state/decisions.ts";
-import { alertKey, type PendingReply, type ReplyKind, type SignatureRecord } from "../state/schema.ts";
+import { alertKey, type PendingReply, type ReplyKind, type SignatureRecord, type State } from "../state/schema.ts";
 import type { Triager } from "../triage/types.ts";
 import { replyMetadata } from "./reply-metadata.ts";
 import { REACTIONS, type ReplySink } from "./reply-sink.ts";
@@ -34,6 +34,8 @@ export interface AlertJob {
   decision: Exclude<Decision, { action: "skip" }>;
   /** The 👀 reaction, started as soon as the alert was claimed rather than when a triage slot frees up. */
   acknowledged?: Promise<void>;
+  /** The bot runs nothing else meanwhile (a suspect of earlier crashes): a crash now is this alert's. */
+  alone?: boolean;
 }
 
 /** A reply of this bot found in a thread; `kind` is null for a reply without metadata (an older version's). */
@@ -87,33 +89,43 @@ export const DEFAULT_RETRY_BACKOFF_MS = 30_000;
 /** A rate-limited post waits at least this long (it was waited out once already in the Slack client). */
 const RATE_LIMIT_RETRY_MS = 30_000;
 
+type ClaimOptions = Pick<HandleAlertOptions, "maxAttempts" | "cooldownMs" | "debounce" | "maxCrashes">;
+
 /**
- * Decides what to do with an alert message and, for a triage or a known-incident reply, claims it
- * in the state (persisted) before anything is posted, so a crash from here on is retried, not lost.
+ * Decides what to do with an alert message and, for a triage or a known-incident reply, claims it:
+ * pure, so that a page of alerts is claimed in one write.
  */
-export async function claimAlert(
-  channel: string,
-  ts: string,
-  alert: Alert,
-  deps: Pick<HandleAlertDeps, "store" | "clock">,
-  options: Pick<HandleAlertOptions, "maxAttempts" | "cooldownMs" | "debounce" | "maxCrashes">,
-): Promise<Decision> {
+export function decideAndClaim(state: State, id: { channel: string; ts: string }, alert: Alert, now: number, options: ClaimOptions): { state: State; decision: Decision } {
   const keys = options.debounce ? debounceKeys(alert, options.debounce) : [];
-  const ref = { channel, ts, executionId: alert.executionId, signature: alert.signature, debounceKeys: keys };
+  const ref = { ...id, executionId: alert.executionId, signature: alert.signature, debounceKeys: keys };
   const windowMs = options.debounce?.windowMs ?? 0;
-  const decision = decideMessage(deps.store.state, ref, {
-    now: deps.clock.now(),
+  const decision = decideMessage(state, ref, {
+    now,
     maxAttempts: options.maxAttempts,
     cooldownMs: options.cooldownMs,
     debounceWindowMs: windowMs,
     ...(options.maxCrashes !== undefined ? { maxCrashes: options.maxCrashes } : {}),
   });
-  if (decision.action === "triage") {
-    // The window opens at the claim, so repeats polled before this triage ends are debounced too.
-    await deps.store.update((s) => openDebounceWindows(claim(s, ref, deps.clock.now()), ref, windowMs));
-  } else if (decision.action === "known-incident") {
-    await deps.store.update((s) => claim(s, ref, deps.clock.now()));
-  }
+  // The window opens at the claim, so repeats polled before this triage ends are debounced too.
+  if (decision.action === "triage") return { state: openDebounceWindows(claim(state, ref, now), ref, windowMs), decision };
+  if (decision.action === "known-incident") return { state: claim(state, ref, now), decision };
+  return { state, decision };
+}
+
+/** decideAndClaim for one alert, persisted before anything is posted, so a crash from here on is retried, not lost. */
+export async function claimAlert(
+  channel: string,
+  ts: string,
+  alert: Alert,
+  deps: Pick<HandleAlertDeps, "store" | "clock">,
+  options: ClaimOptions,
+): Promise<Decision> {
+  let decision: Decision = { action: "skip", reason: "not decided" };
+  await deps.store.update((s) => {
+    const claimed = decideAndClaim(s, { channel, ts }, alert, deps.clock.now(), options);
+    decision = claimed.decision;
+    return claimed.state;
+  });
   return decision;
 }
 
@@ -148,7 +160,7 @@ export async function handleAlert(job: AlertJob, deps: HandleAlertDeps, options:
 async function triageAndPost(job: AlertJob, deps: HandleAlertDeps, options: HandleAlertOptions): Promise<AlertOutcome> {
   const { store, clock } = deps;
   const log = deps.logger.child({ channel: job.channel, ts: job.ts, executionId: job.alert.executionId });
-  await store.update((s) => startAttempt(s, job, clock.now()));
+  await store.update((s) => startAttempt(s, job, clock.now(), { alone: job.alone ?? false }));
   const attempt = findAlert(store.state, job)?.started ?? 0;
   let report: Report;
   try {

@@ -6,6 +6,7 @@ export {
   deferAttempt,
   failAttempt,
   hasStep,
+  isSuspect,
   markFailed,
   markReplied,
   pendingAlerts,

@@ -7,6 +7,7 @@ import {
   deferAttempt,
   emptyState,
   failAttempt,
+  isSuspect,
   markReplied,
   pendingAlerts,
   preparePost,
@@ -71,12 +72,16 @@ describe("the alert lifecycle", () => {
     expect(pendingAlerts(posting).map((r) => r.status)).toEqual(["posting"]);
   });
 
-  it("bounds a poison alert (one that kills the process every time) with a failure note that says so", () => {
+  it("makes an alert in flight at two crashes a suspect, and bounds a poison alert by its crashes while triaged alone", () => {
     let state = claim(emptyState(), ALERT, NOW);
-    for (let i = 0; i < 5; i += 1) state = recoverInterrupted(startAttempt(state, ALERT, NOW), NOW);
+    for (let i = 0; i < 2; i += 1) state = recoverInterrupted(startAttempt(state, ALERT, NOW), NOW);
+    expect(isSuspect(record(state))).toBe(true);
+    expect(decideMessage(state, ALERT, OPTIONS)).toMatchObject({ action: "triage" }); // crashes among other alerts prove nothing
+    for (let i = 0; i < 3; i += 1) state = recoverInterrupted(startAttempt(state, ALERT, NOW, { alone: true }), NOW);
+    expect(record(state)).toMatchObject({ crashes: 5, soloCrashes: 3, attempts: 0 });
     const decision = decideMessage(state, ALERT, OPTIONS);
-    expect(decision).toMatchObject({ action: "give-up", reason: expect.stringContaining("died during 5 attempts") });
-    expect(decideMessage(state, ALERT, { ...OPTIONS, maxCrashes: 6 })).toMatchObject({ action: "triage" });
+    expect(decision).toMatchObject({ action: "give-up", reason: expect.stringContaining("died 3 times while triaging this alert alone") });
+    expect(decideMessage(state, ALERT, { ...OPTIONS, maxCrashes: 4 })).toMatchObject({ action: "triage" });
   });
 
   it("gives up on a reply Slack keeps refusing with a failure note, and abandons a failure note Slack keeps refusing", () => {
