@@ -242,11 +242,20 @@ export function createBot(options: BotOptions, deps: BotDeps) {
     if (newest) await store.update((s) => advanceWatermark(s, channel, newest.ts, clock.now()));
   }
 
+  /** One message's failure is that message's: logged with the reason, never the channel's. */
   function toAlert(channel: string, message: SlackMessage): Alert | null {
     if (isOwn(message)) return null;
-    const parsed = parseAlert(message);
+    let parsed: ReturnType<typeof parseAlert>;
+    try {
+      parsed = parseAlert(message);
+    } catch (error) {
+      logger.error({ channel, ts: message.ts, error: errorMessage(error) }, "could not read this message; skipping it");
+      return null;
+    }
     if (!parsed.isAlert) {
-      logger.debug({ channel, ts: message.ts, reason: parsed.reason }, "not an alert");
+      // A message that links an execution was probably meant as an alert: say why it is not one.
+      if (parsed.nearMiss) logger.warn({ channel, ts: message.ts, reason: parsed.reason }, "a message links an /execution/ URL but is not read as an alert");
+      else logger.debug({ channel, ts: message.ts, reason: parsed.reason }, "not an alert");
       return null;
     }
     return parsed.alert;

@@ -62,4 +62,19 @@ describe("crashes, deploys and slow APIs (CLI against the sandbox)", () => {
     expect(summarise(tally)).toMatchObject({ answeredOnce: 3, duplicates: 0, failureNotes: 0 });
     expect(soak.sandbox.slack.callsTo("chat.postMessage").length).toBe(3 + 1 + 2); // 3 refused, 1 late, then one each for the other two
   });
+
+  it("one message with blocks nested 6,000 deep does not block the channel: the alerts around it are answered", { timeout: 60_000 }, async () => {
+    const soak = await startSoakSandbox(2, { conductorCommandMs: 30 });
+    sandbox = soak.sandbox;
+    let deep: unknown = { type: "text", text: "x" };
+    for (let i = 0; i < 6000; i += 1) deep = { type: "rich_text_section", elements: [deep] };
+    const { slack, alertChannel } = soak.sandbox;
+    const before = slack.postAlert(alertChannel, soak.scenarios[0]!.alert.message);
+    slack.postAlert(alertChannel, { text: "see https://control.orkes.example/execution/zzz", blocks: [{ type: "rich_text", elements: [deep] }] } as never);
+    const after = slack.postAlert(alertChannel, soak.scenarios[1]!.alert.message);
+    const result = await startCli(["run", "--since", "1h"], botEnv(soak.sandbox, tempState())).done;
+    expect(result.code, result.stderr.slice(-2000)).toBe(0);
+    expect(summarise(tallyThreads(soak.sandbox, [before, after]))).toMatchObject({ answeredOnce: 2 });
+    expect(result.stderr).toMatch(/links an \/execution\/ URL but is not read as an alert/);
+  });
 });
