@@ -7,9 +7,9 @@ import { OncallError, errorMessage } from "../lib/errors.ts";
 import { limitConcurrency } from "../lib/limit-concurrency.ts";
 import type { Logger } from "../lib/logger.ts";
 import { tsFromMillis, type SlackApi, type SlackMessage } from "../slack/slack-api.ts";
-import { cancelAttempt, claim, isSuspect, markFailed, markReplied, pendingAlerts, recoverInterrupted, unfinishedReactions } from "../state/alert-lifecycle.ts";
-import { advanceWatermark } from "../state/decisions.ts";
-import { defaultPruneLimits, prune } from "../state/prune.ts";
+import { isSuspect, pendingAlerts, unfinishedReactions } from "../state/alert-lifecycle.ts";
+import type { StateOp } from "../state/operations.ts";
+import { defaultPruneLimits } from "../state/prune.ts";
 import { alertKey } from "../state/schema.ts";
 import type { Triager } from "../triage/types.ts";
 import {
@@ -124,9 +124,18 @@ export function createBot(options: BotOptions, deps: BotDeps) {
     return outcome;
   };
 
+  // A state that cannot be written (a full disk) stops claiming: nothing is taken on that could not be recorded.
+  let writeBlocked: string | null = null;
+  const noteWriteFailure = (error: unknown) => {
+    if (!(error instanceof OncallError) || error.code !== "state_write_failed" || writeBlocked) return;
+    writeBlocked = error.message;
+    logger.error({ error: error.message }, "the state cannot be written: no new alerts are claimed until it can (free disk space)");
+  };
+
   const track = (key: string, work: () => Promise<AlertOutcome>) => {
     const run = limit(work)
       .catch((error: unknown): AlertOutcome => {
+        noteWriteFailure(error);
         logger.error({ alert: key, error: errorMessage(error) }, "alert handling failed; will retry");
         return { kind: "retry-later", error: errorMessage(error) };
       })
@@ -173,7 +182,7 @@ export function createBot(options: BotOptions, deps: BotDeps) {
     const ref = { channel, ts: message.ts, executionId: alert.executionId, signature: alert.signature };
     const kind = found.kind ?? "full";
     if (store.state.executions[alert.executionId] === undefined) {
-      await store.update((s) => markReplied(claim(s, ref, clock.now()), ref, { replyTs: found.ts, kind, now: clock.now() }));
+      await store.apply({ op: "adoptReply", alert: ref, replyTs: found.ts, kind, now: clock.now() });
       await finishReaction(ref, kind, { sink: deps.sink, store, clock });
     }
     logger.info({ channel, ts: message.ts, replyTs: found.ts, kind }, "adopted this bot's earlier reply found in the thread");
@@ -186,7 +195,7 @@ export function createBot(options: BotOptions, deps: BotDeps) {
     const running = Object.entries(store.state.alerts).filter(([key, r]) => keys.has(key) && r.status === "triaging");
     if (running.length === 0) return;
     await store
-      .update((s) => running.reduce((next, [, r]) => cancelAttempt(next, r, clock.now()), s))
+      .apply(running.map(([, r]) => ({ op: "cancelAttempt" as const, id: { channel: r.channel, ts: r.ts }, now: clock.now() })))
       .catch((error: unknown) => logger.warn({ error: errorMessage(error) }, "could not record the cancelled attempts"));
     logger.info({ alerts: running.map(([key]) => key) }, "cancelled attempts recorded; they are retried on the next start");
   }
@@ -208,7 +217,7 @@ export function createBot(options: BotOptions, deps: BotDeps) {
     const watermark = store.state.channels[channel]?.watermark;
     if (!watermark && (options.startFromNow || !options.since)) {
       const now = tsFromMillis(clock.now());
-      await store.update((s) => advanceWatermark(s, channel, now, clock.now()));
+      await store.apply({ op: "setWatermark", channel, ts: now, now: clock.now() });
       logger.info({ channel, watermark: now }, "first poll of this channel: starting from now (use --since to backfill)");
       return;
     }
@@ -225,21 +234,20 @@ export function createBot(options: BotOptions, deps: BotDeps) {
     // crash re-reads or retries each of them, never loses one.
     const newest = messages.at(-1);
     const decisions: { message: SlackMessage; alert: Alert; decision: Decision }[] = [];
-    await store.update((state) => {
-      decisions.length = 0;
-      let next = state;
-      for (const { message, alert } of alerts) {
-        const claimed = decideAndClaim(next, { channel, ts: message.ts }, alert, clock.now(), handleOptions);
-        next = claimed.state;
-        decisions.push({ message, alert, decision: claimed.decision });
-      }
-      return newest ? advanceWatermark(next, channel, newest.ts, clock.now()) : next;
-    });
+    const ops: StateOp[] = [];
+    let next = store.state;
+    for (const { message, alert } of alerts) {
+      const claimed = decideAndClaim(next, { channel, ts: message.ts }, alert, clock.now(), handleOptions);
+      next = claimed.state;
+      ops.push(...claimed.ops);
+      decisions.push({ message, alert, decision: claimed.decision });
+    }
+    if (newest) ops.push({ op: "setWatermark", channel, ts: newest.ts, now: clock.now() });
+    if (ops.length > 0) await store.apply(ops);
     for (const { message, alert, decision } of decisions) {
       if (decision.action === "skip") logger.debug({ channel, ts: message.ts, reason: decision.reason }, "skipping alert");
       else if (schedule({ channel, ts: message.ts, alert, decision })) summary.scheduled += 1;
     }
-    if (newest) await store.update((s) => advanceWatermark(s, channel, newest.ts, clock.now()));
   }
 
   /** One message's failure is that message's: logged with the reason, never the channel's. */
@@ -273,7 +281,7 @@ export function createBot(options: BotOptions, deps: BotDeps) {
         if (!parsed?.isAlert) {
           // Deleted or edited into something else: nothing left to answer, so stop retrying it.
           const reason = parent ? "the alert message no longer parses as an alert" : "the alert message was deleted";
-          await store.update((s) => markFailed(s, ref, { error: reason, now: clock.now() }));
+          await store.apply({ op: "markFailed", id: ref, error: reason, now: clock.now() });
           logger.warn({ ...ref, reason }, "giving up on a pending alert");
           continue;
         }
@@ -282,10 +290,11 @@ export function createBot(options: BotOptions, deps: BotDeps) {
         if (schedule({ channel: record.channel, ts: record.ts, alert: parsed.alert, decision })) summary.scheduled += 1;
       } catch (error) {
         if (error instanceof OncallError && error.code === "slack_thread_not_found") {
-          await store.update((s) => markFailed(s, ref, { error: "the alert message was deleted", now: clock.now() }));
+          await store.apply({ op: "markFailed", id: ref, error: "the alert message was deleted", now: clock.now() });
           logger.warn(ref, "giving up on a pending alert: its message was deleted");
           continue;
         }
+        noteWriteFailure(error);
         summary.errors.push(`pending alert ${record.channel}:${record.ts}: ${errorMessage(error)}`);
       }
     }
@@ -295,19 +304,35 @@ export function createBot(options: BotOptions, deps: BotDeps) {
     async pollOnce(): Promise<CycleSummary> {
       const summary: CycleSummary = { scanned: 0, alerts: 0, scheduled: 0, errors: [] };
       suspectWaiting = false;
-      if (!self) self = await slack.authTest();
-      if (!recovered) {
-        // Attempts a crash cut short count as crashes (not failures) and are retried.
-        await store.update((s) => recoverInterrupted(s, clock.now()));
-        recovered = true;
+      if (writeBlocked) {
+        try {
+          await store.probe?.();
+          logger.info({ after: writeBlocked }, "the state can be written again: claiming resumes");
+          writeBlocked = null;
+        } catch (error) {
+          summary.errors.push(`not claiming: the state cannot be written (${errorMessage(error)})`);
+          return summary;
+        }
       }
-      await store.update((s) => prune(s, clock.now(), defaultPruneLimits(options.cooldownMs)));
+      if (!self) self = await slack.authTest();
+      try {
+        if (!recovered) {
+          // Attempts a crash cut short count as crashes (not failures) and are retried.
+          await store.apply({ op: "recoverInterrupted", now: clock.now() });
+          recovered = true;
+        }
+        await store.apply({ op: "prune", limits: defaultPruneLimits(options.cooldownMs), now: clock.now() });
+      } catch (error) {
+        noteWriteFailure(error);
+        throw error;
+      }
       finishReactions();
       await schedulePending(summary);
       for (const channel of options.channels) {
         try {
           await pollChannel(channel, summary);
         } catch (error) {
+          noteWriteFailure(error);
           summary.errors.push(`${channel}: ${errorMessage(error)}`);
           logger.error({ channel, error: errorMessage(error) }, "polling the channel failed; will retry next cycle");
         }

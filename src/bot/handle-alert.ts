@@ -6,20 +6,9 @@ import type { Logger } from "../lib/logger.ts";
 import { debounceKeys, type DebouncePolicy } from "../notify/debounce.ts";
 import { renderFailureNote, renderKnownIncidentReply, renderReportReply } from "../report/index.ts";
 import type { Report } from "../report/schema.ts";
-import {
-  cancelAttempt,
-  claim,
-  deferAttempt,
-  failAttempt,
-  findAlert,
-  markFailed,
-  markReplied,
-  preparePost,
-  recordStep,
-  retryDelayMs,
-  startAttempt,
-} from "../state/alert-lifecycle.ts";
-import { decideMessage, openDebounceWindows, recordDiagnosis, type Decision } from "../state/decisions.ts";
+import { findAlert, retryDelayMs } from "../state/alert-lifecycle.ts";
+import { decideMessage, type Decision } from "../state/decisions.ts";
+import { applyOp, type StateOp } from "../state/operations.ts";
 import { alertKey, type PendingReply, type ReplyKind, type SignatureRecord, type State } from "../state/schema.ts";
 import type { Triager } from "../triage/types.ts";
 import { replyMetadata } from "./reply-metadata.ts";
@@ -95,7 +84,13 @@ type ClaimOptions = Pick<HandleAlertOptions, "maxAttempts" | "cooldownMs" | "deb
  * Decides what to do with an alert message and, for a triage or a known-incident reply, claims it:
  * pure, so that a page of alerts is claimed in one write.
  */
-export function decideAndClaim(state: State, id: { channel: string; ts: string }, alert: Alert, now: number, options: ClaimOptions): { state: State; decision: Decision } {
+export function decideAndClaim(
+  state: State,
+  id: { channel: string; ts: string },
+  alert: Alert,
+  now: number,
+  options: ClaimOptions,
+): { state: State; decision: Decision; ops: StateOp[] } {
   const keys = options.debounce ? debounceKeys(alert, options.debounce) : [];
   const ref = { ...id, executionId: alert.executionId, signature: alert.signature, debounceKeys: keys };
   const windowMs = options.debounce?.windowMs ?? 0;
@@ -106,10 +101,10 @@ export function decideAndClaim(state: State, id: { channel: string; ts: string }
     debounceWindowMs: windowMs,
     ...(options.maxCrashes !== undefined ? { maxCrashes: options.maxCrashes } : {}),
   });
+  if (decision.action !== "triage" && decision.action !== "known-incident") return { state, decision, ops: [] };
   // The window opens at the claim, so repeats polled before this triage ends are debounced too.
-  if (decision.action === "triage") return { state: openDebounceWindows(claim(state, ref, now), ref, windowMs), decision };
-  if (decision.action === "known-incident") return { state: claim(state, ref, now), decision };
-  return { state, decision };
+  const op: StateOp = { op: "claim", alert: ref, debounceWindowMs: decision.action === "triage" ? windowMs : 0, now };
+  return { state: applyOp(state, op), decision, ops: [op] };
 }
 
 /** decideAndClaim for one alert, persisted before anything is posted, so a crash from here on is retried, not lost. */
@@ -120,12 +115,8 @@ export async function claimAlert(
   deps: Pick<HandleAlertDeps, "store" | "clock">,
   options: ClaimOptions,
 ): Promise<Decision> {
-  let decision: Decision = { action: "skip", reason: "not decided" };
-  await deps.store.update((s) => {
-    const claimed = decideAndClaim(s, { channel, ts }, alert, deps.clock.now(), options);
-    decision = claimed.decision;
-    return claimed.state;
-  });
+  const { decision, ops } = decideAndClaim(deps.store.state, { channel, ts }, alert, deps.clock.now(), options);
+  if (ops.length > 0) await deps.store.apply(ops);
   return decision;
 }
 
@@ -134,7 +125,7 @@ export async function handleAlert(job: AlertJob, deps: HandleAlertDeps, options:
   const { decision } = job;
   switch (decision.action) {
     case "abandon":
-      await deps.store.update((s) => markFailed(s, job, { error: decision.reason, now: deps.clock.now() }));
+      await deps.store.apply({ op: "markFailed", id: job, error: decision.reason, now: deps.clock.now() });
       deps.logger.error({ channel: job.channel, ts: job.ts, reason: decision.reason }, "giving up on the alert without a reply");
       return { kind: "failed", error: decision.reason };
     case "resume-post":
@@ -160,7 +151,7 @@ export async function handleAlert(job: AlertJob, deps: HandleAlertDeps, options:
 async function triageAndPost(job: AlertJob, deps: HandleAlertDeps, options: HandleAlertOptions): Promise<AlertOutcome> {
   const { store, clock } = deps;
   const log = deps.logger.child({ channel: job.channel, ts: job.ts, executionId: job.alert.executionId });
-  await store.update((s) => startAttempt(s, job, clock.now(), { alone: job.alone ?? false }));
+  await store.apply({ op: "startAttempt", id: job, alone: job.alone ?? false, now: clock.now() });
   const attempt = findAlert(store.state, job)?.started ?? 0;
   let report: Report;
   try {
@@ -181,7 +172,7 @@ async function triageAndPost(job: AlertJob, deps: HandleAlertDeps, options: Hand
 
 async function cancel(job: AlertJob, deps: HandleAlertDeps, reason: string): Promise<AlertOutcome> {
   // The bot may have recorded the cancellation already, when the grace period ran out.
-  if (findAlert(deps.store.state, job)?.status === "triaging") await deps.store.update((s) => cancelAttempt(s, job, deps.clock.now()));
+  if (findAlert(deps.store.state, job)?.status === "triaging") await deps.store.apply({ op: "cancelAttempt", id: job, now: deps.clock.now() });
   deps.logger.info({ channel: job.channel, ts: job.ts, reason }, "attempt cancelled; nothing posted, the alert stays claimed");
   return { kind: "cancelled" };
 }
@@ -191,7 +182,7 @@ async function fail(job: AlertJob, deps: HandleAlertDeps, options: HandleAlertOp
   const now = deps.clock.now();
   const failures = (findAlert(deps.store.state, job)?.attempts ?? 0) + 1;
   const retryAt = now + retryDelayMs(failures, options.retryBackoffMs ?? DEFAULT_RETRY_BACKOFF_MS);
-  await deps.store.update((s) => failAttempt(s, job, { error: redactSecrets(error), now, retryAt }));
+  await deps.store.apply({ op: "failAttempt", id: job, error: redactSecrets(error), now, retryAt });
   deps.logger.warn({ channel: job.channel, ts: job.ts, attempts: failures, error }, "attempt failed");
   if (failures >= options.maxAttempts && findAlert(deps.store.state, job)?.status === "claimed") {
     return postFailureNote(job, deps, options, error, failures);
@@ -213,7 +204,7 @@ async function postNew(
   options: HandleAlertOptions,
 ): Promise<AlertOutcome> {
   if (options.signal?.aborted) return cancel(job, deps, "shutdown before the reply was posted");
-  await deps.store.update((s) => preparePost(s, job, reply, deps.clock.now()));
+  await deps.store.apply({ op: "preparePost", id: job, reply, now: deps.clock.now() });
   const pending = findAlert(deps.store.state, job)?.pendingReply;
   if (!pending) throw new OncallError("state_transition", `alert ${alertKey(job.channel, job.ts)} has no pending reply after preparePost`);
   return post(job, pending, report, deps, options);
@@ -233,13 +224,13 @@ async function resumePost(
   } catch (error) {
     // Not a failed attempt: nothing was tried. Look again later.
     const now = deps.clock.now();
-    await deps.store.update((s) => deferAttempt(s, job, { now, retryAt: now + (options.retryBackoffMs ?? DEFAULT_RETRY_BACKOFF_MS) }));
+    await deps.store.apply({ op: "deferAttempt", id: job, now, retryAt: now + (options.retryBackoffMs ?? DEFAULT_RETRY_BACKOFF_MS) });
     return { kind: "retry-later", error: `could not read the thread to look for an earlier reply: ${errorMessage(error)}` };
   }
   if (found) {
     const kind = found.kind ?? pending.kind;
     deps.logger.info({ channel: job.channel, ts: job.ts, replyTs: found.ts, kind }, "found this bot's reply in the thread; not posting again");
-    await deps.store.update((s) => markReplied(s, job, { replyTs: found.ts, kind, now: deps.clock.now() }));
+    await deps.store.apply({ op: "markReplied", id: job, replyTs: found.ts, kind, now: deps.clock.now() });
     // The report died with the process, so no triage e-mail; severity-based escalation still goes out.
     return finishReply(job, { kind, replyTs: found.ts, summary: pending.summary, report: null }, deps);
   }
@@ -255,18 +246,18 @@ async function post(job: AlertJob, pending: PendingReply, report: Report | null,
   } catch (error) {
     const now = deps.clock.now();
     if (hasCode(error, "slack_ratelimited")) {
-      await deps.store.update((s) => deferAttempt(s, job, { now, retryAt: now + RATE_LIMIT_RETRY_MS }));
+      await deps.store.apply({ op: "deferAttempt", id: job, now, retryAt: now + RATE_LIMIT_RETRY_MS });
       return { kind: "retry-later", error: errorMessage(error) };
     }
     // Slack may have taken it (a timeout, a 5xx after the write): the next attempt checks the thread first.
     const failures = (findAlert(deps.store.state, job)?.attempts ?? 0) + 1;
     const reason = `posting the reply failed: ${errorMessage(error)}`;
     const retryAt = now + retryDelayMs(failures, options.retryBackoffMs ?? DEFAULT_RETRY_BACKOFF_MS);
-    await deps.store.update((s) => failAttempt(s, job, { error: reason, now, retryAt }));
+    await deps.store.apply({ op: "failAttempt", id: job, error: reason, now, retryAt });
     deps.logger.warn({ channel: job.channel, ts: job.ts, attempts: failures, error: reason }, "posting failed; the thread is checked before the next try");
     return { kind: "retry-later", error: reason };
   }
-  await deps.store.update((s) => markReplied(s, job, { replyTs, kind: pending.kind, now: deps.clock.now() }));
+  await deps.store.apply({ op: "markReplied", id: job, replyTs, kind: pending.kind, now: deps.clock.now() });
   deps.logger.info({ channel: job.channel, ts: job.ts, replyTs, kind: pending.kind }, "replied");
   return finishReply(job, { kind: pending.kind, replyTs, summary: pending.summary, report }, deps);
 }
@@ -290,15 +281,20 @@ async function finishReply(
 export async function finishReaction(id: { channel: string; ts: string }, kind: ReplyKind, deps: Pick<HandleAlertDeps, "sink" | "store" | "clock">): Promise<void> {
   const done = kind === "full" || kind === "known-incident" ? REACTIONS.answered : REACTIONS.degraded;
   await deps.sink.react(id.channel, id.ts, [done], [REACTIONS.claimed]);
-  await deps.store.update((s) => recordStep(s, id, "reaction", deps.clock.now()));
+  await deps.store.apply({ op: "recordStep", id: { channel: id.channel, ts: id.ts }, kind: "reaction", now: deps.clock.now() });
 }
 
 /** Records a diagnosis for later repeats of the incident; returns the thread's permalink (one lookup, shared with the notifier). */
 async function rememberDiagnosis(job: AlertJob, deps: HandleAlertDeps, summary: string): Promise<string | null> {
   const permalink = await deps.sink.permalink(job.channel, job.ts).catch(() => null);
-  await deps.store.update((s) =>
-    recordDiagnosis(s, job.alert.signature, { summary, thread: { channel: job.channel, ts: job.ts, permalink }, now: deps.clock.now() }),
-  );
+  await deps.store.apply({
+    op: "recordDiagnosis",
+    signature: job.alert.signature,
+    summary,
+    thread: { channel: job.channel, ts: job.ts, permalink },
+    now: deps.clock.now(),
+  });
+
   return permalink;
 }
 

@@ -2,10 +2,17 @@ import { readFile, rename } from "node:fs/promises";
 import { EXIT, OncallError, errorMessage } from "../lib/errors.ts";
 import { STATE_VERSION, stateSchema, type State } from "./schema.ts";
 
-export type ParsedState = { ok: true; state: State } | { ok: false; reason: string };
+export type ParsedState = { ok: true; state: State } | { ok: false; reason: string; tooNew?: boolean };
 
-/** What was on disk: a valid state, nothing (first run), or something unusable and why. */
-export type LoadedState = { kind: "loaded"; state: State } | { kind: "missing" } | { kind: "corrupt"; reason: string };
+/**
+ * What was on disk: a valid state, nothing (first run), a newer version's state (refused, never
+ * touched), or something unusable and why.
+ */
+export type LoadedState =
+  | { kind: "loaded"; state: State; bytes: number }
+  | { kind: "missing" }
+  | { kind: "too-new"; reason: string }
+  | { kind: "corrupt"; reason: string };
 
 /** Classifies the file's text; the reason names what is wrong in words an operator can act on. */
 export function parseStateText(text: string): ParsedState {
@@ -19,7 +26,8 @@ export function parseStateText(text: string): ParsedState {
   if (typeof version === "number" && version > STATE_VERSION) {
     return {
       ok: false,
-      reason: `written by a newer oncall-agent (state version ${version}; this build reads version ${STATE_VERSION})`,
+      tooNew: true,
+      reason: `written by a newer oncall-agent (state version ${version}; this build reads up to version ${STATE_VERSION})`,
     };
   }
   const parsed = stateSchema.safeParse(data);
@@ -42,7 +50,8 @@ export async function readStateFile(file: string): Promise<LoadedState> {
     return { kind: "corrupt", reason: `could not be read (${errorMessage(error)})` };
   }
   const parsed = parseStateText(text);
-  return parsed.ok ? { kind: "loaded", state: parsed.state } : { kind: "corrupt", reason: parsed.reason };
+  if (parsed.ok) return { kind: "loaded", state: parsed.state, bytes: Buffer.byteLength(text) };
+  return parsed.tooNew ? { kind: "too-new", reason: parsed.reason } : { kind: "corrupt", reason: parsed.reason };
 }
 
 /** Renames a bad state file to `<file>.corrupt-<ISO time>` and returns the new name. */

@@ -6,6 +6,7 @@ import { runLoop } from "../../src/bot/run-loop.ts";
 import { systemClock } from "../../src/lib/clock.ts";
 import { silentLogger } from "../../src/lib/logger.ts";
 import { emptyState, openStateStore, type StateStore } from "../../src/state/index.ts";
+import type { StateOp } from "../../src/state/operations.ts";
 import { createMswServer } from "../helpers/msw.ts";
 import { createFakeSlack, type FakeSlack } from "../helpers/slack-msw.ts";
 import { alertText, CHANNEL, fakeTriager, makeBot, report, tempStatePath } from "./bot-fixtures.ts";
@@ -165,10 +166,9 @@ describe("exactly one reply", () => {
       get state() {
         return store.state;
       },
-      update: async (change) => {
-        const next = change(store.state);
-        if (Object.values(next.alerts).some((a) => a.status === "replied")) throw new Error("process killed");
-        await store.update(() => next);
+      apply: async (ops) => {
+        if ((Array.isArray(ops) ? ops : [ops]).some((o: StateOp) => o.op === "markReplied")) throw new Error("process killed");
+        await store.apply(ops);
       },
     };
     const ts = slack.post(CHANNEL, { text: alertText().text, bot_id: "BHEALTH" });

@@ -173,11 +173,43 @@ describe("recovery from the thread", () => {
     const key = `${CHANNEL}:${ts}`;
     // As a crash would leave it: replied, the swap not recorded.
     const { [`1:reaction`]: _done, ...steps } = store.state.alerts[key]!.steps;
-    await store.update((s) => ({ ...s, alerts: { ...s.alerts, [key]: { ...s.alerts[key]!, steps } } }));
+    const crashed = createMemoryStateHandle({ ...store.state, alerts: { ...store.state.alerts, [key]: { ...store.state.alerts[key]!, steps } } });
     slack.failNext("reactions.add", 0, () => HttpResponse.json({ ok: true }));
-    const restarted = makeBot(slack, store, fakeTriager().triager);
+    const restarted = makeBot(slack, crashed, fakeTriager().triager);
     await cycle(restarted);
+    expect(crashed.state.alerts[key]?.steps["1:reaction"]).toBeDefined();
     expect(slack.reactionsOn(CHANNEL, ts)).toEqual(["white_check_mark"]);
+    expect(slack.repliesTo(CHANNEL, ts)).toHaveLength(1);
+  });
+});
+
+describe("a state that cannot be written", () => {
+  it("stops claiming and says so, and resumes once a write succeeds again", async () => {
+    const memory = createMemoryStateHandle(emptyState());
+    let full = false;
+    const fail = () => {
+      throw new OncallError("state_write_failed", "could not write the state to /var/lib/oncall/state.json.journal: the disk is full");
+    };
+    const store = {
+      get state() {
+        return memory.state;
+      },
+      apply: async (ops: Parameters<typeof memory.apply>[0]) => (full ? fail() : memory.apply(ops)),
+      probe: async () => (full ? fail() : undefined),
+    };
+    const { triager, requests } = fakeTriager();
+    const bot = makeBot(slack, store, triager);
+    await cycle(bot);
+    full = true;
+    const ts = slack.post(CHANNEL, { text: alertText().text, bot_id: "BHEALTH" });
+    await expect(bot.pollOnce()).rejects.toMatchObject({ code: "state_write_failed" });
+    const second = await bot.pollOnce();
+    expect(second.errors).toEqual([expect.stringMatching(/^not claiming: the state cannot be written .*disk is full/)]);
+    expect(requests).toHaveLength(0);
+    expect(slack.callsOf("chat.postMessage")).toEqual([]);
+    full = false;
+    await cycle(bot);
+    expect(requests).toHaveLength(1);
     expect(slack.repliesTo(CHANNEL, ts)).toHaveLength(1);
   });
 });
