@@ -38,8 +38,10 @@ export interface BotOptions {
   concurrency: number;
   /** Backfill start for channels seen for the first time (a Slack ts); default: now, no replay. */
   since: string | null;
-  /** The state file was corrupt and moved aside: start every channel from now. */
-  startFromNow: boolean;
+  /** The state file was unusable and moved aside: rebuild every channel from the recovery window. */
+  rebuildFromHistory: boolean;
+  /** How far back a lost or corrupt state is rebuilt from the channels' history (default 24 h). */
+  recoveryWindowMs?: number;
   /** Debounce of repeats per (organisation, cluster, issue type); absent: off. */
   debounce?: HandleAlertOptions["debounce"];
 }
@@ -57,6 +59,7 @@ export interface BotDeps {
 /** Outcome counts over the bot's life; memory stays flat however long --loop runs. */
 export type OutcomeCounts = Record<AlertOutcome["kind"], number>;
 
+export const DEFAULT_RECOVERY_WINDOW_MS = 24 * 3_600_000;
 /** How many recent outcomes the bot keeps for inspection. */
 const RECENT_OUTCOMES = 100;
 /** After the grace period, aborted attempts get this long to record their cancellation. */
@@ -175,7 +178,7 @@ export function createBot(options: BotOptions, deps: BotDeps) {
 
   /** A reply of this bot in the thread of an alert the state does not know (rebuilt or lost state): adopt it, never answer twice. */
   async function adoptExistingReply(channel: string, message: SlackMessage, alert: Alert): Promise<boolean> {
-    if (!self || !message.reply_users?.includes(self.userId)) return false;
+    if (!mayHaveOwnReply(message)) return false;
     if (store.state.alerts[alertKey(channel, message.ts)]) return false;
     const found = await findOwnReply(channel, message.ts);
     if (!found) return false;
@@ -215,13 +218,8 @@ export function createBot(options: BotOptions, deps: BotDeps) {
 
   async function pollChannel(channel: string, summary: CycleSummary): Promise<void> {
     const watermark = store.state.channels[channel]?.watermark;
-    if (!watermark && (options.startFromNow || !options.since)) {
-      const now = tsFromMillis(clock.now());
-      await store.apply({ op: "setWatermark", channel, ts: now, now: clock.now() });
-      logger.info({ channel, watermark: now }, "first poll of this channel: starting from now (use --since to backfill)");
-      return;
-    }
-    const messages = await slack.history(channel, watermark ?? options.since ?? "0");
+    const messages = watermark ? await slack.history(channel, watermark) : await firstMessages(channel);
+    if (messages === null) return;
     const alerts: { message: SlackMessage; alert: Alert }[] = [];
     for (const message of messages) {
       summary.scanned += 1;
@@ -248,6 +246,38 @@ export function createBot(options: BotOptions, deps: BotDeps) {
       if (decision.action === "skip") logger.debug({ channel, ts: message.ts, reason: decision.reason }, "skipping alert");
       else if (schedule({ channel, ts: message.ts, alert, decision })) summary.scheduled += 1;
     }
+  }
+
+  /**
+   * A channel without a watermark starts at --since; after a lost or corrupt state, at the
+   * recovery window (alerts with a reply of this bot are adopted, the others answered, at the
+   * normal pace); on a true first run, now. A state file that is simply missing is told apart
+   * from a first run by this bot's replies in the window. Null: started from now, nothing to read.
+   */
+  async function firstMessages(channel: string): Promise<SlackMessage[] | null> {
+    if (options.since) return slack.history(channel, options.since);
+    const windowMs = options.recoveryWindowMs ?? DEFAULT_RECOVERY_WINDOW_MS;
+    const windowStart = tsFromMillis(clock.now() - windowMs);
+    const recent = await slack.history(channel, windowStart);
+    const hours = Math.round(windowMs / 360_000) / 10;
+    if (options.rebuildFromHistory) {
+      logger.warn({ channel, from: windowStart }, `rebuilding the state from the last ${hours} h of the channel: replied alerts are adopted, the others answered`);
+      return recent;
+    }
+    if (recent.some((m) => isOwn(m) || mayHaveOwnReply(m))) {
+      logger.warn({ channel, from: windowStart }, `no state for this channel but this bot replied in it lately: the state was lost; rebuilding from the last ${hours} h`);
+      return recent;
+    }
+    const now = tsFromMillis(clock.now());
+    await store.apply({ op: "setWatermark", channel, ts: now, now: clock.now() });
+    logger.info({ channel, watermark: now }, "first poll of this channel: starting from now (use --since to backfill)");
+    return null;
+  }
+
+  /** The thread may hold a reply of this bot (Slack lists only the first few repliers). */
+  function mayHaveOwnReply(message: SlackMessage): boolean {
+    if (!self || !message.reply_users) return false;
+    return message.reply_users.includes(self.userId) || (message.reply_users_count ?? 0) > message.reply_users.length;
   }
 
   /** One message's failure is that message's: logged with the reason, never the channel's. */

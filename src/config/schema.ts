@@ -86,6 +86,7 @@ export const envSchema = z.object({
   // Below Kubernetes' default terminationGracePeriodSeconds (30 s), leaving time to save and exit.
   ONCALL_SHUTDOWN_GRACE: duration("25s"),
   ONCALL_RETRY_BACKOFF: duration("30s"),
+  ONCALL_RECOVERY_WINDOW: duration("24h"),
   ONCALL_TOOL_OUTPUT_BUDGET: positiveInt(6000),
   ONCALL_TRIAGE_DEADLINE: duration("5m"),
   ONCALL_MAX_TURNS: positiveInt(12),

@@ -33,7 +33,9 @@ export interface MessageMetadata {
 export type SlackMessage = SlackMessageLike & {
   ts: string;
   metadata?: MessageMetadata;
+  /** On a thread's parent in history: the first few users who replied, and how many did. */
   reply_users?: string[];
+  reply_users_count?: number;
 };
 
 const messageSchema = z.looseObject({ ts: z.string(), text: z.string().optional() });

@@ -45,7 +45,7 @@ export async function runCommand(options: RunCommandOptions, io: CliIo, signals:
   const notify = options.dryRun ? null : buildNotifier(config, { store, slack, clock, logger });
   try {
     const bot = createBot(
-      buildBotOptions(config, { since, startFromNow: store.recoveredFromCorruption }),
+      buildBotOptions(config, { since, rebuildFromHistory: store.recoveredFromCorruption }),
       {
         slack,
         store: options.dryRun ? createMemoryStateHandle(store.state) : store,
