@@ -8,7 +8,8 @@ import { limitConcurrency } from "../lib/limit-concurrency.ts";
 import type { Logger } from "../lib/logger.ts";
 import { tsFromMillis, type SlackApi, type SlackMessage } from "../slack/slack-api.ts";
 import { isSuspect, pendingAlerts, unfinishedReactions } from "../state/alert-lifecycle.ts";
-import type { StateOp } from "../state/operations.ts";
+import { applyOps, type StateOp } from "../state/operations.ts";
+import { StateOverlay } from "../state/overlay.ts";
 import { defaultPruneLimits } from "../state/prune.ts";
 import { alertKey } from "../state/schema.ts";
 import type { Triager } from "../triage/types.ts";
@@ -233,10 +234,12 @@ export function createBot(options: BotOptions, deps: BotDeps) {
     const newest = messages.at(-1);
     const decisions: { message: SlackMessage; alert: Alert; decision: Decision }[] = [];
     const ops: StateOp[] = [];
-    let next = store.state;
+    // Later alerts of the page are decided seeing the claims of earlier ones (a repost, a debounce window).
+    const overlay = new StateOverlay(store.state);
     for (const { message, alert } of alerts) {
-      const claimed = decideAndClaim(next, { channel, ts: message.ts }, alert, clock.now(), handleOptions);
-      next = claimed.state;
+      const slice = overlay.sliceFor([alertKey(channel, message.ts)], [alert.executionId]);
+      const claimed = decideAndClaim(slice, { channel, ts: message.ts }, alert, clock.now(), handleOptions);
+      overlay.absorb(slice, applyOps(slice, claimed.ops));
       ops.push(...claimed.ops);
       decisions.push({ message, alert, decision: claimed.decision });
     }

@@ -8,7 +8,7 @@ import { renderFailureNote, renderKnownIncidentReply, renderReportReply } from "
 import type { Report } from "../report/schema.ts";
 import { findAlert, retryDelayMs } from "../state/alert-lifecycle.ts";
 import { decideMessage, type Decision } from "../state/decisions.ts";
-import { applyOp, type StateOp } from "../state/operations.ts";
+import type { StateOp } from "../state/operations.ts";
 import { alertKey, type PendingReply, type ReplyKind, type SignatureRecord, type State } from "../state/schema.ts";
 import type { Triager } from "../triage/types.ts";
 import { replyMetadata } from "./reply-metadata.ts";
@@ -81,8 +81,8 @@ const RATE_LIMIT_RETRY_MS = 30_000;
 type ClaimOptions = Pick<HandleAlertOptions, "maxAttempts" | "cooldownMs" | "debounce" | "maxCrashes">;
 
 /**
- * Decides what to do with an alert message and, for a triage or a known-incident reply, claims it:
- * pure, so that a page of alerts is claimed in one write.
+ * Decides what to do with an alert message and, for a triage or a known-incident reply, the claim
+ * to apply: pure, so that a page of alerts is claimed in one write.
  */
 export function decideAndClaim(
   state: State,
@@ -90,7 +90,7 @@ export function decideAndClaim(
   alert: Alert,
   now: number,
   options: ClaimOptions,
-): { state: State; decision: Decision; ops: StateOp[] } {
+): { decision: Decision; ops: StateOp[] } {
   const keys = options.debounce ? debounceKeys(alert, options.debounce) : [];
   const ref = { ...id, executionId: alert.executionId, signature: alert.signature, debounceKeys: keys };
   const windowMs = options.debounce?.windowMs ?? 0;
@@ -101,10 +101,9 @@ export function decideAndClaim(
     debounceWindowMs: windowMs,
     ...(options.maxCrashes !== undefined ? { maxCrashes: options.maxCrashes } : {}),
   });
-  if (decision.action !== "triage" && decision.action !== "known-incident") return { state, decision, ops: [] };
+  if (decision.action !== "triage" && decision.action !== "known-incident") return { decision, ops: [] };
   // The window opens at the claim, so repeats polled before this triage ends are debounced too.
-  const op: StateOp = { op: "claim", alert: ref, debounceWindowMs: decision.action === "triage" ? windowMs : 0, now };
-  return { state: applyOp(state, op), decision, ops: [op] };
+  return { decision, ops: [{ op: "claim", alert: ref, debounceWindowMs: decision.action === "triage" ? windowMs : 0, now }] };
 }
 
 /** decideAndClaim for one alert, persisted before anything is posted, so a crash from here on is retried, not lost. */

@@ -7,9 +7,10 @@ import { EXIT, OncallError, errorMessage } from "../lib/errors.ts";
 import type { Logger } from "../lib/logger.ts";
 import { DEFAULT_LOCK_STALE_MS, acquireStateLock, type StateLock } from "./acquire-state-lock.ts";
 import { emptyState } from "./decisions.ts";
-import { applyEntry, checkEntry, decodeJournal, diffState, encodeEntry } from "./journal.ts";
+import { applyEntry, checkEntry, decodeJournal, diffState, encodeEntry, type JournalEntry } from "./journal.ts";
 import { moveAside, readStateFile } from "./load-state.ts";
-import { applyOps, type StateOp } from "./operations.ts";
+import { applyOp, applyOps, type StateOp } from "./operations.ts";
+import { StateOverlay, scansEveryAlert } from "./overlay.ts";
 import { STATE_VERSION, stateSchema, type State } from "./schema.ts";
 
 export interface StateStoreDeps {
@@ -50,6 +51,8 @@ export interface StateStore extends StateHandle {
   apply(ops: StateOp | readonly StateOp[]): Promise<void>;
   /** Tries a small write: whether the store can write again after a failure. */
   probe(): Promise<void>;
+  /** Folds the journal into a new snapshot now (it also happens on its own once the journal outgrows the snapshot). */
+  compact(): Promise<void>;
   /** Waits for queued work (a compaction included), then releases the lock. */
   close(): Promise<void>;
 }
@@ -166,24 +169,50 @@ class FileStateStore implements StateStore {
   apply(ops: StateOp | readonly StateOp[]): Promise<void> {
     const batch: readonly StateOp[] = Array.isArray(ops) ? ops : [ops as StateOp];
     return this.#enqueue(async () => {
-      const next = applyOps(this.#state, batch);
-      const entry = diffState(this.#state, next);
+      const { entry, commit } = this.#prepare(batch);
       if (entry === null) return;
       const invalid = checkEntry(entry);
       if (invalid) throw new OncallError("state_invalid", `refusing to write an invalid state to ${this.file}: ${invalid}`);
       await this.#append(encodeEntry(entry));
-      this.#state = next;
+      this.#state = commit();
       const threshold = Math.max(this.#io.options.compactBytes ?? DEFAULT_COMPACT_BYTES, this.#snapshotBytes);
-      if (this.#journalBytes > threshold) void this.#enqueue(() => this.compact()).catch(() => {}); // logged inside
+      if (this.#journalBytes > threshold) void this.compact().catch(() => {}); // logged inside
     });
+  }
+
+  /**
+   * What a batch changes, and how to make it current once it is on disk. Keyed operations run on
+   * slices (their cost does not grow with history); prune and crash recovery scan the whole state.
+   */
+  #prepare(batch: readonly StateOp[]): { entry: JournalEntry | null; commit: () => State } {
+    if (batch.some(scansEveryAlert)) {
+      const next = applyOps(this.#state, batch);
+      return { entry: diffState(this.#state, next), commit: () => next };
+    }
+    const overlay = new StateOverlay(this.#state);
+    for (const op of batch) {
+      const slice = overlay.slice(op);
+      overlay.absorb(slice, applyOp(slice, op));
+    }
+    const { alerts, executions, small } = overlay.changes();
+    const base = { ...this.#state, alerts: {}, executions: {} };
+    const entry: JournalEntry = { ...(diffState(base, { ...base, ...small }) ?? { v: STATE_VERSION }) };
+    if (alerts.size > 0) entry.a = Object.fromEntries(alerts);
+    if (executions.size > 0) entry.x = Object.fromEntries(executions);
+    const changed = alerts.size > 0 || executions.size > 0 || entry.c !== undefined || entry.s !== undefined || entry.d !== undefined;
+    return { entry: changed ? entry : null, commit: () => overlay.commit() };
   }
 
   probe(): Promise<void> {
     return this.#enqueue(() => this.#append(encodeEntry({ v: STATE_VERSION })));
   }
 
+  compact(): Promise<void> {
+    return this.#enqueue(() => this.#compact());
+  }
+
   /** Writes the whole state as a new snapshot (temp file, fsync, read back and compared, rename), then empties the journal. */
-  async compact(): Promise<void> {
+  async #compact(): Promise<void> {
     this.#checkLock();
     const text = `${JSON.stringify(this.#state)}\n`;
     const temp = `${this.file}.tmp-${process.pid}`;

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { emptyState, openStateStore, parseStateText, type AlertRef, type StateStore } from "../../src/state/index.ts";
+import { applyOps, type StateOp } from "../../src/state/operations.ts";
 import { createSpyLogger, fixedClock } from "./spy-logger.ts";
 
 const NOW = Date.parse("2026-11-23T12:00:00.000Z");
@@ -60,6 +61,29 @@ describe("openStateStore", () => {
     expect(second.recoveredFromCorruption).toBe(false);
     expect(second.state).toEqual(written);
     expect(second.state.alerts["C0ALERTS:1700000000.000100"]?.notifications?.["escalation-email"]?.reason).toBe("smtp down");
+  });
+
+  it("applies keyed operations on slices to the same state the pure operations give", async () => {
+    const { store } = await openStore();
+    const other = { ...ALERT, ts: "1700000100.000200", executionId: "exec-2", signature: "sig-2", debounceKeys: ["acme|eu-1|REDIS"] };
+    const ops: StateOp[] = [
+      { op: "claim", alert: { ...ALERT, debounceKeys: ["acme|eu-1|REDIS"] }, debounceWindowMs: 600_000, now: NOW },
+      { op: "startAttempt", id: ALERT, alone: false, now: NOW },
+      { op: "claim", alert: other, debounceWindowMs: 600_000, now: NOW },
+      { op: "failAttempt", id: ALERT, error: "Conductor answered 503", retryAt: NOW + 30_000, now: NOW },
+      { op: "recordDiagnosis", signature: "sig-1", summary: "backlog", thread: { channel: "C0ALERTS", ts: ALERT.ts, permalink: null }, now: NOW },
+      { op: "adoptReply", alert: { channel: "C0ALERTS", ts: "1700000200.000300", executionId: "exec-3", signature: "sig-3" }, replyTs: "1700000201.000000", kind: "failure-note", now: NOW },
+      { op: "setWatermark", channel: "C0ALERTS", ts: "1700000200.000300", now: NOW },
+    ];
+    await store.apply(ops.slice(0, 3));
+    await store.apply(ops.slice(3));
+    await store.apply({ op: "prune", limits: { alertMaxAgeMs: 1, signatureMaxAgeMs: 3_600_000, maxAlerts: 10, maxSignatures: 10 }, now: NOW + 10 });
+    const expected = applyOps(applyOps(emptyState(), ops), [
+      { op: "prune", limits: { alertMaxAgeMs: 1, signatureMaxAgeMs: 3_600_000, maxAlerts: 10, maxSignatures: 10 }, now: NOW + 10 },
+    ]);
+    expect(store.state).toEqual(expected);
+    await store.close();
+    expect((await openStore()).store.state).toEqual(expected);
   });
 
   it("serializes concurrent batches: none is lost, each is in the journal before it resolves", async () => {
