@@ -7,13 +7,14 @@ import { OncallError, errorMessage } from "../lib/errors.ts";
 import { limitConcurrency } from "../lib/limit-concurrency.ts";
 import type { Logger } from "../lib/logger.ts";
 import { tsFromMillis, type SlackApi, type SlackMessage } from "../slack/slack-api.ts";
-import { isSuspect, pendingAlerts, unfinishedReactions } from "../state/alert-lifecycle.ts";
+import { isSuspect, pendingAlerts, retryDelayMs, unfinishedReactions } from "../state/alert-lifecycle.ts";
 import { applyOps, type StateOp } from "../state/operations.ts";
 import { StateOverlay } from "../state/overlay.ts";
 import { defaultPruneLimits } from "../state/prune.ts";
 import { alertKey } from "../state/schema.ts";
 import type { Triager } from "../triage/types.ts";
 import {
+  DEFAULT_RETRY_BACKOFF_MS,
   claimAlert,
   decideAndClaim,
   finishReaction,
@@ -138,9 +139,17 @@ export function createBot(options: BotOptions, deps: BotDeps) {
 
   const track = (key: string, work: () => Promise<AlertOutcome>) => {
     const run = limit(work)
-      .catch((error: unknown): AlertOutcome => {
+      .catch(async (error: unknown): Promise<AlertOutcome> => {
         noteWriteFailure(error);
         logger.error({ alert: key, error: errorMessage(error) }, "alert handling failed; will retry");
+        // An attempt left running by an unexpected error would block the alert until a restart.
+        const record = store.state.alerts[key];
+        if (record?.status === "triaging") {
+          const now = clock.now();
+          const id = { channel: record.channel, ts: record.ts };
+          const retryAt = now + retryDelayMs(record.attempts + 1, options.retryBackoffMs ?? DEFAULT_RETRY_BACKOFF_MS);
+          await store.apply({ op: "failAttempt", id, error: `alert handling failed: ${errorMessage(error)}`, retryAt, now }).catch(() => {});
+        }
         return { kind: "retry-later", error: errorMessage(error) };
       })
       .then(record)

@@ -213,3 +213,32 @@ describe("a state that cannot be written", () => {
     expect(slack.repliesTo(CHANNEL, ts)).toHaveLength(1);
   });
 });
+
+describe("an unexpected error in the middle of an attempt", () => {
+  it("is recorded as a failed attempt, so the alert is retried instead of left triaging", async () => {
+    const memory = createMemoryStateHandle(emptyState());
+    let broken = true;
+    const store = {
+      get state() {
+        return memory.state;
+      },
+      apply: async (ops: Parameters<typeof memory.apply>[0]) => {
+        const batch = Array.isArray(ops) ? ops : [ops];
+        if (broken && batch.some((o: { op: string }) => o.op === "preparePost")) {
+          broken = false;
+          throw new Error("EIO: i/o error, write");
+        }
+        return memory.apply(ops);
+      },
+    };
+    const { triager, requests } = fakeTriager();
+    const bot = makeBot(slack, store, triager);
+    await cycle(bot);
+    const ts = slack.post(CHANNEL, { text: alertText().text, bot_id: "BHEALTH" });
+    await cycle(bot);
+    expect(alertOf(memory.state, ts)).toMatchObject({ status: "claimed", attempts: 1, lastError: expect.stringContaining("EIO") });
+    await cycle(bot);
+    expect(requests).toHaveLength(2);
+    expect(slack.repliesTo(CHANNEL, ts)).toHaveLength(1);
+  });
+});
