@@ -1,14 +1,7 @@
-import { applyOps, type StateOp } from "../state/operations.ts";
+import { applyOps, type StateHandle, type StateOp } from "../state/operations.ts";
 import type { State } from "../state/schema.ts";
 
-/** The part of the state store the bot uses: operations in, a cached State to read. A dry run swaps in one that never writes. */
-export interface StateHandle {
-  readonly state: State;
-  /** Applies the operations in order, all or nothing, and persists them before resolving. */
-  apply(ops: StateOp | readonly StateOp[]): Promise<void>;
-  /** Tries a small write: resolves once the store can write again after a failure (a full disk). */
-  probe?(): Promise<void>;
-}
+export type { StateHandle };
 
 /** For --dry-run and tests: starts from a given state, keeps changes in memory only. */
 export function createMemoryStateHandle(initial: State): StateHandle {

@@ -45,6 +45,15 @@ export type StateOp =
     }
   | { op: "prune"; limits: PruneLimits; now: number };
 
+/** The store as the bot sees it: operations in, a cached State to read. The file store implements it; a database store can. */
+export interface StateHandle {
+  readonly state: State;
+  /** Applies the operations in order, all or nothing, and persists them before resolving. */
+  apply(ops: StateOp | readonly StateOp[]): Promise<void>;
+  /** Tries a small write: resolves once the store can write again after a failure (a full disk). */
+  probe?(): Promise<void>;
+}
+
 export function applyOp(state: State, o: StateOp): State {
   switch (o.op) {
     case "claim":

@@ -1,7 +1,6 @@
 import { createHash } from "node:crypto";
 import { mkdir, open, readFile, readdir, realpath, rename, rm, type FileHandle } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
-import type { StateHandle } from "../bot/state-handle.ts";
 import type { Clock } from "../lib/clock.ts";
 import { EXIT, OncallError, errorMessage } from "../lib/errors.ts";
 import type { Logger } from "../lib/logger.ts";
@@ -9,7 +8,7 @@ import { DEFAULT_LOCK_STALE_MS, acquireStateLock, type StateLock } from "./acqui
 import { emptyState } from "./decisions.ts";
 import { applyEntry, checkEntry, decodeJournal, diffState, encodeEntry, type JournalEntry } from "./journal.ts";
 import { moveAside, readStateFile } from "./load-state.ts";
-import { applyOp, applyOps, type StateOp } from "./operations.ts";
+import { applyOp, applyOps, type StateHandle, type StateOp } from "./operations.ts";
 import { StateOverlay, scansEveryAlert } from "./overlay.ts";
 import { STATE_VERSION, stateSchema, type State } from "./schema.ts";
 
