@@ -242,3 +242,39 @@ describe("an unexpected error in the middle of an attempt", () => {
     expect(slack.repliesTo(CHANNEL, ts)).toHaveLength(1);
   });
 });
+
+describe("a suspect of earlier crashes", () => {
+  it("is triaged alone: nothing else starts while it runs", async () => {
+    const suspectAlert = alertText();
+    const otherAlert = alertText();
+    const suspect = slack.post(CHANNEL, { text: suspectAlert.text, bot_id: "BHEALTH" });
+    const other = slack.post(CHANNEL, { text: otherAlert.text, bot_id: "BHEALTH" });
+    const store = createMemoryStateHandle(emptyState());
+    const ref = (ts: string, executionId: string) => ({ channel: CHANNEL, ts, executionId, signature: `sig-${ts}` });
+    await store.apply([
+      { op: "claim", alert: ref(suspect, suspectAlert.executionId), debounceWindowMs: 0, now: Date.now() },
+      { op: "claim", alert: ref(other, otherAlert.executionId), debounceWindowMs: 0, now: Date.now() },
+    ]);
+    for (let i = 0; i < 2; i += 1) {
+      await store.apply({ op: "startAttempt", id: { channel: CHANNEL, ts: suspect }, alone: false, now: Date.now() });
+      await store.apply({ op: "recoverInterrupted", now: Date.now() }); // the process died meanwhile
+    }
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const { triager, requests } = fakeTriager(async () => {
+      await gate;
+      return report();
+    });
+    const bot = makeBot(slack, store, triager);
+    await bot.pollOnce();
+    await bot.pollOnce();
+    expect(alertOf(store.state, suspect)).toMatchObject({ status: "triaging", alone: true, crashes: 2 });
+    expect(alertOf(store.state, other)?.status).toBe("claimed");
+    expect(requests).toHaveLength(1);
+    release();
+    await bot.drain();
+    await cycle(bot);
+    expect(slack.repliesTo(CHANNEL, suspect)).toHaveLength(1);
+    expect(slack.repliesTo(CHANNEL, other)).toHaveLength(1);
+  });
+});
