@@ -248,12 +248,15 @@ async function post(job: AlertJob, pending: PendingReply, report: Report | null,
       await deps.store.apply({ op: "deferAttempt", id: job, now, retryAt: now + RATE_LIMIT_RETRY_MS });
       return { kind: "retry-later", error: errorMessage(error) };
     }
-    // Slack may have taken it (a timeout, a 5xx after the write): the next attempt checks the thread first.
-    const failures = (findAlert(deps.store.state, job)?.attempts ?? 0) + 1;
+    // Slack may have taken it (a timeout, a 5xx after the write): the next try checks the thread first.
+    // In transit, it is Slack's trouble, bounded apart; refused (invalid_blocks, msg_too_long), the reply's: an attempt.
+    const record = findAlert(deps.store.state, job);
+    const inTransit = hasCode(error, "slack_request");
+    const failures = (inTransit ? (record?.postFailures ?? 0) : (record?.attempts ?? 0)) + 1;
     const reason = `posting the reply failed: ${errorMessage(error)}`;
     const retryAt = now + retryDelayMs(failures, options.retryBackoffMs ?? DEFAULT_RETRY_BACKOFF_MS);
-    await deps.store.apply({ op: "failAttempt", id: job, error: reason, now, retryAt });
-    deps.logger.warn({ channel: job.channel, ts: job.ts, attempts: failures, error: reason }, "posting failed; the thread is checked before the next try");
+    await deps.store.apply({ op: inTransit ? "postFailed" : "failAttempt", id: job, error: reason, now, retryAt });
+    deps.logger.warn({ channel: job.channel, ts: job.ts, failures, inTransit, error: reason }, "posting failed; the thread is checked before the next try");
     return { kind: "retry-later", error: reason };
   }
   await deps.store.apply({ op: "markReplied", id: job, replyTs, kind: pending.kind, now: deps.clock.now() });

@@ -50,6 +50,7 @@ export function claim(state: State, alert: ClaimRef, now: number): State {
     status: "claimed",
     attempts: 0,
     started: 0,
+    postFailures: 0,
     crashes: 0,
     soloCrashes: 0,
     alone: false,
@@ -105,6 +106,24 @@ export function failAttempt(state: State, id: MessageId, failure: { error: strin
     updatedAt: iso(failure.now),
   }));
 }
+
+/**
+ * posting → posting: the post failed in transit (a 5xx, a timeout, the network). Not the reply's
+ * fault, so it does not spend an attempt; it is bounded by MAX_POST_FAILURES, and the next try
+ * checks the thread first (Slack may have taken it).
+ */
+export function postFailed(state: State, id: MessageId, failure: { error: string; now: number; retryAt: number }): State {
+  return transition(state, id, ["posting"], (r) => ({
+    ...r,
+    postFailures: r.postFailures + 1,
+    lastError: clip(failure.error),
+    nextAttemptAt: iso(failure.retryAt),
+    updatedAt: iso(failure.now),
+  }));
+}
+
+/** Posts failed in transit before the reply is replaced by a failure note (with the backoff: over an hour). */
+export const MAX_POST_FAILURES = 10;
 
 /** The attempt must wait (a rate limit) without counting as a failure. */
 export function deferAttempt(state: State, id: MessageId, wait: { now: number; retryAt: number }): State {

@@ -1,4 +1,5 @@
 import { compareSlackTs, isSlackTs } from "./compare-slack-ts.ts";
+import { MAX_POST_FAILURES } from "./alert-lifecycle.ts";
 import { clip, iso, own, updateAlert, type MessageId } from "./record-helpers.ts";
 import {
   STATE_VERSION,
@@ -75,11 +76,12 @@ export function decideMessage(state: State, alert: AlertRef, options: DecideOpti
   const attempts = record?.attempts ?? 0;
   if (record?.status === "posting" && record.pendingReply) {
     const pending = record.pendingReply;
-    if (pending.kind === "failure-note" && attempts >= 2 * options.maxAttempts) {
+    const exhausted = attempts >= options.maxAttempts || record.postFailures >= MAX_POST_FAILURES;
+    if (pending.kind === "failure-note" && (attempts >= 2 * options.maxAttempts || record.postFailures >= 2 * MAX_POST_FAILURES)) {
       return { action: "abandon", reason: `could not post the failure note: ${record.lastError ?? "Slack refused it"}` };
     }
-    if (pending.kind !== "failure-note" && attempts >= options.maxAttempts) {
-      return { action: "give-up", attempts, reason: record.lastError ?? "posting the reply failed" };
+    if (pending.kind !== "failure-note" && exhausted) {
+      return { action: "give-up", attempts: attempts + record.postFailures, reason: record.lastError ?? "posting the reply failed" };
     }
     return { action: "resume-post", pending };
   }

@@ -10,6 +10,7 @@ export {
   markFailed,
   markReplied,
   pendingAlerts,
+  postFailed,
   preparePost,
   recordStep,
   recoverInterrupted,

@@ -5,6 +5,7 @@ import {
   failAttempt,
   markFailed,
   markReplied,
+  postFailed,
   preparePost,
   recordStep,
   recoverInterrupted,
@@ -28,6 +29,7 @@ export type StateOp =
   | { op: "cancelAttempt"; id: MessageId; now: number }
   | { op: "failAttempt"; id: MessageId; error: string; retryAt: number; now: number }
   | { op: "deferAttempt"; id: MessageId; retryAt: number; now: number }
+  | { op: "postFailed"; id: MessageId; error: string; retryAt: number; now: number }
   | { op: "preparePost"; id: MessageId; reply: Omit<PendingReply, "attempt">; now: number }
   | { op: "markReplied"; id: MessageId; replyTs: string; kind: ReplyKind; now: number }
   /** A reply of this bot found in the thread of an alert the state did not know. */
@@ -66,6 +68,8 @@ export function applyOp(state: State, o: StateOp): State {
       return failAttempt(state, o.id, { error: o.error, now: o.now, retryAt: o.retryAt });
     case "deferAttempt":
       return deferAttempt(state, o.id, { now: o.now, retryAt: o.retryAt });
+    case "postFailed":
+      return postFailed(state, o.id, { error: o.error, now: o.now, retryAt: o.retryAt });
     case "preparePost":
       return preparePost(state, o.id, o.reply, o.now);
     case "markReplied":

@@ -116,7 +116,7 @@ describe("posting", () => {
     expect(slack.callsOf("chat.postMessage")).toHaveLength(1);
     expect(slack.repliesTo(CHANNEL, ts)).toHaveLength(1);
     expect(requests).toHaveLength(1);
-    expect(alertOf(store.state, ts)).toMatchObject({ status: "replied", replyKind: "full", attempts: 1 });
+    expect(alertOf(store.state, ts)).toMatchObject({ status: "replied", replyKind: "full", attempts: 0, postFailures: 1 });
     expect(slack.reactionsOn(CHANNEL, ts)).toEqual(["white_check_mark"]);
   });
 

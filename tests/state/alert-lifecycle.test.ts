@@ -10,6 +10,7 @@ import {
   isSuspect,
   markReplied,
   pendingAlerts,
+  postFailed,
   preparePost,
   recordStep,
   recoverInterrupted,
@@ -91,6 +92,15 @@ describe("the alert lifecycle", () => {
     state = preparePost(state, ALERT, { ...REPLY, kind: "failure-note", summary: null }, NOW);
     for (let i = 0; i < 3; i += 1) state = failAttempt(state, ALERT, { error: "posting the reply failed: channel_not_found", now: NOW, retryAt: NOW });
     expect(decideMessage(state, ALERT, OPTIONS)).toMatchObject({ action: "abandon", reason: expect.stringContaining("channel_not_found") });
+  });
+
+  it("bounds posts that fail in transit apart from attempts: a Slack outage does not turn a finished report into a failure note", () => {
+    let state = preparePost(startAttempt(claim(emptyState(), ALERT, NOW), ALERT, NOW), ALERT, REPLY, NOW);
+    for (let i = 0; i < 9; i += 1) state = postFailed(state, ALERT, { error: "posting the reply failed: HTTP 500", now: NOW, retryAt: NOW });
+    expect(record(state)).toMatchObject({ status: "posting", attempts: 0, postFailures: 9 });
+    expect(decideMessage(state, ALERT, OPTIONS)).toMatchObject({ action: "resume-post" });
+    state = postFailed(state, ALERT, { error: "posting the reply failed: HTTP 500", now: NOW, retryAt: NOW });
+    expect(decideMessage(state, ALERT, OPTIONS)).toMatchObject({ action: "give-up", reason: "posting the reply failed: HTTP 500" });
   });
 
   it("records the reaction swap as a step, so a restart finishes the ones a crash cut off", () => {

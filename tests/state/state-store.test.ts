@@ -136,7 +136,7 @@ describe("openStateStore", () => {
     }
     await store.apply([]); // lets a queued compaction finish
     const journal = await readFile(`${file}.journal`, "utf8");
-    expect(journal.length).toBeLessThan(4000);
+    expect(journal.split("\n").length - 1).toBeLessThan(40); // some of the 40 batches were folded into the snapshot
     const snapshot = parseStateText(await readFile(file, "utf8"));
     expect(snapshot.ok && Object.keys(snapshot.state.alerts).length).toBeGreaterThan(20);
   });
