@@ -34,7 +34,7 @@ const env = {
   ONCALL_ENGINE: "rules",
   ONCALL_CONCURRENCY: "8",
   LOG_FORMAT: "json",
-  LOG_LEVEL: "warn",
+  LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
 };
 const bot = startCli(["run", "--loop", "--interval", "0.5"], env);
 await sleep(4000); // first poll: every channel starts from now
@@ -60,7 +60,8 @@ while (replies() < total) {
 }
 samples.push({ replies: replies(), rssMb: Math.round(rss()), seconds: Math.round((Date.now() - started) / 1000) });
 bot.kill("SIGTERM");
-await bot.done;
+const exit = await bot.done;
+if (process.env.SOAK_LOG) (await import("node:fs")).writeFileSync(process.env.SOAK_LOG, exit.stderr);
 console.log(JSON.stringify({ alerts: total, channels: channels.length, samples }, null, 2));
 await slack.close();
 await conductor.close();
