@@ -17,7 +17,6 @@ import {
   DEFAULT_RETRY_BACKOFF_MS,
   claimAlert,
   decideAndClaim,
-  finishReaction,
   handleAlert,
   type AlertJob,
   type AlertOutcome,
@@ -25,6 +24,7 @@ import {
   type HandleAlertOptions,
   type OwnReply,
 } from "./handle-alert.ts";
+import { finishReaction } from "./post-reply.ts";
 import { readReplyMetadata } from "./reply-metadata.ts";
 import { REACTIONS, type ReplySink } from "./reply-sink.ts";
 import type { StateHandle } from "./state-handle.ts";

@@ -26,6 +26,9 @@ export interface ClaimRef extends MessageId {
 /** A side effect recorded once done. */
 export type StepKind = "reaction";
 
+/** The first retry after a failed attempt waits this long by default (ONCALL_RETRY_BACKOFF). */
+export const DEFAULT_RETRY_BACKOFF_MS = 30_000;
+
 /** Retry backoff doubles per failure from the base, up to this. */
 export const MAX_RETRY_DELAY_MS = 10 * 60_000;
 
