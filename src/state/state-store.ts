@@ -1,16 +1,15 @@
 import { createHash } from "node:crypto";
-import { mkdir, open, readFile, readdir, realpath, rename, rm, type FileHandle } from "node:fs/promises";
+import { mkdir, open, readFile, realpath, rename, rm, type FileHandle } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import type { Clock } from "../lib/clock.ts";
 import { EXIT, OncallError, errorMessage } from "../lib/errors.ts";
 import type { Logger } from "../lib/logger.ts";
 import { DEFAULT_LOCK_STALE_MS, acquireStateLock, type StateLock } from "./acquire-state-lock.ts";
-import { emptyState } from "./decisions.ts";
-import { applyEntry, checkEntry, decodeJournal, diffState, encodeEntry, type JournalEntry } from "./journal.ts";
-import { moveAside, readStateFile } from "./load-state.ts";
+import { checkEntry, diffState, encodeEntry, type JournalEntry } from "./journal.ts";
+import { journalPath, loadState, removeTempFiles, type Loaded } from "./load-state.ts";
 import { applyOp, applyOps, type StateHandle, type StateOp } from "./operations.ts";
 import { StateOverlay, scansEveryAlert } from "./overlay.ts";
-import { STATE_VERSION, stateSchema, type State } from "./schema.ts";
+import { STATE_VERSION, type State } from "./schema.ts";
 
 export interface StateStoreDeps {
   logger: Logger;
@@ -75,7 +74,7 @@ export async function openStateStore(path: string, deps: StateStoreDeps, options
   });
   try {
     await removeTempFiles(file, deps.logger);
-    const loaded = await load(file, deps);
+    const loaded = await loadState(file, deps);
     const journal = await open(journalPath(file), "a+");
     const store = new FileStateStore(file, loaded, { lock, journal, lostLock: () => lostLock, deps, options });
     // A fresh or recovered state is written now (an unwritable path fails at start, not mid-triage);
@@ -86,58 +85,6 @@ export async function openStateStore(path: string, deps: StateStoreDeps, options
     await lock.release().catch(() => {});
     throw error;
   }
-}
-
-interface Loaded {
-  state: State;
-  origin: { firstRun: boolean; recoveredFromCorruption: boolean };
-  journalBytes: number;
-  snapshotBytes: number;
-}
-
-async function load(file: string, deps: StateStoreDeps): Promise<Loaded> {
-  const snapshot = await readStateFile(file);
-  const journalText = await readFile(journalPath(file), "utf8").catch((error: NodeJS.ErrnoException) => {
-    if (error.code === "ENOENT") return "";
-    throw new OncallError("state_unreadable", `could not read the state journal ${journalPath(file)}: ${error.message}`, { cause: error });
-  });
-  const journal = decodeJournal(journalText);
-  if (snapshot.kind === "too-new" || !journal.ok) {
-    const reason = snapshot.kind === "too-new" ? snapshot.reason : journal.ok ? "" : journal.reason;
-    throw new OncallError(
-      "state_too_new",
-      `the state file ${file} was ${reason}. Upgrade oncall-agent, or set ONCALL_STATE_FILE to another path; the file was left as it is.`,
-      { exitCode: EXIT.usage },
-    );
-  }
-  if (journal.torn) {
-    deps.logger.warn({ file, keptBytes: journal.goodBytes, reason: journal.torn }, "the state journal ends in a torn write (a crash or a full disk); the intact part is kept");
-  }
-  if (snapshot.kind === "missing" && journal.entries.length === 0) {
-    deps.logger.info({ file }, "no state file yet: starting with an empty state");
-    return { state: emptyState(), origin: { firstRun: true, recoveredFromCorruption: false }, journalBytes: 0, snapshotBytes: 0 };
-  }
-  let reason = snapshot.kind === "corrupt" ? snapshot.reason : null;
-  let state: State | null = null;
-  if (reason === null) {
-    const replayed = journal.entries.reduce(applyEntry, snapshot.kind === "loaded" ? snapshot.state : emptyState());
-    const checked = stateSchema.safeParse(replayed);
-    if (checked.success) state = checked.data;
-    else reason = `the journal does not replay onto it (${checked.error.issues[0]?.message ?? "schema"})`;
-  }
-  if (state !== null) {
-    const snapshotBytes = snapshot.kind === "loaded" ? snapshot.bytes : 0;
-    return { state, origin: { firstRun: false, recoveredFromCorruption: false }, journalBytes: Buffer.byteLength(journalText), snapshotBytes };
-  }
-
-  const movedTo = await moveAside(file, deps.clock.now());
-  await rename(journalPath(file), `${movedTo}.journal`).catch(() => {});
-  deps.logger.warn(
-    { file, movedTo, reason },
-    `state file ${file} is unusable (${reason}); moved it to ${movedTo} and started with an empty state. ` +
-      "Channels start from the recovery window: alerts with a reply of this bot are adopted, the others answered.",
-  );
-  return { state: emptyState(), origin: { firstRun: false, recoveredFromCorruption: true }, journalBytes: 0, snapshotBytes: 0 };
 }
 
 class FileStateStore implements StateStore {
@@ -295,10 +242,6 @@ function writeFailure(path: string, error: unknown): OncallError {
   return new OncallError("state_write_failed", `could not write the state to ${path}: ${why}`, { cause: error });
 }
 
-function journalPath(file: string): string {
-  return `${file}.journal`;
-}
-
 function sha256(text: string): string {
   return createHash("sha256").update(text).digest("hex");
 }
@@ -307,16 +250,6 @@ async function syncDirectory(dir: string): Promise<void> {
   const handle = await open(dir, "r").catch(() => null);
   await handle?.sync().catch(() => {}); // not every platform syncs a directory
   await handle?.close();
-}
-
-/** Temp files a killed process left next to the state file (ours, and write-file-atomic's from older versions). */
-async function removeTempFiles(file: string, logger: Logger): Promise<void> {
-  const base = basename(file);
-  const leftover = new RegExp(`^${base.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\.(?:tmp-\\d+|\\d+)$`);
-  const names = await readdir(dirname(file)).catch(() => []);
-  const removed = names.filter((name) => leftover.test(name));
-  await Promise.all(removed.map((name) => rm(join(dirname(file), name), { force: true })));
-  if (removed.length > 0) logger.info({ file, removed }, "removed temp files left by an interrupted write");
 }
 
 /** An absolute path with symlinked folders resolved, so every process locks the same lock directory. */
