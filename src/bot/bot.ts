@@ -22,10 +22,9 @@ import {
   type AlertOutcome,
   type HandleAlertDeps,
   type HandleAlertOptions,
-  type OwnReply,
 } from "./handle-alert.ts";
 import { finishReaction } from "./post-reply.ts";
-import { readReplyMetadata } from "./reply-metadata.ts";
+import { findOwnReply as findOwnReplyIn, isOwnMessage, mayHaveOwnReply as mayHaveOwnReplyOf, type BotIdentity } from "./own-messages.ts";
 import { REACTIONS, type ReplySink } from "./reply-sink.ts";
 import type { StateHandle } from "./state-handle.ts";
 
@@ -86,23 +85,13 @@ export function createBot(options: BotOptions, deps: BotDeps) {
   const outcomes: AlertOutcome[] = [];
   const counts: Partial<OutcomeCounts> = {};
   let recovered = false;
-  let self: { userId: string; botId: string | null } | null = null;
+  let self: BotIdentity | null = null;
   const abort = new AbortController();
   // Each running alert links one listener to this signal (see withJobSignal).
   setMaxListeners(options.concurrency + 10, abort.signal);
 
-  const isOwn = (m: SlackMessage) => !!self && (m.user === self.userId || (!!self.botId && m.bot_id === self.botId));
-
-  const findOwnReply = async (channel: string, ts: string): Promise<OwnReply | null> => {
-    const key = alertKey(channel, ts);
-    for (const message of await slack.replies(channel, ts)) {
-      if (message.ts === ts || !isOwn(message)) continue;
-      const identity = readReplyMetadata(message);
-      if (identity && identity.alert !== key) continue;
-      return { ts: message.ts, kind: identity?.kind ?? null, attempt: identity?.attempt ?? null };
-    }
-    return null;
-  };
+  const isOwn = (m: SlackMessage) => isOwnMessage(self, m);
+  const findOwnReply = (channel: string, ts: string) => findOwnReplyIn(slack, self, channel, ts);
 
   const handleDeps: HandleAlertDeps = {
     store,
@@ -286,11 +275,7 @@ export function createBot(options: BotOptions, deps: BotDeps) {
     return null;
   }
 
-  /** The thread may hold a reply of this bot (Slack lists only the first few repliers). */
-  function mayHaveOwnReply(message: SlackMessage): boolean {
-    if (!self || !message.reply_users) return false;
-    return message.reply_users.includes(self.userId) || (message.reply_users_count ?? 0) > message.reply_users.length;
-  }
+  const mayHaveOwnReply = (message: SlackMessage) => mayHaveOwnReplyOf(self, message);
 
   /** One message's failure is that message's: logged with the reason, never the channel's. */
   function toAlert(channel: string, message: SlackMessage): Alert | null {
