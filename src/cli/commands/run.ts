@@ -61,8 +61,12 @@ export async function runCommand(options: RunCommandOptions, io: CliIo, signals:
     logger.info({ channels: config.slack.channels, engine: investigation.engine, dryRun: options.dryRun, loop: options.loop }, "oncall-agent started");
     if (options.loop) {
       const intervalMs = options.intervalSeconds !== undefined ? options.intervalSeconds * 1000 : config.oncall.pollIntervalMs;
+      let stoppedAt = clock.now();
+      signals.stop.addEventListener("abort", () => (stoppedAt = clock.now()), { once: true });
       await runLoop(withNotificationRetries(bot, notify?.notifier), { intervalMs, shutdownGraceMs: config.oncall.shutdownGraceMs, stop: signals.stop }, { clock, logger });
-      await notify?.notifier.drain(config.oncall.shutdownGraceMs);
+      // One grace period for the whole shutdown, so it fits Kubernetes' terminationGracePeriodSeconds;
+      // notifications cut off here stay in the outbox and are retried on the next start.
+      await notify?.notifier.drain(Math.max(0, config.oncall.shutdownGraceMs - (clock.now() - stoppedAt)));
       return EXIT.ok;
     }
     const summary = await bot.pollOnce();
