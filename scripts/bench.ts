@@ -61,7 +61,7 @@ async function startBot(sandbox: Sandbox, engine: "claude" | "rules", intervalMs
   const store = await openStateStore(config.oncall.stateFile, { logger: silentLogger, clock: systemClock });
   const slack = createSlackApi({ token: config.slack.botToken, apiUrl: config.slack.apiUrl, logger: silentLogger });
   const bot = createBot(
-    buildBotOptions(config, { since: null, startFromNow: false }),
+    buildBotOptions(config, { since: null, rebuildFromHistory: false }),
     { slack, store, triager: investigation.triager, sink: createSlackSink(slack, silentLogger, { clock: systemClock }), clock: systemClock, logger: silentLogger },
   );
   await bot.pollOnce(); // first poll: the channel starts from now

@@ -24,9 +24,14 @@ export function findExecutionRefs(texts: readonly string[]): ExecutionRef[] {
   return [...refs.values()];
 }
 
+/** The texts link an /execution/ path at all (whether or not its id parses). */
+export function mentionsExecution(texts: readonly string[]): boolean {
+  return texts.some((t) => ANY_EXECUTION_PATH.test(t));
+}
+
 /** Why no reference was found, worded for someone reading `parse-alert` output. */
 export function describeMissingExecutionUrl(texts: readonly string[]): string {
-  return texts.some((t) => ANY_EXECUTION_PATH.test(t))
+  return mentionsExecution(texts)
     ? "the message links an /execution/ URL but its id is not a UUID"
     : "no /execution/<uuid> URL in the message";
 }

@@ -7,7 +7,7 @@ import type { SlackMessageLike } from "./types.ts";
  * put the original alert only in blocks, so the parser must read them all.
  */
 export function collectMessageTexts(message: SlackMessageLike): string[] {
-  const texts = [message.text ?? "", ...(message.blocks ?? []).map(renderBlock), ...(message.attachments ?? []).flatMap(renderAttachment)];
+  const texts = [message.text ?? "", ...(message.blocks ?? []).map((b) => renderBlock(b, 0)), ...(message.attachments ?? []).flatMap(renderAttachment)];
   return [...new Set(texts.map((t) => t.trim()).filter((t) => t !== ""))];
 }
 
@@ -46,19 +46,27 @@ function textOf(node: BlockNode): string {
   return typeof node.text === "string" ? node.text : node.text.text;
 }
 
+/**
+ * Real blocks nest a few levels (rich text lists in quotes); anything deeper is hostile or broken
+ * and is not read, so one message nested thousands deep cannot exhaust the stack.
+ */
+export const MAX_BLOCK_DEPTH = 16;
+
 /** section, context, header and markdown blocks: their text, then fields and elements, one per line. */
-function renderBlock(value: unknown): string {
-  const node = readNode(value);
+function renderBlock(value: unknown, depth: number): string {
+  const node = depth > MAX_BLOCK_DEPTH ? null : readNode(value);
   if (node === null) return "";
-  if (node.type === "rich_text") return (node.elements ?? []).map(renderRichText).join("\n");
-  const parts = [textOf(node), ...(node.fields ?? []).map(renderBlock), ...(node.elements ?? []).map(renderBlock)];
+  const next = (child: unknown) => renderBlock(child, depth + 1);
+  if (node.type === "rich_text") return (node.elements ?? []).map((child) => renderRichText(child, depth + 1)).join("\n");
+  const parts = [textOf(node), ...(node.fields ?? []).map(next), ...(node.elements ?? []).map(next)];
   return parts.filter((p) => p !== "").join("\n");
 }
 
 /** Rich text is structured; it is rendered back to mrkdwn so one set of patterns reads both. */
-function renderRichText(value: unknown): string {
-  const node = readNode(value);
+function renderRichText(value: unknown, depth: number): string {
+  const node = depth > MAX_BLOCK_DEPTH ? null : readNode(value);
   if (node === null) return "";
+  const renderChild = (child: unknown) => renderRichText(child, depth + 1);
   switch (node.type) {
     case "text":
       return textOf(node);
@@ -75,10 +83,10 @@ function renderRichText(value: unknown): string {
     case "broadcast":
       return node.range === undefined ? "" : `<!${node.range}>`;
     case "rich_text_list":
-      return (node.elements ?? []).map(renderRichText).join("\n");
+      return (node.elements ?? []).map(renderChild).join("\n");
     default:
       // rich_text_section, rich_text_quote, rich_text_preformatted: inline children.
-      return (node.elements ?? []).map(renderRichText).join("");
+      return (node.elements ?? []).map(renderChild).join("");
   }
 }
 
@@ -87,7 +95,7 @@ function renderAttachment(value: unknown): string[] {
   if (!parsed.success) return [];
   const a = parsed.data;
   const fields = (a.fields ?? []).map((f) => [f.title, f.value].filter(Boolean).join(": "));
-  return [a.pretext, a.title, a.text, ...fields, ...(a.blocks ?? []).map(renderBlock), a.fallback].filter(
+  return [a.pretext, a.title, a.text, ...fields, ...(a.blocks ?? []).map((b) => renderBlock(b, 1)), a.fallback].filter(
     (t): t is string => t !== undefined,
   );
 }

@@ -1,4 +1,5 @@
-import { describeMissingExecutionUrl, findExecutionRefs } from "./execution-url.ts";
+import { describeMissingExecutionUrl, findExecutionRefs, mentionsExecution } from "./execution-url.ts";
+import { removeInvisible } from "./invisible.ts";
 import { collectMessageTexts } from "./message-texts.ts";
 import {
   describeCheckFailure,
@@ -24,11 +25,11 @@ export function parseAlert(message: SlackMessageLike | string): ParseResult {
   const skip = findSkipReason(msg);
   if (skip !== null) return notAlert(skip);
 
-  const texts = collectMessageTexts(msg);
+  const texts = collectMessageTexts(msg).map(removeInvisible);
   if (texts.length === 0) return notAlert("the message has no text");
   const refs = findExecutionRefs(texts);
   const execution = refs[0];
-  if (execution === undefined) return notAlert(describeMissingExecutionUrl(texts));
+  if (execution === undefined) return notAlert(describeMissingExecutionUrl(texts), mentionsExecution(texts));
 
   const lines = readPlainLines(texts);
   const header = findHeader(lines);
@@ -38,7 +39,7 @@ export function parseAlert(message: SlackMessageLike | string): ParseResult {
       : parseIssues(lines, new Set(header === null ? [] : [header.line]), header?.cluster ?? null);
   const marked = lines.map(findSeverityMark).find((s) => s !== null) ?? null;
   if (header === null && issues.length === 0 && marked === null) {
-    return notAlert("the message has an execution URL but no health-check alert text (no header, severity marker or issue line)");
+    return notAlert("the message has an execution URL but no health-check alert text (no header, severity marker or issue line)", true);
   }
 
   const severity = header?.severity ?? marked ?? mostSevere(issues) ?? severityFromEmoji(texts);
@@ -64,8 +65,8 @@ export function parseAlert(message: SlackMessageLike | string): ParseResult {
   };
 }
 
-function notAlert(reason: string): ParseResult {
-  return { isAlert: false, reason };
+function notAlert(reason: string, nearMiss = false): ParseResult {
+  return nearMiss ? { isAlert: false, reason, nearMiss } : { isAlert: false, reason };
 }
 
 /** Plain-text lines of every text; a header that carries its issue inline yields both. */

@@ -50,7 +50,10 @@ export interface Alert {
   notes?: string[];
 }
 
-export type ParseResult = { isAlert: true; alert: Alert } | { isAlert: false; reason: string };
+export type ParseResult =
+  | { isAlert: true; alert: Alert }
+  /** `nearMiss`: the message links an /execution/ URL, so it looks meant as an alert; the poller logs why it is not one. */
+  | { isAlert: false; reason: string; nearMiss?: boolean };
 
 /** The parts of a Slack message the parser reads (conversations.history items). */
 export interface SlackMessageLike {

@@ -1,27 +1,30 @@
 import { setMaxListeners } from "node:events";
 import { parseAlert } from "../alerts/index.ts";
 import type { Alert } from "../alerts/types.ts";
+import type { Decision } from "../state/decisions.ts";
 import type { Clock } from "../lib/clock.ts";
 import { OncallError, errorMessage } from "../lib/errors.ts";
 import { limitConcurrency } from "../lib/limit-concurrency.ts";
 import type { Logger } from "../lib/logger.ts";
 import { tsFromMillis, type SlackApi, type SlackMessage } from "../slack/slack-api.ts";
-import { claim, markFailed, markReplied, pendingAlerts, recoverInterrupted, unfinishedReactions } from "../state/alert-lifecycle.ts";
-import { advanceWatermark } from "../state/decisions.ts";
-import { defaultPruneLimits, prune } from "../state/prune.ts";
+import { isSuspect, pendingAlerts, retryDelayMs, unfinishedReactions } from "../state/alert-lifecycle.ts";
+import { applyOps, type StateOp } from "../state/operations.ts";
+import { StateOverlay } from "../state/overlay.ts";
+import { defaultPruneLimits } from "../state/prune.ts";
 import { alertKey } from "../state/schema.ts";
 import type { Triager } from "../triage/types.ts";
 import {
+  DEFAULT_RETRY_BACKOFF_MS,
   claimAlert,
-  finishReaction,
+  decideAndClaim,
   handleAlert,
   type AlertJob,
   type AlertOutcome,
   type HandleAlertDeps,
   type HandleAlertOptions,
-  type OwnReply,
 } from "./handle-alert.ts";
-import { readReplyMetadata } from "./reply-metadata.ts";
+import { finishReaction } from "./post-reply.ts";
+import { findOwnReply as findOwnReplyIn, isOwnMessage, mayHaveOwnReply as mayHaveOwnReplyOf, type BotIdentity } from "./own-messages.ts";
 import { REACTIONS, type ReplySink } from "./reply-sink.ts";
 import type { StateHandle } from "./state-handle.ts";
 
@@ -36,8 +39,10 @@ export interface BotOptions {
   concurrency: number;
   /** Backfill start for channels seen for the first time (a Slack ts); default: now, no replay. */
   since: string | null;
-  /** The state file was corrupt and moved aside: start every channel from now. */
-  startFromNow: boolean;
+  /** The state file was unusable and moved aside: rebuild every channel from the recovery window. */
+  rebuildFromHistory: boolean;
+  /** How far back a lost or corrupt state is rebuilt from the channels' history (default 24 h). */
+  recoveryWindowMs?: number;
   /** Debounce of repeats per (organisation, cluster, issue type); absent: off. */
   debounce?: HandleAlertOptions["debounce"];
 }
@@ -56,6 +61,7 @@ export interface BotDeps {
 /** Outcome counts over the bot's life; memory stays flat however long --loop runs. */
 export type OutcomeCounts = Record<AlertOutcome["kind"], number>;
 
+export const DEFAULT_RECOVERY_WINDOW_MS = 24 * 3_600_000;
 /** How many recent outcomes the bot keeps for inspection. */
 const RECENT_OUTCOMES = 100;
 /** After the grace period, aborted attempts get this long to record their cancellation. */
@@ -80,23 +86,13 @@ export function createBot(options: BotOptions, deps: BotDeps) {
   const outcomes: AlertOutcome[] = [];
   const counts: Partial<OutcomeCounts> = {};
   let recovered = false;
-  let self: { userId: string; botId: string | null } | null = null;
+  let self: BotIdentity | null = null;
   const abort = new AbortController();
   // Each running alert links one listener to this signal (see withJobSignal).
   setMaxListeners(options.concurrency + 10, abort.signal);
 
-  const isOwn = (m: SlackMessage) => !!self && (m.user === self.userId || (!!self.botId && m.bot_id === self.botId));
-
-  const findOwnReply = async (channel: string, ts: string): Promise<OwnReply | null> => {
-    const key = alertKey(channel, ts);
-    for (const message of await slack.replies(channel, ts)) {
-      if (message.ts === ts || !isOwn(message)) continue;
-      const identity = readReplyMetadata(message);
-      if (identity && identity.alert !== key) continue;
-      return { ts: message.ts, kind: identity?.kind ?? null, attempt: identity?.attempt ?? null };
-    }
-    return null;
-  };
+  const isOwn = (m: SlackMessage) => isOwnMessage(self, m);
+  const findOwnReply = (channel: string, ts: string) => findOwnReplyIn(slack, self, channel, ts);
 
   const handleDeps: HandleAlertDeps = {
     store,
@@ -124,10 +120,27 @@ export function createBot(options: BotOptions, deps: BotDeps) {
     return outcome;
   };
 
+  // A state that cannot be written (a full disk) stops claiming: nothing is taken on that could not be recorded.
+  let writeBlocked: string | null = null;
+  const noteWriteFailure = (error: unknown) => {
+    if (!(error instanceof OncallError) || error.code !== "state_write_failed" || writeBlocked) return;
+    writeBlocked = error.message;
+    logger.error({ error: error.message }, "the state cannot be written: no new alerts are claimed until it can (free disk space)");
+  };
+
   const track = (key: string, work: () => Promise<AlertOutcome>) => {
     const run = limit(work)
-      .catch((error: unknown): AlertOutcome => {
+      .catch(async (error: unknown): Promise<AlertOutcome> => {
+        noteWriteFailure(error);
         logger.error({ alert: key, error: errorMessage(error) }, "alert handling failed; will retry");
+        // An attempt left running by an unexpected error would block the alert until a restart.
+        const record = store.state.alerts[key];
+        if (record?.status === "triaging") {
+          const now = clock.now();
+          const id = { channel: record.channel, ts: record.ts };
+          const retryAt = now + retryDelayMs(record.attempts + 1, options.retryBackoffMs ?? DEFAULT_RETRY_BACKOFF_MS);
+          await store.apply({ op: "failAttempt", id, error: `alert handling failed: ${errorMessage(error)}`, retryAt, now }).catch(() => {});
+        }
         return { kind: "retry-later", error: errorMessage(error) };
       })
       .then(record)
@@ -135,30 +148,60 @@ export function createBot(options: BotOptions, deps: BotDeps) {
     inFlight.set(key, run);
   };
 
+  // A suspect of earlier crashes is triaged alone: nothing else starts while one waits or runs.
+  let suspectWaiting = false;
+  let suspectRunning = false;
+
   const schedule = (job: AlertJob) => {
     const key = alertKey(job.channel, job.ts);
-    if (inFlight.has(key)) return false;
+    if (inFlight.has(key) || suspectRunning) return false;
+    if (job.decision.action === "triage" && isSuspect(store.state.alerts[key])) {
+      if (inFlight.size > 0) {
+        suspectWaiting = true;
+        return false;
+      }
+      job.alone = true;
+      suspectRunning = true;
+      logger.warn({ channel: job.channel, ts: job.ts }, "this alert was in flight at earlier crashes: triaging it alone");
+    } else if (suspectWaiting) {
+      return false; // stays claimed; scheduled once the suspect has had its turn
+    }
     if (job.decision.action === "triage" || job.decision.action === "known-incident") {
       job.acknowledged = deps.sink.react(job.channel, job.ts, [REACTIONS.claimed]);
     }
-    track(key, () => withJobSignal(abort.signal, (signal) => handleAlert(job, handleDeps, { ...handleOptions, signal })));
+    track(key, () =>
+      withJobSignal(abort.signal, (signal) => handleAlert(job, handleDeps, { ...handleOptions, signal })).finally(() => {
+        if (job.alone) suspectRunning = false;
+      }),
+    );
     return true;
   };
 
   /** A reply of this bot in the thread of an alert the state does not know (rebuilt or lost state): adopt it, never answer twice. */
   async function adoptExistingReply(channel: string, message: SlackMessage, alert: Alert): Promise<boolean> {
-    if (!self || !message.reply_users?.includes(self.userId)) return false;
+    if (!mayHaveOwnReply(message)) return false;
     if (store.state.alerts[alertKey(channel, message.ts)]) return false;
     const found = await findOwnReply(channel, message.ts);
     if (!found) return false;
     const ref = { channel, ts: message.ts, executionId: alert.executionId, signature: alert.signature };
     const kind = found.kind ?? "full";
     if (store.state.executions[alert.executionId] === undefined) {
-      await store.update((s) => markReplied(claim(s, ref, clock.now()), ref, { replyTs: found.ts, kind, now: clock.now() }));
+      await store.apply({ op: "adoptReply", alert: ref, replyTs: found.ts, kind, now: clock.now() });
       await finishReaction(ref, kind, { sink: deps.sink, store, clock });
     }
     logger.info({ channel, ts: message.ts, replyTs: found.ts, kind }, "adopted this bot's earlier reply found in the thread");
     return true;
+  }
+
+  /** Attempts still running after the abort are recorded as cancelled (not crashed); whatever they return later is not posted. */
+  async function recordCancellations(): Promise<void> {
+    const keys = new Set(inFlight.keys());
+    const running = Object.entries(store.state.alerts).filter(([key, r]) => keys.has(key) && r.status === "triaging");
+    if (running.length === 0) return;
+    await store
+      .apply(running.map(([, r]) => ({ op: "cancelAttempt" as const, id: { channel: r.channel, ts: r.ts }, now: clock.now() })))
+      .catch((error: unknown) => logger.warn({ error: errorMessage(error) }, "could not record the cancelled attempts"));
+    logger.info({ alerts: running.map(([key]) => key) }, "cancelled attempts recorded; they are retried on the next start");
   }
 
   /** Reaction swaps a crash cut off after the reply was saved. */
@@ -176,34 +219,80 @@ export function createBot(options: BotOptions, deps: BotDeps) {
 
   async function pollChannel(channel: string, summary: CycleSummary): Promise<void> {
     const watermark = store.state.channels[channel]?.watermark;
-    if (!watermark && (options.startFromNow || !options.since)) {
-      const now = tsFromMillis(clock.now());
-      await store.update((s) => advanceWatermark(s, channel, now, clock.now()));
-      logger.info({ channel, watermark: now }, "first poll of this channel: starting from now (use --since to backfill)");
-      return;
-    }
-    const messages = await slack.history(channel, watermark ?? options.since ?? "0");
+    const messages = watermark ? await slack.history(channel, watermark) : await firstMessages(channel);
+    if (messages === null) return;
+    const alerts: { message: SlackMessage; alert: Alert }[] = [];
     for (const message of messages) {
       summary.scanned += 1;
       const found = toAlert(channel, message);
       if (!found || inFlight.has(alertKey(channel, message.ts))) continue;
       summary.alerts += 1;
-      if (await adoptExistingReply(channel, message, found)) continue;
-      // Claimed (persisted) before the watermark passes it: a crash re-reads or retries it, never loses it.
-      const decision = await claimAlert(channel, message.ts, found, { store, clock }, handleOptions);
-      if (decision.action === "skip") logger.debug({ channel, ts: message.ts, reason: decision.reason }, "skipping alert");
-      else if (schedule({ channel, ts: message.ts, alert: found, decision })) summary.scheduled += 1;
+      if (!(await adoptExistingReply(channel, message, found))) alerts.push({ message, alert: found });
     }
-    // One write per page of history, after every alert in it is claimed (or skipped).
+    // One write per page: every alert in it claimed (persisted) and the watermark past them, so a
+    // crash re-reads or retries each of them, never loses one.
     const newest = messages.at(-1);
-    if (newest) await store.update((s) => advanceWatermark(s, channel, newest.ts, clock.now()));
+    const decisions: { message: SlackMessage; alert: Alert; decision: Decision }[] = [];
+    const ops: StateOp[] = [];
+    // Later alerts of the page are decided seeing the claims of earlier ones (a repost, a debounce window).
+    const overlay = new StateOverlay(store.state);
+    for (const { message, alert } of alerts) {
+      const slice = overlay.sliceFor([alertKey(channel, message.ts)], [alert.executionId]);
+      const claimed = decideAndClaim(slice, { channel, ts: message.ts }, alert, clock.now(), handleOptions);
+      overlay.absorb(slice, applyOps(slice, claimed.ops));
+      ops.push(...claimed.ops);
+      decisions.push({ message, alert, decision: claimed.decision });
+    }
+    if (newest) ops.push({ op: "setWatermark", channel, ts: newest.ts, now: clock.now() });
+    if (ops.length > 0) await store.apply(ops);
+    for (const { message, alert, decision } of decisions) {
+      if (decision.action === "skip") logger.debug({ channel, ts: message.ts, reason: decision.reason }, "skipping alert");
+      else if (schedule({ channel, ts: message.ts, alert, decision })) summary.scheduled += 1;
+    }
   }
 
+  /**
+   * A channel without a watermark starts at --since; after a lost or corrupt state, at the
+   * recovery window (alerts with a reply of this bot are adopted, the others answered, at the
+   * normal pace); on a true first run, now. A state file that is simply missing is told apart
+   * from a first run by this bot's replies in the window. Null: started from now, nothing to read.
+   */
+  async function firstMessages(channel: string): Promise<SlackMessage[] | null> {
+    if (options.since) return slack.history(channel, options.since);
+    const windowMs = options.recoveryWindowMs ?? DEFAULT_RECOVERY_WINDOW_MS;
+    const windowStart = tsFromMillis(clock.now() - windowMs);
+    const recent = await slack.history(channel, windowStart);
+    const hours = Math.round(windowMs / 360_000) / 10;
+    if (options.rebuildFromHistory) {
+      logger.warn({ channel, from: windowStart }, `rebuilding the state from the last ${hours} h of the channel: replied alerts are adopted, the others answered`);
+      return recent;
+    }
+    if (recent.some((m) => isOwn(m) || mayHaveOwnReply(m))) {
+      logger.warn({ channel, from: windowStart }, `no state for this channel but this bot replied in it lately: the state was lost; rebuilding from the last ${hours} h`);
+      return recent;
+    }
+    const now = tsFromMillis(clock.now());
+    await store.apply({ op: "setWatermark", channel, ts: now, now: clock.now() });
+    logger.info({ channel, watermark: now }, "first poll of this channel: starting from now (use --since to backfill)");
+    return null;
+  }
+
+  const mayHaveOwnReply = (message: SlackMessage) => mayHaveOwnReplyOf(self, message);
+
+  /** One message's failure is that message's: logged with the reason, never the channel's. */
   function toAlert(channel: string, message: SlackMessage): Alert | null {
     if (isOwn(message)) return null;
-    const parsed = parseAlert(message);
+    let parsed: ReturnType<typeof parseAlert>;
+    try {
+      parsed = parseAlert(message);
+    } catch (error) {
+      logger.error({ channel, ts: message.ts, error: errorMessage(error) }, "could not read this message; skipping it");
+      return null;
+    }
     if (!parsed.isAlert) {
-      logger.debug({ channel, ts: message.ts, reason: parsed.reason }, "not an alert");
+      // A message that links an execution was probably meant as an alert: say why it is not one.
+      if (parsed.nearMiss) logger.warn({ channel, ts: message.ts, reason: parsed.reason }, "a message links an /execution/ URL but is not read as an alert");
+      else logger.debug({ channel, ts: message.ts, reason: parsed.reason }, "not an alert");
       return null;
     }
     return parsed.alert;
@@ -221,7 +310,7 @@ export function createBot(options: BotOptions, deps: BotDeps) {
         if (!parsed?.isAlert) {
           // Deleted or edited into something else: nothing left to answer, so stop retrying it.
           const reason = parent ? "the alert message no longer parses as an alert" : "the alert message was deleted";
-          await store.update((s) => markFailed(s, ref, { error: reason, now: clock.now() }));
+          await store.apply({ op: "markFailed", id: ref, error: reason, now: clock.now() });
           logger.warn({ ...ref, reason }, "giving up on a pending alert");
           continue;
         }
@@ -230,10 +319,11 @@ export function createBot(options: BotOptions, deps: BotDeps) {
         if (schedule({ channel: record.channel, ts: record.ts, alert: parsed.alert, decision })) summary.scheduled += 1;
       } catch (error) {
         if (error instanceof OncallError && error.code === "slack_thread_not_found") {
-          await store.update((s) => markFailed(s, ref, { error: "the alert message was deleted", now: clock.now() }));
+          await store.apply({ op: "markFailed", id: ref, error: "the alert message was deleted", now: clock.now() });
           logger.warn(ref, "giving up on a pending alert: its message was deleted");
           continue;
         }
+        noteWriteFailure(error);
         summary.errors.push(`pending alert ${record.channel}:${record.ts}: ${errorMessage(error)}`);
       }
     }
@@ -242,19 +332,36 @@ export function createBot(options: BotOptions, deps: BotDeps) {
   return {
     async pollOnce(): Promise<CycleSummary> {
       const summary: CycleSummary = { scanned: 0, alerts: 0, scheduled: 0, errors: [] };
-      if (!self) self = await slack.authTest();
-      if (!recovered) {
-        // Attempts a crash cut short count as crashes (not failures) and are retried.
-        await store.update((s) => recoverInterrupted(s, clock.now()));
-        recovered = true;
+      suspectWaiting = false;
+      if (writeBlocked) {
+        try {
+          await store.probe?.();
+          logger.info({ after: writeBlocked }, "the state can be written again: claiming resumes");
+          writeBlocked = null;
+        } catch (error) {
+          summary.errors.push(`not claiming: the state cannot be written (${errorMessage(error)})`);
+          return summary;
+        }
       }
-      await store.update((s) => prune(s, clock.now(), defaultPruneLimits(options.cooldownMs)));
+      if (!self) self = await slack.authTest();
+      try {
+        if (!recovered) {
+          // Attempts a crash cut short count as crashes (not failures) and are retried.
+          await store.apply({ op: "recoverInterrupted", now: clock.now() });
+          recovered = true;
+        }
+        await store.apply({ op: "prune", limits: defaultPruneLimits(options.cooldownMs), now: clock.now() });
+      } catch (error) {
+        noteWriteFailure(error);
+        throw error;
+      }
       finishReactions();
       await schedulePending(summary);
       for (const channel of options.channels) {
         try {
           await pollChannel(channel, summary);
         } catch (error) {
+          noteWriteFailure(error);
           summary.errors.push(`${channel}: ${errorMessage(error)}`);
           logger.error({ channel, error: errorMessage(error) }, "polling the channel failed; will retry next cycle");
         }
@@ -279,6 +386,7 @@ export function createBot(options: BotOptions, deps: BotDeps) {
         const settled = new AbortController();
         await Promise.race([all, clock.sleep(CANCEL_SETTLE_MS, settled.signal).catch(() => {})]);
         settled.abort();
+        await recordCancellations();
       }
       return finished;
     },

@@ -1,29 +1,18 @@
 import type { Alert } from "../alerts/types.ts";
 import type { RecurrenceNote } from "../feedback/recurrence.ts";
 import type { Clock } from "../lib/clock.ts";
-import { OncallError, errorMessage } from "../lib/errors.ts";
+import { errorMessage } from "../lib/errors.ts";
 import { redactSecrets } from "../lib/redact.ts";
 import type { Logger } from "../lib/logger.ts";
 import { debounceKeys, type DebouncePolicy } from "../notify/debounce.ts";
 import { renderFailureNote, renderKnownIncidentReply, renderReportReply } from "../report/index.ts";
 import type { Report } from "../report/schema.ts";
-import {
-  cancelAttempt,
-  claim,
-  deferAttempt,
-  failAttempt,
-  findAlert,
-  markFailed,
-  markReplied,
-  preparePost,
-  recordStep,
-  retryDelayMs,
-  startAttempt,
-} from "../state/alert-lifecycle.ts";
-import { decideMessage, openDebounceWindows, recordDiagnosis, type Decision } from "../state/decisions.ts";
-import { alertKey, type PendingReply, type ReplyKind, type SignatureRecord } from "../state/schema.ts";
+import { DEFAULT_RETRY_BACKOFF_MS, findAlert, retryDelayMs } from "../state/alert-lifecycle.ts";
+import { decideMessage, type Decision } from "../state/decisions.ts";
+import type { StateOp } from "../state/operations.ts";
+import type { ReplyKind, SignatureRecord, State } from "../state/schema.ts";
 import type { Triager } from "../triage/types.ts";
-import { replyMetadata } from "./reply-metadata.ts";
+import { cancel, hasCode, post, postNew, resumePost } from "./post-reply.ts";
 import { REACTIONS, type ReplySink } from "./reply-sink.ts";
 import type { StateHandle } from "./state-handle.ts";
 
@@ -35,6 +24,8 @@ export interface AlertJob {
   decision: Exclude<Decision, { action: "skip" }>;
   /** The 👀 reaction, started as soon as the alert was claimed rather than when a triage slot frees up. */
   acknowledged?: Promise<void>;
+  /** The bot runs nothing else meanwhile (a suspect of earlier crashes): a crash now is this alert's. */
+  alone?: boolean;
 }
 
 /** A reply of this bot found in a thread; `kind` is null for a reply without metadata (an older version's). */
@@ -88,37 +79,46 @@ export type AlertOutcome =
   /** Given up without a reply (the failure note itself could not be posted). */
   | { kind: "failed"; error: string };
 
-export const DEFAULT_RETRY_BACKOFF_MS = 30_000;
-/** A rate-limited post waits at least this long (it was waited out once already in the Slack client). */
-const RATE_LIMIT_RETRY_MS = 30_000;
+export { DEFAULT_RETRY_BACKOFF_MS };
+
+type ClaimOptions = Pick<HandleAlertOptions, "maxAttempts" | "cooldownMs" | "debounce" | "maxCrashes">;
 
 /**
- * Decides what to do with an alert message and, for a triage or a known-incident reply, claims it
- * in the state (persisted) before anything is posted, so a crash from here on is retried, not lost.
+ * Decides what to do with an alert message and, for a triage or a known-incident reply, the claim
+ * to apply: pure, so that a page of alerts is claimed in one write.
  */
-export async function claimAlert(
-  channel: string,
-  ts: string,
+export function decideAndClaim(
+  state: State,
+  id: { channel: string; ts: string },
   alert: Alert,
-  deps: Pick<HandleAlertDeps, "store" | "clock">,
-  options: Pick<HandleAlertOptions, "maxAttempts" | "cooldownMs" | "debounce" | "maxCrashes">,
-): Promise<Decision> {
+  now: number,
+  options: ClaimOptions,
+): { decision: Decision; ops: StateOp[] } {
   const keys = options.debounce ? debounceKeys(alert, options.debounce) : [];
-  const ref = { channel, ts, executionId: alert.executionId, signature: alert.signature, debounceKeys: keys };
+  const ref = { ...id, executionId: alert.executionId, signature: alert.signature, debounceKeys: keys };
   const windowMs = options.debounce?.windowMs ?? 0;
-  const decision = decideMessage(deps.store.state, ref, {
-    now: deps.clock.now(),
+  const decision = decideMessage(state, ref, {
+    now,
     maxAttempts: options.maxAttempts,
     cooldownMs: options.cooldownMs,
     debounceWindowMs: windowMs,
     ...(options.maxCrashes !== undefined ? { maxCrashes: options.maxCrashes } : {}),
   });
-  if (decision.action === "triage") {
-    // The window opens at the claim, so repeats polled before this triage ends are debounced too.
-    await deps.store.update((s) => openDebounceWindows(claim(s, ref, deps.clock.now()), ref, windowMs));
-  } else if (decision.action === "known-incident") {
-    await deps.store.update((s) => claim(s, ref, deps.clock.now()));
-  }
+  if (decision.action !== "triage" && decision.action !== "known-incident") return { decision, ops: [] };
+  // The window opens at the claim, so repeats polled before this triage ends are debounced too.
+  return { decision, ops: [{ op: "claim", alert: ref, debounceWindowMs: decision.action === "triage" ? windowMs : 0, now }] };
+}
+
+/** decideAndClaim for one alert, persisted before anything is posted, so a crash from here on is retried, not lost. */
+export async function claimAlert(
+  channel: string,
+  ts: string,
+  alert: Alert,
+  deps: Pick<HandleAlertDeps, "store" | "clock">,
+  options: ClaimOptions,
+): Promise<Decision> {
+  const { decision, ops } = decideAndClaim(deps.store.state, { channel, ts }, alert, deps.clock.now(), options);
+  if (ops.length > 0) await deps.store.apply(ops);
   return decision;
 }
 
@@ -127,13 +127,17 @@ export async function handleAlert(job: AlertJob, deps: HandleAlertDeps, options:
   const { decision } = job;
   switch (decision.action) {
     case "abandon":
-      await deps.store.update((s) => markFailed(s, job, { error: decision.reason, now: deps.clock.now() }));
+      await deps.store.apply({ op: "markFailed", id: job, error: decision.reason, now: deps.clock.now() });
       deps.logger.error({ channel: job.channel, ts: job.ts, reason: decision.reason }, "giving up on the alert without a reply");
       return { kind: "failed", error: decision.reason };
     case "resume-post":
-      return resumePost(job, decision.pending, deps, options);
-    case "give-up":
-      return postFailureNote(job, deps, options, decision.reason, decision.attempts);
+      return resumePost(job, decision.pending, deps, options, () => post(job, decision.pending, null, deps, options));
+    case "give-up": {
+      const giveUp = () => postFailureNote(job, deps, options, decision.reason, decision.attempts);
+      // A reply that may have landed is looked for first: the failure note must not follow it.
+      const pending = findAlert(deps.store.state, job)?.pendingReply;
+      return pending ? resumePost(job, pending, deps, options, giveUp) : giveUp();
+    }
     case "known-incident": {
       await (job.acknowledged ?? deps.sink.react(job.channel, job.ts, [REACTIONS.claimed]));
       const rendered = renderKnownIncidentReply({ alert: job.alert, previous: toPrevious(decision.previous), now: deps.clock.now() });
@@ -149,7 +153,7 @@ export async function handleAlert(job: AlertJob, deps: HandleAlertDeps, options:
 async function triageAndPost(job: AlertJob, deps: HandleAlertDeps, options: HandleAlertOptions): Promise<AlertOutcome> {
   const { store, clock } = deps;
   const log = deps.logger.child({ channel: job.channel, ts: job.ts, executionId: job.alert.executionId });
-  await store.update((s) => startAttempt(s, job, clock.now()));
+  await store.apply({ op: "startAttempt", id: job, alone: job.alone ?? false, now: clock.now() });
   const attempt = findAlert(store.state, job)?.started ?? 0;
   let report: Report;
   try {
@@ -175,18 +179,12 @@ async function triageAndPost(job: AlertJob, deps: HandleAlertDeps, options: Hand
   return postNew(job, { kind, ...rendered, summary }, report, deps, options);
 }
 
-async function cancel(job: AlertJob, deps: HandleAlertDeps, reason: string): Promise<AlertOutcome> {
-  await deps.store.update((s) => cancelAttempt(s, job, deps.clock.now()));
-  deps.logger.info({ channel: job.channel, ts: job.ts, reason }, "attempt cancelled; nothing posted, the alert stays claimed");
-  return { kind: "cancelled" };
-}
-
 /** A failed attempt: counted, retried after a backoff; when attempts run out, the failure note (saying why) goes out now. */
 async function fail(job: AlertJob, deps: HandleAlertDeps, options: HandleAlertOptions, error: string): Promise<AlertOutcome> {
   const now = deps.clock.now();
   const failures = (findAlert(deps.store.state, job)?.attempts ?? 0) + 1;
   const retryAt = now + retryDelayMs(failures, options.retryBackoffMs ?? DEFAULT_RETRY_BACKOFF_MS);
-  await deps.store.update((s) => failAttempt(s, job, { error: redactSecrets(error), now, retryAt }));
+  await deps.store.apply({ op: "failAttempt", id: job, error: redactSecrets(error), now, retryAt });
   deps.logger.warn({ channel: job.channel, ts: job.ts, attempts: failures, error }, "attempt failed");
   if (failures >= options.maxAttempts && findAlert(deps.store.state, job)?.status === "claimed") {
     return postFailureNote(job, deps, options, error, failures);
@@ -197,105 +195,6 @@ async function fail(job: AlertJob, deps: HandleAlertDeps, options: HandleAlertOp
 async function postFailureNote(job: AlertJob, deps: HandleAlertDeps, options: HandleAlertOptions, reason: string, attempts: number): Promise<AlertOutcome> {
   const rendered = renderFailureNote({ alert: job.alert, attempts, lastError: redactSecrets(reason) });
   return postNew(job, { kind: "failure-note", ...rendered, summary: null }, null, deps, options);
-}
-
-/** Records the rendered reply (posting) before it goes out, then posts it. */
-async function postNew(
-  job: AlertJob,
-  reply: Omit<PendingReply, "attempt">,
-  report: Report | null,
-  deps: HandleAlertDeps,
-  options: HandleAlertOptions,
-): Promise<AlertOutcome> {
-  if (options.signal?.aborted) {
-    if (findAlert(deps.store.state, job)?.status === "triaging") return cancel(job, deps, "shutdown before the reply was posted");
-    return { kind: "cancelled" };
-  }
-  await deps.store.update((s) => preparePost(s, job, reply, deps.clock.now()));
-  const pending = findAlert(deps.store.state, job)?.pendingReply;
-  if (!pending) throw new OncallError("state_transition", `alert ${alertKey(job.channel, job.ts)} has no pending reply after preparePost`);
-  return post(job, pending, report, deps, options);
-}
-
-/** A reply that may already be in the thread (a crash or failed post): look first, post only if it is not there. */
-async function resumePost(job: AlertJob, pending: PendingReply, deps: HandleAlertDeps, options: HandleAlertOptions): Promise<AlertOutcome> {
-  let found: OwnReply | null;
-  try {
-    found = await deps.findOwnReply(job.channel, job.ts);
-  } catch (error) {
-    // Not a failed attempt: nothing was tried. Look again later.
-    const now = deps.clock.now();
-    await deps.store.update((s) => deferAttempt(s, job, { now, retryAt: now + (options.retryBackoffMs ?? DEFAULT_RETRY_BACKOFF_MS) }));
-    return { kind: "retry-later", error: `could not read the thread to look for an earlier reply: ${errorMessage(error)}` };
-  }
-  if (found) {
-    const kind = found.kind ?? pending.kind;
-    deps.logger.info({ channel: job.channel, ts: job.ts, replyTs: found.ts, kind }, "found this bot's reply in the thread; not posting again");
-    await deps.store.update((s) => markReplied(s, job, { replyTs: found.ts, kind, now: deps.clock.now() }));
-    // The report died with the process, so no triage e-mail; severity-based escalation still goes out.
-    return finishReply(job, { kind, replyTs: found.ts, summary: pending.summary, report: null }, deps);
-  }
-  if (options.signal?.aborted) return { kind: "cancelled" };
-  return post(job, pending, null, deps, options);
-}
-
-async function post(job: AlertJob, pending: PendingReply, report: Report | null, deps: HandleAlertDeps, options: HandleAlertOptions): Promise<AlertOutcome> {
-  const metadata = replyMetadata({ alert: alertKey(job.channel, job.ts), attempt: pending.attempt, kind: pending.kind });
-  let replyTs: string;
-  try {
-    ({ ts: replyTs } = await deps.sink.post(job.channel, job.ts, { text: pending.text, blocks: pending.blocks, metadata }));
-  } catch (error) {
-    const now = deps.clock.now();
-    if (hasCode(error, "slack_ratelimited")) {
-      await deps.store.update((s) => deferAttempt(s, job, { now, retryAt: now + RATE_LIMIT_RETRY_MS }));
-      return { kind: "retry-later", error: errorMessage(error) };
-    }
-    // Slack may have taken it (a timeout, a 5xx after the write): the next attempt checks the thread first.
-    const failures = (findAlert(deps.store.state, job)?.attempts ?? 0) + 1;
-    const reason = `posting the reply failed: ${errorMessage(error)}`;
-    const retryAt = now + retryDelayMs(failures, options.retryBackoffMs ?? DEFAULT_RETRY_BACKOFF_MS);
-    await deps.store.update((s) => failAttempt(s, job, { error: reason, now, retryAt }));
-    deps.logger.warn({ channel: job.channel, ts: job.ts, attempts: failures, error: reason }, "posting failed; the thread is checked before the next try");
-    return { kind: "retry-later", error: reason };
-  }
-  await deps.store.update((s) => markReplied(s, job, { replyTs, kind: pending.kind, now: deps.clock.now() }));
-  deps.logger.info({ channel: job.channel, ts: job.ts, replyTs, kind: pending.kind }, "replied");
-  return finishReply(job, { kind: pending.kind, replyTs, summary: pending.summary, report }, deps);
-}
-
-/** The steps after a reply: the reaction swap (recorded), the diagnosis for repeats, notifications. */
-async function finishReply(
-  job: AlertJob,
-  reply: { kind: ReplyKind; replyTs: string; summary: string | null; report: Report | null },
-  deps: HandleAlertDeps,
-): Promise<AlertOutcome> {
-  await finishReaction(job, reply.kind, deps);
-  const threadLink = reply.summary !== null ? await rememberDiagnosis(job, deps, reply.summary) : undefined;
-  if (deps.afterReply) {
-    const event = { job, kind: reply.kind, report: reply.report, replyTs: reply.replyTs, ...(threadLink !== undefined ? { threadLink } : {}) };
-    await deps.afterReply(event).catch((e: unknown) => deps.logger.warn({ error: errorMessage(e) }, "after-reply hook failed"));
-  }
-  return { kind: reply.kind, replyTs: reply.replyTs };
-}
-
-/** 👀 → ✅ (or ⚠️): a recorded step, so a restart finishes a swap a crash cut off. */
-export async function finishReaction(id: { channel: string; ts: string }, kind: ReplyKind, deps: Pick<HandleAlertDeps, "sink" | "store" | "clock">): Promise<void> {
-  const done = kind === "full" || kind === "known-incident" ? REACTIONS.answered : REACTIONS.degraded;
-  await deps.sink.react(id.channel, id.ts, [done], [REACTIONS.claimed]);
-  await deps.store.update((s) => recordStep(s, id, "reaction", deps.clock.now()));
-}
-
-/** Records a diagnosis for later repeats of the incident; returns the thread's permalink (one lookup, shared with the notifier). */
-async function rememberDiagnosis(job: AlertJob, deps: HandleAlertDeps, summary: string): Promise<string | null> {
-  const permalink = await deps.sink.permalink(job.channel, job.ts).catch(() => null);
-  await deps.store.update((s) =>
-    recordDiagnosis(s, job.alert.signature, { summary, thread: { channel: job.channel, ts: job.ts, permalink }, now: deps.clock.now() }),
-  );
-  return permalink;
-}
-
-function hasCode(error: unknown, code: string): boolean {
-  return error instanceof OncallError && error.code === code;
 }
 
 function toPrevious(record: SignatureRecord): { summary: string; threadLink: string | null; at: number } {

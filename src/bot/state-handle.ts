@@ -1,20 +1,17 @@
+import { applyOps, type StateHandle, type StateOp } from "../state/operations.ts";
 import type { State } from "../state/schema.ts";
 
-/** The part of the state store the bot uses; a dry run swaps in one that never writes. */
-export interface StateHandle {
-  readonly state: State;
-  update(change: (state: State) => State): Promise<void>;
-}
+export type { StateHandle };
 
-/** For --dry-run: starts from the real state, keeps changes in memory only. */
+/** For --dry-run and tests: starts from a given state, keeps changes in memory only. */
 export function createMemoryStateHandle(initial: State): StateHandle {
   let state = initial;
   return {
     get state() {
       return state;
     },
-    async update(change) {
-      state = change(state);
+    async apply(ops) {
+      state = applyOps(state, Array.isArray(ops) ? ops : [ops as StateOp]);
     },
   };
 }

@@ -99,8 +99,8 @@ export function buildInvestigation(
   return { triager, readExecution, readWorkflow, engine, close: () => client.close() };
 }
 
-/** The bot's options from configuration; `since` and `startFromNow` depend on the run. */
-export function buildBotOptions(config: Config & { slack: SlackConfig }, run: { since: string | null; startFromNow: boolean }): BotOptions {
+/** The bot's options from configuration; `since` and `rebuildFromHistory` depend on the run. */
+export function buildBotOptions(config: Config & { slack: SlackConfig }, run: { since: string | null; rebuildFromHistory: boolean }): BotOptions {
   return {
     channels: config.slack.channels,
     maxAttempts: config.oncall.maxAttempts,
@@ -108,7 +108,8 @@ export function buildBotOptions(config: Config & { slack: SlackConfig }, run: { 
     cooldownMs: config.oncall.knownIncidentCooldownMs,
     concurrency: config.oncall.concurrency,
     since: run.since,
-    startFromNow: run.startFromNow,
+    rebuildFromHistory: run.rebuildFromHistory,
+    recoveryWindowMs: config.oncall.recoveryWindowMs,
     debounce: { windowMs: config.notify.debounceWindowMs, bypassCritical: config.notify.debounceBypassCritical },
   };
 }

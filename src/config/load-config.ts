@@ -80,6 +80,8 @@ export interface OncallConfig {
   shutdownGraceMs: number;
   /** The first retry after a failed attempt waits this long, doubling per failure. */
   retryBackoffMs: number;
+  /** How far back a lost or corrupt state is rebuilt from the channels' history. */
+  recoveryWindowMs: number;
   toolOutputBudget: number;
   triageDeadlineMs: number;
   maxTurns: number;
@@ -219,6 +221,7 @@ function toConfig(env: Env): Config {
       knownIncidentCooldownMs: env.ONCALL_KNOWN_INCIDENT_COOLDOWN,
       shutdownGraceMs: env.ONCALL_SHUTDOWN_GRACE,
       retryBackoffMs: env.ONCALL_RETRY_BACKOFF,
+      recoveryWindowMs: env.ONCALL_RECOVERY_WINDOW,
       toolOutputBudget: env.ONCALL_TOOL_OUTPUT_BUDGET,
       triageDeadlineMs: env.ONCALL_TRIAGE_DEADLINE,
       maxTurns: env.ONCALL_MAX_TURNS,

@@ -109,6 +109,7 @@ export const envSchema = z.object({
   // Below Kubernetes' default terminationGracePeriodSeconds (30 s), leaving time to save and exit.
   ONCALL_SHUTDOWN_GRACE: duration("25s", "1s", "10m"),
   ONCALL_RETRY_BACKOFF: duration("30s", "1s", "1h"),
+  ONCALL_RECOVERY_WINDOW: duration("24h", "0s", "7d"),
   ONCALL_TOOL_OUTPUT_BUDGET: positiveInt(6000, 100_000).refine((n) => n >= 500, "must be at least 500"),
   ONCALL_TRIAGE_DEADLINE: duration("5m", "1s", "1h"),
   ONCALL_MAX_TURNS: positiveInt(12, 50),

@@ -4,7 +4,7 @@ import type { Clock } from "../lib/clock.ts";
 import { errorMessage } from "../lib/errors.ts";
 import type { Logger } from "../lib/logger.ts";
 import type { SlackApi } from "../slack/slack-api.ts";
-import { recordNotification, type MessageId } from "../state/decisions.ts";
+import type { MessageId } from "../state/decisions.ts";
 import { alertKey, type NotificationRecord } from "../state/schema.ts";
 import type { EmailSender } from "./email.ts";
 import type { NotificationSubject } from "./escalation.ts";
@@ -92,7 +92,7 @@ export function createNotifier(options: NotifierOptions, deps: NotifierDeps) {
       const attempt = (previous?.attempts ?? 0) + 1;
       const result = await send(n, previous?.delivered ?? []);
       try {
-        await store.update((s) => recordNotification(s, id, n.channel, { ...result, now: deps.clock.now() }));
+        await store.apply({ op: "recordNotification", id, channel: n.channel, outcome: { ...result, now: deps.clock.now() } });
       } catch (error) {
         // Without a record the attempt count cannot grow: stop rather than loop.
         log.error({ error: errorMessage(error) }, "could not record the notification; not retrying it in this process");

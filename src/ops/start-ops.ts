@@ -56,21 +56,22 @@ export function observeBot(bot: Bot, { metrics, status, clock }: Observation): B
 }
 
 /** State writes: their latency, and whether the last one succeeded (readiness). */
-export function observeState<S extends StateHandle>(store: S, { metrics, status, clock }: Observation): StateHandle {
+export function observeState(store: StateHandle, { metrics, status, clock }: Observation): StateHandle {
   return {
     get state() {
       return store.state;
     },
-    async update(change) {
+    ...(store.probe ? { probe: () => store.probe!() } : {}),
+    async apply(ops) {
       const started = clock.now();
       try {
-        await store.update(change);
+        await store.apply(ops);
         status.reachable.state = { ok: true, detail: "written", at: clock.now() };
       } catch (error) {
         status.reachable.state = { ok: false, detail: `write failed: ${errorMessage(error)}`, at: clock.now() };
         throw error;
       } finally {
-        metrics.stateOps.observe({ operation: "update" }, (clock.now() - started) / 1000);
+        metrics.stateOps.observe({ operation: "apply" }, (clock.now() - started) / 1000);
       }
     },
   };

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import { createFaultQueue, type Faults, type HttpFault } from "./faults.ts";
 import { delay, parseJson, sendJson, startHttpServer } from "./http-server.ts";
+import { stringifyDeep } from "./stringify-deep.ts";
 import type { SlackMessageInput } from "./scenario-schema.ts";
 import { checkBlocks, createSlackStore, SlackStoreError, type SlackStore, type StoredMessage } from "./slack-store.ts";
 
@@ -74,12 +75,12 @@ export async function startSlackServer(options: SlackServerOptions): Promise<Sla
     if (fault?.kind === "slack-error") return sendJson(res, 200, { ok: false, error: fault.error });
     const auth = checkAuth(req, params, options.token);
     if (auth) return sendJson(res, 200, { ok: false, error: auth });
-    if (fault?.kind === "late") {
-      const body = run(() => handle(method, params, store, bot));
-      await delay(fault.ms, req);
-      return sendJson(res, 200, body);
-    }
-    sendJson(res, 200, run(() => handle(method, params, store, bot)));
+    const answer = run(() => handle(method, params, store, bot));
+    if (fault?.kind === "late") await delay(fault.ms, req);
+    // Messages may nest deeper than JSON.stringify's recursion allows (real Slack serves them).
+    const text = stringifyDeep(answer);
+    res.writeHead(200, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(text) });
+    res.end(text);
   });
 
   return {

@@ -4,6 +4,7 @@ import type { SlackMessageLike } from "../alerts/types.ts";
 import { OncallError, errorMessage } from "../lib/errors.ts";
 import type { Logger } from "../lib/logger.ts";
 import { compareSlackTs } from "../state/compare-slack-ts.ts";
+import { MAX_JSON_DEPTH, createBoundedFetch } from "./bounded-fetch.ts";
 
 /** The Slack calls the bot makes, behind one small interface so the core never sees WebClient. */
 export interface SlackApi {
@@ -32,7 +33,9 @@ export interface MessageMetadata {
 export type SlackMessage = SlackMessageLike & {
   ts: string;
   metadata?: MessageMetadata;
+  /** On a thread's parent in history: the first few users who replied, and how many did. */
   reply_users?: string[];
+  reply_users_count?: number;
 };
 
 const messageSchema = z.looseObject({ ts: z.string(), text: z.string().optional() });
@@ -66,6 +69,7 @@ export function createSlackApi(options: SlackApiOptions): SlackApi {
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const clientOptions: WebClientOptions = {
     slackApiUrl: options.apiUrl,
+    fetch: createBoundedFetch(({ url, cut }) => logger.warn({ method: url.split("/").pop(), cut }, `a Slack answer nested deeper than ${MAX_JSON_DEPTH} levels was cut there`)),
     timeout: options.timeoutMs ?? 15_000,
     retryConfig: options.retryPolicy ?? SLACK_RETRY_POLICY,
     // 429s with Retry-After are waited out by the client; we only log them.

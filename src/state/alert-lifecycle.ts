@@ -10,7 +10,9 @@ import { alertKey, type AlertRecord, type AlertStatus, type PendingReply, type R
  *               retry later (nextAttemptAt), cancelled, crashed
  *
  * A failure counts in `attempts`; a crash (found `triaging` at start) in `crashes`; a shutdown's
- * cancellation in `cancellations` and costs nothing. `posting` means a reply may be in the thread:
+ * cancellation in `cancellations` and costs nothing. An alert that was in flight at two crashes is
+ * a suspect and is then triaged alone; crashes while alone (`soloCrashes`) bound a poison alert,
+ * so random kills while other alerts run do not add up to a failure note. `posting` means a reply may be in the thread:
  * whoever resumes it checks the thread before posting again. Side effects after the reply are
  * steps keyed `<attempt>:<kind>`, so a restart finishes the ones a crash cut off.
  */
@@ -23,6 +25,9 @@ export interface ClaimRef extends MessageId {
 
 /** A side effect recorded once done. */
 export type StepKind = "reaction";
+
+/** The first retry after a failed attempt waits this long by default (ONCALL_RETRY_BACKOFF). */
+export const DEFAULT_RETRY_BACKOFF_MS = 30_000;
 
 /** Retry backoff doubles per failure from the base, up to this. */
 export const MAX_RETRY_DELAY_MS = 10 * 60_000;
@@ -48,7 +53,10 @@ export function claim(state: State, alert: ClaimRef, now: number): State {
     status: "claimed",
     attempts: 0,
     started: 0,
+    postFailures: 0,
     crashes: 0,
+    soloCrashes: 0,
+    alone: false,
     cancellations: 0,
     nextAttemptAt: null,
     steps: {},
@@ -63,9 +71,23 @@ export function claim(state: State, alert: ClaimRef, now: number): State {
   return { ...state, alerts: { ...state.alerts, [key]: record }, executions: { ...state.executions, [alert.executionId]: key } };
 }
 
+/** Crashes after which an alert is a suspect: its next attempts run alone, so a crash then is its own. */
+export const SUSPECT_AFTER_CRASHES = 2;
+
+export function isSuspect(record: AlertRecord | undefined): boolean {
+  return (record?.crashes ?? 0) >= SUSPECT_AFTER_CRASHES;
+}
+
 /** claimed → triaging: an attempt starts (persisted first, so a crash from here on is counted as one). */
-export function startAttempt(state: State, id: MessageId, now: number): State {
-  return transition(state, id, ["claimed"], (r) => ({ ...r, status: "triaging", started: r.started + 1, nextAttemptAt: null, updatedAt: iso(now) }));
+export function startAttempt(state: State, id: MessageId, now: number, options: { alone?: boolean } = {}): State {
+  return transition(state, id, ["claimed"], (r) => ({
+    ...r,
+    status: "triaging",
+    started: r.started + 1,
+    alone: options.alone ?? false,
+    nextAttemptAt: null,
+    updatedAt: iso(now),
+  }));
 }
 
 /** triaging → claimed: shutdown or abort cut the attempt short. Not a failure; retried on the next start. */
@@ -87,6 +109,24 @@ export function failAttempt(state: State, id: MessageId, failure: { error: strin
     updatedAt: iso(failure.now),
   }));
 }
+
+/**
+ * posting → posting: the post failed in transit (a 5xx, a timeout, the network). Not the reply's
+ * fault, so it does not spend an attempt; it is bounded by MAX_POST_FAILURES, and the next try
+ * checks the thread first (Slack may have taken it).
+ */
+export function postFailed(state: State, id: MessageId, failure: { error: string; now: number; retryAt: number }): State {
+  return transition(state, id, ["posting"], (r) => ({
+    ...r,
+    postFailures: r.postFailures + 1,
+    lastError: clip(failure.error),
+    nextAttemptAt: iso(failure.retryAt),
+    updatedAt: iso(failure.now),
+  }));
+}
+
+/** Posts failed in transit before the reply is replaced by a failure note (with the backoff: over an hour). */
+export const MAX_POST_FAILURES = 10;
 
 /** The attempt must wait (a rate limit) without counting as a failure. */
 export function deferAttempt(state: State, id: MessageId, wait: { now: number; retryAt: number }): State {
@@ -155,7 +195,9 @@ export function recoverInterrupted(state: State, now: number): State {
   const interrupted = Object.entries(state.alerts).filter(([, r]) => r.status === "triaging");
   if (interrupted.length === 0) return state;
   const alerts = { ...state.alerts };
-  for (const [key, r] of interrupted) alerts[key] = { ...r, status: "claimed", crashes: r.crashes + 1, updatedAt: iso(now) };
+  for (const [key, r] of interrupted) {
+    alerts[key] = { ...r, status: "claimed", crashes: r.crashes + 1, soloCrashes: r.soloCrashes + (r.alone ? 1 : 0), alone: false, updatedAt: iso(now) };
+  }
   return { ...state, alerts };
 }
 

@@ -1,4 +1,5 @@
 import { compareSlackTs, isSlackTs } from "./compare-slack-ts.ts";
+import { MAX_POST_FAILURES } from "./alert-lifecycle.ts";
 import { clip, iso, own, updateAlert, type MessageId } from "./record-helpers.ts";
 import {
   STATE_VERSION,
@@ -27,7 +28,7 @@ export interface DecideOptions {
   now: number;
   /** Failed attempts before the bot gives up and posts a failure note. */
   maxAttempts: number;
-  /** Attempts cut short by a crash before the alert counts as poison and gets a failure note (default 5). */
+  /** Crashes while the alert was triaged alone before it counts as poison and gets a failure note (default 3). */
   maxCrashes?: number;
   /** How long a diagnosis answers repeats of the same incident. */
   cooldownMs: number;
@@ -49,7 +50,7 @@ export type Decision =
   /** Even the failure note could not be posted, again and again: stop (markFailed). */
   | { action: "abandon"; reason: string };
 
-export const DEFAULT_MAX_CRASHES = 5;
+export const DEFAULT_MAX_CRASHES = 3;
 
 export function emptyState(): State {
   return { version: STATE_VERSION, channels: {}, alerts: {}, executions: {}, signatures: {} };
@@ -75,20 +76,21 @@ export function decideMessage(state: State, alert: AlertRef, options: DecideOpti
   const attempts = record?.attempts ?? 0;
   if (record?.status === "posting" && record.pendingReply) {
     const pending = record.pendingReply;
-    if (pending.kind === "failure-note" && attempts >= 2 * options.maxAttempts) {
+    const exhausted = attempts >= options.maxAttempts || record.postFailures >= MAX_POST_FAILURES;
+    if (pending.kind === "failure-note" && (attempts >= 2 * options.maxAttempts || record.postFailures >= 2 * MAX_POST_FAILURES)) {
       return { action: "abandon", reason: `could not post the failure note: ${record.lastError ?? "Slack refused it"}` };
     }
-    if (pending.kind !== "failure-note" && attempts >= options.maxAttempts) {
-      return { action: "give-up", attempts, reason: record.lastError ?? "posting the reply failed" };
+    if (pending.kind !== "failure-note" && exhausted) {
+      return { action: "give-up", attempts: attempts + record.postFailures, reason: record.lastError ?? "posting the reply failed" };
     }
     return { action: "resume-post", pending };
   }
-  const crashes = record?.crashes ?? 0;
-  if (crashes >= (options.maxCrashes ?? DEFAULT_MAX_CRASHES)) {
+  const soloCrashes = record?.soloCrashes ?? 0;
+  if (soloCrashes >= (options.maxCrashes ?? DEFAULT_MAX_CRASHES)) {
     return {
       action: "give-up",
-      attempts: crashes + attempts,
-      reason: `the bot's process died during ${crashes} attempts at this alert (crash, kill or out of memory)`,
+      attempts: (record?.crashes ?? 0) + attempts,
+      reason: `the bot's process died ${soloCrashes} times while triaging this alert alone (crash, kill or out of memory)`,
     };
   }
   if (attempts >= options.maxAttempts) return { action: "give-up", attempts, reason: record?.lastError ?? `${attempts} attempts failed` };

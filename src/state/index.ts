@@ -1,4 +1,4 @@
-/** The bot's memory across restarts: pure decisions over State, and a locked, atomic file store. */
+/** The bot's memory across restarts: the alert lifecycle and decisions as pure functions over State, the store interface of operations, and the locked file store (snapshot + journal). */
 export { compareSlackTs, isSlackTs } from "./compare-slack-ts.ts";
 export {
   cancelAttempt,
@@ -6,9 +6,11 @@ export {
   deferAttempt,
   failAttempt,
   hasStep,
+  isSuspect,
   markFailed,
   markReplied,
   pendingAlerts,
+  postFailed,
   preparePost,
   recordStep,
   recoverInterrupted,
@@ -33,6 +35,7 @@ export {
   type MessageId,
 } from "./decisions.ts";
 export { parseStateText } from "./load-state.ts";
+export { applyOp, applyOps, type StateHandle, type StateOp } from "./operations.ts";
 export { defaultPruneLimits, prune, type PruneLimits } from "./prune.ts";
 export {
   ALERT_STATUSES,

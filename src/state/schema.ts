@@ -68,8 +68,14 @@ export const alertRecordSchema = z.object({
   attempts: z.number().int().nonnegative(),
   /** Attempts started, whatever their end; numbers the steps and the reply metadata. */
   started: z.number().int().nonnegative().default(0),
+  /** Posts that failed in transit (5xx, timeout, network: Slack may even have taken them); bounded apart from attempts. */
+  postFailures: z.number().int().nonnegative().default(0),
   /** Attempts cut short by a crash (found `triaging` at start); bounded separately, for a poison alert. */
   crashes: z.number().int().nonnegative().default(0),
+  /** Of those, the ones while it was triaged alone (a suspect is isolated): these bound a poison alert. */
+  soloCrashes: z.number().int().nonnegative().default(0),
+  /** The running attempt has the bot to itself (set while `triaging`). */
+  alone: z.boolean().default(false),
   /** Attempts cancelled by a shutdown: not failures, not bounded. */
   cancellations: z.number().int().nonnegative().default(0),
   /** The next attempt waits until then (retry backoff, a rate limit); null: at once. */

@@ -70,7 +70,7 @@ export function makeBot(
 ) {
   const api = createSlackApi({ token: "xoxb-test", apiUrl: slack.apiUrl, logger: silentLogger, retryPolicy: FAST_SLACK_RETRY_POLICY, pageSize });
   return createBot(
-    { channels: [CHANNEL], maxAttempts: 3, retryBackoffMs: 0, cooldownMs: 3_600_000, concurrency: 4, since: null, startFromNow: false, ...options },
+    { channels: [CHANNEL], maxAttempts: 3, retryBackoffMs: 0, cooldownMs: 3_600_000, concurrency: 4, since: null, rebuildFromHistory: false, ...options },
     { slack: api, store, triager, sink: createSlackSink(api, silentLogger, { clock: systemClock, intervalMs: 0 }), clock: systemClock, logger: silentLogger, ...(afterReply ? { afterReply } : {}) },
   );
 }

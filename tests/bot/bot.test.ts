@@ -6,6 +6,7 @@ import { runLoop } from "../../src/bot/run-loop.ts";
 import { systemClock } from "../../src/lib/clock.ts";
 import { silentLogger } from "../../src/lib/logger.ts";
 import { emptyState, openStateStore, type StateStore } from "../../src/state/index.ts";
+import type { StateOp } from "../../src/state/operations.ts";
 import { createMswServer } from "../helpers/msw.ts";
 import { createFakeSlack, type FakeSlack } from "../helpers/slack-msw.ts";
 import { alertText, CHANNEL, fakeTriager, makeBot, report, tempStatePath } from "./bot-fixtures.ts";
@@ -165,10 +166,9 @@ describe("exactly one reply", () => {
       get state() {
         return store.state;
       },
-      update: async (change) => {
-        const next = change(store.state);
-        if (Object.values(next.alerts).some((a) => a.status === "replied")) throw new Error("process killed");
-        await store.update(() => next);
+      apply: async (ops) => {
+        if ((Array.isArray(ops) ? ops : [ops]).some((o: StateOp) => o.op === "markReplied")) throw new Error("process killed");
+        await store.apply(ops);
       },
     };
     const ts = slack.post(CHANNEL, { text: alertText().text, bot_id: "BHEALTH" });
@@ -269,17 +269,39 @@ describe("safety of what is posted", () => {
 });
 
 describe("state file", () => {
-  it("recovers from a corrupt file without replaying old alerts", async () => {
+  it("rebuilds a corrupt state from the recovery window: adopts answered alerts, answers the others, leaves older ones", async () => {
     const path = tempStatePath();
     writeFileSync(path, "{ this is not json");
-    slack.post(CHANNEL, { text: alertText().text, bot_id: "BHEALTH" });
+    const now = Date.now();
+    const old = slack.post(CHANNEL, { ts: `${Math.floor((now - 3 * 3_600_000) / 1000)}.000100`, text: alertText().text, bot_id: "BHEALTH" });
+    const answered = slack.post(CHANNEL, { ts: `${Math.floor((now - 1_800_000) / 1000)}.000100`, text: alertText().text, bot_id: "BHEALTH" });
+    slack.post(CHANNEL, { text: "Redis at 71%", user: slack.botUserId, bot_id: slack.botId, thread_ts: answered });
+    const unanswered = slack.post(CHANNEL, { ts: `${Math.floor((now - 600_000) / 1000)}.000100`, text: alertText().text, bot_id: "BHEALTH" });
     const store = await openStore(path);
     expect(store.recoveredFromCorruption).toBe(true);
     const { triager, requests } = fakeTriager();
-    const bot = makeBot(slack, store, triager, { startFromNow: store.recoveredFromCorruption, since: "1700000000.000000" });
+    const bot = makeBot(slack, store, triager, { rebuildFromHistory: store.recoveredFromCorruption, recoveryWindowMs: 3_600_000 });
     await bot.pollOnce();
     await bot.drain();
-    expect(requests).toHaveLength(0);
+    expect(requests).toHaveLength(1);
+    expect(slack.repliesTo(CHANNEL, unanswered)).toHaveLength(1);
+    expect(slack.repliesTo(CHANNEL, answered)).toHaveLength(1);
+    expect(store.state.alerts[`${CHANNEL}:${answered}`]).toMatchObject({ status: "replied", replyKind: "full" });
+    expect(slack.repliesTo(CHANNEL, old)).toHaveLength(0);
+  });
+
+  it("tells a lost state file from a first run by this bot's replies in the window", async () => {
+    const now = Date.now();
+    const answered = slack.post(CHANNEL, { ts: `${Math.floor((now - 1_800_000) / 1000)}.000100`, text: alertText().text, bot_id: "BHEALTH" });
+    slack.post(CHANNEL, { text: "Redis at 71%", user: slack.botUserId, bot_id: slack.botId, thread_ts: answered });
+    const unanswered = slack.post(CHANNEL, { ts: `${Math.floor((now - 600_000) / 1000)}.000100`, text: alertText().text, bot_id: "BHEALTH" });
+    const { triager, requests } = fakeTriager();
+    const bot = makeBot(slack, createMemoryStateHandle(emptyState()), triager);
+    await bot.pollOnce();
+    await bot.drain();
+    expect(requests).toHaveLength(1);
+    expect(slack.repliesTo(CHANNEL, unanswered)).toHaveLength(1);
+    expect(slack.repliesTo(CHANNEL, answered)).toHaveLength(1);
   });
 });
 

@@ -32,7 +32,7 @@ describe("many concurrent triages with the real tools", () => {
     const investigation = buildInvestigation(config, { logger: silentLogger });
     const slack = createSlackApi({ token: config.slack.botToken, apiUrl: config.slack.apiUrl, logger: silentLogger });
     const bot = createBot(
-      { channels: config.slack.channels, maxAttempts: 3, cooldownMs: 3_600_000, concurrency: 16, since: "1700000000.000000", startFromNow: false },
+      { channels: config.slack.channels, maxAttempts: 3, cooldownMs: 3_600_000, concurrency: 16, since: "1700000000.000000", rebuildFromHistory: false },
       {
         slack,
         store: createMemoryStateHandle(emptyState()),

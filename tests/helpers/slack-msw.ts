@@ -79,7 +79,12 @@ export function createFakeSlack(
             .filter((m) => Number(m.ts) > Number(oldest))
             .sort((a, b) => Number(b.ts) - Number(a.ts));
           const start = Number(body.cursor ?? 0);
-          const page = visible.slice(start, start + limit);
+          const all = list(body.channel ?? "");
+          // Like Slack, a parent carries the users who replied in its thread.
+          const page = visible.slice(start, start + limit).map((m) => {
+            const users = [...new Set(all.filter((r) => r.thread_ts === m.ts && r.ts !== m.ts).map((r) => r.user ?? r.bot_id ?? ""))];
+            return users.length > 0 ? { ...m, reply_users: users } : m;
+          });
           const more = start + limit < visible.length;
           return HttpResponse.json({ ok: true, messages: page, has_more: more, response_metadata: { next_cursor: more ? String(start + limit) : "" } });
         }

@@ -68,7 +68,7 @@ function setup(options: Setup) {
   );
   const { triager } = fakeTriager(async () => options.triageReport ?? report());
   const bot = createBot(
-    { channels: [CHANNEL], maxAttempts: 3, cooldownMs: 3_600_000, concurrency: 2, since: null, startFromNow: false },
+    { channels: [CHANNEL], maxAttempts: 3, cooldownMs: 3_600_000, concurrency: 2, since: null, rebuildFromHistory: false },
     { slack: api, store: options.store, triager, sink: createSlackSink(api, silentLogger, { clock: systemClock, intervalMs: 0 }), clock: systemClock, logger: silentLogger, afterReply: notifier.afterReply },
   );
   return { bot, notifier };

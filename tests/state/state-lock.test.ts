@@ -117,7 +117,7 @@ describe("the state file lock", () => {
     const deadline = Date.now() + 5000;
     while (!lines.some((line) => line.level === 50) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     expect(lines.find((line) => line.level === 50)?.msg).toMatch(/lost the state file lock/);
-    await expect(store.update((s) => ({ ...s }))).rejects.toMatchObject({ code: "state_lock_lost", exitCode: EXIT.locked });
+    await expect(store.apply({ op: "setWatermark", channel: "C1", ts: "1700000000.000100", now: NOW })).rejects.toMatchObject({ code: "state_lock_lost", exitCode: EXIT.locked });
     await expect(store.close()).resolves.toBeUndefined();
   });
 });

@@ -67,7 +67,7 @@ export async function runCommand(options: RunCommandOptions, io: CliIo, signals:
   try {
     const handle = options.dryRun ? createMemoryStateHandle(store.state) : store;
     const created = createBot(
-      buildBotOptions(config, { since, startFromNow: store.recoveredFromCorruption }),
+      buildBotOptions(config, { since, rebuildFromHistory: store.recoveredFromCorruption }),
       {
         slack,
         store: observe ? observeState(handle, observe) : handle,
@@ -85,8 +85,12 @@ export async function runCommand(options: RunCommandOptions, io: CliIo, signals:
     if (notify) void notify.notifier.retryPending();
     logger.info({ channels: config.slack.channels, engine: investigation.engine, dryRun: options.dryRun, loop: options.loop }, "oncall-agent started");
     if (options.loop) {
+      let stoppedAt = clock.now();
+      signals.stop.addEventListener("abort", () => (stoppedAt = clock.now()), { once: true });
       await runLoop(withNotificationRetries(bot, notify?.notifier), { intervalMs, shutdownGraceMs: config.oncall.shutdownGraceMs, stop: signals.stop }, { clock, logger });
-      await notify?.notifier.drain(config.oncall.shutdownGraceMs);
+      // One grace period for the whole shutdown, so it fits Kubernetes' terminationGracePeriodSeconds;
+      // notifications cut off here stay in the outbox and are retried on the next start.
+      await notify?.notifier.drain(Math.max(0, config.oncall.shutdownGraceMs - (clock.now() - stoppedAt)));
       return EXIT.ok;
     }
     const summary = await bot.pollOnce();

@@ -1,7 +1,7 @@
 import { loadConfig, readEnvironment } from "../../config/index.ts";
 import { EXIT, OncallError } from "../../lib/errors.ts";
 import { renderStatus, summarizeStatus } from "../../ops/status-view.ts";
-import { readStateFile } from "../../state/load-state.ts";
+import { peekState } from "../../state/load-state.ts";
 import type { CliIo } from "../io.ts";
 
 export interface StatusCommandOptions {
@@ -16,12 +16,12 @@ export interface StatusCommandOptions {
 export async function statusCommand(options: StatusCommandOptions, io: CliIo): Promise<number> {
   const config = loadConfig(readEnvironment(io.env, `${io.cwd}/.env`), []);
   const file = config.oncall.stateFile;
-  const loaded = await readStateFile(file);
+  const loaded = await peekState(file);
   if (loaded.kind === "missing") {
     io.stdout.write(options.json ? `${JSON.stringify({ stateFile: file, missing: true })}\n` : `no state file at ${file}: the bot has not run here yet\n`);
     return EXIT.ok;
   }
-  if (loaded.kind === "corrupt") throw new OncallError("state_corrupt", `the state file ${file} cannot be read: ${loaded.reason}`);
+  if (loaded.kind !== "loaded") throw new OncallError("state_unreadable", `the state file ${file} cannot be read: ${loaded.reason}`);
   const view = summarizeStatus(loaded.state, { recent: options.recent });
   io.stdout.write(options.json ? `${JSON.stringify({ stateFile: file, ...view }, null, 2)}\n` : `state: ${file}\n${renderStatus(view)}`);
   return EXIT.ok;
