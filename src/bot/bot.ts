@@ -8,13 +8,14 @@ import { limitConcurrency } from "../lib/limit-concurrency.ts";
 import type { Logger } from "../lib/logger.ts";
 import { tsFromMillis, type SlackApi, type SlackMessage } from "../slack/slack-api.ts";
 import { isSuspect, pendingAlerts, retryDelayMs, unfinishedReactions } from "../state/alert-lifecycle.ts";
-import { applyOps, type StateOp } from "../state/operations.ts";
+import { applyOps, type Scope, type StateOp } from "../state/operations.ts";
 import { StateOverlay } from "../state/overlay.ts";
 import { defaultPruneLimits } from "../state/prune.ts";
 import { alertKey } from "../state/schema.ts";
 import type { Triager } from "../triage/types.ts";
 import {
   DEFAULT_RETRY_BACKOFF_MS,
+  alertScope,
   claimAlert,
   decideAndClaim,
   handleAlert,
@@ -91,6 +92,26 @@ export function createBot(options: BotOptions, deps: BotDeps) {
   // Each running alert links one listener to this signal (see withJobSignal).
   setMaxListeners(options.concurrency + 10, abort.signal);
 
+  /** Replicas share the store (PostgreSQL): leases are renewed while work runs; work beyond this one's room goes back to the queue. */
+  const shared = store.shared;
+  /** Per running alert, the abort of its own signal: a lease taken over cancels the work here. */
+  const jobAborts = new Map<string, AbortController>();
+  const renewal = shared ? setInterval(() => void renewLeases(), Math.max(200, shared.leaseMs / 3)) : undefined;
+  renewal?.unref();
+
+  async function renewLeases(): Promise<void> {
+    const keys = [...inFlight.keys()];
+    if (!shared || keys.length === 0) return;
+    try {
+      for (const key of await shared.renewLeases(keys)) {
+        logger.warn({ alert: key }, "lost the lease on an alert (another replica took it over): cancelling the work on it here");
+        jobAborts.get(key)?.abort(new OncallError("triage_cancelled", "the lease on this alert was lost"));
+      }
+    } catch (error) {
+      logger.warn({ error: errorMessage(error) }, "could not renew the leases; the work goes on and its writes are fenced");
+    }
+  }
+
   const isOwn = (m: SlackMessage) => isOwnMessage(self, m);
   const findOwnReply = (channel: string, ts: string) => findOwnReplyIn(slack, self, channel, ts);
 
@@ -144,7 +165,12 @@ export function createBot(options: BotOptions, deps: BotDeps) {
         return { kind: "retry-later", error: errorMessage(error) };
       })
       .then(record)
-      .finally(() => inFlight.delete(key));
+      .finally(() => {
+        inFlight.delete(key);
+        jobAborts.delete(key);
+        // Unfinished (retry later, cancelled): free for any replica once due, not only after the lease runs out.
+        if (shared) void shared.releaseLease(parseKey(key)).catch(() => {});
+      });
     inFlight.set(key, run);
   };
 
@@ -170,7 +196,7 @@ export function createBot(options: BotOptions, deps: BotDeps) {
       job.acknowledged = deps.sink.react(job.channel, job.ts, [REACTIONS.claimed]);
     }
     track(key, () =>
-      withJobSignal(abort.signal, (signal) => handleAlert(job, handleDeps, { ...handleOptions, signal })).finally(() => {
+      withJobSignal(abort.signal, jobAborts, key, (signal) => handleAlert(job, handleDeps, { ...handleOptions, signal })).finally(() => {
         if (job.alone) suspectRunning = false;
       }),
     );
@@ -180,6 +206,7 @@ export function createBot(options: BotOptions, deps: BotDeps) {
   /** A reply of this bot in the thread of an alert the state does not know (rebuilt or lost state): adopt it, never answer twice. */
   async function adoptExistingReply(channel: string, message: SlackMessage, alert: Alert): Promise<boolean> {
     if (!mayHaveOwnReply(message)) return false;
+    await shared?.refresh({ alerts: [{ channel, ts: message.ts }], executions: [alert.executionId] });
     if (store.state.alerts[alertKey(channel, message.ts)]) return false;
     const found = await findOwnReply(channel, message.ts);
     if (!found) return false;
@@ -205,8 +232,8 @@ export function createBot(options: BotOptions, deps: BotDeps) {
   }
 
   /** Reaction swaps a crash cut off after the reply was saved. */
-  function finishReactions(): void {
-    for (const r of unfinishedReactions(store.state)) {
+  async function finishReactions(): Promise<void> {
+    for (const r of shared ? await shared.unfinishedReactions(clock.now()) : unfinishedReactions(store.state)) {
       const key = alertKey(r.channel, r.ts);
       if (inFlight.has(key) || !r.replyKind) continue;
       const kind = r.replyKind;
@@ -218,7 +245,12 @@ export function createBot(options: BotOptions, deps: BotDeps) {
   }
 
   async function pollChannel(channel: string, summary: CycleSummary): Promise<void> {
-    const watermark = store.state.channels[channel]?.watermark;
+    let watermark = store.state.channels[channel]?.watermark;
+    if (shared) {
+      const lease = await shared.leaseChannel(channel);
+      if (!lease) return; // another replica polls this channel; its alerts reach this one through claimPending
+      watermark = lease.watermark ?? undefined;
+    }
     const messages = watermark ? await slack.history(channel, watermark) : await firstMessages(channel);
     if (messages === null) return;
     const alerts: { message: SlackMessage; alert: Alert }[] = [];
@@ -234,6 +266,7 @@ export function createBot(options: BotOptions, deps: BotDeps) {
     const newest = messages.at(-1);
     const decisions: { message: SlackMessage; alert: Alert; decision: Decision }[] = [];
     const ops: StateOp[] = [];
+    if (shared && alerts.length > 0) await shared.refresh(pageScope(channel, alerts, handleOptions));
     // Later alerts of the page are decided seeing the claims of earlier ones (a repost, a debounce window).
     const overlay = new StateOverlay(store.state);
     for (const { message, alert } of alerts) {
@@ -245,8 +278,13 @@ export function createBot(options: BotOptions, deps: BotDeps) {
     }
     if (newest) ops.push({ op: "setWatermark", channel, ts: newest.ts, now: clock.now() });
     if (ops.length > 0) await store.apply(ops);
+    // Replicas: only what this one holds is worked on here (another may hold a known alert); the rest waits in the queue.
+    const notHeld = new Set(shared ? await shared.renewLeases(decisions.filter((d) => d.decision.action !== "skip").map((d) => alertKey(channel, d.message.ts))) : []);
     for (const { message, alert, decision } of decisions) {
+      const key = alertKey(channel, message.ts);
       if (decision.action === "skip") logger.debug({ channel, ts: message.ts, reason: decision.reason }, "skipping alert");
+      else if (notHeld.has(key)) logger.debug({ channel, ts: message.ts }, "held by another replica or released; not working on it here");
+      else if (shared && inFlight.size >= options.concurrency) await shared.releaseLease({ channel, ts: message.ts }); // for a replica with room
       else if (schedule({ channel, ts: message.ts, alert, decision })) summary.scheduled += 1;
     }
   }
@@ -300,9 +338,13 @@ export function createBot(options: BotOptions, deps: BotDeps) {
 
   /** Claimed alerts from an earlier run or a failed attempt: re-read the message and retry. */
   async function schedulePending(summary: CycleSummary): Promise<void> {
-    for (const record of pendingAlerts(store.state)) {
+    const pending = shared
+      ? await shared.claimPending({ limit: Math.max(0, options.concurrency - inFlight.size), now: clock.now(), exclude: [...inFlight.keys()] })
+      : pendingAlerts(store.state);
+    for (const record of pending) {
       if (inFlight.has(alertKey(record.channel, record.ts))) continue;
       const ref = { channel: record.channel, ts: record.ts };
+      let scheduled = false;
       try {
         const thread = await slack.replies(record.channel, record.ts);
         const parent = thread.find((m) => m.ts === record.ts);
@@ -316,7 +358,8 @@ export function createBot(options: BotOptions, deps: BotDeps) {
         }
         const decision = await claimAlert(record.channel, record.ts, parsed.alert, { store, clock }, handleOptions);
         if (decision.action === "skip") continue;
-        if (schedule({ channel: record.channel, ts: record.ts, alert: parsed.alert, decision })) summary.scheduled += 1;
+        scheduled = schedule({ channel: record.channel, ts: record.ts, alert: parsed.alert, decision });
+        if (scheduled) summary.scheduled += 1;
       } catch (error) {
         if (error instanceof OncallError && error.code === "slack_thread_not_found") {
           await store.apply({ op: "markFailed", id: ref, error: "the alert message was deleted", now: clock.now() });
@@ -325,6 +368,9 @@ export function createBot(options: BotOptions, deps: BotDeps) {
         }
         noteWriteFailure(error);
         summary.errors.push(`pending alert ${record.channel}:${record.ts}: ${errorMessage(error)}`);
+      } finally {
+        // Not started here: back to the queue at once rather than when the lease runs out.
+        if (shared && !scheduled && !inFlight.has(alertKey(ref.channel, ref.ts))) await shared.releaseLease(ref).catch(() => {});
       }
     }
   }
@@ -355,7 +401,7 @@ export function createBot(options: BotOptions, deps: BotDeps) {
         noteWriteFailure(error);
         throw error;
       }
-      finishReactions();
+      await finishReactions();
       await schedulePending(summary);
       for (const channel of options.channels) {
         try {
@@ -410,8 +456,9 @@ export type Bot = ReturnType<typeof createBot>;
  * pile listeners onto one shared signal. One triage legitimately waits on its signal in many
  * places at once (parallel tool calls, HTTP requests, backoffs), hence the raised listener limit.
  */
-async function withJobSignal<T>(parent: AbortSignal, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+async function withJobSignal<T>(parent: AbortSignal, aborts: Map<string, AbortController>, key: string, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const job = new AbortController();
+  aborts.set(key, job);
   setMaxListeners(64, job.signal);
   const forward = () => job.abort(parent.reason);
   if (parent.aborted) forward();
@@ -421,4 +468,20 @@ async function withJobSignal<T>(parent: AbortSignal, run: (signal: AbortSignal) 
   } finally {
     parent.removeEventListener("abort", forward);
   }
+}
+
+function parseKey(key: string): { channel: string; ts: string } {
+  const at = key.indexOf(":");
+  return { channel: key.slice(0, at), ts: key.slice(at + 1) };
+}
+
+/** The records a page of alerts is decided on: the alerts, their executions, signatures and debounce windows. */
+function pageScope(channel: string, alerts: readonly { message: SlackMessage; alert: Alert }[], options: Pick<BotOptions, "debounce">): Scope {
+  const scopes = alerts.map(({ message, alert }) => alertScope({ channel, ts: message.ts }, alert, options));
+  return {
+    alerts: scopes.flatMap((x) => x.alerts ?? []),
+    executions: scopes.flatMap((x) => x.executions ?? []),
+    signatures: scopes.flatMap((x) => x.signatures ?? []),
+    debounce: scopes.flatMap((x) => x.debounce ?? []),
+  };
 }

@@ -9,7 +9,7 @@ import { renderFailureNote, renderKnownIncidentReply, renderReportReply } from "
 import type { Report } from "../report/schema.ts";
 import { DEFAULT_RETRY_BACKOFF_MS, findAlert, retryDelayMs } from "../state/alert-lifecycle.ts";
 import { decideMessage, type Decision } from "../state/decisions.ts";
-import type { StateOp } from "../state/operations.ts";
+import type { Scope, StateOp } from "../state/operations.ts";
 import type { ReplyKind, SignatureRecord, State } from "../state/schema.ts";
 import type { Triager } from "../triage/types.ts";
 import { cancel, hasCode, post, postNew, resumePost } from "./post-reply.ts";
@@ -117,9 +117,20 @@ export async function claimAlert(
   deps: Pick<HandleAlertDeps, "store" | "clock">,
   options: ClaimOptions,
 ): Promise<Decision> {
+  await deps.store.shared?.refresh(alertScope({ channel, ts }, alert, options));
   const { decision, ops } = decideAndClaim(deps.store.state, { channel, ts }, alert, deps.clock.now(), options);
   if (ops.length > 0) await deps.store.apply(ops);
   return decision;
+}
+
+/** The records one alert's decision reads: it, its execution, its signature and its debounce windows. */
+export function alertScope(id: { channel: string; ts: string }, alert: Alert, options: Pick<ClaimOptions, "debounce">): Scope {
+  return {
+    alerts: [id],
+    executions: [alert.executionId],
+    signatures: [alert.signature],
+    debounce: options.debounce ? debounceKeys(alert, options.debounce) : [],
+  };
 }
 
 /** Runs one decision to its end: a reply, a recorded failure or cancellation to retry, or a give-up. Never throws for Slack or triage trouble. */

@@ -60,6 +60,12 @@ export async function resumePost(
 
 export async function post(job: AlertJob, pending: PendingReply, report: Report | null, deps: HandleAlertDeps, options: HandleAlertOptions): Promise<AlertOutcome> {
   const metadata = replyMetadata({ alert: alertKey(job.channel, job.ts), attempt: pending.attempt, kind: pending.kind });
+  // Replicas: renewed just before the post, so no other replica takes the alert over (and posts) while it goes out.
+  const shared = deps.store.shared;
+  if (shared && ((await shared.renewLeases([alertKey(job.channel, job.ts)])).length > 0 || options.signal?.aborted)) {
+    deps.logger.warn({ channel: job.channel, ts: job.ts }, "not posting: the alert's lease was lost or the work cancelled");
+    return { kind: "cancelled" };
+  }
   let replyTs: string;
   try {
     ({ ts: replyTs } = await deps.sink.post(job.channel, job.ts, { text: pending.text, blocks: pending.blocks, metadata }));

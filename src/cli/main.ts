@@ -80,6 +80,39 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       }
     });
 
+  const state = program
+    .command("state")
+    .description("Move the state between the state file and PostgreSQL (ONCALL_STATE_URL), or migrate PostgreSQL's schema");
+  state
+    .command("migrate")
+    .description("Create or upgrade the PostgreSQL schema and print its version (the bot also does this at start)")
+    .addHelpText("after", EXIT_CODES_HELP)
+    .action(async () => {
+      const { stateMigrateCommand } = await import("./commands/state.ts");
+      setExit(await stateMigrateCommand(io));
+    });
+  state
+    .command("export")
+    .description("Print the whole state as the state file's JSON (refuses while a bot runs on it, unless --live)")
+    .addOption(storeOption())
+    .option("--out <file>", "write it to this file instead of stdout")
+    .option("--live", "export a snapshot even while replicas are running (changes after it are not in it)")
+    .addHelpText("after", EXIT_CODES_HELP)
+    .action(async (options: { store?: "file" | "postgres"; out?: string; live?: boolean }) => {
+      const { stateExportCommand } = await import("./commands/state.ts");
+      setExit(await stateExportCommand(options, io));
+    });
+  state
+    .command("import")
+    .description("Merge an exported state into the store: new alerts are added, known ones kept, watermarks only move forward")
+    .argument("<file>", "a file written by `state export`")
+    .addOption(storeOption())
+    .addHelpText("after", EXIT_CODES_HELP)
+    .action(async (file: string, options: { store?: "file" | "postgres" }) => {
+      const { stateImportCommand } = await import("./commands/state.ts");
+      setExit(await stateImportCommand(file, options, io));
+    });
+
   program
     .command("triage")
     .description("Investigate one health-check execution without Slack and print the report")
@@ -161,6 +194,10 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     });
 
   return program;
+}
+
+function storeOption(): Option {
+  return new Option("--store <store>", "file | postgres (default: postgres when ONCALL_STATE_URL is set)").choices(["file", "postgres"]);
 }
 
 function engineOption(): Option {

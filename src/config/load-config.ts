@@ -89,6 +89,18 @@ export interface OncallConfig {
   maxInputTokens: number;
 }
 
+/** The PostgreSQL state store (ONCALL_STATE_URL); absent: the state file. */
+export interface PostgresConfig {
+  url: string;
+  /** disable: plain TCP; require: TLS without checking the certificate; verify-full: TLS, certificate and host name checked. */
+  tls: "disable" | "require" | "verify-full";
+  /** A PEM file of CA certificates for verify-full; absent: the system's. */
+  caFile: string | undefined;
+  poolSize: number;
+  /** How long a claim (of an alert, a channel's polling, a notification) holds without renewal. */
+  leaseMs: number;
+}
+
 /** The operators' endpoint (/healthz, /readyz, /metrics); off without a port. */
 export interface OpsConfig {
   httpPort: number | undefined;
@@ -103,6 +115,7 @@ export interface Config {
   notify: NotifyConfig;
   feedback: FeedbackConfig;
   oncall: OncallConfig;
+  postgres: PostgresConfig | undefined;
   ops: OpsConfig;
   log: { format: "pretty" | "json"; level: string };
 }
@@ -228,6 +241,15 @@ function toConfig(env: Env): Config {
       maxToolCalls: env.ONCALL_MAX_TOOL_CALLS,
       maxInputTokens: env.ONCALL_MAX_INPUT_TOKENS,
     },
+    postgres: env.ONCALL_STATE_URL
+      ? {
+          url: env.ONCALL_STATE_URL,
+          tls: env.ONCALL_STATE_TLS,
+          caFile: env.ONCALL_STATE_TLS_CA,
+          poolSize: env.ONCALL_STATE_POOL_SIZE,
+          leaseMs: env.ONCALL_STATE_LEASE,
+        }
+      : undefined,
     feedback: {
       windowMs: env.ONCALL_FEEDBACK_WINDOW,
       threadsPerCycle: env.ONCALL_FEEDBACK_THREADS_PER_CYCLE,

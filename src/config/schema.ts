@@ -102,6 +102,18 @@ export const envSchema = z.object({
 
   ONCALL_ENGINE: z.enum(["auto", "claude", "rules"], { error: "must be auto, claude or rules" }).default("auto"),
   ONCALL_STATE_FILE: z.string().trim().min(1).default(".oncall-state.json"),
+  ONCALL_STATE_URL: z
+    .url({ protocol: /^postgres(ql)?$/, error: "must be a PostgreSQL URL like postgres://user:password@host:5432/oncall" })
+    .optional()
+    .refine((v) => v === undefined || !/[?&]ssl(mode|cert|key|rootcert)?=/i.test(v), {
+      message: "must not carry ssl/sslmode parameters: set ONCALL_STATE_TLS (and ONCALL_STATE_TLS_CA) instead",
+    }),
+  ONCALL_STATE_TLS: z
+    .enum(["disable", "require", "verify-full"], { error: "must be disable, require or verify-full" })
+    .default("verify-full"),
+  ONCALL_STATE_TLS_CA: z.string().trim().optional(),
+  ONCALL_STATE_POOL_SIZE: positiveInt(5, 50),
+  ONCALL_STATE_LEASE: duration("30s", "1s", "10m"),
   ONCALL_POLL_INTERVAL: duration("30s", "2s", "1h"),
   ONCALL_CONCURRENCY: positiveInt(8, 64),
   ONCALL_MAX_ATTEMPTS: positiveInt(3, 20),
@@ -171,6 +183,7 @@ export const HINTS: Partial<Record<keyof Env, string>> = {
   CONDUCTOR_AUTH_KEY: "an application access key id from Conductor > Applications",
   CONDUCTOR_AUTH_SECRET: "the secret of that access key",
   ANTHROPIC_API_KEY: "an Anthropic API key (sk-ant-...), or set ONCALL_ENGINE=rules to run without a model",
+  ONCALL_STATE_URL: "leave it empty to keep the state in ONCALL_STATE_FILE; the password may also come from PGPASSWORD",
   SMTP_HOST: "the SMTP server's host name, e.g. smtp.example.com (leave empty to send no e-mail)",
   SMTP_FROM: "the sender address, e.g. oncall-agent@example.com",
 };
@@ -185,6 +198,12 @@ export function findCrossFieldProblems(env: Env): string[] {
   const recipients = [...(env.SMTP_TO.length > 0 ? ["SMTP_TO"] : []), ...(env.ONCALL_ESCALATION_EMAILS.length > 0 ? ["ONCALL_ESCALATION_EMAILS"] : [])];
   if (!env.SMTP_HOST && recipients.length > 0) {
     problems.push(`SMTP_HOST is not set: ${recipients.join(" and ")} need an SMTP server to send through`);
+  }
+  if (!env.ONCALL_STATE_URL && (env.ONCALL_STATE_TLS_CA !== undefined)) {
+    problems.push("ONCALL_STATE_TLS_CA is set but ONCALL_STATE_URL is not: the CA is for the PostgreSQL state store");
+  }
+  if (env.ONCALL_STATE_TLS_CA !== undefined && env.ONCALL_STATE_TLS !== "verify-full") {
+    problems.push("ONCALL_STATE_TLS_CA needs ONCALL_STATE_TLS=verify-full (a CA is only used to verify the server)");
   }
   return problems;
 }

@@ -40,7 +40,7 @@ export function buildNotifier(
       store: deps.store,
       slack: deps.slack,
       email,
-      outbox: deps.outbox ?? createFileOutbox(`${config.oncall.stateFile}.outbox`, deps.logger),
+      outbox: deps.outbox ?? deps.store.shared?.outbox() ?? createFileOutbox(`${config.oncall.stateFile}.outbox`, deps.logger),
       clock: deps.clock,
       logger: deps.logger,
     },

@@ -49,6 +49,8 @@ export function createNotifier(options: NotifierOptions, deps: NotifierDeps) {
   const isDone = (record: NotificationRecord | undefined) => record?.status === "sent" || (record?.attempts ?? 0) >= options.maxAttempts;
   const recordOf = (id: MessageId, channel: PlannedNotification["channel"]) => store.state.alerts[alertKey(id.channel, id.ts)]?.notifications?.[channel];
   const isPending = (id: MessageId, n: PlannedNotification) => !!store.state.alerts[alertKey(id.channel, id.ts)] && !isDone(recordOf(id, n.channel));
+  /** Replicas: another one may have sent or recorded it; the alert's record is read again first. */
+  const refresh = async (id: MessageId) => store.shared?.refresh({ alerts: [{ channel: id.channel, ts: id.ts }] });
 
   const track = (id: MessageId, work: () => Promise<void>): boolean => {
     const key = alertKey(id.channel, id.ts);
@@ -63,6 +65,7 @@ export function createNotifier(options: NotifierOptions, deps: NotifierDeps) {
   async function prepare(event: Parameters<AfterReply>[0]): Promise<void> {
     const { job } = event;
     const id = { channel: job.channel, ts: job.ts };
+    await refresh(id);
     const subject: NotificationSubject = {
       alert: job.alert,
       kind: event.kind,
@@ -82,12 +85,17 @@ export function createNotifier(options: NotifierOptions, deps: NotifierDeps) {
 
   async function deliverEntry(entry: OutboxEntry): Promise<void> {
     await Promise.all(entry.notifications.map((n) => deliverOne(entry, n)));
+    await refresh(entry);
     if (!entry.notifications.some((n) => isPending(entry, n))) await deps.outbox.remove(entry);
   }
 
   async function deliverOne(id: MessageId, n: PlannedNotification): Promise<void> {
     const log = logger.child({ channel: id.channel, ts: id.ts, notification: n.channel });
-    while (isPending(id, n) && !stop.signal.aborted) {
+    for (;;) {
+      await refresh(id);
+      if (!isPending(id, n) || stop.signal.aborted) return;
+      // Replicas share the outbox: only the one that reserves a notification sends it.
+      if (store.shared && !(await store.shared.beginNotification(id, n.channel, options.maxAttempts, deps.clock.now()))) return;
       const previous = recordOf(id, n.channel);
       const attempt = (previous?.attempts ?? 0) + 1;
       const result = await send(n, previous?.delivered ?? []);

@@ -55,24 +55,52 @@ export function observeBot(bot: Bot, { metrics, status, clock }: Observation): B
   };
 }
 
-/** State writes: their latency, and whether the last one succeeded (readiness). */
+/**
+ * State operations: their latency, and whether the store is usable (readiness): the last
+ * operation's result, or, for a shared store, its own health (PostgreSQL unreachable).
+ */
 export function observeState(store: StateHandle, { metrics, status, clock }: Observation): StateHandle {
+  const timed =
+    <A extends unknown[], R>(operation: string, run: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      const started = clock.now();
+      try {
+        const result = await run(...args);
+        const health = store.shared?.isHealthy() ?? { ok: true, detail: "written" };
+        status.reachable.state = { ok: health.ok, detail: health.ok ? "written" : health.detail, at: clock.now() };
+        return result;
+      } catch (error) {
+        const health = store.shared?.isHealthy() ?? { ok: true, detail: "" };
+        status.reachable.state = { ok: false, detail: health.ok ? `write failed: ${errorMessage(error)}` : health.detail, at: clock.now() };
+        throw error;
+      } finally {
+        metrics.stateOps.observe({ operation }, (clock.now() - started) / 1000);
+      }
+    };
+  const shared = store.shared;
   return {
     get state() {
       return store.state;
     },
     ...(store.probe ? { probe: () => store.probe!() } : {}),
-    async apply(ops) {
-      const started = clock.now();
-      try {
-        await store.apply(ops);
-        status.reachable.state = { ok: true, detail: "written", at: clock.now() };
-      } catch (error) {
-        status.reachable.state = { ok: false, detail: `write failed: ${errorMessage(error)}`, at: clock.now() };
-        throw error;
-      } finally {
-        metrics.stateOps.observe({ operation: "apply" }, (clock.now() - started) / 1000);
-      }
-    },
+    apply: timed("apply", (ops: Parameters<StateHandle["apply"]>[0]) => store.apply(ops)),
+    ...(shared
+      ? {
+          shared: {
+            ...shared,
+            holder: shared.holder,
+            leaseMs: shared.leaseMs,
+            refresh: timed("read", (scope) => shared.refresh(scope)),
+            claimPending: timed("claim", (options) => shared.claimPending(options)),
+            renewLeases: timed("renew", (keys) => shared.renewLeases(keys)),
+            releaseLease: timed("release", (id) => shared.releaseLease(id)),
+            leaseChannel: timed("lease_channel", (channel) => shared.leaseChannel(channel)),
+            beginNotification: timed("notification", (id, channel, maxAttempts, now) => shared.beginNotification(id, channel, maxAttempts, now)),
+            unfinishedReactions: timed("read", (now) => shared.unfinishedReactions(now)),
+            isHealthy: () => shared.isHealthy(),
+            outbox: () => shared.outbox(),
+          },
+        }
+      : {}),
   };
 }

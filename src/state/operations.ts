@@ -14,8 +14,10 @@ import {
   type StepKind,
 } from "./alert-lifecycle.ts";
 import { advanceWatermark, openDebounceWindows, recordDiagnosis, recordNotification, type AlertRef, type MessageId } from "./decisions.ts";
+import { mergeStates } from "./merge-states.ts";
 import { prune, type PruneLimits } from "./prune.ts";
-import type { NotificationChannel, PendingReply, ReplyKind, State, ThreadRef } from "./schema.ts";
+import type { Outbox } from "../notify/outbox.ts";
+import type { AlertRecord, NotificationChannel, PendingReply, ReplyKind, State, ThreadRef } from "./schema.ts";
 
 /**
  * Every change to the state, as a named operation over plain data. This is the store interface:
@@ -45,7 +47,9 @@ export type StateOp =
       channel: NotificationChannel;
       outcome: { status: "sent" | "failed"; reason: string | null; now: number; delivered?: readonly string[] };
     }
-  | { op: "prune"; limits: PruneLimits; now: number };
+  | { op: "prune"; limits: PruneLimits; now: number }
+  /** `state import`: an exported state merged in (see mergeStates: nothing replayed, nothing lost). */
+  | { op: "merge"; incoming: State };
 
 /** The store as the bot sees it: operations in, a cached State to read. The file store implements it; a database store can. */
 export interface StateHandle {
@@ -54,6 +58,47 @@ export interface StateHandle {
   apply(ops: StateOp | readonly StateOp[]): Promise<void>;
   /** Tries a small write: resolves once the store can write again after a failure (a full disk). */
   probe?(): Promise<void>;
+  /** Present when replicas share the store (PostgreSQL); absent for one that a single process holds (the file). */
+  readonly shared?: SharedStore;
+}
+
+/** The records one read names. */
+export interface Scope {
+  alerts?: readonly MessageId[];
+  executions?: readonly string[];
+  signatures?: readonly string[];
+  debounce?: readonly string[];
+  channels?: readonly string[];
+}
+
+/**
+ * What replicas sharing one store need beyond the operations. `state` is then a cache of what
+ * this replica has read or written; operations are applied to the store's current records (not
+ * the cache) and fenced by lease, so a stale cache can cost a skipped alert, never a second reply.
+ */
+export interface SharedStore {
+  /** This replica's lease holder id. */
+  readonly holder: string;
+  /** How long a lease holds; the bot renews at a third of it. */
+  readonly leaseMs: number;
+  /** Loads the named records into `state` (another replica may have changed them). */
+  refresh(scope: Scope): Promise<void>;
+  /** Takes up to `limit` unfinished alerts that are due and free, this replica's, or left by a dead one (loaded into `state`). */
+  claimPending(options: { limit: number; now: number; exclude: readonly string[] }): Promise<AlertRecord[]>;
+  /** Keeps the leases of alerts being worked on; returns the keys this replica no longer holds. */
+  renewLeases(keys: readonly string[]): Promise<string[]>;
+  /** Gives an unfinished alert back at once, for any replica to take. */
+  releaseLease(id: MessageId): Promise<void>;
+  /** Takes or keeps the right to poll a channel: its watermark (null before its first poll), or undefined when another replica polls it. */
+  leaseChannel(channel: string): Promise<{ watermark: string | null } | undefined>;
+  /** Reserves one notification for this replica (null: sent, out of attempts or being sent by another); `resumed`: an earlier sender died unrecorded. */
+  beginNotification(id: MessageId, channel: NotificationChannel, maxAttempts: number, now: number): Promise<{ resumed: boolean } | null>;
+  /** Replied alerts whose 👀 → ✅ swap a crash cut off, whichever replica replied (loaded into `state`). */
+  unfinishedReactions(now: number): Promise<AlertRecord[]>;
+  /** Whether the store is reachable now (readiness). */
+  isHealthy(): { ok: boolean; detail: string };
+  /** The notification outbox the fleet shares. */
+  outbox(): Outbox;
 }
 
 export function applyOp(state: State, o: StateOp): State {
@@ -90,6 +135,8 @@ export function applyOp(state: State, o: StateOp): State {
       return recordNotification(state, o.id, o.channel, o.outcome);
     case "prune":
       return prune(state, o.now, o.limits);
+    case "merge":
+      return mergeStates(state, o.incoming).state;
   }
 }
 

@@ -81,6 +81,7 @@ export function touchedBy(op: StateOp): { alerts: string[]; executions: string[]
       return { alerts: [], executions: [] };
     case "recoverInterrupted":
     case "prune":
+    case "merge":
       throw new TypeError(`${op.op} reads every alert: apply it to the whole state`);
     default:
       return { alerts: [alertKey(op.id.channel, op.id.ts)], executions: [] };
@@ -88,7 +89,7 @@ export function touchedBy(op: StateOp): { alerts: string[]; executions: string[]
 }
 
 export function scansEveryAlert(op: StateOp): boolean {
-  return op.op === "recoverInterrupted" || op.op === "prune";
+  return op.op === "recoverInterrupted" || op.op === "prune" || op.op === "merge";
 }
 
 function own<T>(record: Record<string, T>, key: string): T | undefined {

@@ -39,7 +39,8 @@ export function createFakeSlack(
   const reactions = new Map<string, Set<string>>();
   const calls: SlackCall[] = [];
   /** Per-method faults: the next `count` calls answer with `respond()`. */
-  const faults = new Map<string, { count: number; respond: () => Response }>();
+  /** `when`: only requests it accepts take the fault (e.g. posts to one channel); `respond` sees the request's parameters. */
+  const faults = new Map<string, { count: number; respond: (body: Record<string, string>) => Response; when?: (body: Record<string, string>) => boolean }>();
   // Real Slack ts are wall-clock microseconds; keep them monotonic so ordering is well-defined.
   let lastMicros = 0;
   const nextTs = () => {
@@ -58,9 +59,9 @@ export function createFakeSlack(
       const body = await readParams(request);
       calls.push({ method, params: body });
       const fault = faults.get(method);
-      if (fault && fault.count > 0) {
+      if (fault && fault.count > 0 && (!fault.when || fault.when(body))) {
         fault.count -= 1;
-        return fault.respond();
+        return fault.respond(body);
       }
       switch (method) {
         case "auth.test":
@@ -147,8 +148,8 @@ export function createFakeSlack(
     reactionsOn(channel: string, ts: string): string[] {
       return [...(reactions.get(`${channel}:${ts}`) ?? [])].sort();
     },
-    failNext(method: string, count: number, respond: () => Response) {
-      faults.set(method, { count, respond });
+    failNext(method: string, count: number, respond: (body: Record<string, string>) => Response, when?: (body: Record<string, string>) => boolean) {
+      faults.set(method, { count, respond, ...(when ? { when } : {}) });
     },
     callsOf(method: string): SlackCall[] {
       return calls.filter((c) => c.method === method);

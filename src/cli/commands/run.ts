@@ -12,7 +12,7 @@ import { createEmailSender } from "../../notify/email.ts";
 import { observeDirectMessages, observeEmail, observeSlack } from "../../ops/instrument.ts";
 import { observeBot, observeState, startOps } from "../../ops/start-ops.ts";
 import { createSlackApi, tsFromMillis } from "../../slack/slack-api.ts";
-import { openStateStore } from "../../state/index.ts";
+import { openConfiguredStore } from "../../state/open-store.ts";
 import { buildBotOptions, buildInvestigation, buildLogger } from "../compose.ts";
 import type { CliIo } from "../io.ts";
 
@@ -46,7 +46,8 @@ export async function runCommand(options: RunCommandOptions, io: CliIo, signals:
   const ops = await startOps(config.ops, intervalMs, { clock, logger });
   const observe = ops?.observation;
   const investigation = buildInvestigation(config, { logger, clock, ...(options.engine ? { engine: options.engine } : {}), ...(observe ? { observe } : {}) });
-  const store = await openStateStore(config.oncall.stateFile, { logger, clock });
+  const opened = await openConfiguredStore(config, { logger, clock, stop: signals.stop, pollIntervalMs: intervalMs });
+  const store = opened.handle;
   const slackApi = createSlackApi({ token: config.slack.botToken, apiUrl: config.slack.apiUrl, logger });
   const slack = observe ? observeSlack(slackApi, observe) : slackApi;
   // A dry run posts nothing, so it notifies no one either.
@@ -65,9 +66,9 @@ export async function runCommand(options: RunCommandOptions, io: CliIo, signals:
         await notify?.notifier.afterReply({ ...event, ...(recurrence ? { recurrence } : {}) });
       };
   try {
-    const handle = options.dryRun ? createMemoryStateHandle(store.state) : store;
+    const handle = options.dryRun ? createMemoryStateHandle(await opened.snapshot()) : store;
     const created = createBot(
-      buildBotOptions(config, { since, rebuildFromHistory: store.recoveredFromCorruption }),
+      buildBotOptions(config, { since, rebuildFromHistory: opened.recoveredFromCorruption }),
       {
         slack,
         store: observe ? observeState(handle, observe) : handle,
@@ -101,7 +102,7 @@ export async function runCommand(options: RunCommandOptions, io: CliIo, signals:
   } finally {
     await ops?.close();
     notify?.close();
-    await store.close();
+    await opened.close();
     await investigation.close();
   }
 }

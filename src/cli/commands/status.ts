@@ -2,6 +2,10 @@ import { loadConfig, readEnvironment } from "../../config/index.ts";
 import { EXIT, OncallError } from "../../lib/errors.ts";
 import { renderStatus, summarizeStatus } from "../../ops/status-view.ts";
 import { peekState } from "../../state/load-state.ts";
+import { openPostgresStore } from "../../state/postgres/open-postgres-store.ts";
+import { describeUrl } from "../../state/postgres/pool.ts";
+import { systemClock } from "../../lib/clock.ts";
+import { buildLogger } from "../compose.ts";
 import type { CliIo } from "../io.ts";
 
 export interface StatusCommandOptions {
@@ -15,6 +19,18 @@ export interface StatusCommandOptions {
  */
 export async function statusCommand(options: StatusCommandOptions, io: CliIo): Promise<number> {
   const config = loadConfig(readEnvironment(io.env, `${io.cwd}/.env`), []);
+  if (config.postgres) {
+    // One consistent snapshot of the shared state; the replicas' leases are untouched.
+    const store = await openPostgresStore(config.postgres, { clock: systemClock, logger: buildLogger(config, io) });
+    const where = describeUrl(config.postgres.url);
+    try {
+      const view = summarizeStatus(await store.snapshot(), { recent: options.recent });
+      io.stdout.write(options.json ? `${JSON.stringify({ stateUrl: where, ...view }, null, 2)}\n` : `state: ${where}\n${renderStatus(view)}`);
+    } finally {
+      await store.close();
+    }
+    return EXIT.ok;
+  }
   const file = config.oncall.stateFile;
   const loaded = await peekState(file);
   if (loaded.kind === "missing") {
