@@ -20,6 +20,7 @@ import { createMetrics } from "../../src/ops/metrics.ts";
 import { observeState } from "../../src/ops/start-ops.ts";
 import { migrate } from "../../src/state/postgres/migrations.ts";
 import { PgStateStore } from "../../src/state/postgres/pg-store.ts";
+import { pgStateHandle } from "../../src/state/postgres/pg-state-handle.ts";
 import { startPostgres, type PostgresServer } from "../helpers/postgres-server.ts";
 import { createSpyLogger } from "./spy-logger.ts";
 
@@ -208,24 +209,25 @@ describe("the PostgreSQL store", () => {
   it("reports not healthy and claims nothing while PostgreSQL is down, and resumes when it is back", async () => {
     const [raw] = await replicas(1);
     const status: ServiceStatus = { startedAt: Date.now(), pollIntervalMs: 1000, lastPollAt: null, reachable: {} };
-    const store = observeState(raw!, { metrics: createMetrics(), status, clock: systemClock });
+    const handle = observeState(pgStateHandle(raw!), { metrics: createMetrics(), status, clock: systemClock });
+    const store = handle.shared!;
     const alert = ref(13);
-    await store!.update(scopeOf(alert), (s) => claim(s, alert, NOW));
-    await store!.releaseLease(alert);
+    await handle.apply({ op: "claim", alert, debounceWindowMs: 0, now: NOW });
+    await store.releaseLease(alert);
     await server.pause();
     try {
-      await expect(store!.claimPending({ limit: 5, now: NOW, exclude: [] })).rejects.toThrow();
-      expect(store!.isHealthy()).toMatchObject({ ok: false, detail: expect.stringMatching(/PostgreSQL unreachable/) });
+      await expect(store.claimPending({ limit: 5, now: NOW, exclude: [] })).rejects.toThrow();
+      expect(store.isHealthy()).toMatchObject({ ok: false, detail: expect.stringMatching(/PostgreSQL unreachable/) });
       expect(checkReadiness(status)).toMatchObject({ ok: false, detail: expect.stringMatching(/state: PostgreSQL unreachable/) }); // /readyz
-      expect(await store!.claimPending({ limit: 5, now: NOW, exclude: [] })).toEqual([]); // stops claiming, without even asking
-      expect(await store!.leaseChannel(CHANNEL)).toBeUndefined();
+      expect(await store.claimPending({ limit: 5, now: NOW, exclude: [] })).toEqual([]); // stops claiming, without even asking
+      expect(await store.leaseChannel(CHANNEL)).toBeUndefined();
     } finally {
       await server.resume();
     }
     const back = Date.now();
-    while (!store!.isHealthy().ok && Date.now() - back < 20_000) await new Promise((r) => setTimeout(r, 100));
-    expect(store!.isHealthy().ok).toBe(true);
-    expect(await store!.claimPending({ limit: 5, now: NOW, exclude: [] })).toHaveLength(1);
+    while (!store.isHealthy().ok && Date.now() - back < 20_000) await new Promise((r) => setTimeout(r, 100));
+    expect(store.isHealthy().ok).toBe(true);
+    expect(await store.claimPending({ limit: 5, now: NOW, exclude: [] })).toHaveLength(1);
     status.reachable.slack = { ok: true, detail: "ok", at: Date.now() };
     expect(checkReadiness(status)).toMatchObject({ ok: true });
   }, 40_000);

@@ -91,6 +91,7 @@ export async function stateImportCommand(file: string, options: StateCommandOpti
       const { added, kept } = mergeStates(store.state, incoming);
       report = { added, kept };
       await store.apply({ op: "merge", incoming });
+      await store.compact(); // one self-contained file, not a snapshot plus journal
     } finally {
       await store.close();
     }
