@@ -3,7 +3,7 @@ import type { StateHandle } from "../bot/state-handle.ts";
 import type { Clock } from "../lib/clock.ts";
 import { errorMessage } from "../lib/errors.ts";
 import type { Logger } from "../lib/logger.ts";
-import type { SlackApi } from "../slack/slack-api.ts";
+import type { MessageMetadata, SlackApi, SlackMessage } from "../slack/slack-api.ts";
 import type { MessageId } from "../state/decisions.ts";
 import { alertKey, type NotificationRecord } from "../state/schema.ts";
 import type { EmailSender } from "./email.ts";
@@ -22,7 +22,7 @@ export interface NotifierOptions {
 export interface NotifierDeps {
   store: StateHandle;
   /** Null when Slack is not configured: no DMs. */
-  slack: Pick<SlackApi, "openDirectMessage" | "postMessage" | "permalink"> | null;
+  slack: Pick<SlackApi, "openDirectMessage" | "postMessage" | "permalink" | "history"> | null;
   /** Null when SMTP is not configured: no e-mail. */
   email: EmailSender | null;
   outbox: Outbox;
@@ -95,10 +95,15 @@ export function createNotifier(options: NotifierOptions, deps: NotifierDeps) {
       await refresh(id);
       if (!isPending(id, n) || stop.signal.aborted) return;
       // Replicas share the outbox: only the one that reserves a notification sends it.
-      if (store.shared && !(await store.shared.beginNotification(id, n.channel, options.maxAttempts, deps.clock.now()))) return;
+      const reservation = store.shared ? await store.shared.beginNotification(id, n.channel, options.maxAttempts, deps.clock.now()) : { resumed: false };
+      if (!reservation) return;
       const previous = recordOf(id, n.channel);
       const attempt = (previous?.attempts ?? 0) + 1;
-      const result = await send(n, previous?.delivered ?? []);
+      // A DM an earlier attempt may have landed (Slack took it and answered 5xx, or its sender died before
+      // recording) is looked for in the DM channel, never sent blindly again.
+      const before = previous?.delivered ?? [];
+      const delivered = reservation.resumed || previous !== undefined ? await alreadyDirectMessaged(id, n, before) : before;
+      const result = await send(id, n, delivered);
       try {
         await store.apply({ op: "recordNotification", id, channel: n.channel, outcome: { ...result, now: deps.clock.now() } });
       } catch (error) {
@@ -121,8 +126,8 @@ export function createNotifier(options: NotifierOptions, deps: NotifierDeps) {
     }
   }
 
-  async function send(n: PlannedNotification, alreadyDelivered: readonly string[]): Promise<{ status: "sent" | "failed"; reason: string; delivered?: string[] }> {
-    if (n.channel === "dm") return sendDirectMessages(n, alreadyDelivered);
+  async function send(id: MessageId, n: PlannedNotification, alreadyDelivered: readonly string[]): Promise<{ status: "sent" | "failed"; reason: string; delivered?: string[] }> {
+    if (n.channel === "dm") return sendDirectMessages(id, n, alreadyDelivered);
     if (!deps.email) return { status: "failed", reason: "SMTP is not configured" };
     try {
       const { rejected } = await deps.email.send({ to: n.to, subject: n.subject, text: n.text });
@@ -133,14 +138,14 @@ export function createNotifier(options: NotifierOptions, deps: NotifierDeps) {
   }
 
   /** One DM per on-call user; users already reached are skipped on a retry. */
-  async function sendDirectMessages(n: Extract<PlannedNotification, { channel: "dm" }>, alreadyDelivered: readonly string[]) {
+  async function sendDirectMessages(id: MessageId, n: Extract<PlannedNotification, { channel: "dm" }>, alreadyDelivered: readonly string[]) {
     const delivered = [...alreadyDelivered];
     const errors: string[] = [];
     for (const user of n.users.filter((u) => !alreadyDelivered.includes(u))) {
       try {
         if (!deps.slack) throw new Error("Slack is not configured");
         const channel = await deps.slack.openDirectMessage(user);
-        await deps.slack.postMessage({ channel, text: n.text });
+        await deps.slack.postMessage({ channel, text: n.text, metadata: notificationMetadata(id) });
         delivered.push(user);
       } catch (error) {
         errors.push(`${user}: ${errorMessage(error)}`);
@@ -148,6 +153,22 @@ export function createNotifier(options: NotifierOptions, deps: NotifierDeps) {
     }
     const status = errors.length === 0 ? ("sent" as const) : ("failed" as const);
     return { status, reason: errors.length === 0 ? n.reason : errors.join("; "), delivered };
+  }
+
+  /** Users whose DM channel already holds this alert's escalation (by its metadata), added to those known delivered. */
+  async function alreadyDirectMessaged(id: MessageId, n: PlannedNotification, delivered: readonly string[]): Promise<string[]> {
+    if (n.channel !== "dm" || !deps.slack) return [...delivered];
+    const found = [...delivered];
+    for (const user of n.users.filter((u) => !delivered.includes(u))) {
+      try {
+        const channel = await deps.slack.openDirectMessage(user);
+        const messages = await deps.slack.history(channel, id.ts);
+        if (messages.some((m) => isNotificationFor(m, id))) found.push(user);
+      } catch (error) {
+        logger.warn({ user, error: errorMessage(error) }, "could not look for an earlier escalation DM; sending it");
+      }
+    }
+    return found;
   }
 
   return {
@@ -193,3 +214,14 @@ export function createNotifier(options: NotifierOptions, deps: NotifierDeps) {
 }
 
 export type Notifier = ReturnType<typeof createNotifier>;
+
+/** The metadata event type on escalation DMs, so a sender retrying or taking over an interrupted one can tell it went out. */
+const NOTIFICATION_EVENT_TYPE = "oncall_agent_notification";
+
+function notificationMetadata(id: MessageId): MessageMetadata {
+  return { event_type: NOTIFICATION_EVENT_TYPE, event_payload: { alert: alertKey(id.channel, id.ts) } };
+}
+
+function isNotificationFor(message: Pick<SlackMessage, "metadata">, id: MessageId): boolean {
+  return message.metadata?.event_type === NOTIFICATION_EVENT_TYPE && message.metadata.event_payload.alert === alertKey(id.channel, id.ts);
+}

@@ -126,7 +126,7 @@ export function createSlackApi(options: SlackApiOptions): SlackApi {
         let cursor: string | undefined;
         do {
           const page = historyPageSchema.parse(
-            await client.conversations.history({ channel, oldest, limit: pageSize, inclusive: false, ...(cursor ? { cursor } : {}) }),
+            await client.conversations.history({ channel, oldest, limit: pageSize, inclusive: false, include_all_metadata: true, ...(cursor ? { cursor } : {}) }),
           );
           for (const raw of page.messages) {
             const parsed = messageSchema.safeParse(raw);

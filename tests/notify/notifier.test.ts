@@ -188,6 +188,27 @@ describe("notifications after a triage reply", () => {
     expect(store.state.alerts[`${CHANNEL}:${ts}`]?.notifications?.email).toMatchObject({ status: "failed", attempts: 1 });
   });
 
+  it("does not send a DM again that Slack took but answered 500 for: the retry finds it in the DM channel", async () => {
+    const smtp = await smtpServer();
+    const statePath = tempStatePath();
+    const store = await openStore(statePath);
+    const parts = setup({ store, statePath, smtpPort: smtp.port });
+    slack.failNext(
+      "chat.postMessage",
+      1,
+      (body) => {
+        slack.post(body.channel ?? "", { text: body.text ?? "", user: slack.botUserId, bot_id: slack.botId, metadata: JSON.parse(body.metadata ?? "null") as unknown });
+        return new HttpResponse(null, { status: 500 });
+      },
+      (body) => (body.channel ?? "").startsWith("D"),
+    );
+    const ts = await triageOneAlert(parts);
+    await parts.notifier.drain();
+    expect(dmsTo("D0ONCALL1")).toHaveLength(1); // one post, the one answered 500; the retry only looked
+    expect(slack.callsOf("conversations.history").some((c) => c.params.channel === "D0ONCALL1")).toBe(true);
+    expect(store.state.alerts[`${CHANNEL}:${ts}`]?.notifications?.dm).toMatchObject({ status: "sent", attempts: 2, delivered: ["U0ONCALL1"] });
+  });
+
   it("retries only the on-call users a DM did not reach", async () => {
     const smtp = await smtpServer();
     const statePath = tempStatePath();
