@@ -97,6 +97,11 @@ export function createNotifier(options: NotifierOptions, deps: NotifierDeps) {
       // Replicas share the outbox: only the one that reserves a notification sends it.
       const reservation = store.shared ? await store.shared.beginNotification(id, n.channel, options.maxAttempts, deps.clock.now()) : { resumed: false };
       if (!reservation) return;
+      if (store.shared) {
+        // Read again now that no one else sends it: an attempt recorded by another replica since the read above must be seen.
+        await refresh(id);
+        if (!isPending(id, n)) return;
+      }
       const previous = recordOf(id, n.channel);
       const attempt = (previous?.attempts ?? 0) + 1;
       // A DM an earlier attempt may have landed (Slack took it and answered 5xx, or its sender died before

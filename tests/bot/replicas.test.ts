@@ -4,10 +4,13 @@ import { systemClock } from "../../src/lib/clock.ts";
 import { silentLogger } from "../../src/lib/logger.ts";
 import type { Report } from "../../src/report/schema.ts";
 import type { StateHandle } from "../../src/state/operations.ts";
+import { createNotifier } from "../../src/notify/notifier.ts";
+import { createSlackApi, FAST_SLACK_RETRY_POLICY } from "../../src/slack/slack-api.ts";
 import { migrate } from "../../src/state/postgres/migrations.ts";
 import { pgStateHandle } from "../../src/state/postgres/pg-state-handle.ts";
 import { PgStateStore } from "../../src/state/postgres/pg-store.ts";
 import { createMswServer } from "../helpers/msw.ts";
+import { policy } from "../notify/notify-fixtures.ts";
 import { startPostgres, type PostgresServer } from "../helpers/postgres-server.ts";
 import { createFakeSlack, type FakeSlack } from "../helpers/slack-msw.ts";
 import { alertText, CHANNEL, fakeTriager, makeBot, report } from "./bot-fixtures.ts";
@@ -138,5 +141,39 @@ describe("bots sharing one PostgreSQL state", () => {
     await Promise.all([a.drain(), b.drain()]);
     expect([ta.requests.length, tb.requests.length]).toEqual([2, 2]);
     expect(slack.callsOf("chat.postMessage")).toHaveLength(4);
+  });
+
+  it("does not send a DM again that another replica sent and recorded as failed while this one was reserving it", async () => {
+    const { handles } = await replicas(2);
+    const [a, b] = [handles[0]!, handles[1]!];
+    const alert = { channel: CHANNEL, ts: "1700000000.000100", executionId: "exec-dm", signature: "sig-dm" };
+    await a.apply({ op: "adoptReply", alert, replyTs: "1700000000.000200", kind: "full", now: Date.now() });
+    const dm = { channel: "dm" as const, reason: "severity CRITICAL", users: ["U0ONCALL1"], text: "Redis at 71%" };
+    await a.shared!.outbox().put({ channel: alert.channel, ts: alert.ts, notifications: [dm] });
+    // B reads the record (no attempt yet); meanwhile A's attempt lands in Slack, answers 500 and is recorded as failed.
+    const racing: StateHandle = {
+      get state() {
+        return b.state;
+      },
+      apply: (ops) => b.apply(ops),
+      shared: {
+        ...b.shared!,
+        beginNotification: async (id, channel, maxAttempts, now) => {
+          slack.post("D0ONCALL1", { text: dm.text, user: slack.botUserId, bot_id: slack.botId, metadata: { event_type: "oncall_agent_notification", event_payload: { alert: `${alert.channel}:${alert.ts}` } } });
+          await a.apply({ op: "recordNotification", id, channel, outcome: { status: "failed", reason: "Slack 500", now } });
+          return b.shared!.beginNotification(id, channel, maxAttempts, now);
+        },
+      },
+    };
+    const api = createSlackApi({ token: "xoxb-test", apiUrl: slack.apiUrl, logger: silentLogger, retryPolicy: FAST_SLACK_RETRY_POLICY });
+    const notifier = createNotifier(
+      { policy: policy({ escalationUsers: ["U0ONCALL1"] }), maxAttempts: 3, backoffMs: [5] },
+      { store: racing, slack: api, email: null, outbox: b.shared!.outbox(), clock: systemClock, logger: silentLogger },
+    );
+    expect(await notifier.retryPending()).toBe(1);
+    await notifier.drain();
+    expect(slack.callsOf("chat.postMessage")).toHaveLength(0); // found in the DM channel, not sent again
+    await b.shared!.refresh({ alerts: [alert] });
+    expect(b.state.alerts[`${alert.channel}:${alert.ts}`]?.notifications?.dm).toMatchObject({ status: "sent", attempts: 2, delivered: ["U0ONCALL1"] });
   });
 });
