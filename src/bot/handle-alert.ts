@@ -158,7 +158,9 @@ async function triageAndPost(job: AlertJob, deps: HandleAlertDeps, options: Hand
   let report: Report;
   try {
     log.info({ attempt }, "triaging");
-    report = await deps.triager.triage({ executionId: job.alert.executionId, alert: job.alert, ...(options.signal ? { signal: options.signal } : {}) });
+    // One run key per attempt: the command idempotency keys stay stable if this attempt's starts are looked up.
+    const runKey = `${job.channel}:${job.ts}#${attempt}`;
+    report = await deps.triager.triage({ executionId: job.alert.executionId, alert: job.alert, runKey, ...(options.signal ? { signal: options.signal } : {}) });
   } catch (error) {
     if (options.signal?.aborted || hasCode(error, "triage_cancelled")) return cancel(job, deps, errorMessage(error));
     // Evidence that could not be gathered (Conductor down) says so itself; anything else is a triage failure.

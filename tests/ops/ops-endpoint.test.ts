@@ -73,6 +73,23 @@ describe("the operators' endpoint during a sandbox run", () => {
     } finally {
       bot.kill("SIGTERM");
     }
-    expect((await bot.done).code).toBe(0);
+    const exit = await bot.done;
+    expect(exit.code).toBe(0);
+
+    // One triage can be followed by one id, through the bot, the Conductor client and back.
+    const lines = exit.stderr
+      .split("\n")
+      .filter((l) => l.startsWith("{"))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.every((l) => typeof l.level === "string" && typeof l.time === "string" && typeof l.message === "string")).toBe(true);
+    const triages = new Map<string, Record<string, unknown>[]>();
+    for (const line of lines) if (typeof line.triageId === "string") triages.set(line.triageId, [...(triages.get(line.triageId) ?? []), line]);
+    expect(triages.size).toBe(2);
+    for (const triage of triages.values()) {
+      const messages = triage.map((l) => l.message);
+      expect(messages).toEqual(expect.arrayContaining(["triaging", "command started", "command finished", "replied"]));
+      expect(new Set(triage.map((l) => l.alert)).size).toBe(1);
+      expect(new Set(triage.map((l) => l.executionId)).size).toBe(1);
+    }
   });
 });
