@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadScenarios, startSandbox, type Sandbox, type Scenario } from "../../src/sandbox/index.ts";
+import { botEnv } from "../../scripts/lib/cli-soak.ts";
 import { freePort, get, startProcess, waitFor } from "./cli-process.ts";
 
 const BIN = join(import.meta.dirname, "../../bin/oncall-agent.js");
@@ -29,14 +30,7 @@ function sum(text: string, name: string, labels: Record<string, string> = {}): n
 describe("the operators' endpoint during a sandbox run", () => {
   it("serves liveness, readiness and metrics that follow the triages, with no message text or secret in them", { timeout: 60_000 }, async () => {
     const port = await freePort();
-    const env = {
-      PATH: process.env.PATH ?? "",
-      ...Object.fromEntries(Object.entries(sandbox.env).filter(([k]) => !k.startsWith("ANTHROPIC_"))),
-      ONCALL_STATE_FILE: join(mkdtempSync(join(tmpdir(), "oncall-ops-")), "state.json"),
-      ONCALL_ENGINE: "rules",
-      ONCALL_HTTP_PORT: String(port),
-      LOG_FORMAT: "json",
-    };
+    const env = botEnv(sandbox, join(mkdtempSync(join(tmpdir(), "oncall-ops-")), "state.json"), { ONCALL_HTTP_PORT: String(port) });
     const bot = startProcess(process.execPath, [BIN, "run", "--loop", "--interval", "0.3"], { env, cwd: mkdtempSync(join(tmpdir(), "oncall-ops-cwd-")) });
     try {
       await waitFor(async () => (await get(port, "/healthz"))?.status === 200);
