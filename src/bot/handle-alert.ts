@@ -37,6 +37,13 @@ export interface OwnReply {
 
 export interface HandleAlertDeps {
   store: StateHandle;
+  /**
+   * The contract: `triage()` may throw an OncallError with code `triage_cancelled` (shutdown or
+   * abort: nothing is posted, the alert goes back to claimed, no failure counted) or
+   * `evidence_unavailable` (transport failure, e.g. Conductor answering 503: retried with backoff;
+   * the failure note quotes its message); any other throw is an ordinary failed attempt. A report
+   * returned once the signal is aborted is never posted.
+   */
   triager: Triager;
   sink: ReplySink;
   clock: Clock;
