@@ -6,8 +6,10 @@
  *   npm run demo                      # 5 scenarios, rules engine (or claude when ANTHROPIC_API_KEY is set)
  *   npm run demo -- --all             # every scenario
  *   npm run demo -- --engine claude   # the Claude tool loop; without a key, the sandbox's scripted model
+ *   npm run build && npm run demo -- --built   # the compiled bot (node dist/cli/entry.js) as a subprocess
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
@@ -21,6 +23,7 @@ const DEFAULT_PICK = ["01_", "08_", "13_", "16_", "21_"];
 const { values } = parseArgs({
   options: {
     all: { type: "boolean", default: false },
+    built: { type: "boolean", default: false },
     engine: { type: "string" },
     scenarios: { type: "string", default: "scenarios" },
     "command-delay-ms": { type: "string", default: "150" },
@@ -66,7 +69,8 @@ try {
 
   console.log(`oncall-agent demo — ${picked.length} alerts, engine ${engine}${engine === "claude" && !userKey ? " (scripted sandbox model)" : ""}`);
   console.log(`sandbox: Slack ${sandbox.env.SLACK_API_URL}  Conductor ${sandbox.env.CONDUCTOR_SERVER_URL}\n`);
-  const code = await main(["node", "oncall-agent", "run", "--since", "10m"], { stdout: out, stderr: process.stderr, stdin, env, cwd: dir });
+  const args = ["run", "--since", "10m"];
+  const code = values.built ? await runBuilt(args, env, dir) : await main(["node", "oncall-agent", ...args], { stdout: out, stderr: process.stderr, stdin, env, cwd: dir });
 
   for (const { scenario, ts } of posted) {
     const replies = sandbox.slack.replies(sandbox.alertChannel, ts);
@@ -89,4 +93,12 @@ try {
 } finally {
   await sandbox.close();
   rmSync(dir, { recursive: true, force: true });
+}
+
+/** The production build, as the container runs it: plain Node on dist/, no TypeScript runtime (a subprocess, so the sandbox keeps answering). */
+function runBuilt(args: string[], env: Record<string, string | undefined>, cwd: string): Promise<number> {
+  const entry = join(import.meta.dirname, "../dist/cli/entry.js");
+  if (!existsSync(entry)) throw new Error("no dist/cli/entry.js: run `npm run build` first");
+  const child = spawn(process.execPath, [entry, ...args], { env, cwd, stdio: ["ignore", "ignore", "inherit"] });
+  return new Promise((resolve) => child.on("close", (code) => resolve(code ?? 1)));
 }

@@ -5,6 +5,7 @@ import type { Decision } from "../state/decisions.ts";
 import type { Clock } from "../lib/clock.ts";
 import { OncallError, errorMessage } from "../lib/errors.ts";
 import { limitConcurrency } from "../lib/limit-concurrency.ts";
+import { newTriageId, withLogContext } from "../lib/log-context.ts";
 import type { Logger } from "../lib/logger.ts";
 import { tsFromMillis, type SlackApi, type SlackMessage } from "../slack/slack-api.ts";
 import { isSuspect, pendingAlerts, retryDelayMs, unfinishedReactions } from "../state/alert-lifecycle.ts";
@@ -196,7 +197,10 @@ export function createBot(options: BotOptions, deps: BotDeps) {
       job.acknowledged = deps.sink.react(job.channel, job.ts, [REACTIONS.claimed]);
     }
     track(key, () =>
-      withJobSignal(abort.signal, jobAborts, key, (signal) => handleAlert(job, handleDeps, { ...handleOptions, signal })).finally(() => {
+      // Every log line of this alert's handling — bot, Conductor client, tools, model — carries these ids.
+      withLogContext({ alert: key, executionId: job.alert.executionId, triageId: newTriageId() }, () =>
+        withJobSignal(abort.signal, jobAborts, key, (signal) => handleAlert(job, handleDeps, { ...handleOptions, signal })),
+      ).finally(() => {
         if (job.alone) suspectRunning = false;
       }),
     );

@@ -37,6 +37,13 @@ export interface OwnReply {
 
 export interface HandleAlertDeps {
   store: StateHandle;
+  /**
+   * The contract: `triage()` may throw an OncallError with code `triage_cancelled` (shutdown or
+   * abort: nothing is posted, the alert goes back to claimed, no failure counted) or
+   * `evidence_unavailable` (transport failure, e.g. Conductor answering 503: retried with backoff;
+   * the failure note quotes its message); any other throw is an ordinary failed attempt. A report
+   * returned once the signal is aborted is never posted.
+   */
   triager: Triager;
   sink: ReplySink;
   clock: Clock;
@@ -169,7 +176,9 @@ async function triageAndPost(job: AlertJob, deps: HandleAlertDeps, options: Hand
   let report: Report;
   try {
     log.info({ attempt }, "triaging");
-    report = await deps.triager.triage({ executionId: job.alert.executionId, alert: job.alert, ...(options.signal ? { signal: options.signal } : {}) });
+    // One run key per attempt: the command idempotency keys stay stable if this attempt's starts are looked up.
+    const runKey = `${job.channel}:${job.ts}#${attempt}`;
+    report = await deps.triager.triage({ executionId: job.alert.executionId, alert: job.alert, runKey, ...(options.signal ? { signal: options.signal } : {}) });
   } catch (error) {
     if (options.signal?.aborted || hasCode(error, "triage_cancelled")) return cancel(job, deps, errorMessage(error));
     // Evidence that could not be gathered (Conductor down) says so itself; anything else is a triage failure.

@@ -110,22 +110,25 @@ export function observeTriager(triager: Triager, { metrics, clock }: Observation
   };
 }
 
+/** Counts a notification's outcome on its way through, without changing it. */
+function countDelivery<T>(sending: Promise<T>, metrics: Metrics, channel: "email" | "slack_dm", onError?: (error: unknown) => void): Promise<T> {
+  return sending.then(
+    (result) => {
+      metrics.notifications.inc({ channel, outcome: "sent" });
+      return result;
+    },
+    (error: unknown) => {
+      metrics.notifications.inc({ channel, outcome: "failed" });
+      onError?.(error);
+      throw error;
+    },
+  );
+}
+
 /** E-mails by outcome. */
 export function observeEmail(sender: EmailSender, { metrics }: Observation): EmailSender {
   return {
-    ...sender,
-    send: (email) =>
-      sender.send(email).then(
-        (result) => {
-          metrics.notifications.inc({ channel: "email", outcome: "sent" });
-          return result;
-        },
-        (error: unknown) => {
-          metrics.notifications.inc({ channel: "email", outcome: "failed" });
-          metrics.errors.inc({ service: "smtp", code: errorCode(error) });
-          throw error;
-        },
-      ),
+    send: (email) => countDelivery(sender.send(email), metrics, "email", (error) => metrics.errors.inc({ service: "smtp", code: errorCode(error) })),
     verify: () => sender.verify(),
     close: () => sender.close(),
   };
@@ -133,18 +136,5 @@ export function observeEmail(sender: EmailSender, { metrics }: Observation): Ema
 
 /** Slack DMs of the escalation path by outcome (the notifier's only posts). */
 export function observeDirectMessages(slack: SlackApi, { metrics }: Observation): SlackApi {
-  return {
-    ...slack,
-    postMessage: (message) =>
-      slack.postMessage(message).then(
-        (result) => {
-          metrics.notifications.inc({ channel: "slack_dm", outcome: "sent" });
-          return result;
-        },
-        (error: unknown) => {
-          metrics.notifications.inc({ channel: "slack_dm", outcome: "failed" });
-          throw error;
-        },
-      ),
-  };
+  return { ...slack, postMessage: (message) => countDelivery(slack.postMessage(message), metrics, "slack_dm") };
 }

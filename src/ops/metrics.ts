@@ -11,7 +11,7 @@ export function createMetrics() {
   const seconds = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600];
   return {
     registry,
-    alertsSeen: new Counter({ name: "oncall_alerts_seen_total", help: "Alerts found in the channels", labelNames: ["channel"], registers }),
+    alertsSeen: new Counter({ name: "oncall_alerts_seen_total", help: "Alerts found in the channels", registers }),
     pollCycles: new Counter({ name: "oncall_poll_cycles_total", help: "Poll cycles by result", labelNames: ["result"], registers }),
     lastPoll: new Gauge({ name: "oncall_last_poll_timestamp_seconds", help: "When the last poll cycle finished (unix seconds)", registers }),
     triages: new Counter({ name: "oncall_triages_total", help: "Triages by engine and outcome", labelNames: ["engine", "outcome"], registers }),

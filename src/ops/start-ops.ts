@@ -1,4 +1,5 @@
 import type { Bot } from "../bot/bot.ts";
+import { decorateBot } from "../bot/decorate-bot.ts";
 import type { StateHandle } from "../bot/state-handle.ts";
 import type { OpsConfig } from "../config/index.ts";
 import type { Clock } from "../lib/clock.ts";
@@ -29,13 +30,12 @@ export async function startOps(config: OpsConfig, pollIntervalMs: number, deps: 
 
 /** Poll cycles: when the last one finished and how it went, and how many alerts it found. */
 export function observeBot(bot: Bot, { metrics, status, clock }: Observation): Bot {
-  return {
-    ...bot,
+  return decorateBot(bot, {
     async pollOnce() {
       try {
         const summary = await bot.pollOnce();
         metrics.pollCycles.inc({ result: summary.errors.length > 0 ? "channel_error" : "ok" });
-        metrics.alertsSeen.inc({ channel: "all" }, summary.alerts);
+        metrics.alertsSeen.inc(summary.alerts);
         return summary;
       } catch (error) {
         metrics.pollCycles.inc({ result: "error" });
@@ -45,14 +45,7 @@ export function observeBot(bot: Bot, { metrics, status, clock }: Observation): B
         metrics.lastPoll.set(status.lastPollAt / 1000);
       }
     },
-    drain: (graceMs) => bot.drain(graceMs),
-    get inFlightCount() {
-      return bot.inFlightCount;
-    },
-    get outcomes() {
-      return bot.outcomes;
-    },
-  };
+  });
 }
 
 /**

@@ -28,7 +28,7 @@ export interface DecideOptions {
   now: number;
   /** Failed attempts before the bot gives up and posts a failure note. */
   maxAttempts: number;
-  /** Crashes while the alert was triaged alone before it counts as poison and gets a failure note (default 3). */
+  /** Crashes while the alert was triaged alone before it counts as poison and gets a failure note (default 5). */
   maxCrashes?: number;
   /** How long a diagnosis answers repeats of the same incident. */
   cooldownMs: number;
@@ -50,7 +50,7 @@ export type Decision =
   /** Even the failure note could not be posted, again and again: stop (markFailed). */
   | { action: "abandon"; reason: string };
 
-export const DEFAULT_MAX_CRASHES = 3;
+export const DEFAULT_MAX_CRASHES = 5;
 
 export function emptyState(): State {
   return { version: STATE_VERSION, channels: {}, alerts: {}, executions: {}, signatures: {} };

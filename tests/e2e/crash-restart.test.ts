@@ -1,3 +1,4 @@
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Sandbox } from "../../src/sandbox/index.ts";
 import { botEnv, runKillSoak, sleep, startCli, startSoakSandbox, summarise, tallyThreads, tempState, waitFor } from "../../scripts/lib/cli-soak.ts";
@@ -76,5 +77,33 @@ describe("crashes, deploys and slow APIs (CLI against the sandbox)", () => {
     expect(result.code, result.stderr.slice(-2000)).toBe(0);
     expect(summarise(tallyThreads(soak.sandbox, [before, after]))).toMatchObject({ answeredOnce: 2 });
     expect(result.stderr).toMatch(/links an \/execution\/ URL but is not read as an alert/);
+  });
+
+  it("a truncated state file after a kill: the restart rebuilds from the channel and answers every alert exactly once", { timeout: 90_000 }, async () => {
+    const soak = await startSoakSandbox(5, { conductorCommandMs: 600 });
+    sandbox = soak.sandbox;
+    const state = tempState();
+    const env = botEnv(soak.sandbox, state, { ONCALL_RETRY_BACKOFF: "1s" });
+    const alertTs = soak.scenarios.map((s) => soak.sandbox.slack.postAlert(soak.sandbox.alertChannel, s.alert.message));
+    const args = ["run", "--loop", "--interval", "0.3", "--since", "1h"];
+    const first = startCli(args, env);
+    expect(await waitFor(() => tallyThreads(soak.sandbox, alertTs).some((t) => t.replies > 0), 30_000)).toBe(true);
+    first.kill("SIGKILL");
+    await first.done;
+    // As a full disk or a bad copy leaves it: half a file, no journal.
+    const text = readFileSync(state, "utf8");
+    writeFileSync(state, text.slice(0, Math.floor(text.length / 2)));
+    rmSync(`${state}.journal`, { force: true });
+    const answeredBefore = tallyThreads(soak.sandbox, alertTs).filter((t) => t.replies > 0).length;
+
+    const second = startCli(args, env);
+    const done = await waitFor(() => tallyThreads(soak.sandbox, alertTs).every((t) => t.replies >= 1 && !t.reactions.includes("eyes")), 60_000);
+    await sleep(1000);
+    second.kill("SIGTERM");
+    await second.done;
+    expect(done, second.stderr().slice(-3000)).toBe(true);
+    expect(second.stderr()).toMatch(/unusable/);
+    expect(answeredBefore).toBeLessThan(5);
+    expect(summarise(tallyThreads(soak.sandbox, alertTs))).toMatchObject({ answeredOnce: 5, duplicates: 0, failureNotes: 0 });
   });
 });

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadScenarios, startSandbox, type Sandbox, type Scenario } from "../../src/sandbox/index.ts";
+import { botEnv } from "../../scripts/lib/cli-soak.ts";
 import { freePort, get, startProcess, waitFor } from "./cli-process.ts";
 
 const BIN = join(import.meta.dirname, "../../bin/oncall-agent.js");
@@ -29,14 +30,7 @@ function sum(text: string, name: string, labels: Record<string, string> = {}): n
 describe("the operators' endpoint during a sandbox run", () => {
   it("serves liveness, readiness and metrics that follow the triages, with no message text or secret in them", { timeout: 60_000 }, async () => {
     const port = await freePort();
-    const env = {
-      PATH: process.env.PATH ?? "",
-      ...Object.fromEntries(Object.entries(sandbox.env).filter(([k]) => !k.startsWith("ANTHROPIC_"))),
-      ONCALL_STATE_FILE: join(mkdtempSync(join(tmpdir(), "oncall-ops-")), "state.json"),
-      ONCALL_ENGINE: "rules",
-      ONCALL_HTTP_PORT: String(port),
-      LOG_FORMAT: "json",
-    };
+    const env = botEnv(sandbox, join(mkdtempSync(join(tmpdir(), "oncall-ops-")), "state.json"), { ONCALL_HTTP_PORT: String(port) });
     const bot = startProcess(process.execPath, [BIN, "run", "--loop", "--interval", "0.3"], { env, cwd: mkdtempSync(join(tmpdir(), "oncall-ops-cwd-")) });
     try {
       await waitFor(async () => (await get(port, "/healthz"))?.status === 200);
@@ -73,6 +67,23 @@ describe("the operators' endpoint during a sandbox run", () => {
     } finally {
       bot.kill("SIGTERM");
     }
-    expect((await bot.done).code).toBe(0);
+    const exit = await bot.done;
+    expect(exit.code).toBe(0);
+
+    // One triage can be followed by one id, through the bot, the Conductor client and back.
+    const lines = exit.stderr
+      .split("\n")
+      .filter((l) => l.startsWith("{"))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.every((l) => typeof l.level === "string" && typeof l.time === "string" && typeof l.message === "string")).toBe(true);
+    const triages = new Map<string, Record<string, unknown>[]>();
+    for (const line of lines) if (typeof line.triageId === "string") triages.set(line.triageId, [...(triages.get(line.triageId) ?? []), line]);
+    expect(triages.size).toBe(2);
+    for (const triage of triages.values()) {
+      const messages = triage.map((l) => l.message);
+      expect(messages).toEqual(expect.arrayContaining(["triaging", "command started", "command finished", "replied"]));
+      expect(new Set(triage.map((l) => l.alert)).size).toBe(1);
+      expect(new Set(triage.map((l) => l.executionId)).size).toBe(1);
+    }
   });
 });

@@ -78,11 +78,13 @@ describe("the alert lifecycle", () => {
     for (let i = 0; i < 2; i += 1) state = recoverInterrupted(startAttempt(state, ALERT, NOW), NOW);
     expect(isSuspect(record(state))).toBe(true);
     expect(decideMessage(state, ALERT, OPTIONS)).toMatchObject({ action: "triage" }); // crashes among other alerts prove nothing
-    for (let i = 0; i < 3; i += 1) state = recoverInterrupted(startAttempt(state, ALERT, NOW, { alone: true }), NOW);
-    expect(record(state)).toMatchObject({ crashes: 5, soloCrashes: 3, attempts: 0 });
+    for (let i = 0; i < 4; i += 1) state = recoverInterrupted(startAttempt(state, ALERT, NOW, { alone: true }), NOW);
+    expect(decideMessage(state, ALERT, OPTIONS)).toMatchObject({ action: "triage" });
+    state = recoverInterrupted(startAttempt(state, ALERT, NOW, { alone: true }), NOW);
+    expect(record(state)).toMatchObject({ crashes: 7, soloCrashes: 5, attempts: 0 });
     const decision = decideMessage(state, ALERT, OPTIONS);
-    expect(decision).toMatchObject({ action: "give-up", reason: expect.stringContaining("died 3 times while triaging this alert alone") });
-    expect(decideMessage(state, ALERT, { ...OPTIONS, maxCrashes: 4 })).toMatchObject({ action: "triage" });
+    expect(decision).toMatchObject({ action: "give-up", reason: expect.stringContaining("died 5 times while triaging this alert alone") });
+    expect(decideMessage(state, ALERT, { ...OPTIONS, maxCrashes: 6 })).toMatchObject({ action: "triage" });
   });
 
   it("gives up on a reply Slack keeps refusing with a failure note, and abandons a failure note Slack keeps refusing", () => {

@@ -2,6 +2,7 @@ import { loadConfig, readEnvironment } from "../../config/index.ts";
 import { createBot, type Bot } from "../../bot/bot.ts";
 import { createBotFeedback, feedbackFileFor, openFeedbackStore, type BotFeedback } from "../../feedback/index.ts";
 import { createPrintingSink, createSlackSink } from "../../bot/reply-sink.ts";
+import { decorateBot } from "../../bot/decorate-bot.ts";
 import { runLoop } from "../../bot/run-loop.ts";
 import { createMemoryStateHandle } from "../../bot/state-handle.ts";
 import { systemClock } from "../../lib/clock.ts";
@@ -113,7 +114,7 @@ export async function runCommand(options: RunCommandOptions, io: CliIo, signals:
  */
 function withVerdictReading(bot: Bot, feedback: BotFeedback, logger: { warn(o: object, m: string): void }): Bot {
   let reading: Promise<void> | null = null;
-  return {
+  return decorateBot(bot, {
     async pollOnce() {
       const summary = await bot.pollOnce();
       reading ??= feedback
@@ -130,36 +131,17 @@ function withVerdictReading(bot: Bot, feedback: BotFeedback, logger: { warn(o: o
       if (graceMs === undefined) await reading;
       return done;
     },
-    get inFlightCount() {
-      return bot.inFlightCount;
-    },
-    get outcomes() {
-      return bot.outcomes;
-    },
-    get outcomeCounts() {
-      return bot.outcomeCounts;
-    },
-  };
+  });
 }
 
 /** The bot, retrying the notification outbox after each poll cycle. */
 function withNotificationRetries(bot: Bot, notifier: Notifier | undefined): Bot {
   if (!notifier) return bot;
-  return {
+  return decorateBot(bot, {
     async pollOnce() {
       const summary = await bot.pollOnce();
       void notifier.retryPending();
       return summary;
     },
-    drain: (graceMs) => bot.drain(graceMs),
-    get inFlightCount() {
-      return bot.inFlightCount;
-    },
-    get outcomes() {
-      return bot.outcomes;
-    },
-    get outcomeCounts() {
-      return bot.outcomeCounts;
-    },
-  };
+  });
 }
