@@ -83,13 +83,18 @@ function resolveTarget(target: string, ctx: LeadContext): string | null {
     }
     case "{crashedPod}":
       return ranked.find((p) => podScore(p) >= 1)?.name ?? null;
+    case "{unreadCrashedPod}":
+      return ranked.find((p) => podScore(p) >= 1 && !pulledBefore(p.name, ctx))?.name ?? null;
     case "{serverPod}":
       return servers[0]?.name ?? null;
-    case "{siblingServerPod}": {
-      const pulled = [...ctx.made].filter((k) => k.startsWith("pull_pod_logs")).join(" ");
-      return servers.find((p) => !pulled.includes(`"${p.name}"`))?.name ?? null;
-    }
+    case "{siblingServerPod}":
+      return servers.find((p) => !pulledBefore(p.name, ctx))?.name ?? null;
     default:
       return null;
   }
+}
+
+/** True when a log pull for this pod was already made (answered or not). */
+function pulledBefore(pod: string, ctx: LeadContext): boolean {
+  return [...ctx.made].some((key) => key.startsWith("pull_pod_logs") && key.includes(`"${pod}"`));
 }

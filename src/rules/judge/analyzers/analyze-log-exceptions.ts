@@ -35,9 +35,12 @@ function addException(analysis: Analysis, top: ExceptionCount, summary: LogSumma
   const root = top.root ? `, caused by ${top.root}` : "";
   // The more specific of the exception and its Caused-by root explains more (a Conductor wrapper
   // around a Jedis error is a Redis problem; a Jedis error around ConnectException is still Redis).
-  const signature = [matchException(top.name), top.root ? matchException(top.root) : null]
-    .filter((s) => s !== null)
-    .sort((a, b) => b.weight - a.weight)[0];
+  // A name that does not resolve is upstream of whatever failed to connect: the root's signature speaks then.
+  const rootSignature = top.root ? matchException(top.root) : null;
+  const signature =
+    rootSignature?.key === "dns"
+      ? rootSignature
+      : [matchException(top.name), rootSignature].filter((s) => s !== null).sort((a, b) => b.weight - a.weight)[0];
   // The root's own message usually says more than the wrapper's ("Connection is not available ... active=20, idle=0").
   const rootSample = top.root ? summary.exceptions.find((e) => e.name === top.root)?.sample.replace(/^Caused by:\s*/, "") : undefined;
   analysis.findings.push({

@@ -1,6 +1,7 @@
 import type { Analyzer } from "../../types.ts";
 import { analyzeAlertIssues } from "./analyze-alert-issues.ts";
 import { analyzeCertificates } from "./analyze-certificates.ts";
+import { analyzeCrashErrors } from "./analyze-crash-errors.ts";
 import { analyzeControllerLogs } from "./analyze-controller-logs.ts";
 import { analyzeDbSessions } from "./analyze-db-sessions.ts";
 import { analyzeDeciderQueue } from "./analyze-decider-queue.ts";
@@ -35,6 +36,7 @@ export const ANALYZERS: readonly Analyzer[] = [
   analyzePodStatuses,
   analyzePodEvents,
   analyzeLogExceptions,
+  analyzeCrashErrors,
   analyzeLogMessages,
   analyzeNetworkPolicies,
   analyzeIngress,
@@ -52,6 +54,7 @@ export {
   analyzeAlertIssues,
   analyzeCertificates,
   analyzeControllerLogs,
+  analyzeCrashErrors,
   analyzeDbSessions,
   analyzeDeciderQueue,
   analyzeDeployments,

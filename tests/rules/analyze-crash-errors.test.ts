@@ -1,0 +1,80 @@
+import { describe, expect, it } from "vitest";
+import { analyzeCrashErrors, crashesOnItsOwn, whatItSaid } from "../../src/rules/judge/analyzers/analyze-crash-errors.ts";
+import { analyzeLogExceptions } from "../../src/rules/judge/analyzers/analyze-log-exceptions.ts";
+import { rankAlongGraph } from "../../src/rules/judge/rank-along-graph.ts";
+import { evidenceOf, issue } from "./build-evidence.ts";
+
+const PODS = [
+  "NAME                               READY   STATUS             RESTARTS      AGE",
+  "ledger-sync-5d8c7b9f6-q2w3e        0/1     CrashLoopBackOff   7 (40s ago)   20m",
+  "ledger-sync-5d8c7b9f6-r4t5y        0/1     CrashLoopBackOff   7 (55s ago)   20m",
+  "conductor-server-7c9d8e6f5-a1b2c   1/1     Running            0             3d",
+].join("\n");
+
+const SPRING_CRASH = [
+  "2026-03-02 11:00:01.100  INFO 1 --- [main] c.a.l.LedgerSyncApplication : Starting LedgerSyncApplication",
+  "2026-03-02 11:00:01.900  WARN 1 --- [main] c.a.l.config.SyncSettings : Unrecognised value 'hourly-ish' for sync.cadence",
+  "2026-03-02 11:00:02.000 ERROR 1 --- [main] o.s.boot.SpringApplication : Application run failed",
+  "java.lang.IllegalStateException: Failed to bind properties under 'sync'",
+  "\tat org.springframework.boot.SpringApplication.run(SpringApplication.java:341)",
+  "Caused by: java.time.format.DateTimeParseException: Text 'hourly-ish' could not be parsed at index 0",
+  "\tat java.base/java.time.Duration.parse(Duration.java:417)",
+].join("\n");
+
+describe("a container that exits on its own error", () => {
+  it("quotes the thrown exception, its deepest Caused-by and the warning just before it, read from a replica's logs", () => {
+    const evidence = evidenceOf([
+      { tool: "get_pods_data", data: PODS },
+      { tool: "pull_pod_logs", input: { pod: "ledger-sync-5d8c7b9f6-r4t5y" }, data: SPRING_CRASH },
+    ]);
+    const { candidates, findings } = analyzeCrashErrors.analyze(evidence);
+    expect(candidates).toHaveLength(1);
+    expect(candidates[0]).toMatchObject({ key: "startup-error", subject: "ledger-sync-5d8c7b9f6-r4t5y", weight: 0.8 });
+    expect(candidates[0]?.cause).toContain("java.lang.IllegalStateException: Failed to bind properties under 'sync'");
+    expect(candidates[0]?.cause).toContain("caused by \"java.time.format.DateTimeParseException: Text 'hourly-ish' could not be parsed at index 0\"");
+    expect(candidates[0]?.cause).toContain("after the warning \"Unrecognised value 'hourly-ish' for sync.cadence\"");
+    expect(findings[0]?.key).toBe("startup-error");
+  });
+
+  it("without an exception, the first error lines of a non-JVM program; the cluster DNS server is its own cause", () => {
+    const pods = "NAME                       READY   STATUS             RESTARTS   AGE\nkube-dns-6b7c8d9e5-zz9xq   0/1     CrashLoopBackOff   12         1h\n";
+    const logs = "[INFO] starting\nconfig.yaml:4 - parse failure: unexpected key 'upstreamz'\n[ERROR] cannot start: no servers configured\n";
+    const { candidates } = analyzeCrashErrors.analyze(evidenceOf([{ tool: "get_pods_data", data: pods }, { tool: "pull_pod_logs", input: { pod: "kube-dns-6b7c8d9e5-zz9xq" }, data: logs }]));
+    expect(candidates[0]?.key).toBe("dns-server");
+    expect(candidates[0]?.cause).toContain("\"config.yaml:4 - parse failure: unexpected key 'upstreamz'\"; \"cannot start: no servers configured\"");
+  });
+
+  it("nothing for a pod killed from outside (OOMKilled, SIGTERM after a failed probe) or one that is healthy", () => {
+    const base = { name: "p", status: "Running", ready: "1/1", restarts: 3, reasons: [], node: null };
+    expect(crashesOnItsOwn({ ...base, lastReasons: ["OOMKilled"], exitCodes: [137] })).toBe(false);
+    expect(crashesOnItsOwn({ ...base, lastReasons: ["Error"], exitCodes: [143] })).toBe(false);
+    expect(crashesOnItsOwn({ ...base, restarts: 0, lastReasons: [], exitCodes: [] })).toBe(false);
+    expect(crashesOnItsOwn({ ...base, lastReasons: ["Error"], exitCodes: [1] })).toBe(true);
+    const { candidates } = analyzeCrashErrors.analyze(evidenceOf([{ tool: "get_pods_data", data: PODS }, { tool: "pull_pod_logs", input: { pod: "conductor-server-7c9d8e6f5-a1b2c" }, data: SPRING_CRASH }]));
+    expect(candidates).toEqual([]);
+  });
+
+  it("whatItSaid is null for logs without an error", () => {
+    expect(whatItSaid("2026-03-02 11:00:01.100  INFO 1 --- [main] c.a.App : started\n")).toBeNull();
+  });
+});
+
+describe("a name that does not resolve is upstream of the connection that failed", () => {
+  it("a Redis error caused by UnknownHostException is a DNS cause, and the crash-looping DNS server is the root", () => {
+    const logs = [
+      "2026-03-02 11:00:02.000 ERROR 1 --- [main] c.n.c.r.RedisDAO : Failed to read workflow",
+      "io.lettuce.core.RedisConnectionException: Unable to connect to cache-primary.data.svc:6379",
+      "Caused by: java.net.UnknownHostException: cache-primary.data.svc: Temporary failure in name resolution",
+    ].join("\n");
+    const pods = "NAME                       READY   STATUS             RESTARTS   AGE\ncoredns-6b7c8d9e5-zz9xq    0/1     CrashLoopBackOff   12         1h\nconductor-server-7c9d8e6f5-a1b2c   1/1   Running   0   3d\n";
+    const evidence = evidenceOf([
+      { tool: "get_pods_data", data: pods },
+      { tool: "pull_pod_logs", input: { pod: "conductor-server-7c9d8e6f5-a1b2c" }, data: logs },
+      { tool: "pull_pod_logs", input: { pod: "coredns-6b7c8d9e5-zz9xq" }, data: "plugin/forward: fatal: invalid upstream address 'tls:/'\n" },
+    ]);
+    const exception = analyzeLogExceptions.analyze(evidence).candidates;
+    expect(exception[0]?.key).toBe("dns");
+    const verdict = rankAlongGraph([...exception, ...analyzeCrashErrors.analyze(evidence).candidates], [issue("DNS_HEALTHY", "DNS resolution has failed")]);
+    expect(verdict.root?.node.id).toBe("dns-server");
+  });
+});
