@@ -99,6 +99,12 @@ export const LEADS: readonly Lead[] = [
     calls: [{ tool: "pull_pod_logs", args: { pod: "{unreadCrashedPod}", lines: 200 } }],
   },
   {
+    id: "crash-own-error-change",
+    opensOn: ["startup-error", "dns-server"],
+    why: "a container exiting on its own error: what last changed in its workload (image, config, rollout history)",
+    calls: [{ tool: "get_deployments_info", args: {} }],
+  },
+  {
     id: "server-replicas",
     opensOn: ["alert:error-logs", "alert:warn-logs", "alert:heap", "alert:cpu"],
     why: "several pods' logs, not one: another server replica",

@@ -2,7 +2,8 @@ import { extractPods, type PodRecord } from "../../read/read-pods.ts";
 import { parseLogRecords, type LogRecord } from "../../read/read-logs.ts";
 import { workloadOf } from "../../read/workload-name.ts";
 import { logTextOf, podOf, quoteLine, resultsFor } from "../../evidence.ts";
-import type { Analysis, Analyzer, CauseCandidate } from "../../types.ts";
+import { extractChanges, type Change } from "../../read/read-changes.ts";
+import type { Analysis, Analyzer, CauseCandidate, Evidence } from "../../types.ts";
 import { CLUSTER_DNS } from "../../../playbook/component-pods.ts";
 
 /** Last-state reasons the kernel or the node gives: the container did not fail by its own error. */
@@ -33,7 +34,7 @@ export const analyzeCrashErrors: Analyzer = {
       if (!said) continue;
       seen.add(workload);
       analysis.findings.push({ text: `${pod}: ${said.quotes[0]}`, note: `the error ${crashed.name} exits on`, tool: result.tool, weight: 0.75, key: keyFor(crashed.name) });
-      analysis.candidates.push(crashCandidate(crashed, pod, said, result.tool));
+      analysis.candidates.push(crashCandidate(crashed, pod, said, latestChange(evidence, workloadOf(crashed.name)), result.tool));
     }
     return analysis;
   },
@@ -74,13 +75,22 @@ export function whatItSaid(text: string): { text: string; quotes: string[] } | n
   return errors.length > 0 ? { text: errors.join("; "), quotes: errors } : null;
 }
 
-function crashCandidate(crashed: PodRecord, logPod: string, { text: said }: { text: string }, tool: string): CauseCandidate {
+/** The workload's latest recorded change (rollout cause, image change), when the deployments say. */
+function latestChange(evidence: Evidence, workload: string): Change | null {
+  for (const result of resultsFor(evidence, "get_deployments_info")) {
+    const change = extractChanges(result.data, result.text).find((c) => c.workload === workload);
+    if (change) return change;
+  }
+  return null;
+}
+
+function crashCandidate(crashed: PodRecord, logPod: string, { text: said }: { text: string }, change: Change | null, tool: string): CauseCandidate {
   const exit = crashed.exitCodes.find((code) => code !== 0);
   const state = [crashed.status, exit !== undefined ? `exit code ${exit}` : null].filter(Boolean).join(", ");
   const from = logPod === crashed.name ? "its logs" : `the logs of ${logPod}`;
   return {
     key: keyFor(crashed.name),
-    cause: `${crashed.name} fails on its own error and restarts (${state}); ${from} say: ${said}`,
+    cause: `${crashed.name} fails on its own error and restarts (${state}); ${from} say: ${said}${change ? `; the workload's latest change: ${[change.revision ? `revision ${change.revision}` : null, change.time].filter(Boolean).join(" at ")} "${change.description}"` : ""}`,
     fact: `${workloadOf(crashed.name)} exits on its own error (${said.slice(0, 60)})`,
     subject: crashed.name,
     weight: 0.8,

@@ -16,6 +16,7 @@ import { analyzeNetworkPolicies } from "./analyze-network-policies.ts";
 import { analyzePendingTasks } from "./analyze-pending-tasks.ts";
 import { analyzePodEvents } from "./analyze-pod-events.ts";
 import { analyzePodStatuses } from "./analyze-pod-statuses.ts";
+import { analyzeRecentChanges } from "./analyze-recent-changes.ts";
 import { analyzeSaturation } from "./analyze-saturation.ts";
 import { analyzeSqlRows } from "./analyze-sql-rows.ts";
 import { analyzeTableScans } from "./analyze-table-scans.ts";
@@ -33,6 +34,7 @@ export const ANALYZERS: readonly Analyzer[] = [
   analyzeTableScans,
   analyzeSaturation,
   analyzeDeployments,
+  analyzeRecentChanges,
   analyzePodStatuses,
   analyzePodEvents,
   analyzeLogExceptions,
@@ -65,6 +67,7 @@ export {
   analyzeLogMessages,
   analyzePodEvents,
   analyzePodStatuses,
+  analyzeRecentChanges,
   analyzeSaturation,
   analyzeSqlRows,
   analyzeThreadDump,
