@@ -78,3 +78,16 @@ describe("a name that does not resolve is upstream of the connection that failed
     expect(verdict.root?.node.id).toBe("dns-server");
   });
 });
+
+describe("a restart long past on a pod healthy now", () => {
+  it("is history: an OOMKilled last state 5d ago on a Running, ready pod is no longer direct evidence", async () => {
+    const { analyzePodStatuses, isPast } = await import("../../src/rules/judge/analyzers/analyze-pod-statuses.ts");
+    const pods = { items: [{ name: "metrics-store-0", status: "Running", ready: "2/2", restarts: 3, lastState: "OOMKilled (5d ago)" }, { name: "api-gw-0", status: "Running", ready: "1/1", restarts: 2, lastState: "OOMKilled (4m ago)" }] };
+    const { candidates } = analyzePodStatuses.analyze(evidenceOf([{ tool: "get_pods_data", data: pods }]));
+    const bySubject = (name: string) => candidates.find((c) => c.subject === name);
+    expect(bySubject("metrics-store-0")?.weight).toBeLessThan(0.4);
+    expect(bySubject("api-gw-0")).toMatchObject({ key: "memory-limit" });
+    expect(bySubject("api-gw-0")?.weight).toBeGreaterThanOrEqual(0.8);
+    expect(isPast({ name: "x", status: "CrashLoopBackOff", ready: "0/1", restarts: 3, reasons: ["CrashLoopBackOff"], lastReasons: ["OOMKilled"], exitCodes: [137], node: null, lastRestartAgeSeconds: 9000 })).toBe(false);
+  });
+});

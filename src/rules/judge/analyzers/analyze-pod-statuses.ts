@@ -23,7 +23,9 @@ export const analyzePodStatuses: Analyzer = {
         continue;
       }
       for (const pod of troubled.slice(0, 3)) {
-        const signature = matchSignature([...pod.reasons, ...pod.lastReasons, pod.status ?? ""].join(" "));
+        const matched = matchSignature([...pod.reasons, ...pod.lastReasons, pod.status ?? ""].join(" "));
+        // A restart long past on a pod that is Running and ready now is history, not the cause of today's alert.
+        const signature = matched && isPast(pod) ? { ...matched, weight: Math.min(matched.weight, PAST_WEIGHT) } : matched;
         analysis.findings.push({ text: describePod(pod), ...(pod.node ? { note: `node ${pod.node}` } : {}), tool: result.tool, weight: signature?.weight ?? 0.4, ...(signature ? { key: signature.key } : {}) });
         if (signature) {
           analysis.candidates.push({
@@ -51,6 +53,14 @@ export const analyzePodStatuses: Analyzer = {
     return analysis;
   },
 };
+
+/** A last restart older than this, on a pod Running and ready since, is past. */
+const PAST_SECONDS = 3600;
+const PAST_WEIGHT = 0.3;
+
+export function isPast(pod: PodRecord): boolean {
+  return (pod.lastRestartAgeSeconds ?? 0) > PAST_SECONDS && /^Running$/i.test(pod.status ?? "") && !isNotReady(pod) && pod.reasons.length === 0;
+}
 
 /** Pods Unknown (or stuck Terminating) on one node: the node stopped reporting, whatever the pods did. */
 function lostNodes(pods: readonly PodRecord[], tool: string): Analysis["candidates"] {
