@@ -140,6 +140,7 @@ export const CAUSAL_EDGES: readonly CausalEdge[] = [
   ...e("eviction", ["pod-down", "alert:pod-restarted"], "Evicted events naming the resource the node ran low on (the pod is recreated: a restart)"),
   ...e("volume", "pod-down", "FailedMount / FailedAttachVolume events"),
   ...e("node", "pod-down", "NodeNotReady events, pods Unknown/Terminating on one node"),
+  ...e("node", "volume", "a Multi-Attach / FailedAttachVolume event while the node the volume was attached to is NotReady"),
   ...e("recent-upgrade", ["unbounded-buffer", "heap", "cpu-hot", "alert:heap", "alert:cpu"], "deployments: the image against the previous one and the rollout's revision and age"),
   ...e("unbounded-buffer", ["heap", "alert:heap"], "logs: a queue size that only grows with nothing drained, events buffered in memory"),
   ...e("startup-error", ["crash", "pod-down", "alert:pod-restarted"], "the crash-looping container's last log lines: the exception or error it exits on, with exit code ≠ 0 (not OOMKilled)"),

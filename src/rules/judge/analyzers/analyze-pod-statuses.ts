@@ -1,3 +1,4 @@
+import { workloadOf } from "../../read/workload-name.ts";
 import { extractPods, type PodRecord } from "../../read/read-pods.ts";
 import { formatNumber, resultsFor } from "../../evidence.ts";
 import type { Analysis, Analyzer } from "../../types.ts";
@@ -43,7 +44,11 @@ export const analyzePodStatuses: Analyzer = {
       }
       analysis.candidates.push(...lostNodes(pods, result.tool));
       // Pods out of service are a link of the chain whatever put them there.
-      const down = troubled.filter((pod) => isNotReady(pod) || (pod.status !== null && !HEALTHY.test(pod.status)));
+      const allDown = troubled.filter((pod) => isNotReady(pod) || (pod.status !== null && !HEALTHY.test(pod.status)));
+      // An alert about one pod: the link shows that pod's workload, not every other pod that is down.
+      const alerted = evidence.issues.find((issue) => issue.pod)?.pod;
+      const own = alerted ? allDown.filter((pod) => workloadOf(pod.name) === workloadOf(alerted)) : [];
+      const down = own.length > 0 ? own : allDown;
       if (down.length > 0) {
         const names = down.slice(0, 2).map((pod) => `${pod.name} ${pod.status ?? ""}`.trim()).join(", ");
         const fact = `${names}${down.length > 2 ? ` (+${down.length - 2} more)` : ""} not ready`;
