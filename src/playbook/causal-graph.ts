@@ -166,6 +166,7 @@ export const CAUSAL_EDGES: readonly CausalEdge[] = [
   ...e("dns", ["alert:error-logs", "crash", "alert:dns"], "UnknownHostException in the logs"),
   ...e("dns", ["redis-connection", "database"], "UnknownHostException as the Caused-by of a Redis or JDBC connection error: the store's name does not resolve"),
   ...e("network", ["alert:error-logs", "crash", "alert:response-time"], "ConnectException / timeouts naming a host:port"),
+  ...e("network", "backlog", "a task failing on a dependency's timeouts (HTTP task, worker call) and retrying keeps its workflows RUNNING"),
   ...e("stack-overflow", ["alert:error-logs", "crash"], "StackOverflowError in the logs"),
   ...e("conductor", ["alert:error-logs", "alert:warn-logs"], "the dominant exception or message in the server logs"),
   ...e("netpol-egress", ["dns", "alert:dns", "network"], "a NetworkPolicy restricting Egress with no rule for port 53 (kubectl get networkpolicy, its spec)"),

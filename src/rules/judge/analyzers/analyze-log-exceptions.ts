@@ -116,8 +116,15 @@ function messageOf(line: string): string {
   return message.trim().slice(0, 200);
 }
 
-/** `: "No such workflow found by name: payment_refund"` — what the exception itself says. */
+/**
+ * `: "No such workflow found by name: payment_refund"` — what the exception itself says; when the
+ * line names what failed before the class (`Failed to invoke HTTP task verify_x …: java.net.…`),
+ * the whole message, since that is the object the error is about.
+ */
 function said(sample: string): string {
+  const line = quoteLine(sample, 200).slice(1, -1);
+  const at = /(?:[a-z_$][\w$]*\.)+[A-Z][\w$]*(?:Exception|Error)\b/.exec(line);
+  if (at && at.index > 0 && /\w/.test(line.slice(0, at.index))) return `: "${line.slice(0, 200)}"`;
   const message = /(?:Exception|Error)\b:?\s*(.+)$/.exec(sample)?.[1]?.trim();
   return message ? `: "${message.slice(0, 160)}"` : "";
 }
