@@ -59,6 +59,7 @@ export const CAUSAL_NODES: readonly CausalNode[] = [
   symptom("tasks-unpolled", "a task type nobody polls (tasks stay SCHEDULED)"),
   symptom("pod-down", "pods not running or not ready", ["pod-down"]),
   symptom("crash", "a container crash-looping"),
+  symptom("workers-unavailable", "a worker deployment with no ready pod"),
   symptom("probe", "failing liveness/readiness probes"),
   symptom("cpu-hot", "a pod or thread pool burning CPU"),
   symptom("heap", "the JVM heap filling (OutOfMemoryError, long GC)"),
@@ -115,7 +116,8 @@ export const CAUSAL_NODES: readonly CausalNode[] = [
 
 const CAUSAL_ALERT_IDS = CAUSAL_NODES.filter((node) => node.issueTypes).map((node) => node.id);
 
-const e = (from: string, to: string | string[], evidence: string): CausalEdge[] => (Array.isArray(to) ? to : [to]).map((t) => ({ from, to: t, evidence }));
+const e = (from: string | string[], to: string | string[], evidence: string): CausalEdge[] =>
+  (Array.isArray(from) ? from : [from]).flatMap((f) => (Array.isArray(to) ? to : [to]).map((t) => ({ from: f, to: t, evidence })));
 
 export const CAUSAL_EDGES: readonly CausalEdge[] = [
   ...e("backlog", ["alert:redis", "alert:heap", "alert:cpu", "alert:response-time"], "decider queue size (running workflows) in the cluster data, with Redis/heap readings"),
@@ -131,6 +133,8 @@ export const CAUSAL_EDGES: readonly CausalEdge[] = [
   ...e("heap-too-small", ["heap", "probe", "alert:heap"], "Full GC logs: the heap at its maximum after each collection, with the -Xmx it runs with"),
   ...e("redis-connection", ["alert:error-logs", "crash", "alert:response-time", "alert:conductor-down"], "Redis connection exceptions in the server logs"),
   ...e("database", ["alert:error-logs", "probe", "crash", "alert:response-time", "alert:conductor-down"], "JDBC/Hikari pool exceptions in the server logs, Postgres connections at their limit"),
+  ...e("workers-unavailable", ["tasks-unpolled", "alert:workers-down"], "a worker deployment with desired > 0 and 0 ready replicas (deployments)"),
+  ...e(["image-pull", "config", "scheduling", "memory-limit", "startup-error", "crash"], "workers-unavailable", "the cause seen on the pods of that same worker deployment (pod list, events, logs)"),
   ...e("scaled-to-zero", ["tasks-unpolled", "alert:workers-down"], "a worker deployment with 0 desired replicas (deployments)"),
   ...e("worker-auth", "tasks-unpolled", "401 / connection refused in the worker logs, the workers' configured server URL (deployments)"),
   ...e("image-pull", "pod-down", "ImagePullBackOff / ErrImagePull / manifest unknown in pod events or the pod list"),

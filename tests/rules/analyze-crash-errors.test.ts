@@ -91,3 +91,27 @@ describe("a restart long past on a pod healthy now", () => {
     expect(isPast({ name: "x", status: "CrashLoopBackOff", ready: "0/1", restarts: 3, reasons: ["CrashLoopBackOff"], lastReasons: ["OOMKilled"], exitCodes: [137], node: null, lastRestartAgeSeconds: 9000 })).toBe(false);
   });
 });
+
+describe("workers that exist but none is ready", () => {
+  const backlog = issue("REDIS_CRITICAL_USAGE", "The Redis instance is at 80%");
+  const deployments = { items: [{ kind: "Deployment", metadata: { name: "invoice-render-workers" }, spec: { replicas: 2 }, status: { replicas: 2, readyReplicas: 0 } }] };
+  const candidate = (key: string, subject: string | undefined, weight: number) => ({ key, subject, weight, cause: key, appOrInfra: "app" as const, tool: "t" });
+
+  it("the pods' own cause explains the backlog through that deployment and the task it polls", async () => {
+    const { analyzeDeployments } = await import("../../src/rules/judge/analyzers/analyze-deployments.ts");
+    const unavailable = analyzeDeployments.analyze(evidenceOf([{ tool: "get_deployments_info", data: deployments }], [backlog])).candidates;
+    expect(unavailable).toContainEqual(expect.objectContaining({ key: "workers-unavailable", subject: "invoice-render-workers", fact: "invoice-render-workers: 0/2 replicas ready" }));
+    const verdict = rankAlongGraph([...unavailable, candidate("image-pull", "invoice-render-workers-5d8c7b9f6-q2w3e", 0.85), candidate("tasks-unpolled", "render_invoice_pdf", 0.7), candidate("backlog", undefined, 0.85)], [backlog]);
+    expect(verdict.root?.node.id).toBe("image-pull");
+  });
+
+  it("another workload's trouble, or a deployment that is not seen unready, explains nothing through it", async () => {
+    const { sameThing } = await import("../../src/rules/judge/rank-along-graph.ts");
+    expect(sameThing("invoice-render-workers", "render_invoice_pdf")).toBe(true);
+    expect(sameThing("shipment-workers", "rate_quote_fetch")).toBe(false);
+    const foreign = rankAlongGraph([candidate("workers-unavailable", "invoice-render-workers", 0.6), candidate("image-pull", "audit-log-shipper-5d8c7b9f6-q2w3e", 0.85), candidate("backlog", undefined, 0.85)], [backlog]);
+    expect(foreign.root?.node.id).not.toBe("image-pull");
+    const unseen = rankAlongGraph([candidate("memory-limit", "invoice-render-workers-5d8c7b9f6-q2w3e", 0.85), candidate("tasks-unpolled", "render_invoice_pdf", 0.7), candidate("backlog", undefined, 0.85)], [backlog]);
+    expect(unseen.root?.node.id).not.toBe("memory-limit");
+  });
+});
