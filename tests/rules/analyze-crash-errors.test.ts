@@ -115,3 +115,16 @@ describe("workers that exist but none is ready", () => {
     expect(unseen.root?.node.id).not.toBe("memory-limit");
   });
 });
+
+describe("confidence on a template cause", () => {
+  it("an OOMKilled reading ('its limit is too low') is never high, however strong; the same root without the flag is", async () => {
+    const { confidenceOf } = await import("../../src/rules/compose/compose-report.ts");
+    const { analyzePodStatuses } = await import("../../src/rules/judge/analyzers/analyze-pod-statuses.ts");
+    const pods = { items: [{ name: "metrics-store-0", status: "CrashLoopBackOff", ready: "0/1", restarts: 6, lastState: "OOMKilled" }] };
+    const alert = [issue("POD_RESTARTED", "Pod restarted - metrics-store-0", "CRITICAL", "metrics-store-0")];
+    const oom = analyzePodStatuses.analyze(evidenceOf([{ tool: "get_pods_data", data: pods }], alert)).candidates.filter((c) => c.key === "memory-limit");
+    expect(oom[0]?.template).toBe(true);
+    expect(confidenceOf(rankAlongGraph(oom, alert), 0)).toBe("medium");
+    expect(confidenceOf(rankAlongGraph(oom.map(({ template: _t, ...c }) => c), alert), 0)).toBe("high");
+  });
+});

@@ -75,6 +75,7 @@ function describeGroup(signature: K8sSignature, events: EventRecord[], pod: stri
       // Repeated events make the same reading a little surer.
       weight: Math.min(0.95, signature.weight + (count >= 3 ? 0.05 : 0)),
       appOrInfra: signature.appOrInfra,
+      ...(signature.template ? { template: true } : {}),
       nextStep: signature.nextStep(subject, detail),
       tool,
     },

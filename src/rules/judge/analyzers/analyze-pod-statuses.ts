@@ -35,6 +35,7 @@ export const analyzePodStatuses: Analyzer = {
             subject: pod.name,
             weight: signature.weight,
             appOrInfra: signature.appOrInfra,
+      ...(signature.template ? { template: true } : {}),
             nextStep: signature.nextStep(pod.name),
             tool: result.tool,
           });
