@@ -128,3 +128,21 @@ describe("confidence on a template cause", () => {
     expect(confidenceOf(rankAlongGraph(oom.map(({ template: _t, ...c }) => c), alert), 0)).toBe("high");
   });
 });
+
+describe("a domain that does not resolve while its ingress has an address", () => {
+  it("reads the DNS record controller's logs and quotes its denial as the cause", async () => {
+    const { planFollowUps } = await import("../../src/rules/investigate/plan-follow-ups.ts");
+    const { analyzeControllerLogs } = await import("../../src/rules/judge/analyzers/analyze-controller-logs.ts");
+    const { extractPods } = await import("../../src/rules/read/read-pods.ts");
+    const podsText = "NAME                            READY   STATUS    RESTARTS   AGE\nexternal-dns-7c8d9e6f5-h2j3k    1/1     Running   0          9d\n";
+    const ingress = { items: [{ kind: "Ingress", metadata: { name: "portal" }, spec: { rules: [{ host: "portal.example.org" }] }, status: { loadBalancer: { ingress: [{ hostname: "lb-123.elb.amazonaws.com" }] } } }] };
+    const alert = [issue("DOMAIN_RESOLUTION", "The domain portal.example.org has not been resolved")];
+    const evidence = evidenceOf([{ tool: "get_ingress_info", data: ingress }, { tool: "get_pods_data", data: podsText }], alert);
+    const calls = planFollowUps(evidence, extractPods(podsText, podsText), 5);
+    expect(calls).toContainEqual({ tool: "pull_pod_logs", args: { pod: "external-dns-7c8d9e6f5-h2j3k", lines: expect.any(Number) } });
+    const logs = 'time="2026-03-02T10:00:00Z" level=error msg="Failed to submit change batch for zone example.org: AccessDenied: not authorized to perform: route53:ChangeResourceRecordSets"\n';
+    const { candidates } = analyzeControllerLogs.analyze(evidenceOf([{ tool: "pull_pod_logs", input: { pod: "external-dns-7c8d9e6f5-h2j3k" }, data: logs }], alert));
+    expect(candidates[0]).toMatchObject({ key: "dns-record" });
+    expect(candidates[0]?.cause).toContain("AccessDenied: not authorized to perform: route53:ChangeResourceRecordSets");
+  });
+});
