@@ -10,6 +10,7 @@ import { analyzeExecutionStatus } from "./analyze-execution-status.ts";
 import { analyzeHotPod } from "./analyze-hot-pod.ts";
 import { analyzeIngress } from "./analyze-ingress.ts";
 import { analyzeKnownIssues } from "./analyze-known-issues.ts";
+import { analyzeLockHolders } from "./analyze-lock-holders.ts";
 import { analyzeLogExceptions } from "./analyze-log-exceptions.ts";
 import { analyzeLogMessages } from "./analyze-log-messages.ts";
 import { analyzeNetworkPolicies } from "./analyze-network-policies.ts";
@@ -45,6 +46,7 @@ export const ANALYZERS: readonly Analyzer[] = [
   analyzeControllerLogs,
   analyzeCertificates,
   analyzeDbSessions,
+  analyzeLockHolders,
   analyzeWorkloadShape,
   analyzeHotPod,
   analyzeThreadDump,

@@ -146,3 +146,16 @@ describe("a domain that does not resolve while its ingress has an address", () =
     expect(candidates[0]?.cause).toContain("AccessDenied: not authorized to perform: route53:ChangeResourceRecordSets");
   });
 });
+
+describe("the head of a Postgres lock chain", () => {
+  it("is the blocking pid that waits on no one, with its client and state from pg_stat_activity", async () => {
+    const { analyzeLockHolders } = await import("../../src/rules/judge/analyzers/analyze-lock-holders.ts");
+    const locks = { columns: ["blocked_pid", "blocked_query", "blocking_pid", "relation"], rows: [[7001, "VACUUM FULL orders", 6999, "orders"], [7002, "SELECT * FROM orders WHERE id = $1", 7001, "orders"]] };
+    const activity = [{ pid: 6999, usename: "etl_batch", application_name: "nightly-export", state: "idle in transaction", xact_age: "03:10:00" }];
+    const { candidates } = analyzeLockHolders.analyze(evidenceOf([{ tool: "run_sql_select", data: locks }, { tool: "run_sql_select", data: activity }]));
+    expect(candidates).toHaveLength(1);
+    expect(candidates[0]).toMatchObject({ key: "db-lock-holder", weight: 0.9 });
+    expect(candidates[0]?.cause).toMatch(/^Postgres session pid 6999 \(etl_batch, nightly-export, idle in transaction, transaction open 03:10:00\) holds a lock on orders that "VACUUM FULL orders" waits for/);
+    expect(analyzeLockHolders.analyze(evidenceOf([{ tool: "run_sql_select", data: activity }])).candidates).toEqual([]);
+  });
+});
