@@ -95,7 +95,7 @@ export const LEADS: readonly Lead[] = [
   {
     id: "crash-replica-logs",
     opensOn: ["crash", "pod-down"],
-    why: "a crash loop: another troubled pod's logs (a restarting container's previous logs are often gone)",
+    why: "a crash loop whose logs could not be read: a replica's logs (a restarting container's previous logs are often gone)",
     calls: [{ tool: "pull_pod_logs", args: { pod: "{unreadCrashedPod}", lines: 200 } }],
   },
   {

@@ -159,3 +159,27 @@ describe("the head of a Postgres lock chain", () => {
     expect(analyzeLockHolders.analyze(evidenceOf([{ tool: "run_sql_select", data: activity }])).candidates).toEqual([]);
   });
 });
+
+describe("payload sizes written in bytes", () => {
+  it("a task output given as '41,230,118 bytes' is an oversized payload in MB", async () => {
+    const { scanWorkload } = await import("../../src/rules/read/scan-workload.ts");
+    const line = "2026-03-02 11:00:02.000  WARN 1 --- [sweeper] c.n.c.core.Payloads : Task output of render_pages (workflow book_export) is 41,230,118 bytes; external payload storage is disabled, keeping it inline";
+    const scan = scanWorkload(`${line}\n${line}\n`);
+    expect(scan.payloads?.count).toBe(2);
+    expect(scan.payloads?.externalStorageOff).toBe(true);
+    expect(scanWorkload("INFO output flushed: 512 bytes\n").payloads).toBeNull();
+  });
+});
+
+describe("a crash loop whose logs could not be read", () => {
+  it("asks for a replica's logs only then", async () => {
+    const { planLeadCalls } = await import("../../src/rules/investigate/follow-leads.ts");
+    const { extractPods } = await import("../../src/rules/read/read-pods.ts");
+    const pods = extractPods(PODS, PODS);
+    const made = new Set(['pull_pod_logs [["pod","ledger-sync-5d8c7b9f6-q2w3e"]]']);
+    const ctx = { open: new Set(["crash"]), pods, pendingTask: null, made };
+    const replica = (steps: { args: Record<string, unknown> }[]) => steps.some((s) => s.args.pod === "ledger-sync-5d8c7b9f6-r4t5y");
+    expect(replica(planLeadCalls(ctx, 10))).toBe(false);
+    expect(replica(planLeadCalls({ ...ctx, unreadPods: new Set(["ledger-sync-5d8c7b9f6-q2w3e"]) }, 10))).toBe(true);
+  });
+});

@@ -21,6 +21,8 @@ export interface LeadContext {
   pendingTask: string | null;
   /** Calls already made, as `tool canonical-args`. */
   made: ReadonlySet<string>;
+  /** Pods whose log pull failed (a restarting container's previous logs are often gone). */
+  unreadPods?: ReadonlySet<string>;
 }
 
 /**
@@ -83,8 +85,11 @@ function resolveTarget(target: string, ctx: LeadContext): string | null {
     }
     case "{crashedPod}":
       return ranked.find((p) => podScore(p) >= 1)?.name ?? null;
-    case "{unreadCrashedPod}":
-      return ranked.find((p) => podScore(p) >= 1 && !pulledBefore(p.name, ctx))?.name ?? null;
+    case "{unreadCrashedPod}": {
+      // Only when a crashed pod's logs could not be read: a replica of the same workload says the same.
+      const unread = [...(ctx.unreadPods ?? [])].map(workloadOf);
+      return ranked.find((p) => podScore(p) >= 1 && unread.includes(workloadOf(p.name)) && !pulledBefore(p.name, ctx))?.name ?? null;
+    }
     case "{serverPod}":
       return servers[0]?.name ?? null;
     case "{siblingServerPod}":
