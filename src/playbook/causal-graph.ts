@@ -59,6 +59,7 @@ export const CAUSAL_NODES: readonly CausalNode[] = [
   symptom("tasks-unpolled", "a task type nobody polls (tasks stay SCHEDULED)"),
   symptom("pod-down", "pods not running or not ready", ["pod-down"]),
   symptom("crash", "a container crash-looping"),
+  symptom("workers-unavailable", "a worker deployment with no ready pod"),
   symptom("probe", "failing liveness/readiness probes"),
   symptom("cpu-hot", "a pod or thread pool burning CPU"),
   symptom("heap", "the JVM heap filling (OutOfMemoryError, long GC)"),
@@ -79,10 +80,14 @@ export const CAUSAL_NODES: readonly CausalNode[] = [
   cause("heap-too-small", "a JVM heap (-Xmx) too small for the load (Full GCs reclaim little)"),
   cause("recent-upgrade", "a new image rolled out just before the trouble"),
   cause("unbounded-buffer", "an in-memory queue that never drains (a missing or stuck sink)"),
+  cause("startup-error", "a container that exits on its own error (the exception or fatal message it logged before exiting)"),
+  cause("dns-server", "the cluster DNS server (CoreDNS) exiting on its own error (its configuration, a plugin)"),
+  cause("cpu-limit", "a CPU limit lowered (the container is CFS-throttled at its limit)"),
   cause("memory-limit", "a container memory limit too low (OOMKilled)"),
   cause("db-credentials", "the database rejects the server's credentials"),
   cause("db-idle-transaction", "sessions idle in transaction hold the connections"),
   cause("db-saturated", "Postgres saturated"),
+  cause("db-lock-holder", "a Postgres session holding a lock every other query queues behind"),
   cause("missing-index", "a hot lookup without a usable index (sequential scans of a big table)"),
   cause("dns-loop", "CoreDNS forwarding to itself (loop detected)"),
   cause("redis-aof", "a store cannot load its own files (corrupt Redis AOF, Prometheus WAL)"),
@@ -112,7 +117,8 @@ export const CAUSAL_NODES: readonly CausalNode[] = [
 
 const CAUSAL_ALERT_IDS = CAUSAL_NODES.filter((node) => node.issueTypes).map((node) => node.id);
 
-const e = (from: string, to: string | string[], evidence: string): CausalEdge[] => (Array.isArray(to) ? to : [to]).map((t) => ({ from, to: t, evidence }));
+const e = (from: string | string[], to: string | string[], evidence: string): CausalEdge[] =>
+  (Array.isArray(from) ? from : [from]).flatMap((f) => (Array.isArray(to) ? to : [to]).map((t) => ({ from: f, to: t, evidence })));
 
 export const CAUSAL_EDGES: readonly CausalEdge[] = [
   ...e("backlog", ["alert:redis", "alert:heap", "alert:cpu", "alert:response-time"], "decider queue size (running workflows) in the cluster data, with Redis/heap readings"),
@@ -128,6 +134,8 @@ export const CAUSAL_EDGES: readonly CausalEdge[] = [
   ...e("heap-too-small", ["heap", "probe", "alert:heap"], "Full GC logs: the heap at its maximum after each collection, with the -Xmx it runs with"),
   ...e("redis-connection", ["alert:error-logs", "crash", "alert:response-time", "alert:conductor-down"], "Redis connection exceptions in the server logs"),
   ...e("database", ["alert:error-logs", "probe", "crash", "alert:response-time", "alert:conductor-down"], "JDBC/Hikari pool exceptions in the server logs, Postgres connections at their limit"),
+  ...e("workers-unavailable", ["tasks-unpolled", "alert:workers-down"], "a worker deployment with desired > 0 and 0 ready replicas (deployments)"),
+  ...e(["image-pull", "config", "scheduling", "memory-limit", "startup-error", "crash"], "workers-unavailable", "the cause seen on the pods of that same worker deployment (pod list, events, logs)"),
   ...e("scaled-to-zero", ["tasks-unpolled", "alert:workers-down"], "a worker deployment with 0 desired replicas (deployments)"),
   ...e("worker-auth", "tasks-unpolled", "401 / connection refused in the worker logs, the workers' configured server URL (deployments)"),
   ...e("image-pull", "pod-down", "ImagePullBackOff / ErrImagePull / manifest unknown in pod events or the pod list"),
@@ -137,11 +145,16 @@ export const CAUSAL_EDGES: readonly CausalEdge[] = [
   ...e("eviction", ["pod-down", "alert:pod-restarted"], "Evicted events naming the resource the node ran low on (the pod is recreated: a restart)"),
   ...e("volume", "pod-down", "FailedMount / FailedAttachVolume events"),
   ...e("node", "pod-down", "NodeNotReady events, pods Unknown/Terminating on one node"),
+  ...e("node", "volume", "a Multi-Attach / FailedAttachVolume event while the node the volume was attached to is NotReady"),
   ...e("recent-upgrade", ["unbounded-buffer", "heap", "cpu-hot", "alert:heap", "alert:cpu"], "deployments: the image against the previous one and the rollout's revision and age"),
   ...e("unbounded-buffer", ["heap", "alert:heap"], "logs: a queue size that only grows with nothing drained, events buffered in memory"),
+  ...e("startup-error", ["crash", "pod-down", "alert:pod-restarted"], "the crash-looping container's last log lines: the exception or error it exits on, with exit code ≠ 0 (not OOMKilled)"),
+  ...e("dns-server", ["dns", "crash", "pod-down", "alert:dns"], "the CoreDNS container's last log lines: the error it exits on"),
+  ...e("cpu-limit", ["cpu-hot", "probe", "alert:cpu", "alert:response-time"], "a recorded change (helm history, rollout cause) lowering resources.limits.cpu, CPU at the new limit"),
   ...e("memory-limit", ["crash", "alert:pod-restarted", "pod-down"], "last state OOMKilled, exit code 137, OOMKilling events"),
   ...e("db-credentials", ["crash", "database"], "password authentication failed in the server's startup logs"),
   ...e("db-idle-transaction", "database", "pg_stat_activity: sessions idle in transaction holding most connections"),
+  ...e("db-lock-holder", ["database", "db-saturated", "alert:response-time"], "pg_locks / pg_blocking_pids: the blocking pid at the head of the chain, waiting on no one"),
   ...e("db-saturated", "database", "Postgres connections or CPU at their limit in the cluster data"),
   ...e("missing-index", ["db-saturated", "database", "alert:response-time"], "pg_stat_user_tables: seq_scan against idx_scan of the biggest tables"),
   ...e("dns-loop", ["crash", "alert:dns"], "CoreDNS logs: plugin/loop detected a forwarding loop"),
@@ -157,7 +170,9 @@ export const CAUSAL_EDGES: readonly CausalEdge[] = [
   ...e("lock-contention", ["cpu-hot", "alert:response-time"], "many BLOCKED threads in a thread dump"),
   ...e("elasticsearch", ["indexer", "alert:error-logs"], "bulk index rejections (es_rejected_execution_exception) in the server logs"),
   ...e("dns", ["alert:error-logs", "crash", "alert:dns"], "UnknownHostException in the logs"),
+  ...e("dns", ["redis-connection", "database"], "UnknownHostException as the Caused-by of a Redis or JDBC connection error: the store's name does not resolve"),
   ...e("network", ["alert:error-logs", "crash", "alert:response-time"], "ConnectException / timeouts naming a host:port"),
+  ...e("network", "backlog", "a task failing on a dependency's timeouts (HTTP task, worker call) and retrying keeps its workflows RUNNING"),
   ...e("stack-overflow", ["alert:error-logs", "crash"], "StackOverflowError in the logs"),
   ...e("conductor", ["alert:error-logs", "alert:warn-logs"], "the dominant exception or message in the server logs"),
   ...e("netpol-egress", ["dns", "alert:dns", "network"], "a NetworkPolicy restricting Egress with no rule for port 53 (kubectl get networkpolicy, its spec)"),

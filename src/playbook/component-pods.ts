@@ -2,3 +2,7 @@
 export const INGRESS_CONTROLLER = /load-balancer-controller|alb-ingress|ingress-nginx|nginx-ingress|ingress-controller|traefik|haproxy-ingress|contour|istio-ingressgateway|kong|glbc/;
 /** cert-manager's controller (its cainjector and webhook do not run ACME orders). */
 export const CERT_MANAGER = /cert-manager(?!-(cainjector|webhook))/;
+/** The cluster's DNS server: when it fails, every in-cluster name lookup fails with it. */
+export const CLUSTER_DNS = /^(coredns|kube-dns)\b/;
+/** The controller that writes Ingress hosts into the DNS zone (external-dns). */
+export const DNS_RECORD_CONTROLLER = /external-dns/;

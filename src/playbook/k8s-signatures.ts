@@ -12,6 +12,8 @@ export interface K8sSignature {
   nextStep: (pod: string, detail?: string) => string;
   /** A short fact for the causal chain; default: the cause's first clause. */
   fact?: (pod: string, detail?: string) => string;
+  /** The cause is a general reading of the event, not what the evidence shows (why memory grew): never high confidence. */
+  template?: boolean;
 }
 
 /** Most specific first: the first match wins for a given reason/message. */
@@ -21,6 +23,7 @@ export const K8S_SIGNATURES: K8sSignature[] = [
     pattern: /OOMKill|out of memory/i,
     weight: 0.85,
     appOrInfra: "infra",
+    template: true,
     cause: (pod) => `${pod} was OOMKilled: its container memory limit is too low for its load (or memory grows until the kernel kills it)`,
     nextStep: (pod) => `Raise the memory limit of the ${workloadOf(pod)} deployment (keep -Xmx about 75% of it) or find what grew (backlog, payloads) before the next kill`,
   },

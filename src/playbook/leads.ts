@@ -8,7 +8,7 @@ import type { ToolName } from "../tools/types.ts";
  */
 
 /** Stand-ins resolved from the evidence before a call: a worker pod for the pending task, the crashed pod, a server pod. */
-export type LeadTarget = "{workerPod}" | "{crashedPod}" | "{serverPod}" | "{siblingServerPod}";
+export type LeadTarget = "{workerPod}" | "{crashedPod}" | "{unreadCrashedPod}" | "{serverPod}" | "{siblingServerPod}";
 
 export interface LeadCall {
   tool: ToolName;
@@ -91,6 +91,18 @@ export const LEADS: readonly Lead[] = [
       { tool: "get_pod_events", args: { pod: "{crashedPod}" } },
       { tool: "pull_pod_logs", args: { pod: "{crashedPod}", lines: 200 } },
     ],
+  },
+  {
+    id: "crash-replica-logs",
+    opensOn: ["crash", "pod-down"],
+    why: "a crash loop whose logs could not be read: a replica's logs (a restarting container's previous logs are often gone)",
+    calls: [{ tool: "pull_pod_logs", args: { pod: "{unreadCrashedPod}", lines: 200 } }],
+  },
+  {
+    id: "crash-own-error-change",
+    opensOn: ["startup-error", "dns-server"],
+    why: "a container exiting on its own error: what last changed in its workload (image, config, rollout history)",
+    calls: [{ tool: "get_deployments_info", args: {} }],
   },
   {
     id: "server-replicas",

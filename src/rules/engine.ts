@@ -142,7 +142,8 @@ function leadContext(evidence: Evidence, analysis: Analysis, pods: readonly PodR
   }
   const pending = analysis.candidates.find((c) => c.key === "tasks-unpolled" && c.subject)?.subject ?? null;
   const listed = evidence.results.filter((r) => r.tool === "get_pods_data" && r.status === "ok").flatMap((r) => extractPods(r.data, r.text));
-  return { open, pods: listed.length > 0 ? listed : pods, pendingTask: pending, made };
+  const unreadPods = new Set(evidence.results.filter((r) => r.tool === "pull_pod_logs" && r.status !== "ok").flatMap((r) => (typeof r.input.pod === "string" ? [r.input.pod] : [])));
+  return { open, pods: listed.length > 0 ? listed : pods, pendingTask: pending, made, unreadPods };
 }
 
 async function retrySafely(invoker: ToolInvoker, name: string, input: Record<string, unknown>): Promise<ToolResult> {

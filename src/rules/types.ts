@@ -58,6 +58,8 @@ export interface CauseCandidate {
   subject?: string;
   /** A short fact for the causal chain (`inventory-workers scaled to 0`); default: the cause's first clause. */
   fact?: string;
+  /** A general reading ("its limit is too low") rather than what the evidence shows: the report is never high confidence on it. */
+  template?: boolean;
 }
 
 export interface Analysis {

@@ -150,7 +150,7 @@ describe("analyzeWorkloadShape", () => {
     const lines = [1, 2, 3].map((i) => `[2024-12-04T09:1${i}:47.420+0000][info][gc] GC(184${i}) Pause Full (G1 Compaction Pause) 2030M->1934M(2048M) 11873.552ms`);
     const text = ["JAVA_OPTS=-Xmx2048m -XX:+UseG1GC", ...lines].join("\n");
     const { candidates } = analyzeWorkloadShape.analyze(evidenceOf([{ tool: "pull_pod_logs", input: { pod }, data: text }], [HEAP]));
-    expect(candidates).toEqual([expect.objectContaining({ key: "heap-too-small", fact: "Full GC 2030M->1934M(2048M), -Xmx2048m", cause: expect.stringMatching(/heap \(-Xmx2048m\) is too small for its load/) })]);
+    expect(candidates).toEqual([expect.objectContaining({ key: "heap-too-small", fact: "Full GC 2030M->1934M(2048M), -Xmx2048m", cause: expect.stringMatching(/heap \(-Xmx2048m\) is exhausted by what it retains: .*a leak, or a heap too small for the load/) })]);
   });
 
   it("JSON: a dynamic fork creating thousands of tasks names the workflow and the task type", () => {

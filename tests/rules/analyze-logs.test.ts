@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { analyzeLogExceptions } from "../../src/rules/judge/analyzers/analyze-log-exceptions.ts";
 import { evidenceOf, issue } from "./build-evidence.ts";
 import * as f from "./fixtures.ts";
+import { explains } from "../../src/playbook/causal-graph.ts";
 
 const logs = (data: unknown) => ({ tool: "pull_pod_logs", input: { pod: "conductor-server-0", lines: 500 }, data });
 const top = (candidates: { key: string; weight: number }[]) => [...candidates].sort((a, b) => b.weight - a.weight)[0];
@@ -47,5 +48,18 @@ describe("analyzeLogExceptions", () => {
     const { findings, candidates } = analyzeLogExceptions.analyze(evidenceOf([logs("")]));
     expect(candidates).toEqual([]);
     expect(findings[0]?.text).toBe("conductor-server-0: no log lines returned");
+  });
+});
+
+describe("the object an exception is about", () => {
+  it("quotes the whole message when the line names what failed before the exception class", () => {
+    const logs = Array.from({ length: 3 }, () => "2026-03-02 11:00:02.000 ERROR 1 --- [sweeper] c.n.c.t.HttpTask : Failed to call task fetch_rates for workflow 9f1e: java.net.SocketTimeoutException: Read timed out").join("\n");
+    const { candidates } = analyzeLogExceptions.analyze(evidenceOf([{ tool: "pull_pod_logs", input: { pod: "conductor-server-7c9d8e6f5-a1b2c" }, data: logs }]));
+    expect(candidates[0]).toMatchObject({ key: "network" });
+    expect(candidates[0]?.cause).toContain('"Failed to call task fetch_rates for workflow 9f1e: java.net.SocketTimeoutException: Read timed out"');
+  });
+
+  it("a dependency timing out explains a backlog of RUNNING workflows in the graph", () => {
+    expect(explains("network", "backlog")).toBe(true);
   });
 });

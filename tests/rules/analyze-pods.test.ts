@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { analyzePodEvents } from "../../src/rules/judge/analyzers/analyze-pod-events.ts";
 import { analyzePodStatuses } from "../../src/rules/judge/analyzers/analyze-pod-statuses.ts";
-import { evidenceOf } from "./build-evidence.ts";
+import { evidenceOf, issue } from "./build-evidence.ts";
 import * as f from "./fixtures.ts";
 
 const top = <C extends { key: string; weight: number }>(candidates: C[]): C | undefined => [...candidates].sort((a, b) => b.weight - a.weight)[0];
@@ -99,5 +99,20 @@ describe("event age", () => {
     const keys = (age: string) => analyzePodEvents.analyze(evidenceOf([{ tool: "get_pod_events", input: { pod: "prometheus-server-0" }, data: events(age) }])).candidates.map((c) => c.key);
     expect(keys("23d")).toEqual([]);
     expect(keys("5m")).toEqual(["memory-limit"]);
+  });
+});
+
+describe("the event behind a cause, quoted", () => {
+  it("a volume that cannot be attached quotes the event's reason and message verbatim", () => {
+    const events = 'LAST SEEN   TYPE      REASON               OBJECT               MESSAGE\n3m          Warning   FailedAttachVolume   pod/ledger-db-0      Multi-Attach error for volume "pvc-11aa22bb" Volume is already exclusively attached to one node and can\'t be attached to another\n';
+    const { candidates } = analyzePodEvents.analyze(evidenceOf([{ tool: "get_pod_events", input: { pod: "ledger-db-0" }, data: events }]));
+    expect(top(candidates)?.cause).toBe('ledger-db-0 cannot mount its volume (event FailedAttachVolume "Multi-Attach error for volume "pvc-11aa22bb" Volume is already exclusively attached to one node and can\'t be attached to another")');
+  });
+
+  it("an alert about one pod: the pods-down link names that pod's workload, not another pod that is down", () => {
+    const pods = "NAME               READY   STATUS              RESTARTS   AGE\nledger-db-0        0/1     ContainerCreating   0          40m\nreport-job-x7k2p   0/1     Error               0          10m\n";
+    const { candidates } = analyzePodStatuses.analyze(evidenceOf([{ tool: "get_pods_data", data: pods }], [issue("POD_NOT_RUNNING", "Pod is not Running - ledger-db-0", "CRITICAL", "ledger-db-0")]));
+    const link = candidates.find((c) => c.key === "pod-down" && c.fact);
+    expect(link?.fact).toBe("ledger-db-0 ContainerCreating not ready");
   });
 });

@@ -66,7 +66,8 @@ describe("deployment replicas read as kubectl's READY column", () => {
     const { analyzeDeployments: analyze } = await import("../../src/rules/judge/analyzers/analyze-deployments.ts");
     const data = { deployments: [{ name: "meter-workers", replicas: "0/3", image: "registry.example/meter-workers:2.14.0-rc1" }] };
     const { findings, candidates } = analyze.analyze(evidenceOf([{ tool: "get_deployments_info", data }]));
-    expect(candidates).toEqual([]);
+    // Not scaled to 0: a symptom (no worker ready) whose cause is upstream, on its pods.
+    expect(candidates.map((c) => c.key)).toEqual(["workers-unavailable"]);
     expect(findings.map((x) => x.text)).toEqual(["deployment meter-workers: 0/3 replicas ready"]);
   });
 });

@@ -21,6 +21,8 @@ export interface LeadContext {
   pendingTask: string | null;
   /** Calls already made, as `tool canonical-args`. */
   made: ReadonlySet<string>;
+  /** Pods whose log pull failed (a restarting container's previous logs are often gone). */
+  unreadPods?: ReadonlySet<string>;
 }
 
 /**
@@ -83,13 +85,21 @@ function resolveTarget(target: string, ctx: LeadContext): string | null {
     }
     case "{crashedPod}":
       return ranked.find((p) => podScore(p) >= 1)?.name ?? null;
+    case "{unreadCrashedPod}": {
+      // Only when a crashed pod's logs could not be read: a replica of the same workload says the same.
+      const unread = [...(ctx.unreadPods ?? [])].map(workloadOf);
+      return ranked.find((p) => podScore(p) >= 1 && unread.includes(workloadOf(p.name)) && !pulledBefore(p.name, ctx))?.name ?? null;
+    }
     case "{serverPod}":
       return servers[0]?.name ?? null;
-    case "{siblingServerPod}": {
-      const pulled = [...ctx.made].filter((k) => k.startsWith("pull_pod_logs")).join(" ");
-      return servers.find((p) => !pulled.includes(`"${p.name}"`))?.name ?? null;
-    }
+    case "{siblingServerPod}":
+      return servers.find((p) => !pulledBefore(p.name, ctx))?.name ?? null;
     default:
       return null;
   }
+}
+
+/** True when a log pull for this pod was already made (answered or not). */
+function pulledBefore(pod: string, ctx: LeadContext): boolean {
+  return [...ctx.made].some((key) => key.startsWith("pull_pod_logs") && key.includes(`"${pod}"`));
 }

@@ -3,7 +3,7 @@ import type { ToolName } from "../../tools/types.ts";
 
 export { SESSIONS_QUERY };
 import { podScore } from "../judge/analyzers/analyze-pod-statuses.ts";
-import { CERT_MANAGER, INGRESS_CONTROLLER } from "../../playbook/component-pods.ts";
+import { CERT_MANAGER, DNS_RECORD_CONTROLLER, INGRESS_CONTROLLER } from "../../playbook/component-pods.ts";
 import { analyzeSaturation } from "../judge/analyzers/analyze-saturation.ts";
 import { hasIssue, logTextOf, podOf, resultsFor } from "../evidence.ts";
 import { extractIngresses } from "../read/read-ingresses.ts";
@@ -36,6 +36,7 @@ export function planFollowUps(evidence: Evidence, pods: readonly PodRecord[], ro
     ...databaseSessions(evidence),
     ...controllerCalls(evidence, pods, pulled),
     ...certManagerLogs(evidence, pods, pulled),
+    ...dnsControllerLogs(evidence, pods, pulled),
   ];
   return calls.slice(0, Math.max(0, room));
 }
@@ -70,6 +71,15 @@ function controllerCalls(evidence: Evidence, pods: readonly PodRecord[], pulled:
     { tool: "pull_pod_logs", args: { pod: controller, lines: PULL_LINES } },
     { tool: "get_pod_events", args: { pod: controller } },
   ];
+}
+
+/** A domain that does not resolve although its ingress has an address: the controller that writes the record says why not. */
+function dnsControllerLogs(evidence: Evidence, pods: readonly PodRecord[], pulled: ReadonlySet<string | null>): FollowUpCall[] {
+  if (!hasIssue(evidence, "DOMAIN_RESOLUTION")) return [];
+  const ingresses = resultsFor(evidence, "get_ingress_info").flatMap((r) => extractIngresses(r.data, r.text));
+  if (!ingresses.some((i) => i.address !== null)) return [];
+  const controller = pickPod(pods, DNS_RECORD_CONTROLLER);
+  return controller && !pulled.has(controller) ? [{ tool: "pull_pod_logs", args: { pod: controller, lines: PULL_LINES } }] : [];
 }
 
 function certManagerLogs(evidence: Evidence, pods: readonly PodRecord[], pulled: ReadonlySet<string | null>): FollowUpCall[] {

@@ -48,7 +48,19 @@ export function rankAlongGraph(candidates: readonly CauseCandidate[], issues: re
   const targets = [...new Set(types.map((type) => alertNodeFor(type).id))];
   const evidenced = groupByNode(candidates).filter((ranked) => ranked.weight >= EVIDENCE_MIN);
   const seen = new Set(evidenced.map((ranked) => ranked.node.id));
-  const reaches = (from: string, to: string) => pathsBetween(from, to).some((path) => gaps(path, seen) <= MAX_GAPS);
+  const byId = new Map(evidenced.map((ranked) => [ranked.node.id, ranked]));
+  // A link about one object (a worker deployment) is explained only by evidence about that same object.
+  // Such a link is never an unseen gap: guessing it would let any pod's trouble explain any backlog.
+  const sameObject = (_from: string, path: readonly string[]) =>
+    path.slice(1, -1).every((id) => !OBJECT_LINKS.has(id) || byId.has(id)) &&
+    path.slice(0, -1).every((id, i) => {
+      const next = path[i + 1] as string;
+      if (!OBJECT_LINKS.has(id) && !OBJECT_LINKS.has(next)) return true;
+      const a = byId.get(id)?.candidate.subject;
+      const b = byId.get(next)?.candidate.subject;
+      return !a || !b || sameThing(a, b);
+    });
+  const reaches = (from: string, to: string) => pathsBetween(from, to).some((path) => gaps(path, seen) <= MAX_GAPS && sameObject(from, path));
   const alertedPods = issues.flatMap((issue) => (POD_SCOPED.has(issue.type) && issue.pod ? [workloadOf(issue.pod)] : []));
   // Evidence about another workload's pod does not explain an alert about one pod (it may explain the rest).
   const foreign = (ranked: RankedNode) => ranked.candidate.subject !== undefined && alertedPods.length > 0 && !alertedPods.includes(workloadOf(ranked.candidate.subject));
@@ -75,6 +87,18 @@ export function rankAlongGraph(candidates: readonly CauseCandidate[], issues: re
   const start = root ?? lead;
   return { root, also, competing, lead, chain: start ? renderChain(start, relevant, issues) : null, unexplained };
 }
+
+/** Links that are about one object: whatever explains them must be about that object too. */
+const OBJECT_LINKS = new Set(["workers-unavailable"]);
+
+/** Names that may be the same object: one workload (a pod of a deployment), or a task and its workers sharing a word (generate_shipping_label, shipment-label-workers). */
+export function sameThing(a: string, b: string): boolean {
+  if (workloadOf(a) === workloadOf(b)) return true;
+  const words = (name: string) => new Set(workloadOf(name).toLowerCase().split(/[-_.]/).filter((w) => w.length >= 4 && !GENERIC_WORDS.has(w)));
+  const left = words(a);
+  return [...words(b)].some((w) => left.has(w));
+}
+const GENERIC_WORDS = new Set(["worker", "workers", "task", "tasks", "service", "server", "deployment"]);
 
 /** Alerts about one pod (restarted, not running), and their nodes in the graph. */
 const POD_SCOPED = new Set(["POD_RESTARTED", "POD_NOT_RUNNING"]);

@@ -100,6 +100,7 @@ function readPodObject(object: JsonObject): PodRecord | null {
     totalContainers: ratio ? Number(ratio[2]) : containers.length > 0 ? containers.length : null,
     containers,
     message: statusObject ? readString(statusObject, "message") : readString(object, "message"),
+    lastRestartAgeSeconds: parseAge(/\(([^)]+?)\s+ago\)/.exec(`${readString(object, "lastState", "lastRestart") ?? ""} ${String(readKey(object, "restarts") ?? "")}`)?.[1]),
   };
 }
 

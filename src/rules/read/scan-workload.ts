@@ -22,7 +22,8 @@ export interface WorkloadScan {
 const BIG_COUNT = 1_000;
 const BIG_PAYLOAD_MB = 1;
 const FULL_GC = /Pause Full|\[Full GC|Full GC \(/;
-const PAYLOAD_SIZE = /payload\b.*?(\d+(?:\.\d+)?)\s*(KB|KiB|MB|MiB|GB|GiB)\b/i;
+/** A payload, or a task's/workflow's input or output, with its size (`40.1 MB`, `39,845,122 bytes`). */
+const PAYLOAD_SIZE = /(?:payload|\b(?:input|output))\b.*?(\d[\d,]*(?:\.\d+)?)\s*(KB|KiB|MB|MiB|GB|GiB|bytes)\b/i;
 const TASK_COUNT = /(?:created|loaded|spawn\w*|with)\s+(\d[\d,]*)\s+tasks|(\d[\d,]*)\s+tasks\s+(?:loaded|created)/i;
 const REQUEST_SIZE = /[?&](?:size|limit|count)=(\d+)|returned\s+(\d[\d,]*)\s+(?:results|rows|items)/i;
 const TASK_TYPES = /\b(FORK_JOIN_DYNAMIC|FORK_JOIN|DO_WHILE|SUB_WORKFLOW|DYNAMIC|INLINE|JSON_JQ_TRANSFORM|START_WORKFLOW)\b/;
@@ -69,8 +70,8 @@ function mostFrequent(values: (string | null)[]): string | null {
 
 function megabytes(match: RegExpExecArray | null): number {
   if (!match?.[1] || !match[2]) return 0;
-  const value = Number(match[1]);
-  return /^g/i.test(match[2]) ? value * 1024 : /^k/i.test(match[2]) ? value / 1024 : value;
+  const value = Number(match[1].replace(/,/g, ""));
+  return /^g/i.test(match[2]) ? value * 1024 : /^k/i.test(match[2]) ? value / 1024 : /^bytes$/i.test(match[2]) ? value / 2 ** 20 : value;
 }
 
 function megabytesOfLine(line: string): number {

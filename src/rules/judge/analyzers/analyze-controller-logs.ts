@@ -1,7 +1,7 @@
 import { summarizeLogs } from "../../read/read-logs.ts";
 import { formatNumber, logTextOf, podOf, quoteLine, resultsFor } from "../../evidence.ts";
 import type { Analysis, Analyzer, AppOrInfra } from "../../types.ts";
-import { CERT_MANAGER, INGRESS_CONTROLLER } from "../../../playbook/component-pods.ts";
+import { CERT_MANAGER, DNS_RECORD_CONTROLLER, INGRESS_CONTROLLER } from "../../../playbook/component-pods.ts";
 
 interface ControllerError {
   key: string;
@@ -60,6 +60,18 @@ const CERT_ERRORS: ControllerError[] = [
   },
 ];
 
+const DNS_RECORD_ERRORS: ControllerError[] = [
+  {
+    // The controller that writes the record says why it did not: a denied cloud API, a zone it may not touch.
+    key: "dns-record",
+    pattern: /AccessDenied|not authorized to perform|Forbidden|AuthorizationFailed|InvalidChangeBatch|no hosted zone|failed to (submit|apply|create|update)/i,
+    weight: 0.88,
+    appOrInfra: "infra",
+    cause: (pod, line) => `The domain's DNS record is never written: ${pod} (external-dns) fails to change the zone (${line})`,
+    nextStep: "Grant external-dns's cloud role the record-set permission its error names on that hosted zone (or fix its zone/domain filter), then watch it create the record",
+  },
+];
+
 /**
  * The dominant error of an ingress/load-balancer controller or cert-manager: the component that
  * should have built the LB, routed the traffic or renewed the certificate usually says why not.
@@ -71,7 +83,7 @@ export const analyzeControllerLogs: Analyzer = {
     for (const result of resultsFor(evidence, "pull_pod_logs", "get_pod_events")) {
       const pod = podOf(result);
       if (!pod) continue;
-      const table = INGRESS_CONTROLLER.test(pod) ? INGRESS_ERRORS : CERT_MANAGER.test(pod) ? CERT_ERRORS : null;
+      const table = INGRESS_CONTROLLER.test(pod) ? INGRESS_ERRORS : CERT_MANAGER.test(pod) ? CERT_ERRORS : DNS_RECORD_CONTROLLER.test(pod) ? DNS_RECORD_ERRORS : null;
       if (!table) continue;
       const summary = summarizeLogs(logTextOf(result));
       // Errors first, then warnings (nginx logs "no active Endpoint" at W level).

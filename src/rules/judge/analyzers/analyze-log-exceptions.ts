@@ -35,9 +35,12 @@ function addException(analysis: Analysis, top: ExceptionCount, summary: LogSumma
   const root = top.root ? `, caused by ${top.root}` : "";
   // The more specific of the exception and its Caused-by root explains more (a Conductor wrapper
   // around a Jedis error is a Redis problem; a Jedis error around ConnectException is still Redis).
-  const signature = [matchException(top.name), top.root ? matchException(top.root) : null]
-    .filter((s) => s !== null)
-    .sort((a, b) => b.weight - a.weight)[0];
+  // A name that does not resolve is upstream of whatever failed to connect: the root's signature speaks then.
+  const rootSignature = top.root ? matchException(top.root) : null;
+  const signature =
+    rootSignature?.key === "dns"
+      ? rootSignature
+      : [matchException(top.name), rootSignature].filter((s) => s !== null).sort((a, b) => b.weight - a.weight)[0];
   // The root's own message usually says more than the wrapper's ("Connection is not available ... active=20, idle=0").
   const rootSample = top.root ? summary.exceptions.find((e) => e.name === top.root)?.sample.replace(/^Caused by:\s*/, "") : undefined;
   analysis.findings.push({
@@ -113,8 +116,15 @@ function messageOf(line: string): string {
   return message.trim().slice(0, 200);
 }
 
-/** `: "No such workflow found by name: payment_refund"` — what the exception itself says. */
+/**
+ * `: "No such workflow found by name: payment_refund"` — what the exception itself says; when the
+ * line names what failed before the class (`Failed to invoke HTTP task verify_x …: java.net.…`),
+ * the whole message, since that is the object the error is about.
+ */
 function said(sample: string): string {
+  const line = quoteLine(sample, 200).slice(1, -1);
+  const at = /(?:[a-z_$][\w$]*\.)+[A-Z][\w$]*(?:Exception|Error)\b/.exec(line);
+  if (at && at.index > 0 && /\w/.test(line.slice(0, at.index))) return `: "${line.slice(0, 200)}"`;
   const message = /(?:Exception|Error)\b:?\s*(.+)$/.exec(sample)?.[1]?.trim();
   return message ? `: "${message.slice(0, 160)}"` : "";
 }

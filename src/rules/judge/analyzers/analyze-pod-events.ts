@@ -68,14 +68,23 @@ function describeGroup(signature: K8sSignature, events: EventRecord[], pod: stri
     },
     candidate: {
       key: signature.key,
-      cause: signature.cause(subject, detail),
+      // A cause the event's details did not refine is a template: it carries the event that shows it.
+      cause: signature.cause(subject, detail) === signature.cause(subject, "") ? withEvent(signature.cause(subject, detail), first) : signature.cause(subject, detail),
       subject,
       ...(signature.fact ? { fact: signature.fact(subject, detail) } : {}),
       // Repeated events make the same reading a little surer.
       weight: Math.min(0.95, signature.weight + (count >= 3 ? 0.05 : 0)),
       appOrInfra: signature.appOrInfra,
+      ...(signature.template ? { template: true } : {}),
       nextStep: signature.nextStep(subject, detail),
       tool,
     },
   };
+}
+
+/** The cause with the event that shows it, reason and message as Kubernetes wrote them (unless the cause already quotes it). */
+export function withEvent(cause: string, event: EventRecord | undefined): string {
+  const message = event?.message.replace(/\s+/g, " ").trim();
+  if (!event || !message || cause.includes(message.slice(0, 40))) return cause;
+  return `${cause} (event ${event.reason} "${message.length <= 200 ? message : `${message.slice(0, 200)}…`}")`;
 }

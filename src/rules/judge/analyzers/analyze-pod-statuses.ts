@@ -1,3 +1,4 @@
+import { workloadOf } from "../../read/workload-name.ts";
 import { extractPods, type PodRecord } from "../../read/read-pods.ts";
 import { formatNumber, resultsFor } from "../../evidence.ts";
 import type { Analysis, Analyzer } from "../../types.ts";
@@ -23,7 +24,9 @@ export const analyzePodStatuses: Analyzer = {
         continue;
       }
       for (const pod of troubled.slice(0, 3)) {
-        const signature = matchSignature([...pod.reasons, ...pod.lastReasons, pod.status ?? ""].join(" "));
+        const matched = matchSignature([...pod.reasons, ...pod.lastReasons, pod.status ?? ""].join(" "));
+        // A restart long past on a pod that is Running and ready now is history, not the cause of today's alert.
+        const signature = matched && isPast(pod) ? { ...matched, weight: Math.min(matched.weight, PAST_WEIGHT) } : matched;
         analysis.findings.push({ text: describePod(pod), ...(pod.node ? { note: `node ${pod.node}` } : {}), tool: result.tool, weight: signature?.weight ?? 0.4, ...(signature ? { key: signature.key } : {}) });
         if (signature) {
           analysis.candidates.push({
@@ -32,6 +35,7 @@ export const analyzePodStatuses: Analyzer = {
             subject: pod.name,
             weight: signature.weight,
             appOrInfra: signature.appOrInfra,
+      ...(signature.template ? { template: true } : {}),
             nextStep: signature.nextStep(pod.name),
             tool: result.tool,
           });
@@ -41,7 +45,11 @@ export const analyzePodStatuses: Analyzer = {
       }
       analysis.candidates.push(...lostNodes(pods, result.tool));
       // Pods out of service are a link of the chain whatever put them there.
-      const down = troubled.filter((pod) => isNotReady(pod) || (pod.status !== null && !HEALTHY.test(pod.status)));
+      const allDown = troubled.filter((pod) => isNotReady(pod) || (pod.status !== null && !HEALTHY.test(pod.status)));
+      // An alert about one pod: the link shows that pod's workload, not every other pod that is down.
+      const alerted = evidence.issues.find((issue) => issue.pod)?.pod;
+      const own = alerted ? allDown.filter((pod) => workloadOf(pod.name) === workloadOf(alerted)) : [];
+      const down = own.length > 0 ? own : allDown;
       if (down.length > 0) {
         const names = down.slice(0, 2).map((pod) => `${pod.name} ${pod.status ?? ""}`.trim()).join(", ");
         const fact = `${names}${down.length > 2 ? ` (+${down.length - 2} more)` : ""} not ready`;
@@ -51,6 +59,14 @@ export const analyzePodStatuses: Analyzer = {
     return analysis;
   },
 };
+
+/** A last restart older than this, on a pod Running and ready since, is past. */
+const PAST_SECONDS = 3600;
+const PAST_WEIGHT = 0.3;
+
+export function isPast(pod: PodRecord): boolean {
+  return (pod.lastRestartAgeSeconds ?? 0) > PAST_SECONDS && /^Running$/i.test(pod.status ?? "") && !isNotReady(pod) && pod.reasons.length === 0;
+}
 
 /** Pods Unknown (or stuck Terminating) on one node: the node stopped reporting, whatever the pods did. */
 function lostNodes(pods: readonly PodRecord[], tool: string): Analysis["candidates"] {

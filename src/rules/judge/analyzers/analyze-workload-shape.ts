@@ -20,14 +20,14 @@ export const analyzeWorkloadShape: Analyzer = {
       const tool = result.tool;
       const gc = describeGc(scan);
       if (gc) analysis.findings.push({ text: `${pod}: Full GC${scan.fullGc?.reclaim ? ` ${scan.fullGc.reclaim}` : ""}`, note: gc, tool, weight: 0.6, key: "heap" });
-      // A full heap with no driver in sight (no big payloads, fan-out or searches): the heap is too small for the load.
+      // A full heap with no driver in sight (no big payloads, fan-out or searches): the live set fills it (a leak, or too small a heap).
       const full = scan.payloads || scan.fanOut || scan.requests ? null : fullHeap(scan);
       if (full) {
         const xmx = /-Xmx(\d+[kmgKMG])/.exec(logTextOf(result))?.[1];
         analysis.findings.push({ text: `${pod}: Full GC ${full.reclaim}${xmx ? ` with -Xmx${xmx}` : ""}`, note: gc ?? "", tool, weight: 0.7, key: "heap-too-small" });
         analysis.candidates.push({
           key: "heap-too-small",
-          cause: `The ${pod} heap${xmx ? ` (-Xmx${xmx})` : ""} is too small for its load: it sits at its maximum and stop-the-world Full GC pauses (${full.reclaim}) reclaim little, stalling the JVM long enough for requests and liveness probes to time out`,
+          cause: `The ${pod} heap${xmx ? ` (-Xmx${xmx})` : ""} is exhausted by what it retains: it sits at its maximum and stop-the-world Full GC pauses (${full.reclaim}) reclaim little (live objects accumulate faster than they are freed: a leak, or a heap too small for the load), stalling the JVM long enough for requests and liveness probes to time out`,
           fact: `Full GC ${full.reclaim}${xmx ? `, -Xmx${xmx}` : ""}`,
           weight: 0.75,
           appOrInfra: "infra",

@@ -1,6 +1,7 @@
 import type { Analyzer } from "../../types.ts";
 import { analyzeAlertIssues } from "./analyze-alert-issues.ts";
 import { analyzeCertificates } from "./analyze-certificates.ts";
+import { analyzeCrashErrors } from "./analyze-crash-errors.ts";
 import { analyzeControllerLogs } from "./analyze-controller-logs.ts";
 import { analyzeDbSessions } from "./analyze-db-sessions.ts";
 import { analyzeDeciderQueue } from "./analyze-decider-queue.ts";
@@ -9,12 +10,14 @@ import { analyzeExecutionStatus } from "./analyze-execution-status.ts";
 import { analyzeHotPod } from "./analyze-hot-pod.ts";
 import { analyzeIngress } from "./analyze-ingress.ts";
 import { analyzeKnownIssues } from "./analyze-known-issues.ts";
+import { analyzeLockHolders } from "./analyze-lock-holders.ts";
 import { analyzeLogExceptions } from "./analyze-log-exceptions.ts";
 import { analyzeLogMessages } from "./analyze-log-messages.ts";
 import { analyzeNetworkPolicies } from "./analyze-network-policies.ts";
 import { analyzePendingTasks } from "./analyze-pending-tasks.ts";
 import { analyzePodEvents } from "./analyze-pod-events.ts";
 import { analyzePodStatuses } from "./analyze-pod-statuses.ts";
+import { analyzeRecentChanges } from "./analyze-recent-changes.ts";
 import { analyzeSaturation } from "./analyze-saturation.ts";
 import { analyzeSqlRows } from "./analyze-sql-rows.ts";
 import { analyzeTableScans } from "./analyze-table-scans.ts";
@@ -32,15 +35,18 @@ export const ANALYZERS: readonly Analyzer[] = [
   analyzeTableScans,
   analyzeSaturation,
   analyzeDeployments,
+  analyzeRecentChanges,
   analyzePodStatuses,
   analyzePodEvents,
   analyzeLogExceptions,
+  analyzeCrashErrors,
   analyzeLogMessages,
   analyzeNetworkPolicies,
   analyzeIngress,
   analyzeControllerLogs,
   analyzeCertificates,
   analyzeDbSessions,
+  analyzeLockHolders,
   analyzeWorkloadShape,
   analyzeHotPod,
   analyzeThreadDump,
@@ -52,6 +58,7 @@ export {
   analyzeAlertIssues,
   analyzeCertificates,
   analyzeControllerLogs,
+  analyzeCrashErrors,
   analyzeDbSessions,
   analyzeDeciderQueue,
   analyzeDeployments,
@@ -62,6 +69,7 @@ export {
   analyzeLogMessages,
   analyzePodEvents,
   analyzePodStatuses,
+  analyzeRecentChanges,
   analyzeSaturation,
   analyzeSqlRows,
   analyzeThreadDump,

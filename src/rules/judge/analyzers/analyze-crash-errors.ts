@@ -1,0 +1,106 @@
+import { extractPods, type PodRecord } from "../../read/read-pods.ts";
+import { parseLogRecords, type LogRecord } from "../../read/read-logs.ts";
+import { workloadOf } from "../../read/workload-name.ts";
+import { logTextOf, podOf, quoteLine, resultsFor } from "../../evidence.ts";
+import { extractChanges, type Change } from "../../read/read-changes.ts";
+import type { Analysis, Analyzer, CauseCandidate, Evidence } from "../../types.ts";
+import { CLUSTER_DNS } from "../../../playbook/component-pods.ts";
+
+/** Last-state reasons the kernel or the node gives: the container did not fail by its own error. */
+const NOT_ITS_OWN = /OOMKilled|Evicted|ContainerStatusUnknown/i;
+
+/**
+ * A container that crash-loops on its own error (exit code ≠ 0, not OOMKilled) says why in its
+ * logs: the error it printed before exiting is the cause of the crash, quoted as it was written —
+ * an exception's class and message with its deepest `Caused by`, or the fatal/error message a
+ * non-JVM program logs. Logs of a replica of the same workload count (the previous container of
+ * one pod is often gone).
+ */
+export const analyzeCrashErrors: Analyzer = {
+  name: "crash errors",
+  analyze(evidence) {
+    const analysis: Analysis = { findings: [], candidates: [] };
+    const pods = resultsFor(evidence, "get_pods_data").flatMap((r) => extractPods(r.data, r.text));
+    const crashing = pods.filter(crashesOnItsOwn);
+    if (crashing.length === 0) return analysis;
+    const seen = new Set<string>();
+    for (const result of resultsFor(evidence, "pull_pod_logs")) {
+      const pod = podOf(result);
+      if (!pod) continue;
+      const workload = workloadOf(pod);
+      const crashed = crashing.find((p) => p.name === pod) ?? crashing.find((p) => workloadOf(p.name) === workload);
+      if (!crashed || seen.has(workload)) continue;
+      const said = whatItSaid(logTextOf(result));
+      if (!said) continue;
+      seen.add(workload);
+      analysis.findings.push({ text: `${pod}: ${said.quotes[0]}`, note: `the error ${crashed.name} exits on`, tool: result.tool, weight: 0.75, key: keyFor(crashed.name) });
+      analysis.candidates.push(crashCandidate(crashed, pod, said, latestChange(evidence, workloadOf(crashed.name)), result.tool));
+    }
+    return analysis;
+  },
+};
+
+/** Crash-looping or restarted after exiting with an error of its own. */
+export function crashesOnItsOwn(pod: PodRecord): boolean {
+  const reasons = [...pod.reasons, ...pod.lastReasons, pod.status ?? ""].join(" ");
+  if (NOT_ITS_OWN.test(reasons)) return false;
+  // 137/143: killed from outside (SIGKILL, SIGTERM after a failed liveness probe), not its own error.
+  const exitedBadly = pod.exitCodes.some((code) => code !== 0 && code !== 137 && code !== 143);
+  const killed = pod.exitCodes.length > 0 && !exitedBadly;
+  return !killed && (/CrashLoopBackOff/i.test(reasons) || (pod.restarts > 0 && (exitedBadly || /\bError\b/.test(pod.lastReasons.join(" ")))));
+}
+
+const FAILURE_WORDS = /\b(error|fatal|panic|failed|failure|invalid|unknown|cannot|denied|refused)\b/i;
+
+/**
+ * The most specific thing the logs say went wrong, as written: the first thrown exception with its
+ * message and its deepest `Caused by` (what the wrapper hides), else the first two error messages
+ * (a non-JVM program's fatal line). The warning logged just before it often names the bad setting.
+ */
+export function whatItSaid(text: string): { text: string; quotes: string[] } | null {
+  const { records } = parseLogRecords(text);
+  const isError = (r: LogRecord) => r.level === "ERROR" || r.level === "FATAL" || (r.level === null && FAILURE_WORDS.test(r.message));
+  const thrownAt = records.findIndex((r) => r.exception !== null && (r.level === null || r.level === "ERROR" || r.level === "FATAL"));
+  if (thrownAt >= 0) {
+    const record = records[thrownAt] as LogRecord;
+    const thrown = record.exception as NonNullable<LogRecord["exception"]>;
+    const deepest = record.causes.at(-1);
+    const main = quoteLine(`${thrown.name}${thrown.message ? `: ${thrown.message}` : ""}`, 160);
+    const root = deepest && deepest.name !== thrown.name ? `, caused by ${quoteLine(`${deepest.name}${deepest.message ? `: ${deepest.message}` : ""}`, 160)}` : "";
+    const warned = [...records.slice(0, thrownAt)].reverse().find((r) => r.level === "WARN");
+    const after = warned ? ` after the warning ${quoteLine(warned.message, 160)}` : "";
+    return { text: `${main}${root}${after}`, quotes: [main] };
+  }
+  const errors = records.filter(isError).slice(0, 2).map((r) => quoteLine(r.message, 160));
+  return errors.length > 0 ? { text: errors.join("; "), quotes: errors } : null;
+}
+
+/** The workload's latest recorded change (rollout cause, image change), when the deployments say. */
+function latestChange(evidence: Evidence, workload: string): Change | null {
+  for (const result of resultsFor(evidence, "get_deployments_info")) {
+    const change = extractChanges(result.data, result.text).find((c) => c.workload === workload);
+    if (change) return change;
+  }
+  return null;
+}
+
+function crashCandidate(crashed: PodRecord, logPod: string, { text: said }: { text: string }, change: Change | null, tool: string): CauseCandidate {
+  const exit = crashed.exitCodes.find((code) => code !== 0);
+  const state = [crashed.status, exit !== undefined ? `exit code ${exit}` : null].filter(Boolean).join(", ");
+  const from = logPod === crashed.name ? "its logs" : `the logs of ${logPod}`;
+  return {
+    key: keyFor(crashed.name),
+    cause: `${crashed.name} fails on its own error and restarts (${state}); ${from} say: ${said}${change ? `; the workload's latest change: ${[change.revision ? `revision ${change.revision}` : null, change.time].filter(Boolean).join(" at ")} "${change.description}"` : ""}`,
+    fact: `${workloadOf(crashed.name)} exits on its own error (${said.slice(0, 60)})`,
+    subject: crashed.name,
+    weight: 0.8,
+    appOrInfra: "app",
+    nextStep: `Fix what ${workloadOf(crashed.name)}'s error names (its configuration, a changed ConfigMap or Secret, or the image's new version), then let it restart; roll back the last change if it started with it`,
+    tool,
+  };
+}
+
+/** The cluster DNS server failing is a cause of its own kind: every name lookup in the cluster fails with it. */
+function keyFor(pod: string): string {
+  return CLUSTER_DNS.test(workloadOf(pod)) ? "dns-server" : "startup-error";
+}
