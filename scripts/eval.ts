@@ -1,5 +1,5 @@
 /**
- * `npm run eval [-- --engine rules|claude] [--set development|holdout|holdout-2|all] [--scenarios <dir>] [--min-score 0.7] [--out eval-results]`
+ * `npm run eval [-- --engine rules|claude] [--set development|holdout|holdout-2|holdout-3|all] [--scenarios <dir>] [--min-score 0.7] [--out eval-results]`
  * Runs every scenario of each set through the real pipeline (alert parser → Conductor client → tools →
  * engine) against the sandbox and scores each report against the scenario's ground truth: the root
  * cause is judged in the root-cause field only. The development set (scenarios/) and the held-out set
@@ -27,7 +27,7 @@ const { values } = parseArgs({
   },
 });
 const engine = values.engine === "claude" ? "claude" : "rules";
-const SETS: Record<string, string> = { development: "scenarios", holdout: join("scenarios", "holdout"), "holdout-2": join("scenarios", "holdout-2") };
+const SETS: Record<string, string> = { development: "scenarios", holdout: join("scenarios", "holdout"), "holdout-2": join("scenarios", "holdout-2"), "holdout-3": join("scenarios", "holdout-3") };
 const sets: [string, string][] = values.scenarios
   ? [[basename(values.scenarios), values.scenarios]]
   : Object.entries(SETS).filter(([name, dir]) => (values.set === "all" ? existsSync(dir) : name === values.set));
