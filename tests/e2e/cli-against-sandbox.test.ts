@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadScenarios, startSandbox, type Sandbox, type Scenario } from "../../src/sandbox/index.ts";
+import { botEnv } from "../../scripts/lib/cli-soak.ts";
 
 const BIN = join(import.meta.dirname, "../../bin/oncall-agent.js");
 let sandbox: Sandbox;
@@ -17,16 +18,6 @@ afterAll(async () => {
   await sandbox?.close();
 });
 
-function botEnv(stateFile: string): Record<string, string> {
-  return {
-    PATH: process.env.PATH ?? "",
-    ...Object.fromEntries(Object.entries(sandbox.env).filter(([k]) => !k.startsWith("ANTHROPIC_"))),
-    ONCALL_STATE_FILE: stateFile,
-    ONCALL_ENGINE: "rules",
-    LOG_FORMAT: "json",
-    LOG_LEVEL: "info",
-  };
-}
 
 interface Running {
   done: Promise<{ code: number | null; stdout: string; stderr: string }>;
@@ -61,14 +52,14 @@ describe("the CLI against the sandbox", () => {
   it("answers each alert once in one cycle, and not again after a restart", async () => {
     const state = join(mkdtempSync(join(tmpdir(), "oncall-e2e-")), "state.json");
     const alerts = ["07_", "10_", "12_"].map(post);
-    const first = await runCli(["run", "--since", "10m"], botEnv(state));
+    const first = await runCli(["run", "--since", "10m"], botEnv(sandbox, state));
     expect(first.code, first.stderr).toBe(0);
     for (const ts of alerts) {
       expect(replies(ts)).toHaveLength(1);
       expect(sandbox.slack.reactions(sandbox.alertChannel, ts)).toEqual(["white_check_mark"]);
     }
     const posts = sandbox.slack.callsTo("chat.postMessage").length;
-    const second = await runCli(["run", "--since", "10m"], botEnv(state));
+    const second = await runCli(["run", "--since", "10m"], botEnv(sandbox, state));
     expect(second.code, second.stderr).toBe(0);
     expect(sandbox.slack.callsTo("chat.postMessage").length).toBe(posts);
     for (const ts of alerts) expect(replies(ts)).toHaveLength(1);
@@ -78,7 +69,7 @@ describe("the CLI against the sandbox", () => {
     const state = join(mkdtempSync(join(tmpdir(), "oncall-e2e-")), "state.json");
     const ts = post("08_");
     const before = { posts: sandbox.slack.callsTo("chat.postMessage").length, reactions: sandbox.slack.callsTo("reactions.add").length };
-    const result = await runCli(["run", "--dry-run", "--since", "10m"], botEnv(state));
+    const result = await runCli(["run", "--dry-run", "--since", "10m"], botEnv(sandbox, state));
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/dry run, not posted/);
     expect(result.stdout).toMatch(/ImagePullBackOff/);
@@ -89,7 +80,7 @@ describe("the CLI against the sandbox", () => {
 
   it("--loop answers alerts that arrive while it runs, refuses a second process on its state file, and exits 0 on SIGTERM", { timeout: 60_000 }, async () => {
     const state = join(mkdtempSync(join(tmpdir(), "oncall-e2e-")), "state.json");
-    const env = botEnv(state);
+    const env = botEnv(sandbox, state);
     const bot = startCli(["run", "--loop", "--interval", "0.2"], env);
     // The channel holds replies from the tests above: a new state file there reads as a lost state, rebuilt from the window.
     await waitFor(() => /first poll of this channel|rebuilding from the last/.test(bot.stderr()));

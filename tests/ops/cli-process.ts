@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { createServer } from "node:net";
+export { freePort } from "../../scripts/lib/free-port.ts";
 
 /** A CLI process with its output collected, for tests that run the bot for real. */
 export interface RunningCli {
@@ -18,14 +18,6 @@ export function startProcess(command: string, args: string[], options: { env: Re
   return { done, kill: (signal) => child.kill(signal), stderr: () => stderr };
 }
 
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (typeof address !== "object" || address === null) throw new Error("no port");
-  return address.port;
-}
 
 export async function waitFor(predicate: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
   const until = Date.now() + timeoutMs;
