@@ -1,15 +1,14 @@
 import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseAlert } from "../../src/alerts/index.ts";
-import { main } from "../../src/cli/main.ts";
 import { comparableReports } from "../../src/capture/index.ts";
 import { buildInvestigation } from "../../src/cli/compose.ts";
 import { loadConfig } from "../../src/config/index.ts";
 import { silentLogger } from "../../src/lib/logger.ts";
 import { loadScenarios, startSandbox, type Sandbox, type Scenario } from "../../src/sandbox/index.ts";
+import { runCliInProcess } from "../helpers/run-cli.ts";
 
 // Text and JSON answers, per-pod logs and events, SQL, failed and timed-out commands, secrets to redact.
 const PICKED = ["01_redis_critical_decider_backlog", "05_error_logs_missing_workflow_version", "07_conductor_down_db_password", "08_workers_down_image_pull", "22_health_check_timed_out_agent_down"];
@@ -29,14 +28,7 @@ afterAll(async () => {
 });
 
 async function runCli(args: string[], env: Record<string, string>) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = "";
-  let err = "";
-  stdout.on("data", (c: Buffer) => (out += c.toString()));
-  stderr.on("data", (c: Buffer) => (err += c.toString()));
-  const code = await main(["node", "oncall-agent", ...args], { stdout, stderr, stdin: new PassThrough(), env, cwd: mkdtempSync(join(tmpdir(), "capture-cwd-")) });
-  return { code, stdout: out, stderr: err };
+  return runCliInProcess(args, env, mkdtempSync(join(tmpdir(), "capture-cwd-")));
 }
 
 const rulesEnv = () => ({

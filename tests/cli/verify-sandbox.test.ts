@@ -1,7 +1,6 @@
-import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { main } from "../../src/cli/main.ts";
 import { loadScenarios, startSandbox, type Sandbox } from "../../src/sandbox/index.ts";
+import { runCliInProcess } from "../helpers/run-cli.ts";
 
 let sandbox: Sandbox;
 beforeAll(async () => {
@@ -12,13 +11,8 @@ afterAll(async () => {
 });
 
 async function verify(env: Record<string, string>): Promise<{ code: number; out: string }> {
-  const stdout = new PassThrough();
-  let out = "";
-  stdout.on("data", (c: Buffer) => (out += c.toString()));
-  const stdin = new PassThrough();
-  stdin.end();
-  const code = await main(["node", "oncall-agent", "verify"], { stdout, stderr: new PassThrough(), stdin, env, cwd: "/nonexistent" });
-  return { code, out };
+  const { code, stdout } = await runCliInProcess(["verify"], env, "/nonexistent");
+  return { code, out: stdout };
 }
 
 describe("verify against the sandbox over real HTTP", () => {

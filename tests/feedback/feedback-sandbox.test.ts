@@ -5,9 +5,9 @@ import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCommand } from "../../src/cli/commands/run.ts";
-import { main } from "../../src/cli/main.ts";
 import type { FeedbackSummary } from "../../src/feedback/index.ts";
 import { loadScenarios, startSandbox, type Sandbox, type Scenario } from "../../src/sandbox/index.ts";
+import { runCliInProcess } from "../helpers/run-cli.ts";
 
 const ONCALL = "U0ONCALL01";
 let sandbox: Sandbox;
@@ -31,14 +31,7 @@ afterAll(async () => {
 });
 
 async function cli(args: string[], env: Record<string, string>) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = "";
-  let err = "";
-  stdout.on("data", (c: Buffer) => (out += c.toString()));
-  stderr.on("data", (c: Buffer) => (err += c.toString()));
-  const code = await main(["node", "oncall-agent", ...args], { stdout, stderr, stdin: new PassThrough(), env, cwd: mkdtempSync(join(tmpdir(), "fb-cwd-")) });
-  return { code, stdout: out, stderr: err };
+  return runCliInProcess(args, env, mkdtempSync(join(tmpdir(), "fb-cwd-")));
 }
 
 const botReply = (alertTs: string) => sandbox.slack.replies(sandbox.alertChannel, alertTs).find((m) => m.user === "U0SBXBOT01")!;

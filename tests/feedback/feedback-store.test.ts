@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { emptyFeedback, openFeedbackStore, readFeedbackFile } from "../../src/feedback/index.ts";
 import { silentLogger } from "../../src/lib/logger.ts";
+import { runCliInProcess } from "../helpers/run-cli.ts";
 
 const fileIn = () => join(mkdtempSync(join(tmpdir(), "fb-store-")), "state.json.feedback.json");
 
@@ -40,15 +41,7 @@ function sample(n: number) {
 
 describe("oncall-agent feedback", () => {
   const run = async (args: string[], env: Record<string, string>) => {
-    const { PassThrough } = await import("node:stream");
-    const { main } = await import("../../src/cli/main.ts");
-    const stdout = new PassThrough();
-    const stderr = new PassThrough();
-    let out = "";
-    let err = "";
-    stdout.on("data", (c: Buffer) => (out += c.toString()));
-    stderr.on("data", (c: Buffer) => (err += c.toString()));
-    const code = await main(["node", "oncall-agent", ...args], { stdout, stderr, stdin: new PassThrough(), env, cwd: mkdtempSync(join(tmpdir(), "fb-cli-")) });
+    const { code, stdout: out, stderr: err } = await runCliInProcess(args, env, mkdtempSync(join(tmpdir(), "fb-cli-")));
     return { code, out, err };
   };
 

@@ -1,11 +1,8 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { CliIo } from "../../src/cli/io.ts";
-import { main } from "../../src/cli/main.ts";
 import { systemClock } from "../../src/lib/clock.ts";
 import {
   advanceWatermark,
@@ -21,6 +18,7 @@ import {
 import { PgStateStore } from "../../src/state/postgres/pg-store.ts";
 import { startPostgres, type PostgresServer } from "../helpers/postgres-server.ts";
 import { createSpyLogger } from "./spy-logger.ts";
+import { runCliInProcess } from "../helpers/run-cli.ts";
 
 const NOW = Date.parse("2026-11-23T12:00:00.000Z");
 const C = "C0ALERTS";
@@ -45,18 +43,8 @@ afterAll(async () => {
   await server?.stop();
 });
 
-async function cli(args: string[], env: Record<string, string>, cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = "";
-  let err = "";
-  stdout.on("data", (c: Buffer) => (out += c.toString()));
-  stderr.on("data", (c: Buffer) => (err += c.toString()));
-  const stdin = new PassThrough();
-  stdin.end();
-  const io: CliIo = { stdin, stdout, stderr, env: { LOG_LEVEL: "silent", ...env }, cwd };
-  const code = await main(["node", "oncall-agent", ...args], io);
-  return { code, stdout: out, stderr: err };
+function cli(args: string[], env: Record<string, string>, cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  return runCliInProcess(args, { LOG_LEVEL: "silent", ...env }, cwd);
 }
 
 describe("oncall-agent state migrate | export | import", () => {
