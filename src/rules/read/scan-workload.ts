@@ -83,7 +83,7 @@ function payloadTaskOf(line: string): string | null {
     name(/\btask\s+["'`]?([A-Za-z][\w.-]*[A-Za-z0-9])/i.exec(line))
   );
 }
-const NOT_A_TASK = /^(?:output|input|payload|id|of|is|with|for|the|a|an|completed|update|updated|result|data|size|task)$/i;
+const NOT_A_TASK = /^(?:output|input|payload|id|of|is|with|for|the|a|an|completed|update|updated|result|data|size|task|workflow|workflows)$/i;
 
 function mostFrequent(values: (string | null)[]): string | null {
   const counts = new Map<string, number>();

@@ -1,0 +1,127 @@
+import { describe, expect, it } from "vitest";
+import { analyzeCertificates } from "../../src/rules/judge/analyzers/analyze-certificates.ts";
+import { analyzeControllerLogs } from "../../src/rules/judge/analyzers/analyze-controller-logs.ts";
+import { analyzeLogMessages } from "../../src/rules/judge/analyzers/analyze-log-messages.ts";
+import { analyzeThreadDump } from "../../src/rules/judge/analyzers/analyze-thread-dump.ts";
+import { analyzeWorkloadShape } from "../../src/rules/judge/analyzers/analyze-workload-shape.ts";
+import { rankAlongGraph } from "../../src/rules/judge/rank-along-graph.ts";
+import { extractIssuers } from "../../src/rules/read/read-certificates.ts";
+import { scanWorkload } from "../../src/rules/read/scan-workload.ts";
+import { quoteLine } from "../../src/rules/evidence.ts";
+import { evidenceOf, issue } from "./build-evidence.ts";
+
+/* Which object, which setting: the cause names the issuer, task, workload or client the decisive evidence is about. */
+
+const CERT_ALERT = issue("DOMAIN_CERTIFICATE_WILL_EXPIRE", "The api.lumenport.io certificate expires in less than 10 days", "WARNING");
+
+const INGRESSES = {
+  ingresses: [
+    { name: "api", hosts: ["api.lumenport.io"], annotations: { "cert-manager.io/cluster-issuer": "acme-main" }, tls: [{ secretName: "api-tls" }] },
+    { name: "docs", hosts: ["docs.lumenport.io"], annotations: { "cert-manager.io/cluster-issuer": "acme-dns" } },
+  ],
+  clusterIssuers: [
+    { name: "acme-main", privateKeySecretRef: "acme-main-key", ready: "False", reason: "ErrInitIssuer", message: 'Error initializing issuer: secret "acme-main-key" not found' },
+    { name: "acme-dns", ready: "True", reason: "ACMEAccountRegistered", message: "The ACME account was registered with the ACME server" },
+  ],
+};
+
+const CERT_MANAGER_LOGS = [
+  'E0301 10:00:01.000000       1 controller.go:167] "re-queuing item due to error processing" err="failed to create Order: 429 urn:ietf:params:acme:error:rateLimited: too many failed authorizations recently" key="docs/docs-tls-2"',
+  'E0301 10:01:01.000000       1 controller.go:167] "re-queuing item due to error processing" err="failed to create Order: 429 urn:ietf:params:acme:error:rateLimited: too many failed authorizations recently" key="docs/docs-tls-2"',
+  'E0301 10:02:01.000000       1 setup.go:49] "error initializing issuer" err="secret \\"acme-main-key\\" not found" resource_name="acme-main" resource_kind="ClusterIssuer"',
+].join("\n");
+
+describe("an issuer that cannot sign is the cause of a certificate's failed renewal", () => {
+  it("reads ClusterIssuers from a list and from kind: ClusterIssuer objects, with their Ready condition and account key Secret", () => {
+    expect(extractIssuers(INGRESSES).map((i) => [i.name, i.ready, i.secretRef])).toEqual([
+      ["acme-main", false, "acme-main-key"],
+      ["acme-dns", true, null],
+    ]);
+    const object = { kind: "ClusterIssuer", metadata: { name: "le" }, spec: { acme: { privateKeySecretRef: { name: "le-key" } } }, status: { conditions: [{ type: "Ready", status: "False", reason: "ErrRegisterACMEAccount", message: "no such host" }] } };
+    expect(extractIssuers(object)).toEqual([{ name: "le", kind: "ClusterIssuer", ready: false, reason: "ErrRegisterACMEAccount", message: "no such host", secretRef: "le-key" }]);
+  });
+
+  it("the not-Ready issuer the alerted host's Ingress references is the root, not a rate limit another certificate hit", () => {
+    const evidence = evidenceOf(
+      [
+        { tool: "get_ingress_info", data: INGRESSES },
+        { tool: "pull_pod_logs", input: { pod: "cert-manager-7f6d9c8b5-abcde" }, data: CERT_MANAGER_LOGS },
+      ],
+      [CERT_ALERT],
+    );
+    const certificates = analyzeCertificates.analyze(evidence).candidates;
+    expect(certificates).toHaveLength(1);
+    expect(certificates[0]?.cause).toContain('ClusterIssuer acme-main that signs it is not Ready (ErrInitIssuer: "Error initializing issuer: secret "acme-main-key" not found")');
+    expect(certificates[0]?.cause).toContain("account key Secret acme-main-key");
+    const logs = analyzeControllerLogs.analyze(evidence).candidates;
+    expect(logs[0]?.cause).toContain("error initializing issuer");
+    const verdict = rankAlongGraph([...logs, ...certificates], evidence.issues);
+    expect(verdict.root?.candidate.cause).toContain("acme-main");
+    expect(verdict.root?.candidate.cause).not.toMatch(/rateLimited/);
+  });
+
+  it("a Warning event about the issuer itself counts; an issuer nothing ties to the alerted host is only a finding", () => {
+    const events = "LAST SEEN   TYPE      REASON          OBJECT                       MESSAGE\n5m          Warning   ErrInitIssuer   clusterissuer/acme-other     Error initializing issuer: secret \"acme-other-key\" not found\n";
+    const lone = analyzeCertificates.analyze(evidenceOf([{ tool: "get_pod_events", input: { pod: "cert-manager-7f6d9c8b5-abcde" }, data: events }], [CERT_ALERT]));
+    expect(lone.candidates[0]?.cause).toContain("ClusterIssuer acme-other that signs it is not Ready");
+    const other = analyzeCertificates.analyze(
+      evidenceOf([{ tool: "get_ingress_info", data: INGRESSES }, { tool: "get_pod_events", input: { pod: "cert-manager-7f6d9c8b5-abcde" }, data: events }], [CERT_ALERT]),
+    );
+    expect(other.candidates.map((c) => c.cause)).toEqual([expect.stringContaining("acme-main")]);
+    expect(other.findings.some((x) => x.text.includes("acme-other") && x.weight < 0.5)).toBe(true);
+  });
+});
+
+const HEAP_ALERT = issue("CONDUCTOR_HIGH_HEAP_USAGE", "Heap usage is at 91%, above the CRITICAL threshold of 85%");
+
+describe("the task whose payloads are large is named", () => {
+  const lines = [1, 2, 3]
+    .map((n) => `{"@timestamp":"2026-03-01T10:0${n}:00Z","log.level":"WARN","message":"Task output payload of render_preview (taskId=t-${n}) is ${5000 + n} KB, above threshold 3072 KB; external payload storage type is DUMMY (not configured), keeping payload inline"}`)
+    .join("\n");
+
+  it("reads the task from `payload of <task>`, `taskType=<task>` and `task <task>`, and storage DUMMY / not configured as off", () => {
+    const scan = scanWorkload(lines);
+    expect(scan.payloads).toMatchObject({ task: "render_preview", direction: "output", externalStorageOff: true, count: 3 });
+    expect(scanWorkload('WARN large output taskType=stitch_pages size 12 MB\nWARN large output taskType=stitch_pages size 14 MB').payloads?.task).toBe("stitch_pages");
+    expect(scanWorkload("WARN task build_atlas returned output of 8 MB").payloads?.task).toBe("build_atlas");
+  });
+
+  it("the cause names the task and quotes the line by its message", () => {
+    const { candidates } = analyzeWorkloadShape.analyze(evidenceOf([{ tool: "pull_pod_logs", input: { pod: "conductor-server-7c9d8e6f5-a1b2c" }, data: lines }], [HEAP_ALERT]));
+    expect(candidates[0]).toMatchObject({ key: "payload", fact: "task render_preview output up to 5003 KB" });
+    expect(candidates[0]?.cause).toContain('task render_preview carries output payloads up to 5003 KB (×3 in conductor-server-7c9d8e6f5-a1b2c\'s logs: "Task output payload of render_preview (taskId=t-1)');
+  });
+
+  it("a size in a line that reports how long something took is context, not an oversized payload", () => {
+    expect(scanWorkload("WARN Slow JSON_JQ_TRANSFORM map_rules in pricing/4: 1843 ms (input 4.1 MB)\nWARN Slow JSON_JQ_TRANSFORM map_rules in pricing/4: 1712 ms (input 4.1 MB)").payloads).toBeNull();
+  });
+
+  it("quoteLine shows a JSON log line's message, other lines as before", () => {
+    expect(quoteLine('{"level":"WARN","logger":"x.Y","message":"queue is full"}')).toBe('"queue is full"');
+    expect(quoteLine("2026-03-01 10:00:00.000 WARN 1 --- [main] c.a.App : queue is full")).toBe('"queue is full"');
+  });
+});
+
+const CPU_ALERT = issue("CONDUCTOR_HIGH_CPU_USAGE", "CPU usage is at 93%, above the CRITICAL threshold of 80%");
+
+describe("the system task burning CPU in a hot workflow", () => {
+  const logs = [1, 2, 3].map((n) => `{"level":"WARN","message":"Slow JSON_JQ_TRANSFORM map_rules in pricing_quote/4: 18${n}0 ms (input 4.1 MB, 30,000 entries)"}`).join("\n");
+
+  it("a JSON_JQ_TRANSFORM reported with its duration names the task and the workflow version, quoting the line", () => {
+    const { candidates } = analyzeLogMessages.analyze(evidenceOf([{ tool: "pull_pod_logs", input: { pod: "conductor-server-7c9d8e6f5-a1b2c" }, data: logs }], [CPU_ALERT]));
+    expect(candidates).toHaveLength(1);
+    expect(candidates[0]).toMatchObject({ key: "inline-script", fact: "JSON_JQ_TRANSFORM map_rules of workflow pricing_quote v4 takes seconds per run" });
+    expect(candidates[0]?.cause).toContain('The JSON_JQ_TRANSFORM task map_rules of workflow pricing_quote v4 spends seconds in its jq expression');
+    expect(candidates[0]?.cause).toContain('"Slow JSON_JQ_TRANSFORM map_rules in pricing_quote/4: 1810 ms');
+    expect(candidates[0]?.nextStep).toContain("workflow pricing_quote v4 that task map_rules");
+    expect(rankAlongGraph(candidates, [CPU_ALERT]).root?.node.id).toBe("inline-script");
+  });
+
+  it("RUNNABLE threads in the jq engine point at a JSON_JQ_TRANSFORM task", () => {
+    const dump = [0, 1, 2]
+      .map((n) => `"sys-task-jq-${n}" #1${n} daemon prio=5 runnable\n   java.lang.Thread.State: RUNNABLE\n\tat net.thisptr.jackson.jq.internal.tree.RecursionExpression.apply(RecursionExpression.java:29)\n\tat com.netflix.conductor.contribs.tasks.json.JsonJqTransform.start(JsonJqTransform.java:84)\n`)
+      .join("\n");
+    const { candidates } = analyzeThreadDump.analyze(evidenceOf([{ tool: "get_thread_dump", input: { pod: "conductor-server-0" }, data: dump }], [CPU_ALERT]));
+    expect(candidates[0]).toMatchObject({ key: "inline-script", cause: expect.stringContaining("3 RUNNABLE threads in conductor-server-0 evaluate jq expressions") });
+  });
+});
