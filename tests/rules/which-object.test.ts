@@ -1,10 +1,12 @@
 import { describe, expect, it } from "vitest";
+import { analyzeCapacityChanges } from "../../src/rules/judge/analyzers/analyze-capacity-changes.ts";
 import { analyzeCertificates } from "../../src/rules/judge/analyzers/analyze-certificates.ts";
 import { analyzeControllerLogs } from "../../src/rules/judge/analyzers/analyze-controller-logs.ts";
 import { analyzeLogMessages } from "../../src/rules/judge/analyzers/analyze-log-messages.ts";
 import { analyzeThreadDump } from "../../src/rules/judge/analyzers/analyze-thread-dump.ts";
 import { analyzeWorkloadShape } from "../../src/rules/judge/analyzers/analyze-workload-shape.ts";
 import { rankAlongGraph } from "../../src/rules/judge/rank-along-graph.ts";
+import { extractSettingChanges } from "../../src/rules/read/read-changes.ts";
 import { extractIssuers } from "../../src/rules/read/read-certificates.ts";
 import { scanWorkload } from "../../src/rules/read/scan-workload.ts";
 import { quoteLine } from "../../src/rules/evidence.ts";
@@ -123,5 +125,63 @@ describe("the system task burning CPU in a hot workflow", () => {
       .join("\n");
     const { candidates } = analyzeThreadDump.analyze(evidenceOf([{ tool: "get_thread_dump", input: { pod: "conductor-server-0" }, data: dump }], [CPU_ALERT]));
     expect(candidates[0]).toMatchObject({ key: "inline-script", cause: expect.stringContaining("3 RUNNABLE threads in conductor-server-0 evaluate jq expressions") });
+  });
+});
+
+const REDIS_ALERT = issue("REDIS_CRITICAL_USAGE", "The Redis instance is at 88%, above the CRITICAL threshold of 80%");
+
+describe("a capacity setting lowered by a change, under a normal load", () => {
+  const history = [
+    "REVISION  UPDATED                   STATUS      CHART              APP VERSION  DESCRIPTION",
+    "11        Mon Mar  1 08:00:00 2026  superseded  stack-1.2.0        5.2.1        Upgrade complete",
+    "12        Tue Mar  2 09:30:00 2026  deployed    stack-1.2.0        5.2.1        Upgrade complete",
+  ].join("\n");
+  const diff = [
+    "   cache:",
+    "     primary:",
+    "       resources:",
+    "         limits:",
+    "-          memory: 8Gi",
+    "+          memory: 3Gi",
+    "     extraConfig: |-",
+    "-      maxmemory 6gb",
+    "+      maxmemory 2048mb",
+    "       maxmemory-policy noeviction",
+  ].join("\n");
+
+  it("reads a removed and an added line of the same setting at the same place, compared by size", () => {
+    expect(extractSettingChanges(diff)).toEqual([
+      { key: "memory", path: ["cache", "primary", "resources", "limits"], from: "8Gi", to: "3Gi", lines: ["-          memory: 8Gi", "+          memory: 3Gi"], lowered: true },
+      { key: "maxmemory", path: ["cache", "extraConfig"], from: "6gb", to: "2048mb", lines: ["-      maxmemory 6gb", "+      maxmemory 2048mb"], lowered: true },
+    ]);
+    expect(extractSettingChanges("-  max_connections = 200\n+  max_connections = 400\n")[0]).toMatchObject({ lowered: false });
+    expect(extractSettingChanges("-  replicas: 3\n+  replicas: 1\n")).toEqual([]);
+  });
+
+  it("under a Redis alert, the lowered maxmemory is the root cause, quoting the diff and the helm revision", () => {
+    const evidence = evidenceOf([{ tool: "get_deployments_info", data: `${history}\n\n${diff}` }], [REDIS_ALERT]);
+    const { candidates } = analyzeCapacityChanges.analyze(evidence);
+    expect(candidates).toHaveLength(1);
+    expect(candidates[0]?.cause).toContain('cache.extraConfig.maxmemory lowered from 6gb to 2048mb in helm revision 12 at Tue Mar 2 09:30:00 2026 ("- maxmemory 6gb" → "+ maxmemory 2048mb")');
+    const hint = { key: "redis-size", cause: "Redis fills up without a backlog", weight: 0.4, appOrInfra: "unknown" as const, tool: "get_incident_details" };
+    expect(rankAlongGraph([hint, ...candidates], [REDIS_ALERT]).root?.node.id).toBe("capacity-lowered");
+    expect(analyzeCapacityChanges.analyze(evidenceOf([{ tool: "get_deployments_info", data: diff }], [CPU_ALERT])).candidates).toEqual([]);
+  });
+
+  it("without a diff, the ceiling's series stepping down under flat usage; not when the usage grew", () => {
+    const matrix = (used: [string, string]) => ({
+      status: "success",
+      data: {
+        resultType: "matrix",
+        result: [
+          { metric: { __name__: "redis_memory_used_bytes" }, values: [[1, used[0]], [2, used[1]]] },
+          { metric: { __name__: "redis_memory_max_bytes" }, values: [[1, "4294967296"], [2, "1610612736"]] },
+        ],
+      },
+    });
+    const flat = analyzeCapacityChanges.analyze(evidenceOf([{ tool: "get_cluster_metrics", data: matrix(["1300000000", "1400000000"]) }], [REDIS_ALERT]));
+    expect(flat.candidates[0]?.cause).toContain("redis_memory_max_bytes fell from 4,294,967,296 to 1,610,612,736");
+    const grew = analyzeCapacityChanges.analyze(evidenceOf([{ tool: "get_cluster_metrics", data: matrix(["300000000", "1400000000"]) }], [REDIS_ALERT]));
+    expect(grew.candidates).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
 import type { Analyzer } from "../../types.ts";
 import { analyzeAlertIssues } from "./analyze-alert-issues.ts";
+import { analyzeCapacityChanges } from "./analyze-capacity-changes.ts";
 import { analyzeCertificates } from "./analyze-certificates.ts";
 import { analyzeCrashErrors } from "./analyze-crash-errors.ts";
 import { analyzeControllerLogs } from "./analyze-controller-logs.ts";
@@ -36,6 +37,7 @@ export const ANALYZERS: readonly Analyzer[] = [
   analyzeSaturation,
   analyzeDeployments,
   analyzeRecentChanges,
+  analyzeCapacityChanges,
   analyzePodStatuses,
   analyzePodEvents,
   analyzeLogExceptions,
@@ -56,6 +58,7 @@ export const ANALYZERS: readonly Analyzer[] = [
 
 export {
   analyzeAlertIssues,
+  analyzeCapacityChanges,
   analyzeCertificates,
   analyzeControllerLogs,
   analyzeCrashErrors,
