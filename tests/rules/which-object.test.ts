@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { analyzeCapacityChanges } from "../../src/rules/judge/analyzers/analyze-capacity-changes.ts";
+import { analyzeDbSessions } from "../../src/rules/judge/analyzers/analyze-db-sessions.ts";
+import { planFollowUps } from "../../src/rules/investigate/plan-follow-ups.ts";
 import { analyzeCertificates } from "../../src/rules/judge/analyzers/analyze-certificates.ts";
 import { analyzeControllerLogs } from "../../src/rules/judge/analyzers/analyze-controller-logs.ts";
 import { analyzeLogMessages } from "../../src/rules/judge/analyzers/analyze-log-messages.ts";
@@ -183,5 +185,48 @@ describe("a capacity setting lowered by a change, under a normal load", () => {
     expect(flat.candidates[0]?.cause).toContain("redis_memory_max_bytes fell from 4,294,967,296 to 1,610,612,736");
     const grew = analyzeCapacityChanges.analyze(evidenceOf([{ tool: "get_cluster_metrics", data: matrix(["300000000", "1400000000"]) }], [REDIS_ALERT]));
     expect(grew.candidates).toEqual([]);
+  });
+});
+
+const DOWN_ALERT = issue("CONDUCTOR_HEALTHY", "Conductor has failed the health check: GET /health returned 503 on 2 of 2 server pods");
+
+describe("connections held by another client when Postgres says too many clients", () => {
+  const serverLogs = "2026-03-01 10:00:00.000  WARN 1 --- [onnection adder] com.zaxxer.hikari.pool.HikariPool : HikariPool-1 - Cannot acquire connection from data source\norg.postgresql.util.PSQLException: FATAL: sorry, too many clients already\n";
+  const exporter = {
+    status: "success",
+    data: {
+      resultType: "vector",
+      result: [
+        { metric: { __name__: "pg_settings_max_connections" }, value: [1, "200"] },
+        { metric: { __name__: "pg_stat_activity_count", usename: "report_svc", application_name: "nightly-report", state: "idle" }, value: [1, "150"] },
+        { metric: { __name__: "pg_stat_activity_count", usename: "report_svc", application_name: "nightly-report", state: "active" }, value: [1, "30"] },
+        { metric: { __name__: "pg_stat_activity_count", usename: "conductor", application_name: "PostgreSQL JDBC Driver", state: "active" }, value: [1, "15"] },
+      ],
+    },
+  };
+
+  it("the client holding most of max_connections, from the exporter's pg_stat_activity_count by application and user", () => {
+    const evidence = evidenceOf([{ tool: "pull_pod_logs", input: { pod: "conductor-server-7c9d8e6f5-a1b2c" }, data: serverLogs }, { tool: "get_infrastructure_metrics", data: exporter }], [DOWN_ALERT]);
+    const { candidates, findings } = analyzeDbSessions.analyze(evidence);
+    expect(candidates).toEqual([expect.objectContaining({ key: "db-connections-held", subject: "nightly-report" })]);
+    expect(candidates[0]?.cause).toBe('Postgres is out of connection slots ("FATAL: sorry, too many clients already"): client nightly-report (user report_svc) holds 180 of max_connections 200 (150 idle, 30 active), so the Conductor server cannot open the connections it needs');
+    expect(findings[0]?.text).toBe("Postgres connections of nightly-report idle: 150");
+    const database = { key: "database", cause: "Conductor cannot get Postgres connections", weight: 0.8, appOrInfra: "infra" as const, tool: "pull_pod_logs" };
+    expect(rankAlongGraph([database, ...candidates], [DOWN_ALERT]).root?.node.id).toBe("db-connections-held");
+  });
+
+  it("pg_stat_activity rows by application; nothing when Postgres refuses nothing or the server itself holds the slots", () => {
+    const rows = { columns: ["application_name", "usename", "count"], rows: [["etl-loader", "etl", 90], ["conductor-server", "conductor", 8]] };
+    const sql = { tool: "run_sql_select", input: { query: "SELECT application_name, usename, count(*) FROM pg_stat_activity GROUP BY 1, 2" }, data: rows };
+    const refused = { tool: "pull_pod_logs", input: { pod: "conductor-server-7c9d8e6f5-a1b2c" }, data: serverLogs };
+    expect(analyzeDbSessions.analyze(evidenceOf([refused, sql], [DOWN_ALERT])).candidates[0]?.cause).toContain("client etl-loader (user etl) holds 90 of 98 connections");
+    expect(analyzeDbSessions.analyze(evidenceOf([sql], [DOWN_ALERT])).candidates).toEqual([]);
+    const own = { ...sql, data: { columns: ["application_name", "count"], rows: [["conductor-server", 90], ["psql", 2]] } };
+    expect(analyzeDbSessions.analyze(evidenceOf([refused, own], [DOWN_ALERT])).candidates).toEqual([]);
+  });
+
+  it("Postgres refusing connections asks the exporter too, since the agent's own SQL may not get a slot", () => {
+    const evidence = evidenceOf([{ tool: "pull_pod_logs", input: { pod: "conductor-server-7c9d8e6f5-a1b2c" }, data: serverLogs }], [DOWN_ALERT]);
+    expect(planFollowUps(evidence, [], 5).map((c) => c.tool)).toEqual(["run_sql_select", "get_infrastructure_metrics"]);
   });
 });
