@@ -191,9 +191,10 @@ describe("runRulesEngine", () => {
     });
     // Pod calls run concurrently once the pod list has named the pod: their order is free.
     expect(calls.slice(0, 2)).toEqual(["get_incident_details", "get_pods_data"]);
-    // The CPU lead also reads the deployments (image and rollout: did it start with a change?).
+    // The CPU leads also read the deployments (image and rollout: did it start with a change?) and the nodes (a noisy neighbour?).
     expect(calls.slice(2).sort()).toEqual([
       "get_deployments_info",
+      "get_infrastructure_metrics",
       "get_thread_dump(conductor-server-7d9f8-abcde)",
       "get_top_output(conductor-server-7d9f8-abcde)",
       "pull_pod_logs(conductor-server-7d9f8-abcde)",

@@ -2,6 +2,8 @@ import { describe, expect, it } from "vitest";
 import { analyzeCapacityChanges } from "../../src/rules/judge/analyzers/analyze-capacity-changes.ts";
 import { analyzeDbSessions } from "../../src/rules/judge/analyzers/analyze-db-sessions.ts";
 import { planFollowUps } from "../../src/rules/investigate/plan-follow-ups.ts";
+import { analyzeNoisyNeighbour } from "../../src/rules/judge/analyzers/analyze-noisy-neighbour.ts";
+import { LEADS } from "../../src/playbook/leads.ts";
 import { analyzeCertificates } from "../../src/rules/judge/analyzers/analyze-certificates.ts";
 import { analyzeControllerLogs } from "../../src/rules/judge/analyzers/analyze-controller-logs.ts";
 import { analyzeLogMessages } from "../../src/rules/judge/analyzers/analyze-log-messages.ts";
@@ -228,5 +230,46 @@ describe("connections held by another client when Postgres says too many clients
   it("Postgres refusing connections asks the exporter too, since the agent's own SQL may not get a slot", () => {
     const evidence = evidenceOf([{ tool: "pull_pod_logs", input: { pod: "conductor-server-7c9d8e6f5-a1b2c" }, data: serverLogs }], [DOWN_ALERT]);
     expect(planFollowUps(evidence, [], 5).map((c) => c.tool)).toEqual(["run_sql_select", "get_infrastructure_metrics"]);
+  });
+});
+
+describe("a noisy neighbour: another pod on the alerted pod's node using the node's CPU", () => {
+  const pods = [
+    "NAME                                 READY   STATUS    RESTARTS   AGE   IP           NODE",
+    "api-server-6c8d7b9f5-k2m4p           1/1     Running   0          3d    10.1.3.14    node-c",
+    "api-server-6c8d7b9f5-q7w8e           1/1     Running   0          3d    10.1.1.20    node-a",
+    "tile-rebuild-28811220-zz9kq          1/1     Running   0          2h    10.1.3.40    node-c",
+    "log-shipper-abcde                    1/1     Running   0          30d   10.1.3.5     node-c",
+  ].join("\n");
+  const usage = (nodeCpu: number, rebuild: string) => ({
+    nodes: [{ name: "node-c", cpuPct: nodeCpu }, { name: "node-a", cpuPct: 22 }],
+    pods: [
+      { pod: "tile-rebuild-28811220-zz9kq", cpu: rebuild, qosClass: "BestEffort", limits: null },
+      { pod: "api-server-6c8d7b9f5-k2m4p", cpu: "900m", qosClass: "Burstable" },
+      { pod: "log-shipper-abcde", cpu: "60m" },
+    ],
+  });
+  const alert = issue("CONDUCTOR_HIGH_CPU_USAGE", "CPU usage is at 91%, above the MAJOR threshold of 75% - api-server-6c8d7b9f5-k2m4p", "MAJOR", "api-server-6c8d7b9f5-k2m4p");
+  const host = "system_cpu_usage{pod=\"api-server-6c8d7b9f5-k2m4p\"} 0.91\nprocess_cpu_usage{pod=\"api-server-6c8d7b9f5-k2m4p\"} 0.12\n";
+
+  it("names the neighbour, its node and QoS, and the server's host-versus-process reading", () => {
+    const evidence = evidenceOf([{ tool: "get_pods_data", data: pods }, { tool: "get_infrastructure_metrics", data: usage(98, "6500m") }, { tool: "get_cluster_metrics", data: host }], [alert]);
+    const { candidates, findings } = analyzeNoisyNeighbour.analyze(evidence);
+    expect(candidates[0]?.cause).toBe(
+      "Noisy neighbour on node node-c: pod tile-rebuild-28811220-zz9kq (tile-rebuild) uses 6,500m CPU (BestEffort: no CPU requests or limits) on the same node as api-server-6c8d7b9f5-k2m4p, which itself uses 900m; the node is at 98% CPU; the server's reading is the host's (system_cpu_usage 0.91 against process_cpu_usage 0.12)",
+    );
+    expect(findings[0]?.text).toBe("tile-rebuild-28811220-zz9kq runs on node-c");
+    const hot = { key: "cpu-hot", cause: "CPU is consumed by api-server", weight: 0.4, appOrInfra: "unknown" as const, tool: "get_top_output" };
+    expect(rankAlongGraph([hot, ...candidates], [alert]).root?.node.id).toBe("noisy-neighbour");
+  });
+
+  it("nothing when the node is not busy, the neighbour is small, or the alert names no pod", () => {
+    expect(analyzeNoisyNeighbour.analyze(evidenceOf([{ tool: "get_pods_data", data: pods }, { tool: "get_infrastructure_metrics", data: usage(60, "6500m") }], [alert])).candidates).toEqual([]);
+    expect(analyzeNoisyNeighbour.analyze(evidenceOf([{ tool: "get_pods_data", data: pods }, { tool: "get_infrastructure_metrics", data: usage(98, "1200m") }], [alert])).candidates).toEqual([]);
+    expect(analyzeNoisyNeighbour.analyze(evidenceOf([{ tool: "get_pods_data", data: pods }, { tool: "get_infrastructure_metrics", data: usage(98, "6500m") }], [CPU_ALERT])).candidates).toEqual([]);
+  });
+
+  it("a CPU alert opens the lead that reads the nodes and the pods beside the server", () => {
+    expect(LEADS.find((lead) => lead.opensOn.includes("alert:cpu") && lead.calls.some((c) => c.tool === "get_infrastructure_metrics"))?.id).toBe("cpu-node-neighbours");
   });
 });

@@ -15,6 +15,7 @@ import { analyzeLockHolders } from "./analyze-lock-holders.ts";
 import { analyzeLogExceptions } from "./analyze-log-exceptions.ts";
 import { analyzeLogMessages } from "./analyze-log-messages.ts";
 import { analyzeNetworkPolicies } from "./analyze-network-policies.ts";
+import { analyzeNoisyNeighbour } from "./analyze-noisy-neighbour.ts";
 import { analyzePendingTasks } from "./analyze-pending-tasks.ts";
 import { analyzePodEvents } from "./analyze-pod-events.ts";
 import { analyzePodStatuses } from "./analyze-pod-statuses.ts";
@@ -51,6 +52,7 @@ export const ANALYZERS: readonly Analyzer[] = [
   analyzeLockHolders,
   analyzeWorkloadShape,
   analyzeHotPod,
+  analyzeNoisyNeighbour,
   analyzeThreadDump,
   analyzeKnownIssues,
   analyzeToolFailures,
