@@ -8,7 +8,7 @@ import type { ToolName } from "../tools/types.ts";
  */
 
 /** Stand-ins resolved from the evidence before a call: a worker pod for the pending task, the crashed pod, a server pod. */
-export type LeadTarget = "{workerPod}" | "{crashedPod}" | "{unreadCrashedPod}" | "{serverPod}" | "{siblingServerPod}";
+export type LeadTarget = "{workerPod}" | "{crashedPod}" | "{unreadCrashedPod}" | "{serverPod}" | "{siblingServerPod}" | "{uninspectedTroubledPod}";
 
 export interface LeadCall {
   tool: ToolName;
@@ -111,3 +111,22 @@ export const LEADS: readonly Lead[] = [
     calls: [{ tool: "pull_pod_logs", args: { pod: "{siblingServerPod}", lines: 300 } }],
   },
 ];
+
+/**
+ * When the leads are followed and the evidence still settles no cause (no root, or only a general
+ * reading), an engineer widens the look before handing over: the views not taken yet, and the next
+ * troubled pod nobody has looked at. Opens on its own pseudo-node; the engine decides when.
+ */
+export const UNSETTLED = "unsettled";
+export const WIDENING: Lead = {
+  id: "unsettled-widen",
+  opensOn: [UNSETTLED],
+  why: "no cause is settled yet: the views not taken so far",
+  calls: [
+    { tool: "get_pod_events", args: { pod: "{uninspectedTroubledPod}" } },
+    { tool: "pull_pod_logs", args: { pod: "{uninspectedTroubledPod}", lines: 200 } },
+    { tool: "get_deployments_info", args: {} },
+    { tool: "get_cluster_metrics", args: {} },
+    { tool: "get_infrastructure_metrics", args: {} },
+  ],
+};
