@@ -110,6 +110,7 @@ export const CAUSAL_NODES: readonly CausalNode[] = [
   cause("dns-record", "the domain's DNS record is missing or wrong"),
   cause("no-endpoints", "a Service whose selector matches no ready pod"),
   cause("certificate", "certificate renewal failing"),
+  cause("challenge-blocked", "an authentication rule on the ingress that answers the ACME HTTP-01 challenge with a redirect or a refusal"),
   cause("api-key", "an API key rotated or expired"),
   cause("agent-down", "the in-cluster agent is not polling", ["agent-down"]),
   cause("known-issue", "a vetted known issue (src/known-issues) whose signature matched"),
@@ -180,6 +181,7 @@ export const CAUSAL_EDGES: readonly CausalEdge[] = [
   ...e("dns-record", ["alert:domain-resolution", "alert:domain-reachability", "alert:dns"], "the ingress address against the domain's DNS record"),
   ...e("no-endpoints", "alert:domain-reachability", "a Service with no endpoints, selector against the pods' labels"),
   ...e("certificate", "alert:certificate", "a Certificate not Ready, the ACME challenge's status (cert-manager)"),
+  ...e("challenge-blocked", "certificate", "cert-manager's self check: wrong status code 30x/401/403 on the challenge path, and an auth annotation on the ingress serving that host"),
   ...e("api-key", "alert:auth-stale", "the alert itself (self-describing)"),
   ...e("agent-down", "alert:unknown", "the health check and commands TIMED_OUT, tasks not polled"),
   // A vetted entry names its own cause; it may explain whichever alert it shows up under.

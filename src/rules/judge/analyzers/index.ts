@@ -1,6 +1,7 @@
 import type { Analyzer } from "../../types.ts";
 import { analyzeAlertIssues } from "./analyze-alert-issues.ts";
 import { analyzeCertificates } from "./analyze-certificates.ts";
+import { analyzeChallengeRedirect } from "./analyze-challenge-redirect.ts";
 import { analyzeCrashErrors } from "./analyze-crash-errors.ts";
 import { analyzeControllerLogs } from "./analyze-controller-logs.ts";
 import { analyzeDbSessions } from "./analyze-db-sessions.ts";
@@ -45,6 +46,7 @@ export const ANALYZERS: readonly Analyzer[] = [
   analyzeIngress,
   analyzeControllerLogs,
   analyzeCertificates,
+  analyzeChallengeRedirect,
   analyzeDbSessions,
   analyzeLockHolders,
   analyzeWorkloadShape,
@@ -57,6 +59,7 @@ export const ANALYZERS: readonly Analyzer[] = [
 export {
   analyzeAlertIssues,
   analyzeCertificates,
+  analyzeChallengeRedirect,
   analyzeControllerLogs,
   analyzeCrashErrors,
   analyzeDbSessions,
