@@ -1,3 +1,4 @@
+import { SECRET_SYNC } from "../../playbook/component-pods.ts";
 import { LEADS, type Lead } from "../../playbook/leads.ts";
 import type { ToolName } from "../../tools/types.ts";
 import { podScore } from "../judge/analyzers/analyze-pod-statuses.ts";
@@ -94,6 +95,8 @@ function resolveTarget(target: string, ctx: LeadContext): string | null {
       return servers[0]?.name ?? null;
     case "{siblingServerPod}":
       return servers.find((p) => !pulledBefore(p.name, ctx))?.name ?? null;
+    case "{secretSyncPod}":
+      return ranked.find((p) => SECRET_SYNC.test(p.name))?.name ?? null;
     default:
       return null;
   }

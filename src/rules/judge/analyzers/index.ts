@@ -7,6 +7,7 @@ import { analyzeControllerLogs } from "./analyze-controller-logs.ts";
 import { analyzeDbSessions } from "./analyze-db-sessions.ts";
 import { analyzeDeciderQueue } from "./analyze-decider-queue.ts";
 import { analyzeDeployments } from "./analyze-deployments.ts";
+import { analyzeErrorSinceChange } from "./analyze-error-since-change.ts";
 import { analyzeExecutionStatus } from "./analyze-execution-status.ts";
 import { analyzeHotPod } from "./analyze-hot-pod.ts";
 import { analyzeIngress } from "./analyze-ingress.ts";
@@ -41,6 +42,7 @@ export const ANALYZERS: readonly Analyzer[] = [
   analyzePodEvents,
   analyzeLogExceptions,
   analyzeCrashErrors,
+  analyzeErrorSinceChange,
   analyzeLogMessages,
   analyzeNetworkPolicies,
   analyzeIngress,

@@ -1,0 +1,303 @@
+import { matchMechanism, type ErrorMechanism } from "../../../playbook/error-mechanisms.ts";
+import { extractChanges } from "../../read/read-changes.ts";
+import { extractDeployments } from "../../read/read-deployments.ts";
+import { parseLogRecords, type LogRecord } from "../../read/read-logs.ts";
+import { collectStrings, isObject, readString, walkObjects, type JsonObject } from "../../read/walk-json.ts";
+import { workloadOf } from "../../read/workload-name.ts";
+import { logTextOf, podOf, quoteLine, resultsFor } from "../../evidence.ts";
+import { SECRET_SYNC } from "../../../playbook/component-pods.ts";
+import type { Analysis, Analyzer, Evidence, RuleFinding } from "../../types.ts";
+
+/**
+ * An error that names its mechanism (src/playbook/error-mechanisms.ts), correlated with the change
+ * that brought it: the workload's last rollout, a database failover, a Secret updated after the
+ * pods started. The cause quotes the error, says what it means and names the change:
+ * "<error> since <change>". Without the change, the mechanism alone (when it is evidence at all).
+ */
+export const analyzeErrorSinceChange: Analyzer = {
+  name: "error since change",
+  analyze(evidence) {
+    const analysis: Analysis = { findings: [], candidates: [] };
+    const done = new Set<string>();
+    for (const result of resultsFor(evidence, "pull_pod_logs")) {
+      const pod = podOf(result);
+      if (!pod) continue;
+      const workload = workloadOf(pod);
+      const text = logTextOf(result);
+      const hit = firstHit(parseLogRecords(text).records);
+      if (!hit || done.has(`${hit.mechanism.key} ${workload}`)) continue;
+      done.add(`${hit.mechanism.key} ${workload}`);
+      const { mechanism } = hit;
+      const errorFinding: RuleFinding = { text: `${pod}: ${hit.quote}`, note: `×${hit.count}: ${mechanism.meaning}`, tool: result.tool, weight: 0.75, key: mechanism.key };
+      if (mechanism.key === "stale-secret") {
+        // Rejected credentials alone: a lead (what changed?), not yet a cause.
+        analysis.findings.push({ ...errorFinding, key: "credentials-rejected" });
+        analysis.candidates.push({ key: "credentials-rejected", cause: `${workload}'s credentials are rejected: ${hit.quote}`, fact: `${workload}: ${hit.quote.slice(0, 80)}`, weight: 0.5, appOrInfra: "unknown", subject: pod, tool: result.tool });
+      }
+      const change = findChange(mechanism, evidence, workload, hit.time);
+      const corroborated = mechanism.corroboration ? corroborating(text, mechanism.corroboration) : null;
+      if (!change && mechanism.alone === null) continue;
+      analysis.findings.push(errorFinding);
+      if (corroborated) analysis.findings.push({ text: `${pod}: ${corroborated}`, note: "the mechanism at work", tool: result.tool, weight: 0.6, key: mechanism.key });
+      if (change) analysis.findings.push({ ...change.finding, key: mechanism.key });
+      const weight = change ? mechanism.withChange : (mechanism.alone as number);
+      analysis.candidates.push({
+        key: mechanism.key,
+        cause: `${workload}: ${hit.quote} — ${mechanism.meaning}${corroborated ? ` (its logs: ${corroborated})` : ""}${change ? ` — since ${change.since}` : ""}`,
+        fact: `${workload}: ${hit.quote.slice(0, 70)}${change ? ` since ${change.short}` : ""}`,
+        weight: Math.min(0.9, weight + (corroborated && change ? 0.05 : 0)),
+        appOrInfra: mechanism.appOrInfra,
+        nextStep: mechanism.nextStep(workload),
+        subject: pod,
+        tool: result.tool,
+      });
+    }
+    return analysis;
+  },
+};
+
+interface Hit {
+  mechanism: ErrorMechanism;
+  quote: string;
+  count: number;
+  /** When the first such error was logged, when the log says. */
+  time: string | null;
+}
+
+/**
+ * The first error record (a thrown exception, its Caused-by, an error line) that names a
+ * mechanism, quoted as written; warnings only when no error does (a warning often guesses).
+ */
+function firstHit(records: readonly LogRecord[]): Hit | null {
+  const errors = records.filter((r) => r.exception || r.level === "ERROR" || r.level === "FATAL");
+  return hitIn(errors) ?? hitIn(records.filter((r) => r.level === "WARN"));
+}
+
+function hitIn(records: readonly LogRecord[]): Hit | null {
+  let found: Hit | null = null;
+  for (const record of records) {
+    const texts = [record.exception, ...record.causes].filter((e) => e !== null).map((e) => `${e.name}${e.message ? `: ${e.message}` : ""}`);
+    texts.push(record.message);
+    for (const text of texts) {
+      const mechanism = matchMechanism(text);
+      if (!mechanism) continue;
+      if (found && found.mechanism.key === mechanism.key) found.count += 1;
+      else if (!found) found = { mechanism, quote: text === record.message ? quoteLine(text, 160) : quoteText(text, 160), count: 1, time: isoTime(record.time) };
+      break;
+    }
+  }
+  return found;
+}
+
+/** A line that shows the mechanism at work, quoted. */
+function corroborating(text: string, pattern: RegExp): string | null {
+  const line = text.split(/\r?\n/).find((l) => pattern.test(l));
+  return line ? quoteLine(line, 100) : null;
+}
+
+/** An exception as written (`x.y.FooException: message`), flattened and cut on a word edge. */
+function quoteText(text: string, max: number): string {
+  const flat = text.trim().replace(/\s+/g, " ");
+  return `"${flat.length <= max ? flat : flat.slice(0, max).replace(/\s+\S*$/, "")}"`;
+}
+
+interface FoundChange {
+  /** The change as the cause states it. */
+  since: string;
+  short: string;
+  finding: RuleFinding;
+}
+
+function findChange(mechanism: ErrorMechanism, evidence: Evidence, workload: string, firstError: string | null): FoundChange | null {
+  switch (mechanism.change) {
+    case "rollout":
+      return rolloutOf(evidence, workload);
+    case "failover":
+      return failoverFor(evidence, workload);
+    case "secret":
+      return secretUpdatedFor(evidence, workload, firstError);
+  }
+}
+
+/** The workload's last recorded rollout (change-cause, image bump, helm revision). */
+function rolloutOf(evidence: Evidence, workload: string): FoundChange | null {
+  for (const result of resultsFor(evidence, "get_deployments_info")) {
+    const change = extractChanges(result.data, result.text).find((c) => c.workload === workload);
+    if (!change) continue;
+    const deployment = extractDeployments(result.data, result.text).find((d) => d.name === workload);
+    const verbatim = deployment?.changeCause ?? change.description;
+    return {
+      since: `the rollout of ${workload}${change.time ? ` at ${change.time}` : ""}: "${change.description}"`,
+      short: `the rollout ${change.description.slice(0, 50)}`,
+      finding: { text: `${workload}: ${verbatim}`, note: `its last rollout${change.time ? `, ${change.time}` : ""}`, tool: result.tool, weight: 0.7 },
+    };
+  }
+  return null;
+}
+
+const FAILOVER = /\bfail(?:ed)?[- ]?over\b|\bpromot(?:ed|ion)\b|\bswitchover\b|\bnew (?:primary|writer|master)\b/i;
+const DB_URL = /jdbc:\w+:\/\/([a-z0-9][a-z0-9.-]*)|\bpostgres(?:ql)?:\/\/(?:[^@/\s]+@)?([a-z0-9][a-z0-9.-]*)/i;
+
+/** A failover recorded anywhere in the evidence, with the host the workload's datasource still names. */
+function failoverFor(evidence: Evidence, workload: string): FoundChange | null {
+  const event = failoverEvent(evidence);
+  if (!event) return null;
+  const datasource = datasourceOf(evidence, workload);
+  const host = datasource?.host.split(".")[0] ?? null;
+  const demoted = host ? notWriter(evidence, host) : false;
+  const onHost = host && !event.text.includes(host) ? ` — its datasource still names ${host}${demoted ? ", now a reader (the old primary)" : " (an instance host, not the writer endpoint)"}` : "";
+  return {
+    since: `the failover (${event.time ? `${event.time}: ` : ""}"${event.text}")${onHost}`,
+    short: `the failover${host ? `; datasource ${host}` : ""}`,
+    finding: { text: event.text, note: `${event.time ?? "recorded"}: the database failed over`, tool: event.tool, weight: 0.75 },
+  };
+}
+
+function failoverEvent(evidence: Evidence): { text: string; time: string | null; tool: string } | null {
+  let best: { text: string; time: string | null; tool: string; done: boolean } | null = null;
+  for (const result of evidence.results.filter((r) => r.status === "ok" && r.tool !== "pull_pod_logs")) {
+    walkObjects(result.data, (object) => {
+      for (const value of Object.values(object)) {
+        if (typeof value !== "string" || value.length > 300 || !FAILOVER.test(value)) continue;
+        const done = /\bcomplet|\bfinish|\bsucceed/i.test(value);
+        if (!best || (done && !best.done)) best = { text: value, time: readString(object, "time", "timestamp", "date", "at", "lastTimestamp"), tool: result.tool, done };
+      }
+      return false;
+    });
+  }
+  return best;
+}
+
+/** The database host the workload (else any deployment) connects to, from its env. */
+function datasourceOf(evidence: Evidence, workload: string): { host: string; variable: string } | null {
+  const found: { host: string; variable: string; own: boolean }[] = [];
+  for (const result of resultsFor(evidence, "get_deployments_info")) {
+    for (const deployment of extractDeployments(result.data, result.text)) {
+      for (const [variable, value] of Object.entries(deployment.env)) {
+        const m = DB_URL.exec(value);
+        const host = m?.[1] ?? m?.[2];
+        if (host) found.push({ host, variable, own: deployment.name === workload });
+      }
+    }
+  }
+  return found.find((f) => f.own) ?? found[0] ?? null;
+}
+
+/** True when an object naming this instance says it is not the writer/primary (isClusterWriter false, role replica). */
+function notWriter(evidence: Evidence, host: string): boolean {
+  let demoted = false;
+  for (const result of evidence.results.filter((r) => r.status === "ok")) {
+    walkObjects(result.data, (object) => {
+      if (!Object.values(object).some((v) => typeof v === "string" && v.split(".")[0] === host)) return false;
+      for (const [key, value] of Object.entries(object)) {
+        if (/writer|primary|master/i.test(key) && value === false) demoted = true;
+        if (/^role$|^state$/i.test(key) && typeof value === "string" && /replica|reader|standby|secondary/i.test(value)) demoted = true;
+      }
+      return false;
+    });
+  }
+  return demoted;
+}
+
+const SECRET_UPDATED = /\bsecret\b[^\n]*\b(updated|rotated|changed|refreshed|new version)\b|\b(updated|rotated|refreshed)\b[^\n]*\bsecret\b/i;
+
+/** Errors starting this soon after a Secret update are taken to follow from it (when the update's line cannot name the Secret). */
+const SOON_AFTER_MS = 15 * 60 * 1000;
+
+/**
+ * A Secret the workload reads, updated (by a secret-sync controller, per its logs) after the
+ * workload last rolled out. The update's line names the Secret, or (names redacted) the errors
+ * began within minutes after it.
+ */
+function secretUpdatedFor(evidence: Evidence, workload: string, firstError: string | null): FoundChange | null {
+  const referenced = secretsOf(evidence, workload);
+  if (referenced.length === 0) return null;
+  const rolledOut = lastRollout(evidence, workload);
+  for (const result of resultsFor(evidence, "pull_pod_logs")) {
+    const pod = podOf(result);
+    if (!pod || workloadOf(pod) === workload) continue;
+    for (const line of logTextOf(result).split(/\r?\n/)) {
+      if (!SECRET_UPDATED.test(line)) continue;
+      const time = lineTime(line);
+      const named = referenced.find((name) => line.includes(name));
+      const justBefore = time !== null && firstError !== null && Date.parse(firstError) >= Date.parse(time) && Date.parse(firstError) - Date.parse(time) <= SOON_AFTER_MS;
+      if (!named && !(justBefore && SECRET_SYNC.test(pod))) continue;
+      const secret = named ?? referenced.join(", ");
+      // Pods that rolled out after the update read the new value: not this cause.
+      if (time && rolledOut && rolledOut >= time) continue;
+      const said = named ? around(line, named) : `"${SECRET_UPDATED.exec(line)?.[0] ?? "secret updated"}"`;
+      return {
+        since: `${named ? `the Secret ${secret} was updated` : `a Secret was updated by ${pod} (${workload} reads ${secret})`}${time ? ` at ${time}` : ""}${!named && firstError ? `, just before the first failure at ${firstError}` : ""} (${pod}: ${said})${rolledOut ? ` while ${workload}'s pods date from ${rolledOut}` : ""}: the rotated credentials changed and the running pods still hold the old ones (a Secret is read at pod start)`,
+        short: `Secret ${secret} updated${time ? ` ${time}` : ""}`,
+        finding: { text: `${pod}: ${said}`, note: `the Secret ${workload} reads changed${time ? ` at ${time}` : ""}`, tool: result.tool, weight: 0.75 },
+      };
+    }
+  }
+  return null;
+}
+
+/** The words of a line up to and including `needle`, at most ~120 characters, verbatim. */
+function around(line: string, needle: string): string {
+  const end = line.indexOf(needle) + needle.length;
+  const start = Math.max(0, end - 120);
+  const cut = start === 0 ? line.slice(0, end) : line.slice(start, end).replace(/^\S*\s*/, "");
+  return cut.trim().replace(/\s+/g, " ");
+}
+
+/** A line's own time: an ISO timestamp, or epoch seconds in a `ts`/`time` field. */
+function lineTime(line: string): string | null {
+  const iso = /\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?/.exec(line)?.[0];
+  if (iso) return isoTime(iso);
+  const epoch = /"(?:ts|time|timestamp)"\s*:\s*"?(\d{10}(?:\.\d+)?|\d{13})\b/.exec(line)?.[1];
+  return epoch ? isoTime(epoch) : null;
+}
+
+/** Names of the Secrets a workload's deployment references (envFrom, secretKeyRef, volumes). */
+function secretsOf(evidence: Evidence, workload: string): string[] {
+  const names = new Set<string>();
+  for (const result of resultsFor(evidence, "get_deployments_info")) {
+    walkObjects(result.data, (object) => {
+      if (readString(object, "name", "deployment") !== workload && readString(isObject(object.metadata) ? (object.metadata as JsonObject) : {}, "name") !== workload) return false;
+      for (const s of collectStrings(object)) {
+        const m = /^secrets?\/([a-z0-9][a-z0-9.-]*)$/i.exec(s) ?? /^<secret ([a-z0-9][a-z0-9.-]*)\//i.exec(s);
+        if (m?.[1]) names.add(m[1]);
+      }
+      walkObjects(object, (child) => {
+        for (const [key, value] of Object.entries(child)) {
+          if (/^(secretName|secretRef|secretKeyRef)$/i.test(key)) {
+            const name = typeof value === "string" ? value : isObject(value) ? readString(value, "name") : null;
+            if (name) names.add(name);
+          }
+        }
+        return false;
+      });
+      return true;
+    });
+    for (const deployment of extractDeployments(result.data, result.text).filter((d) => d.name === workload)) {
+      for (const value of Object.values(deployment.env)) {
+        const m = /^<secret ([^/>]+)\//.exec(value);
+        if (m?.[1]) names.add(m[1]);
+      }
+    }
+  }
+  return [...names];
+}
+
+function lastRollout(evidence: Evidence, workload: string): string | null {
+  for (const result of resultsFor(evidence, "get_deployments_info")) {
+    const deployment = extractDeployments(result.data, result.text).find((d) => d.name === workload);
+    const time = isoTime(deployment?.lastChange ?? null);
+    if (time) return time;
+  }
+  return null;
+}
+
+/** An ISO time from an ISO string or epoch seconds/milliseconds; null otherwise. */
+function isoTime(value: string | null): string | null {
+  if (!value) return null;
+  if (/^\d{9,10}(\.\d+)?$/.test(value)) return new Date(Number(value) * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
+  if (/^\d{12,13}$/.test(value)) return new Date(Number(value)).toISOString().replace(/\.\d{3}Z$/, "Z");
+  const t = Date.parse(value);
+  return /^\d{4}-\d{2}-\d{2}/.test(value) && !Number.isNaN(t) ? new Date(t).toISOString().replace(/\.\d{3}Z$/, "Z") : null;
+}
+
