@@ -46,12 +46,12 @@ export const analyzeChallengeRedirect: Analyzer = {
 /** A failed self check answered by something else: `wrong status code '302', expected '200'`, with the host it was for. */
 function challengeFailure(text: string): { line: string; code: string; host: string | null } | null {
   for (const line of text.split(/\r?\n/)) {
-    const m = /wrong status code '?(30[12378]|401|403)'?,?\s*expected '?200/i.exec(line);
+    const m = /wrong status code '?(30[12378]|401|403)\b'?(?:,?\s*\w+ '?200'?)?/i.exec(line);
     if (!m) continue;
     const host = /dnsName="?([a-z0-9.-]+)/i.exec(line)?.[1] ?? /\bdomain[=:]\s*"?([a-z0-9.-]+\.[a-z]{2,})/i.exec(line)?.[1] ?? null;
     // The message up to what the check expected, without klog's prefix or the structured fields after it.
     const message = line.slice(0, m.index + m[0].length).replace(/^.*?\]\s*/, "").replace(/^[^"]*?(?="[^"]+"\s+err=)/, "");
-    return { line: `${message.trim()}'`, code: m[1] as string, host };
+    return { line: message.trim(), code: m[1] as string, host };
   }
   return null;
 }

@@ -12,6 +12,7 @@ import { analyzeExecutionStatus } from "./analyze-execution-status.ts";
 import { analyzeHotPod } from "./analyze-hot-pod.ts";
 import { analyzeIngress } from "./analyze-ingress.ts";
 import { analyzeKnownIssues } from "./analyze-known-issues.ts";
+import { analyzeLbHealthCheck } from "./analyze-lb-health-check.ts";
 import { analyzeLockHolders } from "./analyze-lock-holders.ts";
 import { analyzeLogExceptions } from "./analyze-log-exceptions.ts";
 import { analyzeLogMessages } from "./analyze-log-messages.ts";
@@ -46,6 +47,7 @@ export const ANALYZERS: readonly Analyzer[] = [
   analyzeLogMessages,
   analyzeNetworkPolicies,
   analyzeIngress,
+  analyzeLbHealthCheck,
   analyzeControllerLogs,
   analyzeCertificates,
   analyzeChallengeRedirect,
