@@ -6,7 +6,7 @@ import { collectStrings, isObject, readString, walkObjects, type JsonObject } fr
 import { workloadOf } from "../../read/workload-name.ts";
 import { logTextOf, podOf, quoteLine, resultsFor } from "../../evidence.ts";
 import { SECRET_SYNC } from "../../../playbook/component-pods.ts";
-import type { Analysis, Analyzer, Evidence, RuleFinding } from "../../types.ts";
+import type { Analysis, Analyzer, Evidence, RuleFinding, ToolEvidence } from "../../types.ts";
 
 /**
  * An error that names its mechanism (src/playbook/error-mechanisms.ts), correlated with the change
@@ -23,7 +23,7 @@ export const analyzeErrorSinceChange: Analyzer = {
       const pod = podOf(result);
       if (!pod) continue;
       const workload = workloadOf(pod);
-      const text = logTextOf(result);
+      const text = rawLogText(result);
       const hit = firstHit(parseLogRecords(text).records);
       if (!hit || done.has(`${hit.mechanism.key} ${workload}`)) continue;
       done.add(`${hit.mechanism.key} ${workload}`);
@@ -55,6 +55,11 @@ export const analyzeErrorSinceChange: Analyzer = {
     return analysis;
   },
 };
+
+/** JSON-lines logs as returned (a single record arrives parsed, which would lose its time and fields), else the log text. */
+function rawLogText(result: ToolEvidence): string {
+  return /^\s*\{/.test(result.text) ? result.text : logTextOf(result);
+}
 
 interface Hit {
   mechanism: ErrorMechanism;
@@ -216,7 +221,7 @@ function secretUpdatedFor(evidence: Evidence, workload: string, firstError: stri
   for (const result of resultsFor(evidence, "pull_pod_logs")) {
     const pod = podOf(result);
     if (!pod || workloadOf(pod) === workload) continue;
-    for (const line of logTextOf(result).split(/\r?\n/)) {
+    for (const line of rawLogText(result).split(/\r?\n/)) {
       if (!SECRET_UPDATED.test(line)) continue;
       const time = lineTime(line);
       const named = referenced.find((name) => line.includes(name));
