@@ -43,7 +43,7 @@ export const ERROR_MECHANISMS: readonly ErrorMechanism[] = [
   },
   {
     key: "db-read-only",
-    pattern: /cannot execute \w+ in a read-only transaction|read-only transaction|database is in recovery mode|READONLY You can't write against a read only replica/i,
+    pattern: /cannot execute \w+ in a read-only transaction|read-only transaction|database is in recovery mode|running with the --read-only option|READONLY You can't write against a read only replica/i,
     meaning: "its writes reach a read-only database (a standby or replica: the old primary after a failover)",
     change: "failover",
     alone: 0.7,

@@ -40,6 +40,21 @@ describe("an ACME HTTP-01 challenge answered by an auth rule on the ingress", ()
     expect(confidenceOf(alone, 0)).toBe("high");
   });
 
+  it("a 403 from a source-address allowlist, read from the Certificate's own status", () => {
+    const evidence = evidenceOf([
+      {
+        tool: "get_ingress_info",
+        data: {
+          ...ingresses({ "nginx.ingress.kubernetes.io/whitelist-source-range": "10.0.0.0/8" }),
+          certificates: [{ name: "orbit-tls", ready: false, lastFailure: "Waiting for HTTP-01 challenge propagation: wrong status code '403', expected '200'" }],
+        },
+      },
+    ]);
+    const [found] = analyzeChallengeRedirect.analyze(evidence).candidates;
+    expect(found?.cause).toContain("gets 403 instead of 200");
+    expect(found?.cause).toContain("source-allowlist annotation nginx.ingress.kubernetes.io/whitelist-source-range=10.0.0.0/8");
+  });
+
   it("nothing when the ingress carries no auth rule, or the check failed for another reason", () => {
     const plain = evidenceOf([
       { tool: "get_ingress_info", data: ingresses({ "kubernetes.io/ingress.class": "nginx" }) },
@@ -80,6 +95,22 @@ describe("a load balancer whose targets fail its health check on a path the pods
       issue("DOMAIN_CERTIFICATE_WILL_EXPIRE", "certificate expires in less than 21 days", "WARNING"),
     ]);
     expect(verdict.root?.node.id).toBe("lb-health-check");
+  });
+
+  it("without target health, the health checker's own requests in the pods' access logs", () => {
+    const access = [
+      '10.1.0.9 - - "GET /status HTTP/1.1" 404 0 "ELB-HealthChecker/2.0"',
+      '10.1.0.5 - - "GET /internal/ready HTTP/1.1" 200 12 "kube-probe/1.30"',
+      '10.1.0.9 - - "GET /status HTTP/1.1" 404 0 "ELB-HealthChecker/2.0"',
+    ].join("\n");
+    const evidence = evidenceOf([
+      { tool: "get_ingress_info", data: { items: [{ metadata: { name: "web" }, spec: { rules: [{ host: "web.example" }] }, status: { loadBalancer: { ingress: [{ hostname: "lb.example" }] } } }] } },
+      { tool: "get_deployments_info", data: deployments },
+      { tool: "pull_pod_logs", input: { pod: "web-api-5c6d7e8f9-abcde" }, data: access },
+    ]);
+    const [found] = analyzeLbHealthCheck.analyze(evidence).candidates;
+    expect(found?.cause).toContain("requests /status and gets 404 from every one of the health checker's 2 requests");
+    expect(found?.cause).toContain("serve their health endpoint at /internal/ready");
   });
 
   it("nothing while some target is healthy", () => {
@@ -133,6 +164,25 @@ describe("an error that names its mechanism, since the change that brought it", 
     expect(candidates[0]?.cause).toContain("its datasource still names main-db-a, now a reader (the old primary)");
     const verdict = rankAlongGraph([candidates[0] as CauseCandidate, candidate("database", 0.7)], [issue("CONDUCTOR_HEALTHY", "Conductor has failed")]);
     expect(verdict.root?.node.id).toBe("db-read-only");
+  });
+
+  it("a failover told by the database's own pod logs, or a datasource on a read-only endpoint", () => {
+    const serverLog = { tool: "pull_pod_logs", input: { pod: "conductor-server-5d6e7f8a9-aaaaa" }, data: "2026-04-02 03:12:00.000 ERROR 1 --- [exec-1] c.n.c.Dao : insert failed\norg.postgresql.util.PSQLException: ERROR: cannot execute INSERT in a read-only transaction\n" };
+    const patroni = { tool: "pull_pod_logs", input: { pod: "pg-main-0" }, data: "2026-04-02 03:10:05 UTC INFO: promoted self to leader by acquiring session lock\n2026-04-02 03:11:00 UTC INFO: no action. I am (pg-main-1), a secondary, and following a leader\n" };
+    const byLogs = analyzeErrorSinceChange.analyze(evidenceOf([serverLog, patroni])).candidates[0];
+    expect(byLogs?.cause).toContain('since the failover (2026-04-02T03:10:05Z: "promoted self to leader by acquiring session lock")');
+    const readerUrl = { tool: "get_deployments_info", data: { deployments: [{ name: "conductor-server", image: "orkesio/orkes-conductor-server:5.1.0", env: [{ name: "DB_URL", value: "jdbc:postgresql://main-db-ro.db.svc:5432/conductor" }] }] } };
+    const byHost = analyzeErrorSinceChange.analyze(evidenceOf([serverLog, readerUrl])).candidates[0];
+    expect(byHost?.cause).toContain("its datasource DB_URL names main-db-ro, a read-only endpoint");
+  });
+
+  it("a Secret listed with its own update time after the rollout", () => {
+    const evidence = evidenceOf([
+      { tool: "pull_pod_logs", input: { pod: "events-server-7f8e9d6c5-bbbbb" }, data: '2026-04-02 02:00:20 ERROR 1 --- [bus] o.e.Bus : connect failed: invalid credentials\n' },
+      { tool: "get_deployments_info", data: { deployments: [{ deployment: "events-server", image: "acme/events:1.0", envFrom: ["secret/bus-credentials"], updated: "2026-03-20T08:00:00Z" }], secrets: [{ kind: "Secret", name: "bus-credentials", lastUpdated: "2026-04-02T01:59:00Z" }] } },
+    ]);
+    const stale = analyzeErrorSinceChange.analyze(evidence).candidates.find((c) => c.key === "stale-secret");
+    expect(stale?.cause).toContain("the Secret bus-credentials was updated at 2026-04-02T01:59:00Z while the pods date from 2026-03-20T08:00:00Z");
   });
 
   const authLogs = '{"@timestamp":"2026-04-02T02:00:20Z","log.level":"ERROR","message":"publish failed","error.type":"org.example.bus.AuthenticationException","error.message":"invalid credentials for client evt"}\n';

@@ -145,12 +145,27 @@ const DB_URL = /jdbc:\w+:\/\/([a-z0-9][a-z0-9.-]*)|\bpostgres(?:ql)?:\/\/(?:[^@/
 
 /** A failover recorded anywhere in the evidence, with the host the workload's datasource still names. */
 function failoverFor(evidence: Evidence, workload: string): FoundChange | null {
-  const event = failoverEvent(evidence);
-  if (!event) return null;
+  const event = failoverEvent(evidence, workload);
   const datasource = datasourceOf(evidence, workload);
   const host = datasource?.host.split(".")[0] ?? null;
+  // A host named as the read-only endpoint (`-ro`, `reader`, `replica`) is a wrong datasource whatever happened.
+  const readOnlyHost = host !== null && READ_ONLY_HOST.test(host);
+  if (!event && !readOnlyHost) return null;
   const demoted = host ? notWriter(evidence, host) : false;
-  const onHost = host && !event.text.includes(host) ? ` — its datasource still names ${host}${demoted ? ", now a reader (the old primary)" : " (an instance host, not the writer endpoint)"}` : "";
+  const onHost =
+    host && readOnlyHost
+      ? ` — its datasource ${datasource?.variable} names ${host}, a read-only endpoint`
+      : host && event && !event.text.includes(host)
+        ? ` — its datasource still names ${host}${demoted ? ", now a reader (the old primary)" : " (an instance host, not the writer endpoint)"}`
+        : "";
+  if (!event) {
+    const variable = datasource?.variable ?? "datasource";
+    return {
+      since: `its datasource was set to a read-only endpoint${onHost}`,
+      short: `datasource ${host}`,
+      finding: { text: `${variable}: ${datasource?.host}`, note: "a read-only endpoint", tool: "get_deployments_info", weight: 0.7 },
+    };
+  }
   return {
     since: `the failover (${event.time ? `${event.time}: ` : ""}"${event.text}")${onHost}`,
     short: `the failover${host ? `; datasource ${host}` : ""}`,
@@ -158,14 +173,30 @@ function failoverFor(evidence: Evidence, workload: string): FoundChange | null {
   };
 }
 
-function failoverEvent(evidence: Evidence): { text: string; time: string | null; tool: string } | null {
+/** A failover line is about a database when it says so (a "promotion" in an app's logs is not). */
+const DATABASE_WORDS = /\b(primary|leader|master|writer|replica|standby|instance|database|db|cluster|postgres\w*|mysql|aurora|rds|patroni|redis|sentinel)\b/i;
+
+const READ_ONLY_HOST = /(^|[-_])(ro|reader|replica|read|standby|secondary)([-_]|$)/i;
+
+/** A failover or promotion: a field of a structured answer, or a line of another pod's logs (Patroni, an operator) or events. */
+function failoverEvent(evidence: Evidence, workload: string): { text: string; time: string | null; tool: string } | null {
   let best: { text: string; time: string | null; tool: string; done: boolean } | null = null;
-  for (const result of evidence.results.filter((r) => r.status === "ok" && r.tool !== "pull_pod_logs")) {
+  const consider = (text: string, time: string | null, tool: string) => {
+    const done = /\bcomplet|\bfinish|\bsucceed|\bpromoted\b/i.test(text);
+    if (!best || (done && !best.done)) best = { text, time, tool, done };
+  };
+  for (const result of evidence.results.filter((r) => r.status === "ok")) {
+    if (result.tool === "pull_pod_logs" || result.tool === "get_pod_events") {
+      // The workload's own logs say what it saw, not what the database did.
+      if (result.tool === "pull_pod_logs" && workloadOf(podOf(result) ?? "") === workload) continue;
+      for (const line of rawLogText(result).split(/\r?\n/)) {
+        if (line.length <= 400 && FAILOVER.test(line) && DATABASE_WORDS.test(line)) consider(quoteLine(line, 160).slice(1, -1).replace(/^[\s:|-]+/, ""), lineTime(line), result.tool);
+      }
+      continue;
+    }
     walkObjects(result.data, (object) => {
       for (const value of Object.values(object)) {
-        if (typeof value !== "string" || value.length > 300 || !FAILOVER.test(value)) continue;
-        const done = /\bcomplet|\bfinish|\bsucceed/i.test(value);
-        if (!best || (done && !best.done)) best = { text: value, time: readString(object, "time", "timestamp", "date", "at", "lastTimestamp"), tool: result.tool, done };
+        if (typeof value === "string" && value.length <= 300 && FAILOVER.test(value) && DATABASE_WORDS.test(value)) consider(value, readString(object, "time", "timestamp", "date", "at", "lastTimestamp"), result.tool);
       }
       return false;
     });
@@ -218,9 +249,11 @@ function secretUpdatedFor(evidence: Evidence, workload: string, firstError: stri
   const referenced = secretsOf(evidence, workload);
   if (referenced.length === 0) return null;
   const rolledOut = lastRollout(evidence, workload);
-  for (const result of resultsFor(evidence, "pull_pod_logs")) {
-    const pod = podOf(result);
-    if (!pod || workloadOf(pod) === workload) continue;
+  const recorded = secretObjectUpdate(evidence, referenced, rolledOut);
+  if (recorded) return recorded;
+  for (const result of resultsFor(evidence, "pull_pod_logs", "get_pod_events")) {
+    const pod = podOf(result) ?? "events";
+    if (workloadOf(pod) === workload) continue;
     for (const line of rawLogText(result).split(/\r?\n/)) {
       if (!SECRET_UPDATED.test(line)) continue;
       const time = lineTime(line);
@@ -255,6 +288,30 @@ function lineTime(line: string): string | null {
   if (iso) return isoTime(iso);
   const epoch = /"(?:ts|time|timestamp)"\s*:\s*"?(\d{10}(?:\.\d+)?|\d{13})\b/.exec(line)?.[1];
   return epoch ? isoTime(epoch) : null;
+}
+
+/** A Secret object listed with its own update time (a Secret's metadata, an ExternalSecret's refresh), later than the rollout. */
+function secretObjectUpdate(evidence: Evidence, referenced: readonly string[], rolledOut: string | null): FoundChange | null {
+  let found: FoundChange | null = null;
+  for (const result of evidence.results.filter((r) => r.status === "ok" && r.tool !== "pull_pod_logs")) {
+    walkObjects(result.data, (object) => {
+      if (found) return true;
+      const metadata = isObject(object.metadata) ? (object.metadata as JsonObject) : {};
+      const name = readString(object, "secret", "secretName", "name") ?? readString(metadata, "name");
+      if (!name || !referenced.includes(name.replace(/^[\w-]+\//, ""))) return false;
+      const kind = readString(object, "kind") ?? "";
+      if (kind && !/secret/i.test(kind)) return false;
+      const time = isoTime(readString(object, "updated", "lastUpdated", "updatedAt", "modified", "rotated", "rotatedAt", "refreshTime", "lastSync", "lastSyncTime") ?? readString(metadata, "updated", "lastUpdated"));
+      if (!time || (rolledOut && rolledOut >= time)) return false;
+      found = {
+        since: `the Secret ${name} was updated at ${time}${rolledOut ? ` while the pods date from ${rolledOut}` : ""}: the rotated credentials changed and the running pods still hold the old ones (a Secret is read at pod start)`,
+        short: `Secret ${name} updated ${time}`,
+        finding: { text: `${name} updated ${time}`, note: "the Secret's own update time", tool: result.tool, weight: 0.7 },
+      };
+      return true;
+    });
+  }
+  return found;
 }
 
 /** Names of the Secrets a workload's deployment references (envFrom, secretKeyRef, volumes). */
@@ -302,7 +359,8 @@ function isoTime(value: string | null): string | null {
   if (!value) return null;
   if (/^\d{9,10}(\.\d+)?$/.test(value)) return new Date(Number(value) * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
   if (/^\d{12,13}$/.test(value)) return new Date(Number(value)).toISOString().replace(/\.\d{3}Z$/, "Z");
-  const t = Date.parse(value);
+  // A time without a zone is read as UTC (what cluster logs print), the same on every machine.
+  const t = Date.parse(/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?$/.test(value) ? `${value.replace(" ", "T")}Z` : value);
   return /^\d{4}-\d{2}-\d{2}/.test(value) && !Number.isNaN(t) ? new Date(t).toISOString().replace(/\.\d{3}Z$/, "Z") : null;
 }
 

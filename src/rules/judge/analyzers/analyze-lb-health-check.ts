@@ -1,7 +1,7 @@
 import { extractChanges } from "../../read/read-changes.ts";
 import { extractIngresses } from "../../read/read-ingresses.ts";
 import { isObject, readKey, readString, walkObjects, type JsonObject } from "../../read/walk-json.ts";
-import { resultsFor } from "../../evidence.ts";
+import { logTextOf, podOf, resultsFor } from "../../evidence.ts";
 import type { Analysis, Analyzer, Evidence } from "../../types.ts";
 
 /**
@@ -15,32 +15,39 @@ export const analyzeLbHealthCheck: Analyzer = {
   name: "load-balancer health check",
   analyze(evidence) {
     const analysis: Analysis = { findings: [], candidates: [] };
-    for (const result of resultsFor(evidence, "get_ingress_info")) {
-      const group = unhealthyTargets(result.data);
+    const ingressResults = resultsFor(evidence, "get_ingress_info");
+    for (const result of ingressResults.length > 0 ? ingressResults : [null]) {
+      // The target group's health, else the health checker's own requests in the pods' access logs.
+      const misses = checkerMisses(evidence);
+      const group = (result ? unhealthyTargets(result.data) : null) ?? (misses ? { name: null, path: misses.path, total: 0, unhealthy: 0, reason: null, description: null, misses } : null);
       if (!group) continue;
-      const annotation = healthCheckAnnotation(result.data, result.text);
+      const annotation = result ? healthCheckAnnotation(result.data, result.text) : null;
       const path = group.path ?? annotation?.[1] ?? null;
       const probe = probePaths(evidence).find((p) => p.path !== path) ?? null;
       const change = probe ? rolloutOf(evidence, probe.workload) : null;
-      const reason = [group.reason, group.description].filter(Boolean).join(" ");
-      analysis.findings.push({ text: `${group.unhealthy}/${group.total} targets unhealthy: ${reason}`, note: `target group ${group.name ?? "of the load balancer"}${path ? `, health check path ${path}` : ""}`, tool: result.tool, weight: 0.85, key: "lb-health-check" });
-      if (annotation) analysis.findings.push({ text: `${annotation[0]}: ${annotation[1]}`, note: "where the load balancer's health-check path is configured", tool: result.tool, weight: 0.7, key: "lb-health-check" });
+      const seen = "misses" in group ? group.misses : null;
+      const reason = seen ? `${seen.pod}'s access log: ${seen.line.slice(0, 160)}` : [group.reason, group.description].filter(Boolean).join(" ");
+      const targets = seen ? `every one of the health checker's ${seen.count} requests` : `${group.unhealthy} of ${group.total} targets`;
+      if (seen) analysis.findings.push({ text: `${seen.pod}: ${seen.line.slice(0, 160)}`, note: `the load balancer's health checker gets ${seen.code} on ${seen.path}, ×${seen.count}`, tool: "pull_pod_logs", weight: 0.8, key: "lb-health-check" });
+      else analysis.findings.push({ text: `${group.unhealthy}/${group.total} targets unhealthy: ${reason}`, note: `target group ${group.name ?? "of the load balancer"}${path ? `, health check path ${path}` : ""}`, tool: "get_ingress_info", weight: 0.85, key: "lb-health-check" });
+      if (annotation) analysis.findings.push({ text: `${annotation[0]}: ${annotation[1]}`, note: "where the load balancer's health-check path is configured", tool: "get_ingress_info", weight: 0.7, key: "lb-health-check" });
       if (probe) analysis.findings.push({ text: `${probe.workload}: ${probe.kind} path ${probe.path}`, note: "the path the pods answer their own probe on", tool: "get_deployments_info", weight: 0.7, key: "lb-health-check" });
       if (change) analysis.findings.push({ text: `${change.workload}: ${change.description}`, note: "its last rollout", tool: "get_deployments_info", weight: 0.6, key: "lb-health-check" });
       const where = annotation ? `the ingress annotation ${annotation[0]}` : "the target group's health check";
       analysis.candidates.push({
         key: "lb-health-check",
         cause: probe
-          ? `The load balancer's health check requests ${path ?? "its path"} and gets ${codesOf(reason) ?? "an error"} from ${group.unhealthy} of ${group.total} targets (${reason}), while ${probe.workload}'s pods serve their health endpoint at ${probe.path} (${probe.kind}): ${where} still points at ${path ?? "the old path"}${change ? ` since the rollout "${change.description}"` : ""}, so the LB has no healthy target and answers 503`
-          : `The load balancer has no healthy target: ${group.unhealthy} of ${group.total} fail its health check${path ? ` on ${path}` : ""} (${reason}), so it answers 503 however healthy the pods are`,
-        fact: `${group.unhealthy}/${group.total} LB targets fail the health check${path ? ` on ${path}` : ""}${probe ? ` (pods serve ${probe.path})` : ""}`,
+          ? `The load balancer's health check requests ${path ?? "its path"} and gets ${seen?.code ?? codesOf(reason) ?? "an error"} from ${targets} (${reason}), while ${probe.workload}'s pods serve their health endpoint at ${probe.path} (${probe.kind}): ${where} still points at ${path ?? "the old path"}${change ? ` since the rollout "${change.description}"` : ""}, so the LB has no healthy target and answers 503`
+          : `The load balancer has no healthy target: ${targets} fail its health check${path ? ` on ${path}` : ""} (${reason}), so it answers 503 however healthy the pods are`,
+        fact: `${seen ? "the LB health checks" : `${group.unhealthy}/${group.total} LB targets`} fail${path ? ` on ${path}` : ""}${probe ? ` (pods serve ${probe.path})` : ""}`,
         weight: probe ? 0.9 : 0.7,
         appOrInfra: "infra",
         nextStep: probe
           ? `Change ${where} from ${path ?? "the old path"} to ${probe.path}, then confirm the targets turn healthy`
           : "Check the target group's health-check path and port against what the pods serve, and the security groups between the LB and the pods",
-        tool: result.tool,
+        tool: seen ? "pull_pod_logs" : "get_ingress_info",
       });
+      break;
     }
     return analysis;
   },
@@ -59,19 +66,37 @@ interface TargetGroup {
 function unhealthyTargets(data: unknown): TargetGroup | null {
   let found: TargetGroup | null = null;
   walkObjects(data, (object) => {
-    const targets = readKey(object, "targets", "targetHealth", "backends", "endpoints");
+    const targets = readKey(object, "targets", "targetHealth", "targetHealthDescriptions", "backends", "endpoints");
     if (found || !Array.isArray(targets) || !targets.some(isObject)) return false;
-    const states = targets.filter(isObject);
-    const bad = states.filter((t) => /unhealthy|unavailable|draining|fail/i.test(readString(t, "state", "health", "status", "healthState") ?? ""));
+    // `{state, reason}` per target, or AWS's `{Target, TargetHealth: {State, Reason, Description}}`.
+    const states = targets.filter(isObject).map((t) => {
+      const nested = readKey(t, "targetHealth", "health");
+      return isObject(nested) ? nested : t;
+    });
+    const bad = states.filter((t) => /unhealthy|unavailable|fail/i.test(readString(t, "state", "health", "status", "healthState") ?? ""));
     if (bad.length === 0 || bad.length < states.length) return false;
     const check = readKey(object, "healthCheck", "healthcheck", "health_check");
     const path = isObject(check) ? readString(check, "path", "requestPath", "healthCheckPath") : readString(object, "healthCheckPath", "healthcheckPath");
     const first = bad[0] as JsonObject;
-    found = { name: readString(object, "name", "targetGroup", "arn"), path, total: states.length, unhealthy: bad.length, reason: readString(first, "reason", "code"), description: readString(first, "description", "message") };
+    found = { name: readString(object, "name", "targetGroup", "targetGroupName", "arn"), path, total: states.length, unhealthy: bad.length, reason: readString(first, "reason", "code"), description: readString(first, "description", "message") };
     return true;
   });
   return found;
 }
+
+/** A load balancer's health checker answered an error in the pods' access logs: `"GET /health HTTP/1.1" 404 … "ELB-HealthChecker/2.0"`. */
+function checkerMisses(evidence: Evidence): { pod: string; line: string; path: string; code: string; count: number } | null {
+  for (const result of resultsFor(evidence, "pull_pod_logs")) {
+    const lines = logTextOf(result).split(/\r?\n/).filter((l) => HEALTH_CHECKER.test(l));
+    const misses = lines.map((l) => ({ l, m: /"(?:GET|HEAD) (\/\S*) HTTP\/[\d.]+"\s+(404|30[1278]|401|403|5\d\d)\b/.exec(l) })).filter((x) => x.m);
+    // Every check the LB made failed: a path the pods do not serve, not a blip.
+    if (misses.length === 0 || misses.length < lines.length) continue;
+    const first = misses[0] as { l: string; m: RegExpExecArray };
+    return { pod: podOf(result) ?? "the pod", line: first.l.trim(), path: first.m[1] as string, code: first.m[2] as string, count: misses.length };
+  }
+  return null;
+}
+const HEALTH_CHECKER = /ELB-HealthChecker|GoogleHC|Load ?Balancer ?Agent|health-?checker/i;
 
 /** An ingress annotation that sets the LB's health-check path (ALB, GCE, Azure, nginx upstream checks). */
 function healthCheckAnnotation(data: unknown, text: string): [string, string] | null {
