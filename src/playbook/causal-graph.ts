@@ -125,6 +125,9 @@ export const CAUSAL_NODES: readonly CausalNode[] = [
   cause("fd-leak", "a descriptor/connection leak: the process runs out of file descriptors (Too many open files)"),
   cause("db-read-only", "writes reaching a read-only database (a standby: the old primary after a failover)"),
   cause("stale-secret", "a Secret rotated after the pods started: they still hold the old credentials"),
+  cause("schema-mismatch", "code and database schema that disagree (a migration not applied for the version that runs)"),
+  cause("library-conflict", "a binary incompatibility between libraries (a dependency bumped without its peers)"),
+  cause("tls-trust", "TLS to a dependency that fails (an untrusted or invalid certificate: rotated, a changed CA)"),
 ];
 
 const CAUSAL_ALERT_IDS = CAUSAL_NODES.filter((node) => node.issueTypes).map((node) => node.id);
@@ -203,7 +206,13 @@ export const CAUSAL_EDGES: readonly CausalEdge[] = [
   ...e("db-read-only", ["alert:conductor-down", "alert:error-logs"], "writes refused as read-only in the server logs while the health check's workflow cannot start"),
   ...e("credentials-rejected", ["alert:error-logs", "crash"], "authentication failures (invalid credentials) in the logs"),
   ...e("stale-secret", ["credentials-rejected"], "a Secret the deployment reads updated (secret-sync controller logs) after its pods started"),
-  ...refine("stale-secret", ["conductor"], "the dominant exception is the authentication failure, starting just after the Secret's update"),
+  ...refine("stale-secret", ["conductor", "worker-auth"], "the dominant exception (or the rejected polls) is the authentication failure, starting just after the Secret's update"),
+  ...refine("schema-mismatch", ["conductor", "database", "startup-error"], "column/relation does not exist in the logs; the rollout that brought the new version"),
+  ...e("schema-mismatch", ["crash", "alert:error-logs"], "schema errors in the logs of the crashing or failing container"),
+  ...refine("library-conflict", ["conductor", "startup-error"], "NoSuchMethodError/NoClassDefFoundError in the logs; the rollout that bumped a dependency"),
+  ...e("library-conflict", ["crash", "alert:error-logs"], "linkage errors in the logs of the crashing or failing container"),
+  ...refine("tls-trust", ["conductor", "network", "startup-error", "redis-connection", "database"], "PKIX / x509 / certificate verify failed in the logs; the Secret or rollout that changed the trust"),
+  ...e("tls-trust", ["crash", "alert:error-logs"], "TLS handshake errors in the logs of the crashing or failing container"),
   // A vetted entry names its own cause; it may explain whichever alert it shows up under.
   ...e("known-issue", CAUSAL_ALERT_IDS, "the known-issue table's log signature or image version range, matched in a call's output"),
 ];

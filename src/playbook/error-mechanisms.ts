@@ -20,8 +20,8 @@ export interface ErrorMechanism {
   meaning: string;
   /** Other lines of the same logs that show the mechanism at work (a leak's own warnings). */
   corroboration?: RegExp;
-  /** The change to look for. */
-  change: ChangeKind;
+  /** The changes to look for, in order: the first one found is named. */
+  change: readonly ChangeKind[];
   /** Weight from the error alone, and with the change found. Null: the error alone is no evidence of this node. */
   alone: number | null;
   withChange: number;
@@ -35,7 +35,7 @@ export const ERROR_MECHANISMS: readonly ErrorMechanism[] = [
     pattern: /Too many open files|\bEMFILE\b/i,
     meaning: "it runs out of file descriptors: a descriptor/connection leak (sockets or files opened and never closed)",
     corroboration: /\bleak(s|ed|ing)?\b|CLOSE_WAIT/i,
-    change: "rollout",
+    change: ["rollout"],
     alone: 0.6,
     withChange: 0.8,
     appOrInfra: "app",
@@ -45,7 +45,7 @@ export const ERROR_MECHANISMS: readonly ErrorMechanism[] = [
     key: "db-read-only",
     pattern: /cannot execute \w+ in a read-only transaction|read-only transaction|database is in recovery mode|running with the --read-only option|READONLY You can't write against a read only replica/i,
     meaning: "its writes reach a read-only database (a standby or replica: the old primary after a failover)",
-    change: "failover",
+    change: ["failover"],
     alone: 0.7,
     withChange: 0.85,
     appOrInfra: "infra",
@@ -53,15 +53,45 @@ export const ERROR_MECHANISMS: readonly ErrorMechanism[] = [
   },
   {
     key: "stale-secret",
-    pattern: /invalid credentials|authentication failed|\w*AuthenticationException|WRONGPASS|NOAUTH|invalid (api[ _-]?)?key|bad credentials/i,
+    pattern: /invalid credentials|authentication failed|\w*AuthenticationException|WRONGPASS|NOAUTH|invalid (api[ _-]?)?key|bad credentials|\b401\b[^\n]{0,40}unauthori[sz]ed|unauthori[sz]ed[^\n]{0,40}\b401\b/i,
     // A rejected database password has its own cause (db-credentials) and next step.
     unless: /password authentication failed|authentication failed for user/i,
     meaning: "the credentials it holds are rejected",
-    change: "secret",
+    change: ["secret"],
     alone: null,
     withChange: 0.8,
     appOrInfra: "infra",
     nextStep: (workload) => `Restart ${workload} so its pods read the rotated Secret (or add a reloader), after checking the new credentials are the ones the service expects`,
+  },
+  {
+    key: "schema-mismatch",
+    pattern: /column "?[\w.]+"? (of relation "?[\w.]+"? )?does not exist|relation "?[\w.]+"? does not exist|Unknown column '[^']+'|no such (column|table)|Table '[^']+' doesn't exist|undefined_column|SchemaValidationException|Validate failed: Migrations? have failed/i,
+    meaning: "the code and the database schema disagree: a migration not applied (or applied ahead) for the version that runs",
+    change: ["rollout"],
+    alone: 0.6,
+    withChange: 0.8,
+    appOrInfra: "app",
+    nextStep: (workload) => `Check which schema migration ${workload}'s new version expects against the database's (its migration table), run or roll back to match, then restart it`,
+  },
+  {
+    key: "library-conflict",
+    pattern: /NoSuchMethodError|NoSuchFieldError|NoClassDefFoundError|ClassNotFoundException|IncompatibleClassChangeError|AbstractMethodError|UnsupportedClassVersionError|ModuleNotFoundError|ImportError: cannot import name|undefined symbol:/,
+    meaning: "a binary incompatibility: code built against one library version runs with another (a dependency bumped without its peers)",
+    change: ["rollout"],
+    alone: 0.55,
+    withChange: 0.8,
+    appOrInfra: "app",
+    nextStep: (workload) => `Roll ${workload} back to its previous image, then align the library versions its build resolves (the one the error names and what depends on it)`,
+  },
+  {
+    key: "tls-trust",
+    pattern: /PKIX path building failed|unable to find valid certification path|x509: certificate (signed by unknown authority|has expired|is not valid)|CERTIFICATE_VERIFY_FAILED|certificate verify failed|SSLHandshakeException|No subject alternative (DNS )?names? matching/i,
+    meaning: "TLS to a dependency fails: its certificate is not trusted or not valid for the name (a rotated certificate, a changed CA or truststore)",
+    change: ["secret", "rollout"],
+    alone: 0.55,
+    withChange: 0.8,
+    appOrInfra: "infra",
+    nextStep: (workload) => `Compare the certificate the dependency now presents with ${workload}'s truststore/CA bundle (the Secret or image that carries it) and restore the trust, then restart it`,
   },
 ];
 

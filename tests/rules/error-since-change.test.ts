@@ -223,6 +223,52 @@ describe("an error that names its mechanism, since the change that brought it", 
   });
 });
 
+describe("more errors that name their mechanism", () => {
+  const rollout = { tool: "get_deployments_info", data: { deployments: [{ name: "billing-api", image: "acme/billing:8.0.0", previousImage: "acme/billing:7.4.2", changeCause: "release 8.0" }] } };
+  const logsOf = (lines: string[]) => ({ tool: "pull_pod_logs", input: { pod: "billing-api-6d7e8f9a5-xyz12" }, data: lines.join("\n") });
+
+  it("a column that does not exist since the rollout: a schema migration mismatch", () => {
+    const logs = logsOf(["2026-04-02 10:00:00 ERROR 1 --- [exec-2] c.a.b.Repo : query failed", 'org.postgresql.util.PSQLException: ERROR: column "invoice_ref" does not exist']);
+    const [found] = analyzeErrorSinceChange.analyze(evidenceOf([logs, rollout])).candidates;
+    expect(found?.key).toBe("schema-mismatch");
+    expect(found?.cause).toContain("a migration not applied");
+    expect(found?.cause).toContain('since the rollout of billing-api: "release 8.0; image acme/billing:7.4.2 → acme/billing:8.0.0"');
+  });
+
+  it("a linkage error since the rollout: libraries out of step", () => {
+    const logs = logsOf(["2026-04-02 10:00:00 ERROR 1 --- [main] o.s.b.SpringApplication : Application run failed", "java.lang.NoSuchMethodError: 'void com.fasterxml.jackson.core.JsonParser.close(boolean)'"]);
+    const [found] = analyzeErrorSinceChange.analyze(evidenceOf([logs, rollout])).candidates;
+    expect(found).toMatchObject({ key: "library-conflict", weight: 0.8 });
+    const verdict = rankAlongGraph([found as CauseCandidate, candidate("startup-error", 0.8, "billing-api-6d7e8f9a5-xyz12")], [issue("POD_RESTARTED", "Pod has been restarted 6 times - billing-api-6d7e8f9a5-xyz12", "MAJOR", "billing-api-6d7e8f9a5-xyz12")]);
+    expect(verdict.root?.node.id).toBe("library-conflict");
+  });
+
+  it("a TLS trust failure since the truststore Secret changed (tried before the rollout)", () => {
+    const logs = logsOf(["2026-04-02 10:00:30 ERROR 1 --- [exec-2] c.a.b.Gateway : call failed", "javax.net.ssl.SSLHandshakeException: PKIX path building failed: unable to find valid certification path to requested target"]);
+    const deployments = { tool: "get_deployments_info", data: { deployments: [{ name: "billing-api", image: "acme/billing:8.0.0", volumes: [{ name: "trust", secret: { secretName: "billing-truststore" } }], updated: "2026-03-01T00:00:00Z" }] } };
+    const sync = { tool: "pull_pod_logs", input: { pod: "vault-agent-7d8e9f6a5-z9x8c" }, data: "2026-04-02T10:00:05Z INFO rendered and updated secret billing-truststore from pki/issue\n" };
+    const [found] = analyzeErrorSinceChange.analyze(evidenceOf([logs, deployments, sync])).candidates;
+    expect(found?.key).toBe("tls-trust");
+    expect(found?.cause).toContain("the Secret billing-truststore was updated at 2026-04-02T10:00:05Z");
+  });
+
+  it("401 Unauthorized polls since a Secret the workers read was updated after their pods started", () => {
+    const logs = { tool: "pull_pod_logs", input: { pod: "label-workers-5f6a7b8c9-q1q1q" }, data: "2026-04-02 10:01:00 ERROR poller: poll failed: HTTP 401 Unauthorized\n2026-04-02 10:01:05 ERROR poller: poll failed: HTTP 401 Unauthorized\n" };
+    const deployments = { tool: "get_deployments_info", data: { deployments: [{ name: "label-workers", image: "acme/labels:2.0", env: [{ name: "CONDUCTOR_AUTH_SECRET", valueFrom: { secretKeyRef: { name: "conductor-app-key", key: "secret" } } }], updated: "2026-03-01T00:00:00Z" }] } };
+    const sync = { tool: "pull_pod_logs", input: { pod: "external-secrets-6a7b8c9d5-ccccc" }, data: "2026-04-02T10:00:40Z INFO secret updated conductor/conductor-app-key\n" };
+    const stale = analyzeErrorSinceChange.analyze(evidenceOf([logs, deployments, sync])).candidates.find((c) => c.key === "stale-secret");
+    expect(stale?.cause).toContain("the Secret conductor-app-key was updated at 2026-04-02T10:00:40Z");
+    const verdict = rankAlongGraph([stale as CauseCandidate, candidate("worker-auth", 0.75, "label-workers-5f6a7b8c9-q1q1q")], [issue("WORKERS_HEALTHY", "Workers have failed")]);
+    expect(verdict.root?.node.id).toBe("stale-secret");
+  });
+
+  it("one stray linkage error among many other errors names no mechanism", () => {
+    const lines = ["2026-04-02 10:00:00 ERROR 1 --- [exec-2] c.a.b.Repo : java.lang.ClassNotFoundException: com.acme.optional.Plugin"];
+    for (let i = 0; i < 6; i += 1) lines.push(`2026-04-02 10:00:0${i} ERROR 1 --- [exec-2] c.a.b.Api : order ${i} rejected by the payment provider`);
+    expect(analyzeErrorSinceChange.analyze(evidenceOf([logsOf(lines), rollout])).candidates).toEqual([]);
+  });
+});
+
 describe("deployments listed as a map keyed by name", () => {
   it("reads each entry as the workload of that name, with its image change and change-cause", () => {
     const [record] = extractDeployments({ deployments: { "label-printer": { replicas: "0/2", image: "acme/label:2.0", previousImage: "acme/label:1.9", changeCause: "new SDK", updatedAt: "2026-04-01T10:00:00Z" } } }, "");

@@ -29,7 +29,7 @@ export const analyzeErrorSinceChange: Analyzer = {
       done.add(`${hit.mechanism.key} ${workload}`);
       const { mechanism } = hit;
       const errorFinding: RuleFinding = { text: `${pod}: ${hit.quote}`, note: `×${hit.count}: ${mechanism.meaning}`, tool: result.tool, weight: 0.75, key: mechanism.key };
-      if (mechanism.key === "stale-secret") {
+      if (mechanism.change.includes("secret") && mechanism.alone === null) {
         // Rejected credentials alone: a lead (what changed?), not yet a cause.
         analysis.findings.push({ ...errorFinding, key: "credentials-rejected" });
         analysis.candidates.push({ key: "credentials-rejected", cause: `${workload}'s credentials are rejected: ${hit.quote}`, fact: `${workload}: ${hit.quote.slice(0, 80)}`, weight: 0.5, appOrInfra: "unknown", subject: pod, tool: result.tool });
@@ -70,29 +70,33 @@ interface Hit {
 }
 
 /**
- * The first error record (a thrown exception, its Caused-by, an error line) that names a
- * mechanism, quoted as written; warnings only when no error does (a warning often guesses).
+ * The mechanism the logs' errors name most often (a thrown exception, its Caused-by, an error
+ * line), quoted as first written. It must be a good share of the errors, not one stray line among
+ * many others: it refines what the dominant error means. Warnings count only in logs without
+ * errors (a warning often guesses).
  */
 function firstHit(records: readonly LogRecord[]): Hit | null {
   const errors = records.filter((r) => r.exception || r.level === "ERROR" || r.level === "FATAL");
-  return hitIn(errors) ?? hitIn(records.filter((r) => r.level === "WARN"));
-}
-
-function hitIn(records: readonly LogRecord[]): Hit | null {
-  let found: Hit | null = null;
-  for (const record of records) {
+  const pool = errors.length > 0 ? errors : records.filter((r) => r.level === "WARN");
+  const hits = new Map<string, Hit>();
+  for (const record of pool) {
     const texts = [record.exception, ...record.causes].filter((e) => e !== null).map((e) => `${e.name}${e.message ? `: ${e.message}` : ""}`);
     texts.push(record.message);
     for (const text of texts) {
       const mechanism = matchMechanism(text);
       if (!mechanism) continue;
-      if (found && found.mechanism.key === mechanism.key) found.count += 1;
-      else if (!found) found = { mechanism, quote: text === record.message ? quoteLine(text, 160) : quoteText(text, 160), count: 1, time: isoTime(record.time) };
+      const known = hits.get(mechanism.key);
+      if (known) known.count += 1;
+      else hits.set(mechanism.key, { mechanism, quote: text === record.message ? quoteLine(text, 160) : quoteText(text, 160), count: 1, time: isoTime(record.time) });
       break;
     }
   }
-  return found;
+  const best = [...hits.values()].sort((a, b) => b.count - a.count)[0];
+  return best && best.count >= Math.max(1, DOMINANT_SHARE * pool.length) ? best : null;
 }
+
+/** The share of a log's errors a mechanism must account for. */
+const DOMINANT_SHARE = 0.25;
 
 /** A line that shows the mechanism at work, quoted. */
 function corroborating(text: string, pattern: RegExp): string | null {
@@ -114,14 +118,11 @@ interface FoundChange {
 }
 
 function findChange(mechanism: ErrorMechanism, evidence: Evidence, workload: string, firstError: string | null): FoundChange | null {
-  switch (mechanism.change) {
-    case "rollout":
-      return rolloutOf(evidence, workload);
-    case "failover":
-      return failoverFor(evidence, workload);
-    case "secret":
-      return secretUpdatedFor(evidence, workload, firstError);
+  for (const kind of mechanism.change) {
+    const found = kind === "rollout" ? rolloutOf(evidence, workload) : kind === "failover" ? failoverFor(evidence, workload) : secretUpdatedFor(evidence, workload, firstError);
+    if (found) return found;
   }
+  return null;
 }
 
 /** The workload's last recorded rollout (change-cause, image bump, helm revision). */
