@@ -206,7 +206,7 @@ export const CAUSAL_EDGES: readonly CausalEdge[] = [
   ...e("db-read-only", ["alert:conductor-down", "alert:error-logs"], "writes refused as read-only in the server logs while the health check's workflow cannot start"),
   ...e("credentials-rejected", ["alert:error-logs", "crash"], "authentication failures (invalid credentials) in the logs"),
   ...e("stale-secret", ["credentials-rejected"], "a Secret the deployment reads updated (secret-sync controller logs) after its pods started"),
-  ...refine("stale-secret", ["conductor", "worker-auth"], "the dominant exception (or the rejected polls) is the authentication failure, starting just after the Secret's update"),
+  ...refine("stale-secret", ["conductor", "worker-auth", "db-credentials", "startup-error"], "the dominant exception (or the rejected polls) is the authentication failure, starting just after the Secret's update"),
   ...refine("schema-mismatch", ["conductor", "database", "startup-error"], "column/relation does not exist in the logs; the rollout that brought the new version"),
   ...e("schema-mismatch", ["crash", "alert:error-logs"], "schema errors in the logs of the crashing or failing container"),
   ...refine("library-conflict", ["conductor", "startup-error"], "NoSuchMethodError/NoClassDefFoundError in the logs; the rollout that bumped a dependency"),

@@ -53,9 +53,7 @@ export const ERROR_MECHANISMS: readonly ErrorMechanism[] = [
   },
   {
     key: "stale-secret",
-    pattern: /invalid credentials|authentication failed|\w*AuthenticationException|WRONGPASS|NOAUTH|invalid (api[ _-]?)?key|bad credentials|\b401\b[^\n]{0,40}unauthori[sz]ed|unauthori[sz]ed[^\n]{0,40}\b401\b/i,
-    // A rejected database password has its own cause (db-credentials) and next step.
-    unless: /password authentication failed|authentication failed for user/i,
+    pattern: /invalid credentials|authentication failed|password authentication failed|\w*AuthenticationException|WRONGPASS|NOAUTH|invalid (api[ _-]?)?key|bad credentials|\b401\b[^\n]{0,40}unauthori[sz]ed|unauthori[sz]ed[^\n]{0,40}\b401\b/i,
     meaning: "the credentials it holds are rejected",
     change: ["secret"],
     alone: null,

@@ -202,16 +202,31 @@ describe("an error that names its mechanism, since the change that brought it", 
     expect(stale?.cause).toContain("still hold the old ones");
   });
 
-  it("no stale Secret when the pods rolled out after the update, or for a rejected database password", () => {
+  it("pods that started after the update read the rotated credentials: the rotation left the two sides out of sync", () => {
     const rolledAfter = evidenceOf([
       { tool: "pull_pod_logs", input: { pod: "events-server-7f8e9d6c5-bbbbb" }, data: authLogs },
       { tool: "get_deployments_info", data: serverDeployment("2026-04-02T02:00:15Z") },
       { tool: "pull_pod_logs", input: { pod: "external-secrets-6a7b8c9d5-ccccc" }, data: syncLog },
     ]);
-    const keys = analyzeErrorSinceChange.analyze(rolledAfter).candidates.map((c) => c.key);
-    expect(keys).toEqual(["credentials-rejected"]);
-    const password = evidenceOf([{ tool: "pull_pod_logs", input: { pod: "conductor-server-5d6e7f8a9-aaaaa" }, data: '2026-04-02 03:12:00 ERROR 1 --- [main] o.h.Pool : FATAL: password authentication failed for user "app"\n' }]);
-    expect(analyzeErrorSinceChange.analyze(password).candidates).toEqual([]);
+    const stale = analyzeErrorSinceChange.analyze(rolledAfter).candidates.find((c) => c.key === "stale-secret");
+    expect(stale?.cause).toContain("read the rotated credentials, which are rejected: the rotation left the Secret and the service it authenticates to out of sync");
+    expect(stale?.cause).not.toContain("still hold the old ones");
+  });
+
+  it("a rejected database password after a Secret update recorded in the pod's events, upstream of the crash error", () => {
+    const pods = "NAME                               READY   STATUS             RESTARTS   AGE\nconductor-server-5d6e7f8a9-aaaaa   0/1     CrashLoopBackOff   6          3d\n";
+    const evidence = evidenceOf([
+      { tool: "get_pods_data", data: pods },
+      { tool: "pull_pod_logs", input: { pod: "conductor-server-5d6e7f8a9-aaaaa" }, data: '2026-04-02 03:12:00 ERROR 1 --- [main] o.h.Pool : init failed\norg.postgresql.util.PSQLException: FATAL: password authentication failed for user "app"\n' },
+      { tool: "get_pod_events", input: { pod: "conductor-server-5d6e7f8a9-aaaaa" }, data: "LAST SEEN   TYPE     REASON    OBJECT              MESSAGE\n40m   Normal   Updated   secret/app-db   Secret updated by the rotation job\n" },
+      { tool: "get_deployments_info", data: { deployments: [{ name: "conductor-server", image: "orkesio/orkes-conductor-server:5.1.0", env: [{ name: "DB_PASSWORD", valueFrom: { secretKeyRef: { name: "app-db", key: "password" } } }] }] } },
+    ]);
+    const stale = analyzeErrorSinceChange.analyze(evidence).candidates.find((c) => c.key === "stale-secret");
+    expect(stale?.cause).toContain("password authentication failed");
+    expect(stale?.cause).toContain("since the Secret app-db was updated");
+    expect(stale?.cause).toContain("CrashLoopBackOff, 6 restarts");
+    const verdict = rankAlongGraph([stale as CauseCandidate, candidate("db-credentials", 0.85), candidate("startup-error", 0.8, "conductor-server-5d6e7f8a9-aaaaa")], [issue("CONDUCTOR_HEALTHY", "Conductor has failed")]);
+    expect(verdict.root?.node.id).toBe("stale-secret");
   });
 
   it("rejected credentials open a lead to the deployments and the secret-sync controller's logs", () => {

@@ -1,6 +1,7 @@
 import { matchMechanism, type ErrorMechanism } from "../../../playbook/error-mechanisms.ts";
 import { extractChanges } from "../../read/read-changes.ts";
 import { extractDeployments } from "../../read/read-deployments.ts";
+import { extractPods } from "../../read/read-pods.ts";
 import { parseLogRecords, type LogRecord } from "../../read/read-logs.ts";
 import { collectStrings, isObject, readString, walkObjects, type JsonObject } from "../../read/walk-json.ts";
 import { workloadOf } from "../../read/workload-name.ts";
@@ -250,11 +251,14 @@ function secretUpdatedFor(evidence: Evidence, workload: string, firstError: stri
   const referenced = secretsOf(evidence, workload);
   if (referenced.length === 0) return null;
   const rolledOut = lastRollout(evidence, workload);
-  const recorded = secretObjectUpdate(evidence, referenced, rolledOut);
+  const restarted = restartedPods(evidence, workload);
+  const recorded = secretObjectUpdate(evidence, referenced, rolledOut, restarted);
   if (recorded) return recorded;
   for (const result of resultsFor(evidence, "pull_pod_logs", "get_pod_events")) {
     const pod = podOf(result) ?? "events";
-    if (workloadOf(pod) === workload) continue;
+    // The workload's own logs say what it saw; its events may record the Secret's update.
+    if (result.tool === "pull_pod_logs" && workloadOf(pod) === workload) continue;
+    const source = result.tool === "get_pod_events" ? "events" : pod;
     for (const line of rawLogText(result).split(/\r?\n/)) {
       if (!SECRET_UPDATED.test(line)) continue;
       const time = lineTime(line);
@@ -262,13 +266,12 @@ function secretUpdatedFor(evidence: Evidence, workload: string, firstError: stri
       const justBefore = time !== null && firstError !== null && Date.parse(firstError) >= Date.parse(time) && Date.parse(firstError) - Date.parse(time) <= SOON_AFTER_MS;
       if (!named && !(justBefore && SECRET_SYNC.test(pod))) continue;
       const secret = named ?? referenced.join(", ");
-      // Pods that rolled out after the update read the new value: not this cause.
-      if (time && rolledOut && rolledOut >= time) continue;
+      const fresh = restarted !== null || (time !== null && rolledOut !== null && rolledOut >= time);
       const said = named ? around(line, named) : `"${SECRET_UPDATED.exec(line)?.[0] ?? "secret updated"}"`;
       return {
-        since: `${named ? `the Secret ${secret} was updated` : `a Secret was updated by ${pod} (${workload} reads ${secret})`}${time ? ` at ${time}` : ""}${!named && firstError ? `, just before the first failure at ${firstError}` : ""} (${pod}: ${said})${rolledOut ? ` while ${workload}'s pods date from ${rolledOut}` : ""}: the rotated credentials changed and the running pods still hold the old ones (a Secret is read at pod start)`,
+        since: `${named ? `the Secret ${secret} was updated` : `a Secret was updated by ${pod} (${workload} reads ${secret})`}${time ? ` at ${time}` : ""}${!named && firstError ? `, just before the first failure at ${firstError}` : ""} (${source}: ${said})${fresh ? "" : rolledOut ? ` while ${workload}'s pods date from ${rolledOut}` : ""}: ${fresh ? staleOrMismatch(restarted) : STILL_OLD}`,
         short: `Secret ${secret} updated${time ? ` ${time}` : ""}`,
-        finding: { text: `${pod}: ${said}`, note: `the Secret ${workload} reads changed${time ? ` at ${time}` : ""}`, tool: result.tool, weight: 0.75 },
+        finding: { text: said, note: `${source}: the Secret ${workload} reads changed${time ? ` at ${time}` : ""}`, tool: result.tool, weight: 0.75 },
       };
     }
   }
@@ -292,7 +295,7 @@ function lineTime(line: string): string | null {
 }
 
 /** A Secret object listed with its own update time (a Secret's metadata, an ExternalSecret's refresh), later than the rollout. */
-function secretObjectUpdate(evidence: Evidence, referenced: readonly string[], rolledOut: string | null): FoundChange | null {
+function secretObjectUpdate(evidence: Evidence, referenced: readonly string[], rolledOut: string | null, restarted: string | null): FoundChange | null {
   let found: FoundChange | null = null;
   for (const result of evidence.results.filter((r) => r.status === "ok" && r.tool !== "pull_pod_logs")) {
     walkObjects(result.data, (object) => {
@@ -303,9 +306,10 @@ function secretObjectUpdate(evidence: Evidence, referenced: readonly string[], r
       const kind = readString(object, "kind") ?? "";
       if (kind && !/secret/i.test(kind)) return false;
       const time = isoTime(readString(object, "updated", "lastUpdated", "updatedAt", "modified", "rotated", "rotatedAt", "refreshTime", "lastSync", "lastSyncTime") ?? readString(metadata, "updated", "lastUpdated"));
-      if (!time || (rolledOut && rolledOut >= time)) return false;
+      if (!time) return false;
+      const fresh = restarted !== null || (rolledOut !== null && rolledOut >= time);
       found = {
-        since: `the Secret ${name} was updated at ${time}${rolledOut ? ` while the pods date from ${rolledOut}` : ""}: the rotated credentials changed and the running pods still hold the old ones (a Secret is read at pod start)`,
+        since: `the Secret ${name} was updated at ${time}${fresh || !rolledOut ? "" : ` while the pods date from ${rolledOut}`}: ${fresh ? staleOrMismatch(restarted) : STILL_OLD}`,
         short: `Secret ${name} updated ${time}`,
         finding: { text: `${name} updated ${time}`, note: "the Secret's own update time", tool: result.tool, weight: 0.7 },
       };
@@ -313,6 +317,20 @@ function secretObjectUpdate(evidence: Evidence, referenced: readonly string[], r
     });
   }
   return found;
+}
+
+const STILL_OLD = "the rotated credentials changed and the running pods still hold the old ones (a Secret is read at pod start)";
+
+/** Pods that started after the update read the new value: then the rotation left the Secret and the service out of sync. */
+function staleOrMismatch(restarted: string | null): string {
+  return `the pods ${restarted ? `restart (${restarted}) and ` : ""}read the rotated credentials, which are rejected: the rotation left the Secret and the service it authenticates to out of sync`;
+}
+
+/** `CrashLoopBackOff, 7 restarts` for the workload's pods that restarted, else null. */
+function restartedPods(evidence: Evidence, workload: string): string | null {
+  const pods = resultsFor(evidence, "get_pods_data").flatMap((r) => extractPods(r.data, r.text)).filter((p) => workloadOf(p.name) === workload && p.restarts > 0);
+  const pod = pods[0];
+  return pod ? [pod.status, `${pod.restarts} restarts`].filter(Boolean).join(", ") : null;
 }
 
 /** Names of the Secrets a workload's deployment references (envFrom, secretKeyRef, volumes). */
