@@ -8,7 +8,7 @@ import type { ToolName } from "../tools/types.ts";
  */
 
 /** Stand-ins resolved from the evidence before a call: a worker pod for the pending task, the crashed pod, a server pod. */
-export type LeadTarget = "{workerPod}" | "{crashedPod}" | "{unreadCrashedPod}" | "{serverPod}" | "{siblingServerPod}" | "{uninspectedTroubledPod}";
+export type LeadTarget = "{workerPod}" | "{crashedPod}" | "{unreadCrashedPod}" | "{serverPod}" | "{siblingServerPod}" | "{uninspectedTroubledPod}" | "{secretSyncPod}";
 
 export interface LeadCall {
   tool: ToolName;
@@ -38,6 +38,31 @@ export const TABLE_SCANS_QUERY =
   "SELECT relname, n_live_tup, seq_scan, seq_tup_read, idx_scan FROM pg_stat_user_tables ORDER BY seq_tup_read DESC LIMIT 5";
 
 export const LEADS: readonly Lead[] = [
+  // An error that names its mechanism: first what changed before it (error-mechanisms.ts).
+  {
+    id: "read-only-failover",
+    opensOn: ["db-read-only"],
+    why: "writes refused as read-only: the datasource host (deployments) and the database's failover events (infrastructure)",
+    calls: [
+      { tool: "get_deployments_info", args: {} },
+      { tool: "get_infrastructure_metrics", args: {} },
+    ],
+  },
+  {
+    id: "credentials-changed",
+    opensOn: ["credentials-rejected"],
+    why: "credentials rejected: the Secrets the workload reads (deployments) and whether the secret-sync controller updated one (its logs)",
+    calls: [
+      { tool: "get_deployments_info", args: {} },
+      { tool: "pull_pod_logs", args: { pod: "{secretSyncPod}", lines: 200 } },
+    ],
+  },
+  {
+    id: "leak-after-rollout",
+    opensOn: ["fd-leak"],
+    why: "file descriptors exhausted: what the workload last rolled out (image, change-cause)",
+    calls: [{ tool: "get_deployments_info", args: {} }],
+  },
   {
     id: "backlog-pending-task",
     opensOn: ["backlog"],
