@@ -52,7 +52,7 @@ function describeGroup(signature: K8sSignature, events: EventRecord[], pod: stri
   const first = events[0];
   const firstCount = events.filter((e) => e.reason === first?.reason).reduce((sum, e) => sum + e.count, 0);
   // An OOMKilling event is recorded on the node; the subject is still the pod.
-  const subject = first?.object && !/^nodes?\//i.test(first.object) ? first.object.replace(/^pods?\//, "") : pod;
+  const subject = first?.object && !/^nodes?\//i.test(first.object) ? subjectOf(first.object) : pod;
   const message = first?.message ? `: ${first.message.replace(/\s+/g, " ").slice(0, 120)}` : "";
   // A second reason in the same group often names the culprit (ProvisioningFailed beside FailedScheduling).
   const other = events.find((e) => e.reason !== first?.reason);
@@ -80,6 +80,16 @@ function describeGroup(signature: K8sSignature, events: EventRecord[], pod: stri
       tool,
     },
   };
+}
+
+/**
+ * The object an event is about, as the alert names it: `pod/x` → `x`; a ReplicaSet's FailedCreate is
+ * about its Deployment (`replicaset/claims-workers-6d8b7c9f5` → `claims-workers`).
+ */
+export function subjectOf(object: string): string {
+  const [, kind = "", name = object] = /^(?:([\w.-]+)\/)?(.+)$/.exec(object) ?? [];
+  if (/^replicasets?(\.apps)?$/i.test(kind)) return name.replace(/-[a-z0-9]{6,10}$/, "");
+  return name;
 }
 
 /** The cause with the event that shows it, reason and message as Kubernetes wrote them (unless the cause already quotes it). */

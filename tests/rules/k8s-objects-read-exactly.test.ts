@@ -1,0 +1,115 @@
+import { describe, expect, it } from "vitest";
+import { analyzeDeployments } from "../../src/rules/judge/analyzers/analyze-deployments.ts";
+import { analyzePodEvents, subjectOf } from "../../src/rules/judge/analyzers/analyze-pod-events.ts";
+import { analyzePodStatuses } from "../../src/rules/judge/analyzers/analyze-pod-statuses.ts";
+import { rankAlongGraph } from "../../src/rules/judge/rank-along-graph.ts";
+import { mainSchedulingReason, readQuota } from "../../src/playbook/k8s-signatures.ts";
+import { evidenceOf, issue } from "./build-evidence.ts";
+
+const top = <C extends { key: string; weight: number }>(candidates: C[]): C | undefined => [...candidates].sort((a, b) => b.weight - a.weight)[0];
+
+describe("FailedCreate: the controller cannot create the pods", () => {
+  const events =
+    "LAST SEEN   TYPE      REASON              OBJECT                                  MESSAGE\n" +
+    "30m         Normal    ScalingReplicaSet   deployment/ledger-sync                  Scaled up replica set ledger-sync-7f9d6c4b8 to 9 from 3\n" +
+    '2m          Warning   FailedCreate        replicaset/ledger-sync-7f9d6c4b8        Error creating: pods "ledger-sync-7f9d6c4b8-x2x9q" is forbidden: exceeded quota: team-quota, requested: requests.cpu=1, used: requests.cpu=12, limited: requests.cpu=12\n';
+
+  it("an exceeded quota names the ResourceQuota and its numbers, quotes the event, and is about the deployment", () => {
+    const { candidates } = analyzePodEvents.analyze(evidenceOf([{ tool: "get_pod_events", input: { pod: "ledger-sync" }, data: events }]));
+    const quota = top(candidates);
+    expect(quota).toMatchObject({ key: "quota", subject: "ledger-sync" });
+    expect(quota?.cause).toMatch(/^ledger-sync cannot create its pods: the namespace ResourceQuota team-quota is used up \(requested requests\.cpu=1, used requests\.cpu=12, limited requests\.cpu=12\)/);
+    expect(quota?.cause).toContain('(FailedCreate "pods "ledger-sync-7f9d6c4b8-x2x9q" is forbidden: exceeded quota: team-quota');
+    expect(quota?.template).toBeUndefined();
+  });
+
+  it("is the root of a not-running alert about that deployment (the pods never exist to be Pending)", () => {
+    const evidence = evidenceOf([{ tool: "get_pod_events", input: { pod: "ledger-sync" }, data: events }]);
+    const verdict = rankAlongGraph(analyzePodEvents.analyze(evidence).candidates, [issue("POD_NOT_RUNNING", "6 of 9 desired pods of deployment ledger-sync are not Running - ledger-sync", "CRITICAL", "ledger-sync")]);
+    expect(verdict.root?.node.id).toBe("quota");
+  });
+
+  it("another refusal (an admission webhook) quotes what refused", () => {
+    const denied = 'LAST SEEN   TYPE      REASON         OBJECT                          MESSAGE\n1m          Warning   FailedCreate   replicaset/intake-5d4c8b7f9     Error creating: admission webhook "policy.example.io" denied the request: image registry not allowed\n';
+    const { candidates } = analyzePodEvents.analyze(evidenceOf([{ tool: "get_pod_events", input: { pod: "intake" }, data: denied }]));
+    expect(top(candidates)).toMatchObject({ key: "create-failed", subject: "intake" });
+    expect(top(candidates)?.cause).toContain('admission webhook "policy.example.io" denied the request');
+  });
+
+  it("the deployment's ReplicaFailure condition says the same without the events", () => {
+    const deployments = {
+      items: [{
+        metadata: { name: "ledger-sync" },
+        spec: { replicas: 9 },
+        status: { replicas: 3, readyReplicas: 3, conditions: [{ type: "ReplicaFailure", status: "True", reason: "FailedCreate", message: 'pods "ledger-sync-7f9d6c4b8-x2x9q" is forbidden: exceeded quota: team-quota, requested: requests.cpu=1, used: requests.cpu=12, limited: requests.cpu=12' }] },
+      }],
+    };
+    const { candidates } = analyzeDeployments.analyze(evidenceOf([{ tool: "get_deployments_info", data: deployments }]));
+    expect(candidates.find((c) => c.key === "quota")).toMatchObject({ subject: "ledger-sync", cause: expect.stringContaining("ResourceQuota team-quota is used up") });
+  });
+
+  it("readQuota and subjectOf read the message and the owner", () => {
+    expect(readQuota("exceeded quota: q1, requested: pods=1, used: pods=10, limited: pods=10")).toEqual({ name: "q1", terms: "requested pods=1, used pods=10, limited pods=10" });
+    expect(readQuota("Insufficient cpu")).toBeNull();
+    expect(subjectOf("replicaset/ledger-sync-7f9d6c4b8")).toBe("ledger-sync");
+    expect(subjectOf("pod/ledger-sync-7f9d6c4b8-x2x9q")).toBe("ledger-sync-7f9d6c4b8-x2x9q");
+    expect(subjectOf("redis-master-0")).toBe("redis-master-0");
+  });
+});
+
+describe("Evicted: the resource named in the message", () => {
+  it("an emptyDir over its sizeLimit is the pod's own local storage, not the node and not memory", () => {
+    const events = 'Events:\n  Type     Reason   Age   From     Message\n  ----     ------   ----  ----     -------\n  Warning  Evicted  12m   kubelet  Usage of EmptyDir volume "tmp-work" exceeds the limit "2Gi".\n';
+    const { candidates } = analyzePodEvents.analyze(evidenceOf([{ tool: "get_pod_events", input: { pod: "pdf-export-7c9d8b6f5-q8r2t" }, data: events }]));
+    expect(top(candidates)).toMatchObject({ key: "storage-limit", appOrInfra: "app" });
+    expect(top(candidates)?.cause).toMatch(/emptyDir volume "tmp-work" outgrew its sizeLimit 2Gi/);
+    expect(top(candidates)?.cause).toContain('(Evicted "Usage of EmptyDir volume "tmp-work" exceeds the limit "2Gi".")');
+    expect(top(candidates)?.cause).not.toMatch(/node ran low/);
+  });
+
+  it("the pod list's status message is read too (Failed/Evicted pods of a PodList)", () => {
+    const pods = { kind: "PodList", items: [{ metadata: { name: "pdf-export-7c9d8b6f5-q8r2t" }, status: { phase: "Failed", reason: "Evicted", message: "Container render exceeded its local ephemeral storage limit \"3Gi\". " } }] };
+    const { candidates } = analyzePodStatuses.analyze(evidenceOf([{ tool: "get_pods_data", data: pods }]));
+    expect(top(candidates)).toMatchObject({ key: "storage-limit", cause: expect.stringContaining("container render wrote past its ephemeral-storage limit 3Gi") });
+  });
+
+  it("node pressure keeps naming the resource the node ran low on, with the message", () => {
+    const pods = { kind: "PodList", items: [{ metadata: { name: "pdf-export-7c9d8b6f5-q8r2t" }, status: { phase: "Failed", reason: "Evicted", message: "The node was low on resource: memory. Threshold quantity: 100Mi, available: 80Mi." } }] };
+    const { candidates } = analyzePodStatuses.analyze(evidenceOf([{ tool: "get_pods_data", data: pods }]));
+    expect(top(candidates)).toMatchObject({ key: "eviction", cause: expect.stringMatching(/node ran low on memory.*The node was low on resource: memory/) });
+  });
+});
+
+describe("FailedScheduling: the reason most nodes give", () => {
+  const message = "0/5 nodes are available: 1 node(s) had untolerated taint {gpu: only}, 4 node(s) had volume node affinity conflict. preemption: 0/5 nodes are available: 5 Preemption is not helpful for scheduling.";
+
+  it("mainSchedulingReason counts nodes per reason", () => {
+    expect(mainSchedulingReason(message)).toBe("had volume node affinity conflict");
+    expect(mainSchedulingReason("0/3 nodes are available: 3 Insufficient memory.")).toBe("Insufficient memory");
+    expect(mainSchedulingReason("0/6 nodes are available: 2 node(s) had untolerated taint {a: b}, 1 node(s) didn't match Pod's node affinity/selector, 3 Insufficient cpu.")).toBe("Insufficient cpu");
+    expect(mainSchedulingReason("pod has unbound immediate PersistentVolumeClaims")).toBeNull();
+  });
+
+  it("a volume node affinity conflict on most nodes outranks a taint on one, quoted", () => {
+    const events = `Events:\n  Type     Reason            Age                From               Message\n  ----     ------            ----               ----               -------\n  Warning  FailedScheduling  1m (x9 over 20m)   default-scheduler  ${message}\n`;
+    const { candidates } = analyzePodEvents.analyze(evidenceOf([{ tool: "get_pod_events", input: { pod: "metrics-db-0" }, data: events }]));
+    expect(top(candidates)?.key).toBe("scheduling");
+    expect(top(candidates)?.cause).toMatch(/^metrics-db-0 cannot be scheduled: its PersistentVolume's node affinity \(the zone the volume lives in\) matches no node/);
+    expect(top(candidates)?.cause).toContain('4 node(s) had volume node affinity conflict.")');
+    expect(top(candidates)?.cause).not.toMatch(/preemption/);
+    expect(top(candidates)?.nextStep).toMatch(/zone/);
+  });
+
+  it("a taint on most nodes still reads as the taint", () => {
+    const events = "LAST SEEN   TYPE      REASON             OBJECT              MESSAGE\n1m          Warning   FailedScheduling   pod/etl-0   0/3 nodes are available: 3 node(s) had untolerated taint {dedicated: batch}.\n";
+    const { candidates } = analyzePodEvents.analyze(evidenceOf([{ tool: "get_pod_events", input: { pod: "etl-0" }, data: events }]));
+    expect(top(candidates)?.cause).toMatch(/^etl-0 cannot be scheduled: the nodes carry a taint \{dedicated: batch\} it does not tolerate/);
+  });
+
+  it("a Pending pod on no node: how its previous container ended (OOMKilled) is history, not a cause", () => {
+    const pods = { pods: [{ pod: "metrics-db-0", phase: "Pending", ready: false, restarts: 0, node: null, previous: { restartCount: 4, lastTerminationReason: "OOMKilled" } }] };
+    const { candidates } = analyzePodStatuses.analyze(evidenceOf([{ tool: "get_pods_data", data: pods }]));
+    const oom = candidates.find((c) => c.key === "memory-limit");
+    expect(oom?.weight ?? 0).toBeLessThan(0.4);
+  });
+});
