@@ -93,6 +93,12 @@ export const LEADS: readonly Lead[] = [
     ],
   },
   {
+    id: "oom-memory-settings",
+    opensOn: ["memory-limit"],
+    why: "an OOMKill: the container's memory limit against the heap setting it runs with (-Xmx, MaxRAMPercentage)",
+    calls: [{ tool: "get_deployments_info", args: {} }],
+  },
+  {
     id: "crash-replica-logs",
     opensOn: ["crash", "pod-down"],
     why: "a crash loop whose logs could not be read: a replica's logs (a restarting container's previous logs are often gone)",

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { analyzeDeployments } from "../../src/rules/judge/analyzers/analyze-deployments.ts";
+import { analyzeJvmHeadroom, heapSizing } from "../../src/rules/judge/analyzers/analyze-jvm-headroom.ts";
 import { analyzePodEvents, subjectOf } from "../../src/rules/judge/analyzers/analyze-pod-events.ts";
 import { analyzePodStatuses } from "../../src/rules/judge/analyzers/analyze-pod-statuses.ts";
 import { rankAlongGraph } from "../../src/rules/judge/rank-along-graph.ts";
@@ -111,5 +112,48 @@ describe("FailedScheduling: the reason most nodes give", () => {
     const { candidates } = analyzePodStatuses.analyze(evidenceOf([{ tool: "get_pods_data", data: pods }]));
     const oom = candidates.find((c) => c.key === "memory-limit");
     expect(oom?.weight ?? 0).toBeLessThan(0.4);
+  });
+});
+
+describe("OOMKilled with the heap setting against the container limit", () => {
+  const pods = { kind: "PodList", items: [{ metadata: { name: "billing-api-5c7d9f8b6-k2m4p" }, status: { phase: "Running", containerStatuses: [{ name: "api", ready: true, restartCount: 3, lastState: { terminated: { reason: "OOMKilled", exitCode: 137 } } }] } }] };
+  const deployments = (opts: string, memory = "3Gi") => ({ deployments: [{ name: "billing-api", replicas: 2, readyReplicas: 2, containers: [{ name: "api", resources: { limits: { memory } }, env: { JAVA_OPTS: opts } }] }] });
+  const metrics = { pods: [{ pod: "billing-api-5c7d9f8b6-k2m4p", jvm: { heap: { usedPct: 58.1 } } }] };
+  const calls = (opts: string, memory?: string, logs = "") => [
+    { tool: "get_pods_data", data: pods },
+    { tool: "get_deployments_info", data: deployments(opts, memory) },
+    { tool: "get_cluster_metrics", data: metrics },
+    ...(logs ? [{ tool: "pull_pod_logs", input: { pod: "billing-api-5c7d9f8b6-k2m4p" }, data: logs }] : []),
+  ];
+  const restarted = [issue("POD_RESTARTED", "Pod has been restarted 3 times in the last hour - billing-api-5c7d9f8b6-k2m4p", "CRITICAL", "billing-api-5c7d9f8b6-k2m4p")];
+
+  it("-Xmx equal to the limit leaves no room for native memory: names the setting, the limit and the heap reading", () => {
+    const { candidates, findings } = analyzeJvmHeadroom.analyze(evidenceOf(calls("-Xms3g -Xmx3g -XX:+UseG1GC")));
+    expect(candidates).toHaveLength(1);
+    expect(candidates[0]?.cause).toMatch(/^billing-api is OOMKilled by the kernel: its JVM heap \(-Xmx3g\) may take all of the 3Gi container memory limit, leaving no headroom for native memory/);
+    expect(candidates[0]?.cause).toContain("the heap itself is at 58.1%");
+    expect(candidates[0]?.cause).toContain('JAVA_OPTS "-Xms3g -Xmx3g -XX:+UseG1GC"');
+    expect(candidates[0]?.nextStep).not.toMatch(/(raise|increase) -Xmx/i);
+    expect(findings[0]?.text).toBe("deployment billing-api: JAVA_OPTS -Xmx3g, memory limit 3Gi");
+  });
+
+  it("is upstream of the generic 'limit too low' reading in the ranking", () => {
+    const evidence = evidenceOf(calls("-Xmx3g"));
+    const candidates = [...analyzePodStatuses.analyze(evidence).candidates, ...analyzeJvmHeadroom.analyze(evidence).candidates];
+    expect(rankAlongGraph(candidates, restarted).root?.node.id).toBe("heap-no-headroom");
+  });
+
+  it("MaxRAMPercentage near 100 counts the same; 75% of the limit leaves room and says nothing", () => {
+    expect(analyzeJvmHeadroom.analyze(evidenceOf(calls("-XX:MaxRAMPercentage=95"))).candidates[0]?.cause).toContain("-XX:MaxRAMPercentage=95) may take 95%");
+    expect(analyzeJvmHeadroom.analyze(evidenceOf(calls("-XX:MaxRAMPercentage=75"))).candidates).toEqual([]);
+    expect(analyzeJvmHeadroom.analyze(evidenceOf(calls("-Xmx2g", "4Gi"))).candidates).toEqual([]);
+    expect(heapSizing({ name: "a", image: null, limits: { cpu: null, memory: "2048Mi" }, requests: { cpu: null, memory: null }, env: { JAVA_TOOL_OPTIONS: "-Xmx1920m" } })?.ratio).toBeCloseTo(0.9375);
+  });
+
+  it("needs an OOMKill of that workload, and a heap OutOfMemoryError in the logs weakens it", () => {
+    const healthy = { kind: "PodList", items: [{ metadata: { name: "billing-api-5c7d9f8b6-k2m4p" }, status: { phase: "Running", containerStatuses: [{ name: "api", ready: true, restartCount: 0 }] } }] };
+    expect(analyzeJvmHeadroom.analyze(evidenceOf([{ tool: "get_pods_data", data: healthy }, { tool: "get_deployments_info", data: deployments("-Xmx3g") }])).candidates).toEqual([]);
+    const weakened = analyzeJvmHeadroom.analyze(evidenceOf(calls("-Xmx3g", "3Gi", "java.lang.OutOfMemoryError: Java heap space\n")));
+    expect(weakened.candidates[0]?.weight).toBeLessThan(0.6);
   });
 });

@@ -9,6 +9,7 @@ import { analyzeDeployments } from "./analyze-deployments.ts";
 import { analyzeExecutionStatus } from "./analyze-execution-status.ts";
 import { analyzeHotPod } from "./analyze-hot-pod.ts";
 import { analyzeIngress } from "./analyze-ingress.ts";
+import { analyzeJvmHeadroom } from "./analyze-jvm-headroom.ts";
 import { analyzeKnownIssues } from "./analyze-known-issues.ts";
 import { analyzeLockHolders } from "./analyze-lock-holders.ts";
 import { analyzeLogExceptions } from "./analyze-log-exceptions.ts";
@@ -38,6 +39,7 @@ export const ANALYZERS: readonly Analyzer[] = [
   analyzeRecentChanges,
   analyzePodStatuses,
   analyzePodEvents,
+  analyzeJvmHeadroom,
   analyzeLogExceptions,
   analyzeCrashErrors,
   analyzeLogMessages,
@@ -65,6 +67,7 @@ export {
   analyzeExecutionStatus,
   analyzeHotPod,
   analyzeIngress,
+  analyzeJvmHeadroom,
   analyzeLogExceptions,
   analyzeLogMessages,
   analyzePodEvents,
