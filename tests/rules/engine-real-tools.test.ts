@@ -54,12 +54,14 @@ describe("runRulesEngine over the real tools and invoker", () => {
       { command: "GET_PODS_DATA", parameters: {} },
       { command: "GET_POD_EVENTS", parameters: { podName: "conductor-server-7d9f8-abcde" } },
       { command: "PULL_LOGS", parameters: { podName: "conductor-server-7d9f8-abcde", lines: 300, fetchOption: "TAIL" } },
+      // The OOMKill's lead: the memory limit against the heap setting.
+      { command: "GET_DEPLOYMENTS_INFO", parameters: {} },
     ]);
     expect(reportSchema.safeParse(report).success).toBe(true);
     expect(report.likelyRootCause).toMatch(/OOMKilled/);
     expect(report.confidence).toBe("medium"); // OOMKilled: why memory grew is a reading, not evidence
     expect(report.issue).toMatch(/^Pod restarted on acme-eu-1/);
-    expect(report.stats.commands).toEqual(["GET_PODS_DATA", "GET_POD_EVENTS", "PULL_LOGS"]);
+    expect(report.stats.commands).toEqual(["GET_PODS_DATA", "GET_POD_EVENTS", "PULL_LOGS", "GET_DEPLOYMENTS_INFO"]);
   });
 
   it("retries a command that timed out once, and records why every call was made", async () => {

@@ -69,7 +69,8 @@ describe("runRulesEngine", () => {
       turns: 0,
       inputTokens: 0,
       costUsd: 0,
-      commands: ["GET_PODS_DATA", "GET_POD_EVENTS", "PULL_POD_LOGS"],
+      // The OOMKill opens a lead: the deployment's memory limit against its heap setting.
+      commands: ["GET_PODS_DATA", "GET_POD_EVENTS", "PULL_POD_LOGS", "GET_DEPLOYMENTS_INFO"],
     });
     expect(report.stats.durationMs).toBeGreaterThan(0);
   });
