@@ -1,12 +1,12 @@
 /**
- * `npm run eval [-- --engine rules|claude] [--set development|holdout|holdout-2|holdout-3|all] [--scenarios <dir>] [--min-score 0.7] [--out eval-results] [--reports]`
+ * `npm run eval [-- --engine rules|claude] [--set development|holdout|holdout-N|all] [--scenarios <dir>] [--min-score 0.7] [--out eval-results] [--reports]`
  * Runs every scenario of each set through the real pipeline (alert parser → Conductor client → tools →
  * engine) against the sandbox and scores each report against the scenario's ground truth: the root
  * cause is judged in the root-cause field only. The development set (scenarios/) and the held-out set
  * (scenarios/holdout/, written blind) are reported apart. Writes JSON and a markdown table per set;
  * exits 1 when a set's mean score is below --min-score.
  */
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { parseArgs } from "node:util";
 import { parseAlert } from "../src/alerts/index.ts";
@@ -30,12 +30,22 @@ const { values } = parseArgs({
   },
 });
 const engine = values.engine === "claude" ? "claude" : "rules";
-const SETS: Record<string, string> = { development: "scenarios", holdout: join("scenarios", "holdout"), "holdout-2": join("scenarios", "holdout-2"), "holdout-3": join("scenarios", "holdout-3") };
+// The development set, then every held-out set (`scenarios/holdout*`), in order.
+const SETS: Record<string, string> = {
+  development: "scenarios",
+  ...Object.fromEntries(
+    readdirSync("scenarios", { withFileTypes: true })
+      .filter((entry) => entry.isDirectory() && /^holdout(-\d+)?$/.test(entry.name))
+      .map((entry) => entry.name)
+      .sort((a, b) => (Number(a.split("-")[1] ?? 1) - Number(b.split("-")[1] ?? 1)))
+      .map((name) => [name, join("scenarios", name)]),
+  ),
+};
 const sets: [string, string][] = values.scenarios
   ? [[basename(values.scenarios), values.scenarios]]
   : Object.entries(SETS).filter(([name, dir]) => (values.set === "all" ? existsSync(dir) : name === values.set));
 if (sets.length === 0) {
-  console.error(`no scenario set "${values.set}" (development, holdout, all)`);
+  console.error(`no scenario set "${values.set}" (${[...Object.keys(SETS), "all"].join(", ")})`);
   process.exit(2);
 }
 
