@@ -108,10 +108,14 @@ describe("FailedScheduling: the reason most nodes give", () => {
   });
 
   it("a Pending pod on no node: how its previous container ended (OOMKilled) is history, not a cause", () => {
-    const pods = { pods: [{ pod: "metrics-db-0", phase: "Pending", ready: false, restarts: 0, node: null, previous: { restartCount: 4, lastTerminationReason: "OOMKilled" } }] };
-    const { candidates } = analyzePodStatuses.analyze(evidenceOf([{ tool: "get_pods_data", data: pods }]));
-    const oom = candidates.find((c) => c.key === "memory-limit");
-    expect(oom?.weight ?? 0).toBeLessThan(0.4);
+    const waiting = { pod: "metrics-db-0", phase: "Pending", ready: false, restarts: 0, node: null, previous: { restartCount: 4, lastTerminationReason: "OOMKilled" } };
+    const placed = { pod: "grafana-6d5c4b3a2-x1y2z", phase: "Running", ready: true, restarts: 0, node: "node-a" };
+    const oomOf = (pods: unknown[]) => analyzePodStatuses.analyze(evidenceOf([{ tool: "get_pods_data", data: { pods } }])).candidates.find((c) => c.key === "memory-limit");
+    expect(oomOf([waiting, placed])?.weight ?? 0).toBeLessThan(0.4);
+    // Whatever the phase is called: on no node while the others have one.
+    expect(oomOf([{ ...waiting, phase: "Awaiting" }, placed])?.weight ?? 0).toBeLessThan(0.4);
+    // A list that shows no nodes at all says nothing about placement: the OOMKill stands.
+    expect(oomOf([waiting, { ...placed, node: null }])?.weight).toBeGreaterThanOrEqual(0.8);
   });
 });
 
