@@ -27,6 +27,11 @@ export interface CausalEdge {
   to: string;
   /** The evidence that establishes the link, as an engineer would look for it. */
   evidence: string;
+  /**
+   * The cause would show in the very output that shows the effect (the same log lines): read there
+   * and not seen, it is ruled out, so the effect may still stand as a first cause.
+   */
+  sameOutput?: boolean;
 }
 
 const alert = (id: string, label: string, issueTypes: IssueType[], keys: string[] = []): CausalNode => ({ id, kind: "symptom", label, issueTypes, keys });
@@ -115,14 +120,15 @@ export const CAUSAL_NODES: readonly CausalNode[] = [
   cause("no-endpoints", "a Service whose selector matches no ready pod"),
   cause("certificate", "certificate renewal failing"),
   cause("api-key", "an API key rotated or expired"),
+  cause("clock-skew", "a node whose clock drifted (its time sync, NTP/chrony, stopped): its pods see valid tokens as not yet valid and times in the future"),
   cause("agent-down", "the in-cluster agent is not polling", ["agent-down"]),
   cause("known-issue", "a vetted known issue (src/known-issues) whose signature matched"),
 ];
 
 const CAUSAL_ALERT_IDS = CAUSAL_NODES.filter((node) => node.issueTypes).map((node) => node.id);
 
-const e = (from: string | string[], to: string | string[], evidence: string): CausalEdge[] =>
-  (Array.isArray(from) ? from : [from]).flatMap((f) => (Array.isArray(to) ? to : [to]).map((t) => ({ from: f, to: t, evidence })));
+const e = (from: string | string[], to: string | string[], evidence: string, options: { sameOutput?: boolean } = {}): CausalEdge[] =>
+  (Array.isArray(from) ? from : [from]).flatMap((f) => (Array.isArray(to) ? to : [to]).map((t) => ({ from: f, to: t, evidence, ...options })));
 
 export const CAUSAL_EDGES: readonly CausalEdge[] = [
   ...e("backlog", ["alert:redis", "alert:heap", "alert:cpu", "alert:response-time"], "decider queue size (running workflows) in the cluster data, with Redis/heap readings"),
@@ -188,6 +194,8 @@ export const CAUSAL_EDGES: readonly CausalEdge[] = [
   ...e("no-endpoints", "alert:domain-reachability", "a Service with no endpoints, selector against the pods' labels"),
   ...e("certificate", "alert:certificate", "a Certificate not Ready, the ACME challenge's status (cert-manager)"),
   ...e("api-key", "alert:auth-stale", "the alert itself (self-describing)"),
+  ...e("clock-skew", ["alert:warn-logs", "alert:error-logs"], "log lines with times that cannot be true (not yet valid, in the future) only from the pods of one node (pod list -o wide), the node's time-sync metrics"),
+  ...e("clock-skew", ["conductor", "worker-auth"], "the dominant warnings or 401s are rejections of times that cannot be true (a token not yet valid)", { sameOutput: true }),
   ...e("agent-down", "alert:unknown", "the health check and commands TIMED_OUT, tasks not polled"),
   // A vetted entry names its own cause; it may explain whichever alert it shows up under.
   ...e("known-issue", CAUSAL_ALERT_IDS, "the known-issue table's log signature or image version range, matched in a call's output"),

@@ -238,13 +238,15 @@ function quoteScheduling(detail: string): string {
 /**
  * `0/4 nodes are available: 1 node(s) had untolerated taint {dedicated: sim}, 3 node(s) had volume
  * node affinity conflict.` → the reason the most nodes give (`had volume node affinity conflict`);
- * null when the message does not count nodes per reason.
+ * null when the message does not count nodes per reason or two reasons tie.
  */
 export function mainSchedulingReason(detail: string): string | null {
   const list = /nodes are available:\s*([^\n]*?)(?:\.\s*preemption:|\.\s*$|$)/im.exec(detail)?.[1];
   if (!list) return null;
   const reasons = [...list.matchAll(/(\d+)\s+(?:node\(s\)\s+|nodes?\s+)?((?:\{[^}]*\}|[^,{])+)/gi)].map((m) => ({ nodes: Number(m[1]), reason: (m[2] ?? "").trim() }));
-  return reasons.sort((a, b) => b.nodes - a.nodes)[0]?.reason ?? null;
+  const [first, second] = reasons.sort((a, b) => b.nodes - a.nodes);
+  // A tie settles nothing: the message is read as a whole.
+  return first && first.nodes !== second?.nodes ? first.reason : null;
 }
 
 /** The claim and the missing StorageClass named in scheduling/provisioning events. */

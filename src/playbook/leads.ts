@@ -111,6 +111,16 @@ export const LEADS: readonly Lead[] = [
     calls: [{ tool: "get_deployments_info", args: {} }],
   },
   {
+    id: "clock-skew-node",
+    opensOn: ["clock-skew"],
+    why: "times that cannot be true: which node the pods that print them run on, and that node's time sync",
+    calls: [
+      { tool: "get_pods_data", args: {} },
+      { tool: "pull_pod_logs", args: { pod: "{siblingServerPod}", lines: 300 } },
+      { tool: "get_infrastructure_metrics", args: {} },
+    ],
+  },
+  {
     id: "server-replicas",
     opensOn: ["alert:error-logs", "alert:warn-logs", "alert:heap", "alert:cpu"],
     why: "several pods' logs, not one: another server replica",

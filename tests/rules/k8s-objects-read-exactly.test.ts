@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { confidenceOf } from "../../src/rules/compose/compose-report.ts";
+import { analyzeClockSkew } from "../../src/rules/judge/analyzers/analyze-clock-skew.ts";
 import { analyzeDeployments } from "../../src/rules/judge/analyzers/analyze-deployments.ts";
 import { analyzeJvmHeadroom, heapSizing } from "../../src/rules/judge/analyzers/analyze-jvm-headroom.ts";
 import { analyzePodEvents, subjectOf } from "../../src/rules/judge/analyzers/analyze-pod-events.ts";
@@ -89,6 +91,7 @@ describe("FailedScheduling: the reason most nodes give", () => {
     expect(mainSchedulingReason("0/3 nodes are available: 3 Insufficient memory.")).toBe("Insufficient memory");
     expect(mainSchedulingReason("0/6 nodes are available: 2 node(s) had untolerated taint {a: b}, 1 node(s) didn't match Pod's node affinity/selector, 3 Insufficient cpu.")).toBe("Insufficient cpu");
     expect(mainSchedulingReason("pod has unbound immediate PersistentVolumeClaims")).toBeNull();
+    expect(mainSchedulingReason("0/7 nodes are available: 1 node(s) were unschedulable, 3 node(s) didn't match Pod's node affinity/selector, 3 node(s) had untolerated taint {a: b}.")).toBeNull();
   });
 
   it("a volume node affinity conflict on most nodes outranks a taint on one, quoted", () => {
@@ -159,5 +162,57 @@ describe("OOMKilled with the heap setting against the container limit", () => {
     expect(analyzeJvmHeadroom.analyze(evidenceOf([{ tool: "get_pods_data", data: healthy }, { tool: "get_deployments_info", data: deployments("-Xmx3g") }])).candidates).toEqual([]);
     const weakened = analyzeJvmHeadroom.analyze(evidenceOf(calls("-Xmx3g", "3Gi", "java.lang.OutOfMemoryError: Java heap space\n")));
     expect(weakened.candidates[0]?.weight).toBeLessThan(0.6);
+  });
+});
+
+describe("a problem confined to the pods of one node: clock skew", () => {
+  const pods = "NAME                              READY   STATUS    RESTARTS   AGE   IP           NODE\n" +
+    "conductor-server-7c8d9f6b5-aaaaa  1/1     Running   0          3d    10.1.1.4     node-east-7.internal\n" +
+    "conductor-server-7c8d9f6b5-bbbbb  1/1     Running   0          3d    10.1.2.4     node-west-2.internal\n" +
+    "billing-workers-5d6f7c8b9-ccccc   1/1     Running   0          3d    10.1.1.9     node-east-7.internal\n";
+  const skewLogs = "2026-03-02 10:00:01.100  WARN 1 --- [exec-1] c.e.auth.TokenFilter : Rejected token for app 'billing': JWT not yet valid (nbf=2026-03-02T10:04:01Z, now=2026-03-02T10:00:01Z)\n" +
+    "2026-03-02 10:00:01.300  WARN 1 --- [exec-2] c.e.auth.TokenFilter : token=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.abcdefghijklmnop rejected: not yet valid\n" +
+    "2026-03-02 10:00:02.000  WARN 1 --- [sched-1] c.e.queue.AgeMonitor : message in queue billing has negative age (-240s)\n";
+  const cleanLogs = "2026-03-02 10:04:01.000  INFO 1 --- [exec-1] c.e.auth.TokenService : issued token for app 'billing'\n";
+  const infra = "node_timex_offset_seconds{node=\"node-east-7.internal\"} -240.5\nnode_timex_sync_status{node=\"node-east-7.internal\"} 0\nnode_timex_sync_status{node=\"node-west-2.internal\"} 1\n" +
+    "node_systemd_unit_state{node=\"node-east-7.internal\",name=\"chronyd.service\",state=\"failed\"} 1\nnode_systemd_unit_state{node=\"node-west-2.internal\",name=\"chronyd.service\",state=\"active\"} 1\n";
+  const calls = (withInfra: boolean) => [
+    { tool: "get_pods_data", data: pods },
+    { tool: "pull_pod_logs", input: { pod: "conductor-server-7c8d9f6b5-aaaaa" }, data: skewLogs },
+    { tool: "pull_pod_logs", input: { pod: "conductor-server-7c8d9f6b5-bbbbb" }, data: cleanLogs },
+    ...(withInfra ? [{ tool: "get_infrastructure_metrics", data: infra }] : []),
+  ];
+  const warnAlert = [issue("CONDUCTOR_WARN_LOGS_COUNT_EXCEEDED_THRESHOLD", "Warn Logs Count is 3000 in the last 15 minutes, above the threshold of 1000", "MINOR")];
+
+  it("skew lines only on one node's pods, and that node's time sync down: names the node, the offset and the daemon", () => {
+    const { candidates, findings } = analyzeClockSkew.analyze(evidenceOf(calls(true)));
+    expect(candidates).toHaveLength(1);
+    const cause = candidates[0]?.cause ?? "";
+    expect(cause).toMatch(/^The clock of node node-east-7\.internal is off by -240\.5 s: its time synchronisation \(NTP\) stopped \(clock not synchronised, chronyd\.service failed\)/);
+    expect(cause).toContain("pods on other nodes (node-west-2.internal) do not");
+    expect(cause).toContain("JWT not yet valid");
+    expect(cause).not.toContain("eyJhbGci");
+    expect(candidates[0]?.template).toBeUndefined();
+    expect(findings.some((f) => f.tool === "get_infrastructure_metrics" && f.text.includes("chronyd.service"))).toBe(true);
+  });
+
+  it("without the node's metrics: still the one node, read as its time sync (never high)", () => {
+    const { candidates } = analyzeClockSkew.analyze(evidenceOf(calls(false)));
+    expect(candidates[0]?.cause).toMatch(/^The clock of one node, node-east-7\.internal, is off: .*time synchronisation \(NTP, chrony\)/);
+    expect(candidates[0]?.template).toBe(true);
+  });
+
+  it("skew on every pod read (no clean pod elsewhere): a weaker, general reading", () => {
+    const { candidates } = analyzeClockSkew.analyze(evidenceOf([{ tool: "get_pods_data", data: pods }, { tool: "pull_pod_logs", input: { pod: "conductor-server-7c8d9f6b5-aaaaa" }, data: skewLogs }]));
+    expect(candidates[0]).toMatchObject({ key: "clock-skew", weight: 0.6, template: true });
+    expect(analyzeClockSkew.analyze(evidenceOf([{ tool: "pull_pod_logs", input: { pod: "x-1" }, data: cleanLogs }])).candidates).toEqual([]);
+  });
+
+  it("is upstream of the dominant warning it produces; a dominant warning with no skew may still be high", () => {
+    const evidence = evidenceOf(calls(true), warnAlert);
+    const warning = { key: "log-warn", cause: "the warning dominates", weight: 0.85, appOrInfra: "app" as const, tool: "pull_pod_logs" };
+    const verdict = rankAlongGraph([...analyzeClockSkew.analyze(evidence).candidates, warning], warnAlert);
+    expect(verdict.root?.node.id).toBe("clock-skew");
+    expect(confidenceOf(rankAlongGraph([warning], warnAlert), 0)).toBe("high");
   });
 });

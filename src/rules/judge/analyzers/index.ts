@@ -1,6 +1,7 @@
 import type { Analyzer } from "../../types.ts";
 import { analyzeAlertIssues } from "./analyze-alert-issues.ts";
 import { analyzeCertificates } from "./analyze-certificates.ts";
+import { analyzeClockSkew } from "./analyze-clock-skew.ts";
 import { analyzeCrashErrors } from "./analyze-crash-errors.ts";
 import { analyzeControllerLogs } from "./analyze-controller-logs.ts";
 import { analyzeDbSessions } from "./analyze-db-sessions.ts";
@@ -43,6 +44,7 @@ export const ANALYZERS: readonly Analyzer[] = [
   analyzeLogExceptions,
   analyzeCrashErrors,
   analyzeLogMessages,
+  analyzeClockSkew,
   analyzeNetworkPolicies,
   analyzeIngress,
   analyzeControllerLogs,
@@ -59,6 +61,7 @@ export const ANALYZERS: readonly Analyzer[] = [
 export {
   analyzeAlertIssues,
   analyzeCertificates,
+  analyzeClockSkew,
   analyzeControllerLogs,
   analyzeCrashErrors,
   analyzeDbSessions,

@@ -1,0 +1,122 @@
+import { extractPods } from "../../read/read-pods.ts";
+import { logTextOf, podOf, quoteLine, resultsFor } from "../../evidence.ts";
+import type { Analysis, Analyzer, Evidence, RuleFinding } from "../../types.ts";
+
+/**
+ * Times that cannot be true: a token "not yet valid", a timestamp "in the future", a negative age,
+ * a request signature from the past. When only the pods of one node print them, that node's clock
+ * is off — its time synchronisation (NTP, chrony) stopped — and the node's own time-sync readings
+ * (sync status, offset, the daemon's unit state) say so when the metrics carry them.
+ */
+export const analyzeClockSkew: Analyzer = {
+  name: "clock skew",
+  analyze(evidence) {
+    const analysis: Analysis = { findings: [], candidates: [] };
+    const pulled = resultsFor(evidence, "pull_pod_logs").flatMap((result) => {
+      const pod = podOf(result);
+      if (!pod) return [];
+      const lines = logTextOf(result).split(/\r?\n/).filter((line) => CLOCK_SKEW.test(line));
+      return [{ pod, lines, tool: result.tool }];
+    });
+    const skewed = pulled.filter((p) => p.lines.length > 0);
+    if (skewed.length === 0) return analysis;
+    const line = bestLine(skewed.flatMap((p) => p.lines));
+    for (const p of skewed) analysis.findings.push({ text: `${p.pod}: ${quoteLine(bestLine(p.lines))}`, note: `×${p.lines.length} times that cannot be true (clock skew)`, tool: p.tool, weight: 0.7, key: "clock-skew" });
+
+    const nodes = podNodes(evidence);
+    const skewedNodes = [...new Set(skewed.map((p) => nodes.get(p.pod)?.node ?? null))];
+    const clean = pulled.filter((p) => p.lines.length === 0 && nodes.has(p.pod));
+    const node = skewedNodes.length === 1 ? skewedNodes[0] : null;
+    const confined = node !== null && node !== undefined && clean.length > 0 && clean.every((p) => nodes.get(p.pod)?.node !== node);
+    const quoted = quoteLine(line, 160);
+    if (!confined || !node) {
+      analysis.candidates.push({
+        key: "clock-skew",
+        cause: `Clocks disagree between ${skewed.map((p) => p.pod).slice(0, 3).join(", ")} and the clients or servers it talks to: its logs show times that cannot be true (${quoted}); a clock whose time sync (NTP, chrony) stopped`,
+        fact: `clock skew: ${quoted}`,
+        weight: 0.6,
+        template: true,
+        appOrInfra: "infra",
+        nextStep: "Compare the clocks of the nodes these pods run on (node_timex_offset_seconds, chronyc tracking) and restart the time-sync daemon on the node that drifted",
+        tool: skewed[0]?.tool ?? "pull_pod_logs",
+      });
+      return analysis;
+    }
+    for (const p of skewed) {
+      const record = nodes.get(p.pod);
+      if (record) analysis.findings.push({ text: `${p.pod} runs on node ${node}`, tool: record.tool, weight: 0.6, key: "clock-skew" });
+    }
+    const sync = timeSync(evidence, node);
+    analysis.findings.push(...sync.findings);
+    const onNode = skewed.map((p) => p.pod).slice(0, 3).join(", ");
+    const others = [...new Set(clean.map((p) => nodes.get(p.pod)?.node as string))].slice(0, 2).join(", ");
+    const offset = sync.offset !== null ? ` by ${sync.offset} s` : "";
+    const symptom = `the pods on that node (${onNode}) log times that cannot be true (${quoted}) while the pods on other nodes (${others}) do not`;
+    // Measured on the node (a time daemon down, unsynchronised, an offset): direct evidence; else the usual reading.
+    const measured = sync.facts.length > 0 || sync.offset !== null;
+    analysis.candidates.push({
+      key: "clock-skew",
+      cause:
+        sync.facts.length > 0
+          ? `The clock of node ${node} is off${offset}: its time synchronisation (NTP) stopped (${sync.facts.join(", ")}), so ${symptom}`
+          : measured
+            ? `The clock of node ${node} is off${offset} (its time synchronisation, NTP, is not keeping it), so ${symptom}`
+            : `The clock of one node, ${node}, is off: ${symptom}; its time synchronisation (NTP, chrony) is not keeping it`,
+      fact: `node ${node}: clock off${offset}${sync.facts.length > 0 ? ` (${sync.facts[0]})` : ""}`,
+      subject: node,
+      weight: measured ? 0.88 : 0.75,
+      ...(measured ? {} : { template: true }),
+      appOrInfra: "infra",
+      nextStep: `Restore time sync on node ${node} (restart chronyd/ntpd there and check chronyc tracking), or cordon and drain it; its pods recover once its clock is right`,
+      tool: skewed[0]?.tool ?? "pull_pod_logs",
+    });
+    return analysis;
+  },
+};
+
+/** Log lines whose times cannot be true on a synchronised clock. */
+const CLOCK_SKEW =
+  /\bnot (yet )?valid yet\b|\bnot yet valid\b|\bused before (issued|its nbf)|\bis in the future\b|\bin the future relative to\b|\bclock (skew|drift)|\bskewed clock|\btime skew|\bnegative age\b|RequestTimeTooSkewed|\bis now earlier than\b|\btime (is )?out of sync|\bclock is (ahead|behind)/i;
+/** A line carrying a long token is not one to quote. */
+const TOKEN = /eyJ[\w-]{8,}|[A-Za-z0-9+/_-]{40,}/;
+
+function bestLine(lines: readonly string[]): string {
+  return lines.find((line) => !TOKEN.test(line)) ?? (lines[0] ?? "").replace(TOKEN, "…");
+}
+
+/** Each pod's node, from the pod lists (`-o wide`, JSON spec.nodeName), with the call that says so. */
+function podNodes(evidence: Evidence): Map<string, { node: string; tool: string }> {
+  const nodes = new Map<string, { node: string; tool: string }>();
+  for (const result of resultsFor(evidence, "get_pods_data")) {
+    for (const pod of extractPods(result.data, result.text)) {
+      if (pod.node && !/^<none>$/i.test(pod.node)) nodes.set(pod.name, { node: pod.node, tool: result.tool });
+    }
+  }
+  return nodes;
+}
+
+/**
+ * The node's time-sync readings in the infrastructure metrics: lines naming the node (or its short
+ * name) that speak of sync status, offset, or the time daemon's unit state.
+ */
+export function timeSync(evidence: Evidence, node: string): { facts: string[]; offset: number | null; findings: RuleFinding[] } {
+  const short = node.split(".")[0] ?? node;
+  const facts: string[] = [];
+  const findings: RuleFinding[] = [];
+  let offset: number | null = null;
+  for (const result of resultsFor(evidence, "get_infrastructure_metrics")) {
+    for (const line of result.text.split(/\r?\n/)) {
+      if (!line.includes(short) || !/chrony|ntp|timesync|timex|clock|time.?sync/i.test(line)) continue;
+      const unit = /\b(chronyd|chrony|ntpd|systemd-timesyncd)(\.service)?/i.exec(line)?.[0];
+      const unitDown = unit && (/state="?(failed|inactive|dead)"?[^\n]*\}\s+1(\.0)?\s*$/i.test(line) || (!/\}\s+[\d.]+\s*$/.test(line) && /\b(failed|inactive|dead|stopped)\b/i.test(line)));
+      const unsynced = /sync\w*[^\n]*?(\}\s*|[:=]\s*)(0|false)\s*,?\s*$/i.test(line) && !/offset/i.test(line);
+      const drift = /offset[^\n]*?(?:\}\s*|[:=]\s*)(-?\d+(?:\.\d+)?(?:e[-+]?\d+)?)\s*(?:s|seconds)?\s*,?\s*$/i.exec(line);
+      const fact = unitDown ? `${unit} ${/inactive|dead|stopped/i.exec(line)?.[0] ?? "failed"}` : unsynced ? "clock not synchronised" : drift && Math.abs(Number(drift[1])) >= 1 ? `offset ${Number(drift[1])} s` : null;
+      if (!fact) continue;
+      if (drift && offset === null) offset = Number(drift[1]);
+      if (!facts.includes(fact)) facts.push(fact);
+      findings.push({ text: `node ${short}: ${line.trim().slice(0, 160)}`, tool: result.tool, weight: 0.7, key: "clock-skew" });
+    }
+  }
+  return { facts: facts.filter((f) => !f.startsWith("offset")), offset, findings: findings.slice(0, 3) };
+}
