@@ -56,7 +56,9 @@ export const K8S_SIGNATURES: K8sSignature[] = [
     cause: (subject, detail = "") => {
       const quota = readQuota(detail);
       const what = quota ? `the namespace ResourceQuota ${quota.name} is used up (${quota.terms})` : "the namespace ResourceQuota is used up";
-      return `${subject} cannot create its pods: ${what}${quoteEvent("FailedCreate", /(?:pods? \\?"[^"\n]*\\?" is forbidden: )?exceeded quota[^\n]*/i.exec(detail)?.[0])}`;
+      const scaled = /Scaled up replica set \S+ to (\d+) from (\d+)/i.exec(detail);
+      const after = scaled ? ` after its scale-up from ${scaled[2]} to ${scaled[1]} replicas` : "";
+      return `${subject} cannot create its pods${after}: ${what}${quoteEvent("FailedCreate", /(?:pods? \\?"[^"\n]*\\?" is forbidden: )?exceeded quota[^\n]*/i.exec(detail)?.[0])}`;
     },
     nextStep: (subject, detail = "") => {
       const quota = readQuota(detail);

@@ -99,6 +99,12 @@ export const LEADS: readonly Lead[] = [
     calls: [{ tool: "get_deployments_info", args: {} }],
   },
   {
+    id: "missing-pods-controller",
+    opensOn: ["alert:pod-not-running"],
+    why: "pods missing or not running: their deployment's conditions (ReplicaFailure: FailedCreate, exceeded quota) and last change",
+    calls: [{ tool: "get_deployments_info", args: {} }],
+  },
+  {
     id: "crash-replica-logs",
     opensOn: ["crash", "pod-down"],
     why: "a crash loop whose logs could not be read: a replica's logs (a restarting container's previous logs are often gone)",

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { confidenceOf } from "../../src/rules/compose/compose-report.ts";
-import { analyzeClockSkew } from "../../src/rules/judge/analyzers/analyze-clock-skew.ts";
+import { analyzeClockSkew, timeSync } from "../../src/rules/judge/analyzers/analyze-clock-skew.ts";
+import { planLeadCalls } from "../../src/rules/investigate/follow-leads.ts";
 import { analyzeDeployments } from "../../src/rules/judge/analyzers/analyze-deployments.ts";
 import { analyzeJvmHeadroom, heapSizing } from "../../src/rules/judge/analyzers/analyze-jvm-headroom.ts";
 import { analyzePodEvents, subjectOf } from "../../src/rules/judge/analyzers/analyze-pod-events.ts";
@@ -21,7 +22,7 @@ describe("FailedCreate: the controller cannot create the pods", () => {
     const { candidates } = analyzePodEvents.analyze(evidenceOf([{ tool: "get_pod_events", input: { pod: "ledger-sync" }, data: events }]));
     const quota = top(candidates);
     expect(quota).toMatchObject({ key: "quota", subject: "ledger-sync" });
-    expect(quota?.cause).toMatch(/^ledger-sync cannot create its pods: the namespace ResourceQuota team-quota is used up \(requested requests\.cpu=1, used requests\.cpu=12, limited requests\.cpu=12\)/);
+    expect(quota?.cause).toMatch(/^ledger-sync cannot create its pods after its scale-up from 3 to 9 replicas: the namespace ResourceQuota team-quota is used up \(requested requests\.cpu=1, used requests\.cpu=12, limited requests\.cpu=12\)/);
     expect(quota?.cause).toContain('(FailedCreate "pods "ledger-sync-7f9d6c4b8-x2x9q" is forbidden: exceeded quota: team-quota');
     expect(quota?.template).toBeUndefined();
   });
@@ -214,5 +215,45 @@ describe("a problem confined to the pods of one node: clock skew", () => {
     const verdict = rankAlongGraph([...analyzeClockSkew.analyze(evidence).candidates, warning], warnAlert);
     expect(verdict.root?.node.id).toBe("clock-skew");
     expect(confidenceOf(rankAlongGraph([warning], warnAlert), 0)).toBe("high");
+  });
+});
+
+describe("the context a SRE reads beside the decisive event", () => {
+  it("FailedCreate beside the scale-up that asked for the pods", () => {
+    const events =
+      "LAST SEEN   TYPE      REASON              OBJECT                           MESSAGE\n" +
+      "30m         Normal    ScalingReplicaSet   deployment/ledger-sync           Scaled up replica set ledger-sync-7f9d6c4b8 to 9 from 3\n" +
+      "2m          Warning   FailedCreate        replicaset/ledger-sync-7f9d6c4b8 Error creating: pods \"ledger-sync-7f9d6c4b8-x2x9q\" is forbidden: exceeded quota: team-quota, requested: pods=1, used: pods=20, limited: pods=20\n";
+    const { candidates } = analyzePodEvents.analyze(evidenceOf([{ tool: "get_pod_events", input: { pod: "ledger-sync" }, data: events }]));
+    expect(top(candidates)?.cause).toMatch(/^ledger-sync cannot create its pods after its scale-up from 3 to 9 replicas: the namespace ResourceQuota team-quota is used up/);
+  });
+
+  it("ReplicaFailure with the ready count and the recorded change", () => {
+    const deployments = { items: [{ metadata: { name: "ledger-sync", annotations: { "kubernetes.io/change-cause": "scale ledger-sync 3 -> 9" } }, spec: { replicas: 9 }, status: { replicas: 3, readyReplicas: 3, conditions: [{ type: "ReplicaFailure", status: "True", reason: "FailedCreate", message: "exceeded quota: team-quota, requested: pods=1, used: pods=20, limited: pods=20" }] } }] };
+    const quota = analyzeDeployments.analyze(evidenceOf([{ tool: "get_deployments_info", data: deployments }])).candidates.find((c) => c.key === "quota");
+    expect(quota?.cause).toMatch(/\(3 of 9 replicas ready; last change: "scale ledger-sync 3 -> 9"\)$/);
+  });
+
+  it("node time sync as JSON: a node object's sync flag, offset and daemon state", () => {
+    const infra = { nodes: [{ name: "node-east-7.internal", timeSync: { synchronized: false, offsetMs: -240500, chronyd: "failed" } }, { name: "node-west-2.internal", timeSync: { synchronized: true, offsetMs: 2 } }] };
+    const sync = timeSync(evidenceOf([{ tool: "get_infrastructure_metrics", data: infra }]), "node-east-7.internal");
+    expect(sync.offset).toBe(-240.5);
+    expect([...sync.facts].sort()).toEqual(["chronyd failed", "clock not synchronised"]);
+    expect(timeSync(evidenceOf([{ tool: "get_infrastructure_metrics", data: infra }]), "node-west-2.internal")).toMatchObject({ facts: [], offset: null });
+  });
+
+  it("leads: a missing pod reads its deployment; an OOMKill its memory settings; clock skew the pods' nodes and the node metrics", () => {
+    const ctx = (open: string[]) => ({ open: new Set(open), pods: [], pendingTask: null, made: new Set<string>() });
+    expect(planLeadCalls(ctx(["alert:pod-not-running"]), 10)).toContainEqual(expect.objectContaining({ tool: "get_deployments_info", reason: expect.stringMatching(/^lead missing-pods-controller: .*ReplicaFailure/) }));
+    expect(planLeadCalls(ctx(["memory-limit"]), 10)).toContainEqual(expect.objectContaining({ tool: "get_deployments_info", reason: expect.stringMatching(/^lead oom-memory-settings: .*-Xmx/) }));
+    const skew = planLeadCalls(ctx(["clock-skew"]), 10).map((s) => s.tool);
+    expect(skew).toEqual(expect.arrayContaining(["get_pods_data", "get_infrastructure_metrics"]));
+  });
+
+  it("the heap setting read from `kubectl describe deployment` text", () => {
+    const text = "Name:                   billing-api\nReplicas:               2 desired | 2 updated | 2 total | 2 available | 0 unavailable\nPod Template:\n  Containers:\n   api:\n    Image:      example/billing-api:1.4.2\n    Limits:\n      memory:  3Gi\n    Environment:\n      JAVA_OPTS:  -Xmx3g -XX:+UseG1GC\n";
+    const pods = { kind: "PodList", items: [{ metadata: { name: "billing-api-5c7d9f8b6-k2m4p" }, status: { phase: "Running", containerStatuses: [{ name: "api", ready: true, restartCount: 2, lastState: { terminated: { reason: "OOMKilled", exitCode: 137 } } }] } }] };
+    const { candidates } = analyzeJvmHeadroom.analyze(evidenceOf([{ tool: "get_pods_data", data: pods }, { tool: "get_deployments_info", data: text }]));
+    expect(candidates[0]?.cause).toMatch(/^billing-api is OOMKilled by the kernel: its JVM heap \(-Xmx3g\) may take all of the 3Gi container memory limit/);
   });
 });

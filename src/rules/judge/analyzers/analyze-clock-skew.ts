@@ -1,4 +1,5 @@
 import { extractPods } from "../../read/read-pods.ts";
+import { walkObjects } from "../../read/walk-json.ts";
 import { logTextOf, podOf, quoteLine, resultsFor } from "../../evidence.ts";
 import type { Analysis, Analyzer, Evidence, RuleFinding } from "../../types.ts";
 
@@ -76,7 +77,7 @@ export const analyzeClockSkew: Analyzer = {
 
 /** Log lines whose times cannot be true on a synchronised clock. */
 const CLOCK_SKEW =
-  /\bnot (yet )?valid yet\b|\bnot yet valid\b|\bused before (issued|its nbf)|\bis in the future\b|\bin the future relative to\b|\bclock (skew|drift)|\bskewed clock|\btime skew|\bnegative age\b|RequestTimeTooSkewed|\bis now earlier than\b|\btime (is )?out of sync|\bclock is (ahead|behind)/i;
+  /\bnot (yet )?valid yet\b|\bnot yet valid\b|\bused before (issued|its nbf)|\bis in the future\b|\bin the future relative to\b|\bclock (skew|drift)|\bskewed clock|\btime skew|\bnegative age\b|RequestTimeTooSkewed|\bis now earlier than\b|\btime (is )?out of sync|\bclock is (ahead|behind)|\bjwt not active\b|\bnot yet current\b|PrematureJwt|must not be accepted before|\bissued in the future/i;
 /** A line carrying a long token is not one to quote. */
 const TOKEN = /eyJ[\w-]{8,}|[A-Za-z0-9+/_-]{40,}/;
 
@@ -104,7 +105,8 @@ export function timeSync(evidence: Evidence, node: string): { facts: string[]; o
   const facts: string[] = [];
   const findings: RuleFinding[] = [];
   let offset: number | null = null;
-  for (const result of resultsFor(evidence, "get_infrastructure_metrics")) {
+  // Text output line by line (Prometheus exposition, `chronyc`-style lines); JSON below, object by object.
+  for (const result of resultsFor(evidence, "get_infrastructure_metrics").filter((r) => r.data === null || typeof r.data !== "object")) {
     for (const line of result.text.split(/\r?\n/)) {
       if (!line.includes(short) || !/chrony|ntp|timesync|timex|clock|time.?sync/i.test(line)) continue;
       const unit = /\b(chronyd|chrony|ntpd|systemd-timesyncd)(\.service)?/i.exec(line)?.[0];
@@ -118,5 +120,36 @@ export function timeSync(evidence: Evidence, node: string): { facts: string[]; o
       findings.push({ text: `node ${short}: ${line.trim().slice(0, 160)}`, tool: result.tool, weight: 0.7, key: "clock-skew" });
     }
   }
+  for (const result of resultsFor(evidence, "get_infrastructure_metrics")) {
+    walkObjects(result.data, (object) => {
+      if (!Object.values(object).some((v) => typeof v === "string" && (v === node || v === short || v.startsWith(`${short}.`)))) return false;
+      for (const [path, value] of leaves(object, "", 0)) {
+        const reading = readSyncLeaf(path, value);
+        if (!reading) continue;
+        if (reading.offset !== undefined && offset === null) offset = reading.offset;
+        if (reading.fact && !facts.includes(reading.fact)) facts.push(reading.fact);
+        findings.push({ text: `node ${short}: ${path.split(".").pop()} ${String(value)}`, tool: result.tool, weight: 0.7, key: "clock-skew" });
+      }
+      return true;
+    });
+  }
   return { facts: facts.filter((f) => !f.startsWith("offset")), offset, findings: findings.slice(0, 3) };
+}
+
+/** A node object's leaves as `path → value` (`ntp.synchronized → false`), a few levels deep. */
+function leaves(value: unknown, path: string, depth: number): [string, unknown][] {
+  if (depth > 3 || value === null || typeof value !== "object") return path ? [[path, value]] : [];
+  return Object.entries(value as Record<string, unknown>).flatMap(([key, child]) => leaves(child, path ? `${path}.${key}` : key, depth + 1));
+}
+
+/** What one JSON leaf says about a node's time sync: unsynchronised, an offset (seconds), or its daemon down. */
+function readSyncLeaf(path: string, value: unknown): { fact?: string; offset?: number } | null {
+  const daemon = /chronyd?|ntpd?|timesyncd/i.exec(path)?.[0] ?? (typeof value === "string" ? /chronyd?|ntpd?|timesyncd/i.exec(value)?.[0] : undefined);
+  if (/offset|skew|drift/i.test(path) && typeof value === "number") {
+    const seconds = /ms\b|millis/i.test(path) ? value / 1000 : value;
+    return Math.abs(seconds) >= 1 ? { offset: seconds } : null;
+  }
+  if (/sync/i.test(path) && (value === false || value === 0 || (typeof value === "string" && /^(no|false|unsynchroni[sz]ed|not synchroni[sz]ed)$/i.test(value)))) return { fact: "clock not synchronised" };
+  if (daemon && typeof value === "string" && /\b(failed|inactive|dead|stopped)\b/i.test(value)) return { fact: `${daemon} ${/failed|inactive|dead|stopped/i.exec(value)?.[0]}` };
+  return null;
 }

@@ -21,7 +21,12 @@ function replicaFailures(deployment: DeploymentRecord, tool: string): CauseCandi
     const detail = `${condition.reason ?? ""} ${condition.message ?? ""}`.trim();
     const signature = matchSignature(detail);
     if (!signature || !["quota", "create-failed"].includes(signature.key)) return [];
-    return [{ key: signature.key, cause: signature.cause(deployment.name, detail), subject: deployment.name, weight: signature.weight, appOrInfra: signature.appOrInfra, nextStep: signature.nextStep(deployment.name, detail), tool }];
+    // How many replicas it asked for, and the change that asked: what ran into the refusal.
+    const replicas = deployment.desired !== null && deployment.ready !== null ? `${formatNumber(deployment.ready)} of ${formatNumber(deployment.desired)} replicas ready` : null;
+    const change = deployment.changeCause ? `last change: "${deployment.changeCause}"` : null;
+    const context = [replicas, change].filter(Boolean).join("; ");
+    const cause = `${signature.cause(deployment.name, detail)}${context ? ` (${context})` : ""}`;
+    return [{ key: signature.key, cause, subject: deployment.name, weight: signature.weight, appOrInfra: signature.appOrInfra, nextStep: signature.nextStep(deployment.name, detail), tool }];
   });
 }
 

@@ -1,4 +1,4 @@
-import { extractDeployments, type ContainerSpec } from "../../read/read-deployments.ts";
+import { extractDeployments, type ContainerSpec, type DeploymentRecord } from "../../read/read-deployments.ts";
 import { extractEvents } from "../../read/read-events.ts";
 import { readMetrics } from "../../read/read-metrics.ts";
 import { extractPods } from "../../read/read-pods.ts";
@@ -23,7 +23,7 @@ export const analyzeJvmHeadroom: Analyzer = {
     for (const result of resultsFor(evidence, "get_deployments_info")) {
       for (const deployment of extractDeployments(result.data, result.text)) {
         if (!killed.has(deployment.name)) continue;
-        for (const container of deployment.containers) {
+        for (const container of containersOf(deployment)) {
           const sizing = heapSizing(container);
           if (!sizing || sizing.ratio < NO_HEADROOM) continue;
           const setting = `${sizing.setting} against limits.memory ${container.limits.memory}`;
@@ -46,6 +46,15 @@ export const analyzeJvmHeadroom: Analyzer = {
     return analysis;
   },
 };
+
+/** The containers with their limits and env; `kubectl describe` text gives them for the deployment as a whole (one container). */
+function containersOf(deployment: DeploymentRecord): ContainerSpec[] {
+  const whole = { name: null, image: null, limits: deployment.limits, requests: deployment.requests, env: deployment.env };
+  if (deployment.containers.length === 0) return [whole];
+  if (deployment.containers.length > 1) return deployment.containers;
+  const [only] = deployment.containers as [ContainerSpec];
+  return [{ ...only, limits: only.limits.memory ? only.limits : deployment.limits, env: Object.keys(only.env).length > 0 ? only.env : deployment.env }];
+}
 
 /** The heap may take this share of the container limit or more: too little left for native memory. */
 const NO_HEADROOM = 0.9;
