@@ -101,7 +101,7 @@ export const K8S_SIGNATURES: K8sSignature[] = [
     cause: (pod, detail = "") => {
       const quoted = quoteScheduling(detail);
       const reason = mainSchedulingReason(detail);
-      const taint = /untolerated taint\s*(\{[^}]*\}|\S+)/i.exec(reason ?? detail)?.[1];
+      const taint = taintOf(reason ?? detail);
       const insufficient = /Insufficient (cpu|memory|ephemeral-storage|[\w./-]+)/i.exec(reason ?? detail)?.[1];
       const selector = /didn't match (Pod's )?node (affinity|selector)[^,.]*/i.test(reason ?? detail);
       if (/volume node affinity conflict/i.test(reason ?? "")) return `${pod} cannot be scheduled: its PersistentVolume's node affinity (the zone the volume lives in) matches no node it may run on${quoted}`;
@@ -112,7 +112,7 @@ export const K8S_SIGNATURES: K8sSignature[] = [
     },
     nextStep: (pod, detail = "") => {
       const reason = mainSchedulingReason(detail) ?? detail;
-      const taint = /untolerated taint\s*(\{[^}]*\}|\S+)/i.exec(reason)?.[1];
+      const taint = taintOf(reason);
       if (/volume node affinity conflict/i.test(reason)) return `Compare the zone in the node affinity of ${pod}'s PersistentVolume (kubectl get pv -o yaml) with the nodes' topology.kubernetes.io/zone labels, and give that zone schedulable capacity again (node group subnets)`;
       return taint
         ? `Add a toleration for ${taint} to the ${workloadOf(pod)} deployment (and a matching node selector), or schedule it on nodes without that taint`
@@ -231,6 +231,13 @@ export function readQuota(detail: string): { name: string; terms: string } | nul
   return { name: match[1], terms: terms || "exceeded" };
 }
 
+/** The first untolerated taint a scheduling message names, control-plane taints aside. */
+function taintOf(text: string): string | undefined {
+  return [...text.matchAll(/untolerated taint\s*(\{[^}]*\}|\S+)/gi)].map((m) => m[1]).find((taint) => !/node-role\.kubernetes\.io\/(control-plane|master)/i.test(taint ?? ""));
+}
+
+const CONTROL_PLANE_TAINT = /untolerated taint\s*\{\s*node-role\.kubernetes\.io\/(control-plane|master)\b/i;
+
 /** The FailedScheduling message (`0/4 nodes are available: …`), quoted; empty when the detail has none. */
 function quoteScheduling(detail: string): string {
   const message = /\d+\/\d+ nodes are available:[^\n]*/i.exec(detail)?.[0];
@@ -245,7 +252,10 @@ function quoteScheduling(detail: string): string {
 export function mainSchedulingReason(detail: string): string | null {
   const list = /nodes are available:\s*([^\n]*?)(?:\.\s*preemption:|\.\s*$|$)/im.exec(detail)?.[1];
   if (!list) return null;
-  const reasons = [...list.matchAll(/(\d+)\s+(?:node\(s\)\s+|nodes?\s+)?((?:\{[^}]*\}|[^,{])+)/gi)].map((m) => ({ nodes: Number(m[1]), reason: (m[2] ?? "").trim() }));
+  const reasons = [...list.matchAll(/(\d+)\s+(?:node\(s\)\s+|nodes?\s+)?((?:\{[^}]*\}|[^,{])+)/gi)]
+    .map((m) => ({ nodes: Number(m[1]), reason: (m[2] ?? "").trim() }))
+    // Control-plane nodes are never meant for workloads: their taint is counted by every message and settles nothing.
+    .filter((r) => !CONTROL_PLANE_TAINT.test(r.reason));
   const [first, second] = reasons.sort((a, b) => b.nodes - a.nodes);
   // A tie settles nothing: the message is read as a whole.
   return first && first.nodes !== second?.nodes ? first.reason : null;

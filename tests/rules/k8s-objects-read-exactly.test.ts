@@ -92,6 +92,7 @@ describe("FailedScheduling: the reason most nodes give", () => {
     expect(mainSchedulingReason("0/3 nodes are available: 3 Insufficient memory.")).toBe("Insufficient memory");
     expect(mainSchedulingReason("0/6 nodes are available: 2 node(s) had untolerated taint {a: b}, 1 node(s) didn't match Pod's node affinity/selector, 3 Insufficient cpu.")).toBe("Insufficient cpu");
     expect(mainSchedulingReason("pod has unbound immediate PersistentVolumeClaims")).toBeNull();
+    expect(mainSchedulingReason("0/5 nodes are available: 3 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, 2 Insufficient memory.")).toBe("Insufficient memory");
     expect(mainSchedulingReason("0/7 nodes are available: 1 node(s) were unschedulable, 3 node(s) didn't match Pod's node affinity/selector, 3 node(s) had untolerated taint {a: b}.")).toBeNull();
   });
 
@@ -205,8 +206,20 @@ describe("a problem confined to the pods of one node: clock skew", () => {
 
   it("skew on every pod read (no clean pod elsewhere): a weaker, general reading", () => {
     const { candidates } = analyzeClockSkew.analyze(evidenceOf([{ tool: "get_pods_data", data: pods }, { tool: "pull_pod_logs", input: { pod: "conductor-server-7c8d9f6b5-aaaaa" }, data: skewLogs }]));
-    expect(candidates[0]).toMatchObject({ key: "clock-skew", weight: 0.6, template: true });
+    expect(candidates[0]).toMatchObject({ key: "clock-skew", weight: 0.5, template: true });
     expect(analyzeClockSkew.analyze(evidenceOf([{ tool: "pull_pod_logs", input: { pod: "x-1" }, data: cleanLogs }])).candidates).toEqual([]);
+  });
+
+  it("a time 'in the future' alone is a scheduled time as often as a wrong clock: nothing", () => {
+    const future = "2026-03-02 10:00:02.000  INFO 1 --- [sched-1] c.e.Scheduler : next run of nightly_export is in the future (02:00), skipping\n";
+    expect(analyzeClockSkew.analyze(evidenceOf([{ tool: "pull_pod_logs", input: { pod: "x-1" }, data: future }])).candidates).toEqual([]);
+  });
+
+  it("the node whose own time sync is down is named even when the pods elsewhere are the ones that log (its tokens look early)", () => {
+    const infra = "node_timex_sync_status{node=\"node-west-2.internal\"} 0\nnode_timex_offset_seconds{node=\"node-west-2.internal\"} 240.5\nnode_timex_sync_status{node=\"node-east-7.internal\"} 1\n";
+    const { candidates } = analyzeClockSkew.analyze(evidenceOf([...calls(false), { tool: "get_infrastructure_metrics", data: infra }]));
+    expect(candidates[0]?.cause).toMatch(/^The clock of node node-west-2\.internal is off by 240\.5 s: its time synchronisation \(NTP\) stopped \(clock not synchronised\), so pods on other nodes \(conductor-server-7c8d9f6b5-aaaaa\) reject its times/);
+    expect(candidates[0]?.template).toBeUndefined();
   });
 
   it("is upstream of the dominant warning it produces; a dominant warning with no skew may still be high", () => {
@@ -255,5 +268,13 @@ describe("the context a SRE reads beside the decisive event", () => {
     const pods = { kind: "PodList", items: [{ metadata: { name: "billing-api-5c7d9f8b6-k2m4p" }, status: { phase: "Running", containerStatuses: [{ name: "api", ready: true, restartCount: 2, lastState: { terminated: { reason: "OOMKilled", exitCode: 137 } } }] } }] };
     const { candidates } = analyzeJvmHeadroom.analyze(evidenceOf([{ tool: "get_pods_data", data: pods }, { tool: "get_deployments_info", data: text }]));
     expect(candidates[0]?.cause).toMatch(/^billing-api is OOMKilled by the kernel: its JVM heap \(-Xmx3g\) may take all of the 3Gi container memory limit/);
+  });
+});
+
+describe("FailedScheduling: control-plane taints settle nothing", () => {
+  it("a tie read as a whole skips the control-plane taint for the workload's own constraint", () => {
+    const events = "LAST SEEN   TYPE      REASON             OBJECT          MESSAGE\n1m          Warning   FailedScheduling   pod/etl-0   0/4 nodes are available: 2 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, 2 Insufficient cpu.\n";
+    const { candidates } = analyzePodEvents.analyze(evidenceOf([{ tool: "get_pod_events", input: { pod: "etl-0" }, data: events }]));
+    expect(top(candidates)?.cause).toMatch(/^etl-0 cannot be scheduled: no node has enough free cpu for its requests/);
   });
 });

@@ -16,43 +16,54 @@ export const analyzeClockSkew: Analyzer = {
     const pulled = resultsFor(evidence, "pull_pod_logs").flatMap((result) => {
       const pod = podOf(result);
       if (!pod) return [];
-      const lines = logTextOf(result).split(/\r?\n/).filter((line) => CLOCK_SKEW.test(line));
+      const lines = logTextOf(result).split(/\r?\n/).filter((line) => CLOCK_SKEW.test(line) || FUTURE.test(line));
       return [{ pod, lines, tool: result.tool }];
     });
+    // "In the future" alone is a scheduled time as often as a wrong clock: it counts beside an unambiguous line only.
+    if (!pulled.some((p) => p.lines.some((line) => CLOCK_SKEW.test(line)))) return analysis;
     const skewed = pulled.filter((p) => p.lines.length > 0);
-    if (skewed.length === 0) return analysis;
-    const line = bestLine(skewed.flatMap((p) => p.lines));
+    const line = bestLine(skewed.flatMap((p) => p.lines.filter((l) => CLOCK_SKEW.test(l))));
     for (const p of skewed) analysis.findings.push({ text: `${p.pod}: ${quoteLine(bestLine(p.lines))}`, note: `×${p.lines.length} times that cannot be true (clock skew)`, tool: p.tool, weight: 0.7, key: "clock-skew" });
 
     const nodes = podNodes(evidence);
-    const skewedNodes = [...new Set(skewed.map((p) => nodes.get(p.pod)?.node ?? null))];
-    const clean = pulled.filter((p) => p.lines.length === 0 && nodes.has(p.pod));
-    const node = skewedNodes.length === 1 ? skewedNodes[0] : null;
-    const confined = node !== null && node !== undefined && clean.length > 0 && clean.every((p) => nodes.get(p.pod)?.node !== node);
+    const nodeOf = (pod: string) => nodes.get(pod)?.node ?? null;
+    const skewedNodes = [...new Set(skewed.map((p) => nodeOf(p.pod)))];
+    const clean = pulled.filter((p) => p.lines.length === 0 && nodeOf(p.pod) !== null);
+    const only = skewedNodes.length === 1 ? skewedNodes[0] : null;
+    const confined = only !== null && only !== undefined && clean.length > 0 && clean.every((p) => nodeOf(p.pod) !== only);
+    // The node whose own time sync is down is the answer, whichever side logs: a node whose clock runs
+    // ahead issues tokens the others reject as not yet valid.
+    const drifted = [...new Set([...nodes.values()].map((n) => n.node))].map((node) => ({ node, sync: timeSync(evidence, node) })).filter((n) => n.sync.facts.length > 0 || n.sync.offset !== null);
+    const node = drifted.length === 1 ? (drifted[0]?.node ?? null) : confined ? only : null;
     const quoted = quoteLine(line, 160);
-    if (!confined || !node) {
+    const tool = skewed[0]?.tool ?? "pull_pod_logs";
+    if (!node) {
       analysis.candidates.push({
         key: "clock-skew",
         cause: `Clocks disagree between ${skewed.map((p) => p.pod).slice(0, 3).join(", ")} and the clients or servers it talks to: its logs show times that cannot be true (${quoted}); a clock whose time sync (NTP, chrony) stopped`,
         fact: `clock skew: ${quoted}`,
-        weight: 0.6,
+        weight: 0.5,
         template: true,
         appOrInfra: "infra",
         nextStep: "Compare the clocks of the nodes these pods run on (node_timex_offset_seconds, chronyc tracking) and restart the time-sync daemon on the node that drifted",
-        tool: skewed[0]?.tool ?? "pull_pod_logs",
+        tool,
       });
       return analysis;
     }
-    for (const p of skewed) {
+    const onNode = skewed.filter((p) => nodeOf(p.pod) === node);
+    for (const p of onNode) {
       const record = nodes.get(p.pod);
       if (record) analysis.findings.push({ text: `${p.pod} runs on node ${node}`, tool: record.tool, weight: 0.6, key: "clock-skew" });
     }
-    const sync = timeSync(evidence, node);
+    const sync = drifted.find((n) => n.node === node)?.sync ?? timeSync(evidence, node);
     analysis.findings.push(...sync.findings);
-    const onNode = skewed.map((p) => p.pod).slice(0, 3).join(", ");
-    const others = [...new Set(clean.map((p) => nodes.get(p.pod)?.node as string))].slice(0, 2).join(", ");
+    const names = (list: typeof pulled) => list.map((p) => p.pod).slice(0, 3).join(", ");
+    const elsewhere = [...new Set(clean.map((p) => nodeOf(p.pod) as string))].filter((n) => n !== node).slice(0, 2).join(", ");
     const offset = sync.offset !== null ? ` by ${sync.offset} s` : "";
-    const symptom = `the pods on that node (${onNode}) log times that cannot be true (${quoted}) while the pods on other nodes (${others}) do not`;
+    const symptom =
+      onNode.length > 0
+        ? `the pods on that node (${names(onNode)}) log times that cannot be true (${quoted})${elsewhere ? ` while the pods on other nodes (${elsewhere}) do not` : ""}`
+        : `pods on other nodes (${names(skewed)}) reject its times (${quoted})`;
     // Measured on the node (a time daemon down, unsynchronised, an offset): direct evidence; else the usual reading.
     const measured = sync.facts.length > 0 || sync.offset !== null;
     analysis.candidates.push({
@@ -69,7 +80,7 @@ export const analyzeClockSkew: Analyzer = {
       ...(measured ? {} : { template: true }),
       appOrInfra: "infra",
       nextStep: `Restore time sync on node ${node} (restart chronyd/ntpd there and check chronyc tracking), or cordon and drain it; its pods recover once its clock is right`,
-      tool: skewed[0]?.tool ?? "pull_pod_logs",
+      tool,
     });
     return analysis;
   },
@@ -77,7 +88,9 @@ export const analyzeClockSkew: Analyzer = {
 
 /** Log lines whose times cannot be true on a synchronised clock. */
 const CLOCK_SKEW =
-  /\bnot (yet )?valid yet\b|\bnot yet valid\b|\bused before (issued|its nbf)|\bis in the future\b|\bin the future relative to\b|\bclock (skew|drift)|\bskewed clock|\btime skew|\bnegative age\b|RequestTimeTooSkewed|\bis now earlier than\b|\btime (is )?out of sync|\bclock is (ahead|behind)|\bjwt not active\b|\bnot yet current\b|PrematureJwt|must not be accepted before|\bissued in the future/i;
+  /\bnot (yet )?valid yet\b|\bnot yet valid\b|\bused before (issued|its nbf)|\bclock (skew|drift)|\bskewed clock|\btime skew|\bnegative age\b|RequestTimeTooSkewed|\bis now earlier than\b|\btime (is )?out of sync|\bclock is (ahead|behind)|\bjwt not active\b|\bnot yet current\b|PrematureJwt|must not be accepted before|\bissued in the future/i;
+/** Times in the future: telling only beside an unambiguous line. */
+const FUTURE = /\bis in the future\b|\bin the future relative to\b/i;
 /** A line carrying a long token is not one to quote. */
 const TOKEN = /eyJ[\w-]{8,}|[A-Za-z0-9+/_-]{40,}/;
 
