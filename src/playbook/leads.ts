@@ -118,6 +118,18 @@ export const LEADS: readonly Lead[] = [
     ],
   },
   {
+    id: "oom-memory-settings",
+    opensOn: ["memory-limit"],
+    why: "an OOMKill: the container's memory limit against the heap setting it runs with (-Xmx, MaxRAMPercentage)",
+    calls: [{ tool: "get_deployments_info", args: {} }],
+  },
+  {
+    id: "missing-pods-controller",
+    opensOn: ["alert:pod-not-running"],
+    why: "pods missing or not running: their deployment's conditions (ReplicaFailure: FailedCreate, exceeded quota) and last change",
+    calls: [{ tool: "get_deployments_info", args: {} }],
+  },
+  {
     id: "crash-replica-logs",
     opensOn: ["crash", "pod-down"],
     why: "a crash loop whose logs could not be read: a replica's logs (a restarting container's previous logs are often gone)",
@@ -128,6 +140,16 @@ export const LEADS: readonly Lead[] = [
     opensOn: ["startup-error", "dns-server"],
     why: "a container exiting on its own error: what last changed in its workload (image, config, rollout history)",
     calls: [{ tool: "get_deployments_info", args: {} }],
+  },
+  {
+    id: "clock-skew-node",
+    opensOn: ["clock-skew"],
+    why: "times that cannot be true: which node the pods that print them run on, and that node's time sync",
+    calls: [
+      { tool: "get_pods_data", args: {} },
+      { tool: "pull_pod_logs", args: { pod: "{siblingServerPod}", lines: 300 } },
+      { tool: "get_infrastructure_metrics", args: {} },
+    ],
   },
   {
     id: "server-replicas",
