@@ -66,6 +66,13 @@ describe("an issuer that cannot sign is the cause of a certificate's failed rene
     expect(verdict.root?.candidate.cause).not.toMatch(/rateLimited/);
   });
 
+  it("an issuer that cannot register its ACME account is named before any order error", () => {
+    const logs = 'E0301 10:00:01.000000 1 controller.go:167] "re-queuing item due to error processing" err="failed to create Order: 429 rateLimited"\nE0301 10:00:02.000000 1 setup.go:60] "failed to register an ACME account" err="400 urn:ietf:params:acme:error:invalidContact"';
+    const { candidates } = analyzeControllerLogs.analyze(evidenceOf([{ tool: "pull_pod_logs", input: { pod: "cert-manager-7f6d9c8b5-abcde" }, data: logs }], [CERT_ALERT]));
+    expect(candidates[0]?.cause).toContain("its issuer is not Ready");
+    expect(candidates[0]?.cause).toContain("failed to register an ACME account");
+  });
+
   it("a Warning event about the issuer itself counts; an issuer nothing ties to the alerted host is only a finding", () => {
     const events = "LAST SEEN   TYPE      REASON          OBJECT                       MESSAGE\n5m          Warning   ErrInitIssuer   clusterissuer/acme-other     Error initializing issuer: secret \"acme-other-key\" not found\n";
     const lone = analyzeCertificates.analyze(evidenceOf([{ tool: "get_pod_events", input: { pod: "cert-manager-7f6d9c8b5-abcde" }, data: events }], [CERT_ALERT]));
@@ -160,6 +167,15 @@ describe("a capacity setting lowered by a change, under a normal load", () => {
     ]);
     expect(extractSettingChanges("-  max_connections = 200\n+  max_connections = 400\n")[0]).toMatchObject({ lowered: false });
     expect(extractSettingChanges("-  replicas: 3\n+  replicas: 1\n")).toEqual([]);
+  });
+
+  it("reads one-line records of a change too: `key a -> b`, `from a to b`, -Xmx", () => {
+    const text = "Upgrade: cache.maxmemory 4gb -> 1536mb (cost review)\nchange-cause: JAVA_OPTS -Xmx4g → -Xmx2g\nset max_connections from 300 to 200\nimage 1.2 -> 1.3";
+    expect(extractSettingChanges(text).map((c) => [c.key, c.from, c.to, c.lowered])).toEqual([
+      ["maxmemory", "4gb", "1536mb", true],
+      ["-Xmx", "4g", "2g", true],
+      ["max_connections", "300", "200", true],
+    ]);
   });
 
   it("under a Redis alert, the lowered maxmemory is the root cause, quoting the diff and the helm revision", () => {

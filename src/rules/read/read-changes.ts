@@ -131,8 +131,22 @@ export function extractSettingChanges(text: string): SettingChange[] {
       changes.push({ key, path, from: before.value, to: value, lines: [before.line, raw.trim()], lowered: a !== null && b !== null && b < a });
     }
   }
+  // One-line records of a change (a change-cause, a helm description, a config log): `maxmemory 4gb -> 1536mb`.
+  for (const raw of lines) {
+    const arrow = XMX_ARROW.exec(raw) ?? ARROW_CHANGE.exec(raw);
+    if (!arrow?.[1] || !arrow[2] || !arrow[3] || /^[-+]/.test(raw)) continue;
+    const [a, b] = [sizeOf(arrow[2], arrow[1]), sizeOf(arrow[3], arrow[1])];
+    const path = arrow[1].split(".");
+    const key = path.pop() ?? arrow[1];
+    if (!CAPACITY_KEY.test(key)) continue;
+    changes.push({ key, path, from: arrow[2].trim(), to: arrow[3].trim(), lines: [raw.trim()], lowered: a !== null && b !== null && b < a });
+  }
   return changes;
 }
+
+const SIZE = String.raw`\d+(?:\.\d+)?\s*(?:[kKmMgGtT][iI]?[bB]?)?`;
+const ARROW_CHANGE = new RegExp(String.raw`\b([A-Za-z][\w.-]*?)\b\s*[:=]?\s*(?:from\s+)?["']?(${SIZE})["']?\s*(?:->|→|=>|\bto\b)\s*["']?(${SIZE})["']?(?![\w.])`);
+const XMX_ARROW = new RegExp(String.raw`(-?Xmx)(${SIZE})\s*(?:->|→|=>|\bto\b)\s*(?:-?Xmx)?(${SIZE})(?![\w.])`);
 
 function asLines(text: string): string[] {
   return text.split(/\r?\n/);

@@ -51,7 +51,7 @@ export const analyzeCapacityChanges: Analyzer = {
       analysis.findings.push({ text: `values diff: ${change.lines.map((l) => `"${l.replace(/\s+/g, " ")}"`).join(" then ")}`, note: when ?? undefined, tool: result.tool, weight: 0.85, key: "capacity-lowered" });
       analysis.candidates.push({
         key: "capacity-lowered",
-        cause: `${resource.label}'s capacity was cut by a change: ${setting} lowered from ${change.from} to ${change.to}${when ? ` in ${when}` : ""} ("${change.lines[0]?.replace(/\s+/g, " ")}" → "${change.lines[1]?.replace(/\s+/g, " ")}")${flat}; the same load now reads a higher share of the smaller ceiling`,
+        cause: `${resource.label}'s capacity was cut by a change: ${setting} lowered from ${change.from} to ${change.to}${when ? ` in ${when}` : ""} (${change.lines.map((l) => `"${l.replace(/\s+/g, " ")}"`).join(" → ")})${flat}; the same load now reads a higher share of the smaller ceiling`,
         fact: `${change.key} lowered ${change.from} → ${change.to}${when ? ` (${when})` : ""}`,
         weight: 0.85,
         appOrInfra: "infra",

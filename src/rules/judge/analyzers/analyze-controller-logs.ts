@@ -53,7 +53,7 @@ const CERT_ERRORS: ControllerError[] = [
   {
     // The issuer itself cannot sign (its account key Secret is gone): orders, challenges and rate limits are downstream of it.
     key: "certificate",
-    pattern: /error initiali[sz]ing issuer|issuer \S+ is not ready|ErrInitIssuer|IssuerNotReady/i,
+    pattern: /error initiali[sz]ing issuer|issuer \S+ is not ready|ErrInitIssuer|IssuerNotReady|ErrRegisterACMEAccount|failed to (?:register|verify) (?:an )?ACME account/i,
     weight: 0.9,
     appOrInfra: "infra",
     cause: (pod, line) => `cert-manager cannot renew the certificate: its issuer is not Ready, so no order is even attempted (${pod}: ${line})`,
