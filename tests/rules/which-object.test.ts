@@ -4,6 +4,7 @@ import { analyzeDbSessions } from "../../src/rules/judge/analyzers/analyze-db-se
 import { planFollowUps } from "../../src/rules/investigate/plan-follow-ups.ts";
 import { analyzeNoisyNeighbour } from "../../src/rules/judge/analyzers/analyze-noisy-neighbour.ts";
 import { LEADS } from "../../src/playbook/leads.ts";
+import { analyzeTaskTimings } from "../../src/rules/judge/analyzers/analyze-task-timings.ts";
 import { analyzeCertificates } from "../../src/rules/judge/analyzers/analyze-certificates.ts";
 import { analyzeControllerLogs } from "../../src/rules/judge/analyzers/analyze-controller-logs.ts";
 import { analyzeLogMessages } from "../../src/rules/judge/analyzers/analyze-log-messages.ts";
@@ -128,6 +129,25 @@ describe("the system task burning CPU in a hot workflow", () => {
     expect(candidates[0]?.cause).toContain('"Slow JSON_JQ_TRANSFORM map_rules in pricing_quote/4: 1810 ms');
     expect(candidates[0]?.nextStep).toContain("workflow pricing_quote v4 that task map_rules");
     expect(rankAlongGraph(candidates, [CPU_ALERT]).root?.node.id).toBe("inline-script");
+  });
+
+  it("task timings by type (metrics or SQL rows): the slowest expression task per run, by reference and workflow", () => {
+    const metrics = {
+      systemTaskExecutionMs: [
+        { taskType: "JSON_JQ_TRANSFORM", taskRef: "map_rules", workflow: "pricing_quote", p50: 1320, perSecond: 90.5 },
+        { taskType: "JSON_JQ_TRANSFORM", taskRef: "pick_fields", workflow: "pricing_quote", p50: 1, perSecond: 90.5 },
+        { taskType: "INLINE", taskRef: "score_delta", workflow: "refresh", p50: 700, perSecond: 0.01 },
+        { taskType: "HTTP", taskRef: "load_rules", workflow: "pricing_quote", p50: 9000, perSecond: 90.5 },
+      ],
+    };
+    const { candidates, findings } = analyzeTaskTimings.analyze(evidenceOf([{ tool: "get_cluster_metrics", data: metrics }], [CPU_ALERT]));
+    expect(candidates[0]?.cause).toBe(
+      "The JSON_JQ_TRANSFORM task map_rules of workflow pricing_quote takes 1320 ms per evaluation (p50) at 90.5 perSecond: its jq expression runs on the servers' system-task threads on every execution, and that is what burns their CPU",
+    );
+    expect(findings[0]?.text).toBe("JSON_JQ_TRANSFORM map_rules: p50 1320");
+    const rows = [{ task_type: "INLINE", reference: "build_key", completed_last_hour: 40000, avg_ms: 950 }, { task_type: "SIMPLE", reference: "post", completed_last_hour: 9000, avg_ms: 4000 }];
+    expect(analyzeTaskTimings.analyze(evidenceOf([{ tool: "run_sql_select", input: { query: "SELECT task_type FROM task" }, data: rows }], [CPU_ALERT])).candidates[0]?.fact).toBe("INLINE build_key: 950 ms per run");
+    expect(analyzeTaskTimings.analyze(evidenceOf([{ tool: "get_cluster_metrics", data: metrics }], [HEAP_ALERT])).candidates).toEqual([]);
   });
 
   it("RUNNABLE threads in the jq engine point at a JSON_JQ_TRANSFORM task", () => {

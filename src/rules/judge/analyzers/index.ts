@@ -28,6 +28,7 @@ import { analyzeRecentChanges } from "./analyze-recent-changes.ts";
 import { analyzeSaturation } from "./analyze-saturation.ts";
 import { analyzeSqlRows } from "./analyze-sql-rows.ts";
 import { analyzeTableScans } from "./analyze-table-scans.ts";
+import { analyzeTaskTimings } from "./analyze-task-timings.ts";
 import { analyzeThreadDump } from "./analyze-thread-dump.ts";
 import { analyzeToolFailures } from "./analyze-tool-failures.ts";
 import { analyzeWorkloadShape } from "./analyze-workload-shape.ts";
@@ -63,6 +64,7 @@ export const ANALYZERS: readonly Analyzer[] = [
   analyzeWorkloadShape,
   analyzeHotPod,
   analyzeNoisyNeighbour,
+  analyzeTaskTimings,
   analyzeThreadDump,
   analyzeKnownIssues,
   analyzeToolFailures,
@@ -90,6 +92,7 @@ export {
   analyzeRecentChanges,
   analyzeSaturation,
   analyzeSqlRows,
+  analyzeTaskTimings,
   analyzeThreadDump,
   analyzeToolFailures,
   analyzeWorkloadShape,
