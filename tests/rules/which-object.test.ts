@@ -106,6 +106,21 @@ describe("the task whose payloads are large is named", () => {
     expect(candidates[0]?.cause).toContain('task render_preview carries output payloads up to 5003 KB (×3 in conductor-server-7c9d8e6f5-a1b2c\'s logs: "Task output payload of render_preview (taskId=t-1)');
   });
 
+  it("payload sizes by task type from metrics or SQL rows name the task when the logs do not", () => {
+    const prom = [
+      'conductor_task_output_size_bytes{taskType="render_preview",quantile="0.99"} 9.874e6',
+      'conductor_task_output_size_bytes{taskType="send_mail",quantile="0.99"} 6021',
+      'conductor_task_output_size_bytes_count{taskType="render_preview"} 41822',
+    ].join("\n");
+    const metrics = analyzeWorkloadShape.analyze(evidenceOf([{ tool: "get_cluster_metrics", data: prom }], [HEAP_ALERT]));
+    expect(metrics.candidates[0]?.cause).toBe("Large task payloads fill Redis and the heap: task render_preview carries output payloads of about 9.4 MiB (conductor_task_output_size_bytes 9,874,000 bytes)");
+    expect(metrics.findings[0]?.text).toBe("render_preview: conductor_task_output_size_bytes");
+    const rows = { columns: ["task_type", "tasks_last_hour", "avg_output_kb", "max_output_kb"], rows: [["render_preview", 1742, 8604, 10211], ["send_mail", 4991, 2, 6]] };
+    const sql = analyzeWorkloadShape.analyze(evidenceOf([{ tool: "run_sql_select", input: { query: "SELECT task_type FROM task" }, data: rows }], [HEAP_ALERT]));
+    expect(sql.candidates[0]?.fact).toBe("task render_preview output ≈ 10.0 MiB");
+    expect(analyzeWorkloadShape.analyze(evidenceOf([{ tool: "get_cluster_metrics", data: prom }], [CERT_ALERT])).candidates).toEqual([]);
+  });
+
   it("a size in a line that reports how long something took is context, not an oversized payload", () => {
     expect(scanWorkload("WARN Slow JSON_JQ_TRANSFORM map_rules in pricing/4: 1843 ms (input 4.1 MB)\nWARN Slow JSON_JQ_TRANSFORM map_rules in pricing/4: 1712 ms (input 4.1 MB)").payloads).toBeNull();
   });
