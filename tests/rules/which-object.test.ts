@@ -314,10 +314,19 @@ describe("a noisy neighbour: another pod on the alerted pod's node using the nod
     expect(rankAlongGraph([hot, ...candidates], [alert]).root?.node.id).toBe("noisy-neighbour");
   });
 
-  it("nothing when the node is not busy, the neighbour is small, or the alert names no pod", () => {
+  it("nothing when the node is not busy or the neighbour is small", () => {
     expect(analyzeNoisyNeighbour.analyze(evidenceOf([{ tool: "get_pods_data", data: pods }, { tool: "get_infrastructure_metrics", data: usage(60, "6500m") }], [alert])).candidates).toEqual([]);
     expect(analyzeNoisyNeighbour.analyze(evidenceOf([{ tool: "get_pods_data", data: pods }, { tool: "get_infrastructure_metrics", data: usage(98, "1200m") }], [alert])).candidates).toEqual([]);
-    expect(analyzeNoisyNeighbour.analyze(evidenceOf([{ tool: "get_pods_data", data: pods }, { tool: "get_infrastructure_metrics", data: usage(98, "6500m") }], [CPU_ALERT])).candidates).toEqual([]);
+  });
+
+  it("kubectl text (top pods, top nodes) and an alert naming no pod: the server pods are the ones placed on their nodes", () => {
+    const servers = pods.replace(/api-server-/g, "conductor-server-");
+    const top = "NAME                                CPU(cores)   MEMORY(bytes)\nconductor-server-6c8d7b9f5-k2m4p    850m         4100Mi\nconductor-server-6c8d7b9f5-q7w8e    700m         4000Mi\ntile-rebuild-28811220-zz9kq         7020m        900Mi\n";
+    const nodes = "NAME     CPU(cores)   CPU%   MEMORY(bytes)   MEMORY%\nnode-c   7900m        98%    20000Mi         60%\nnode-a   1800m        22%    15000Mi         40%\n";
+    const { candidates } = analyzeNoisyNeighbour.analyze(
+      evidenceOf([{ tool: "get_pods_data", data: servers }, { tool: "get_top_output", data: top }, { tool: "get_infrastructure_metrics", data: nodes }], [CPU_ALERT]),
+    );
+    expect(candidates[0]?.cause).toContain("Noisy neighbour on node node-c: pod tile-rebuild-28811220-zz9kq (tile-rebuild) uses 7,020m CPU on the same node as conductor-server-6c8d7b9f5-k2m4p, which itself uses 850m; the node is at 98% CPU");
   });
 
   it("a CPU alert opens the lead that reads the nodes and the pods beside the server", () => {
