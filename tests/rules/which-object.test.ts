@@ -221,6 +221,10 @@ describe("a capacity setting lowered by a change, under a normal load", () => {
     const hint = { key: "redis-size", cause: "Redis fills up without a backlog", weight: 0.4, appOrInfra: "unknown" as const, tool: "get_incident_details" };
     expect(rankAlongGraph([hint, ...candidates], [REDIS_ALERT]).root?.node.id).toBe("capacity-lowered");
     expect(analyzeCapacityChanges.analyze(evidenceOf([{ tool: "get_deployments_info", data: diff }], [CPU_ALERT])).candidates).toEqual([]);
+    // Usage that grew threefold as well: the cut is one cause of two, not a strong root on its own.
+    const grew = { status: "success", data: { resultType: "matrix", result: [{ metric: { __name__: "redis_memory_used_bytes" }, values: [[1, "500000000"], [2, "1500000000"]] }] } };
+    const shared = analyzeCapacityChanges.analyze(evidenceOf([{ tool: "get_deployments_info", data: diff }, { tool: "get_cluster_metrics", data: grew }], [REDIS_ALERT]));
+    expect(shared.candidates[0]?.weight).toBe(0.6);
   });
 
   it("without a diff, the ceiling's series stepping down under flat usage; not when the usage grew", () => {

@@ -46,6 +46,8 @@ export const analyzeCapacityChanges: Analyzer = {
       if (!change) continue;
       const when = revisionOf(result);
       const flat = usage && usage.first !== null && usage.value <= usage.first * USAGE_FLAT ? `, while the data it holds stayed flat (${describe(usage)})` : "";
+      // Usage that grew as well shares the blame: the cut is then one cause of two.
+      const grew = usage !== null && usage.first !== null && usage.value > usage.first * USAGE_FLAT;
       const setting = [...change.path.slice(-2), change.key].join(".");
       // The diff lines sit together in the output; the revision row is elsewhere: it goes in the note.
       analysis.findings.push({ text: `values diff: ${change.lines.map((l) => `"${l.replace(/\s+/g, " ")}"`).join(" then ")}`, note: when ?? undefined, tool: result.tool, weight: 0.85, key: "capacity-lowered" });
@@ -53,7 +55,7 @@ export const analyzeCapacityChanges: Analyzer = {
         key: "capacity-lowered",
         cause: `${resource.label}'s capacity was cut by a change: ${setting} lowered from ${change.from} to ${change.to}${when ? ` in ${when}` : ""} (${change.lines.map((l) => `"${l.replace(/\s+/g, " ")}"`).join(" → ")})${flat}; the same load now reads a higher share of the smaller ceiling`,
         fact: `${change.key} lowered ${change.from} → ${change.to}${when ? ` (${when})` : ""}`,
-        weight: 0.85,
+        weight: grew ? 0.6 : 0.85,
         appOrInfra: "infra",
         nextStep: `Restore ${setting} to ${change.from} (roll back ${when ?? "the change"}, or size it to the measured usage plus headroom) and watch ${resource.label} usage fall back below its threshold`,
         tool: result.tool,
