@@ -277,6 +277,10 @@ describe("connections held by another client when Postgres says too many clients
     const sql = { tool: "run_sql_select", input: { query: "SELECT application_name, usename, count(*) FROM pg_stat_activity GROUP BY 1, 2" }, data: rows };
     const refused = { tool: "pull_pod_logs", input: { pod: "conductor-server-7c9d8e6f5-a1b2c" }, data: serverLogs };
     expect(analyzeDbSessions.analyze(evidenceOf([refused, sql], [DOWN_ALERT])).candidates[0]?.cause).toContain("client etl-loader (user etl) holds 90 of 98 connections");
+    const deployments = "NAME         READY   UP-TO-DATE   AVAILABLE   AGE\netl-loader   12/12   12           12           2h\n\n--- etl-loader (revision 1)\n  env: SPRING_DATASOURCE_HIKARI_MAXIMUM_POOL_SIZE=8\n";
+    expect(analyzeDbSessions.analyze(evidenceOf([refused, sql, { tool: "get_deployments_info", data: deployments }], [DOWN_ALERT])).candidates[0]?.cause).toContain(
+      "holds 90 of 98 connections — its deployment runs 12 replicas with a connection pool of 8 each, so",
+    );
     expect(analyzeDbSessions.analyze(evidenceOf([sql], [DOWN_ALERT])).candidates).toEqual([]);
     const own = { ...sql, data: { columns: ["application_name", "count"], rows: [["conductor-server", 90], ["psql", 2]] } };
     expect(analyzeDbSessions.analyze(evidenceOf([refused, own], [DOWN_ALERT])).candidates).toEqual([]);
