@@ -8,7 +8,7 @@ import type { ToolName } from "../tools/types.ts";
  */
 
 /** Stand-ins resolved from the evidence before a call: a worker pod for the pending task, the crashed pod, a server pod. */
-export type LeadTarget = "{workerPod}" | "{crashedPod}" | "{unreadCrashedPod}" | "{serverPod}" | "{siblingServerPod}";
+export type LeadTarget = "{workerPod}" | "{crashedPod}" | "{unreadCrashedPod}" | "{serverPod}" | "{siblingServerPod}" | "{dnsPod}";
 
 export interface LeadCall {
   tool: ToolName;
@@ -19,6 +19,8 @@ export interface Lead {
   id: string;
   /** Causal-graph node ids (alert nodes included) whose evidence opens it. */
   opensOn: readonly string[];
+  /** Nodes whose evidence already settles what the lead would look into (an ingress without an address, for a DNS alert). */
+  closedBy?: readonly string[];
   why: string;
   calls: readonly LeadCall[];
 }
@@ -103,6 +105,17 @@ export const LEADS: readonly Lead[] = [
     opensOn: ["startup-error", "dns-server"],
     why: "a container exiting on its own error: what last changed in its workload (image, config, rollout history)",
     calls: [{ tool: "get_deployments_info", args: {} }],
+  },
+  {
+    id: "dns-server-load",
+    opensOn: ["alert:dns"],
+    closedBy: ["load-balancer", "netpol-egress", "dns-loop", "dns-server"],
+    why: "lookups failing: the cluster DNS server itself (its CPU and throttling, its limits and the workloads' ndots, its log)",
+    calls: [
+      { tool: "get_cluster_metrics", args: {} },
+      { tool: "get_deployments_info", args: {} },
+      { tool: "pull_pod_logs", args: { pod: "{dnsPod}", lines: 200 } },
+    ],
   },
   {
     id: "server-replicas",
