@@ -1,5 +1,6 @@
 import { formatNumber, logTextOf, resultsFor } from "../../evidence.ts";
 import { readMetrics, type MetricSample } from "../../read/read-metrics.ts";
+import { extractUsage, parseCpu } from "../../read/read-usage.ts";
 import { readSettings, readWorkloads } from "../../read/read-settings.ts";
 import { asText } from "../../read/walk-json.ts";
 import type { Analysis, Analyzer, Evidence, RuleFinding } from "../../types.ts";
@@ -20,10 +21,10 @@ export const analyzeDnsLoad: Analyzer = {
   name: "cluster DNS load",
   analyze(evidence) {
     const analysis: Analysis = { findings: [], candidates: [] };
-    const throttle = throttling(evidence);
+    const limit = dnsCpuLimit(evidence);
+    const throttle = throttling(evidence) ?? usageAtLimit(evidence, limit?.cpu ?? null);
     if (!throttle) return analysis;
     analysis.findings.push(throttle.finding);
-    const limit = dnsCpuLimit(evidence);
     if (limit) analysis.findings.push(limit.finding);
     const rate = queryRate(evidence);
     if (rate) analysis.findings.push(rate.finding);
@@ -35,7 +36,7 @@ export const analyzeDnsLoad: Analyzer = {
     const amplifier = ndots ? `; ${ndots.option} with search domains makes each external lookup try every search suffix first (${ndots.nxdomain} NXDOMAIN answers in its log), multiplying the queries` : "";
     analysis.candidates.push({
       key: "dns-overload",
-      cause: `The cluster DNS server (CoreDNS, ${server}) is CPU-throttled${limitText} (${Math.round(throttle.ratio * 100)}% of CFS periods throttled)${rising}${amplifier}, so lookups queue and time out`,
+      cause: `The cluster DNS server (CoreDNS, ${server}) is CPU-throttled${limitText} (${throttle.measured})${rising}${amplifier}, so lookups queue and time out`,
       fact: `CoreDNS throttled${limitText}`,
       weight: limit ? 0.82 : 0.7,
       appOrInfra: "infra",
@@ -52,7 +53,14 @@ function dnsSample(sample: MetricSample): string | null {
 }
 
 /** CFS throttling of a DNS server pod: a ratio (0.9) or a percentage (90) of periods throttled. */
-function throttling(evidence: Evidence): { ratio: number; pod: string | null; finding: RuleFinding } | null {
+interface Throttle {
+  /** What was measured, for the cause: `90% of CFS periods throttled`, `98m of its 100m`. */
+  measured: string;
+  pod: string | null;
+  finding: RuleFinding;
+}
+
+function throttling(evidence: Evidence): Throttle | null {
   for (const result of resultsFor(evidence, "get_cluster_metrics")) {
     const worst = readMetrics(result.data, result.text)
       .filter((s) => /throttl/i.test(s.name) && dnsSample(s) !== null)
@@ -60,7 +68,26 @@ function throttling(evidence: Evidence): { ratio: number; pod: string | null; fi
       .sort((a, b) => b.ratio - a.ratio)[0];
     if (!worst || worst.ratio < THROTTLED) continue;
     const pod = worst.s.labels.pod ?? null;
-    return { ratio: worst.ratio, pod, finding: { text: `${pod ?? "CoreDNS"}: CFS throttled ${worst.s.value}`, note: `${Math.round(worst.ratio * 100)}% of CPU periods throttled (${worst.s.name})`, tool: result.tool, weight: 0.8, key: "dns-overload" } };
+    return { measured: `${Math.round(worst.ratio * 100)}% of CFS periods throttled`, pod, finding: { text: `${pod ?? "CoreDNS"}: CFS throttled ${worst.s.value}`, note: `${Math.round(worst.ratio * 100)}% of CPU periods throttled (${worst.s.name})`, tool: result.tool, weight: 0.8, key: "dns-overload" } };
+  }
+  return null;
+}
+
+/** Without a throttling series: a DNS pod's CPU use (kubectl top, metrics in cores) at 90% or more of its limit. */
+function usageAtLimit(evidence: Evidence, limit: string | null): Throttle | null {
+  const limitMillis = limit ? parseCpu(limit) : null;
+  if (!limitMillis) return null;
+  for (const result of resultsFor(evidence, "get_top_output", "get_cluster_metrics")) {
+    const fromTop = result.tool === "get_top_output" ? extractUsage(result.data, result.text).filter((u) => DNS_SERVER.test(u.name) && u.cpuMillis !== null).map((u) => ({ ...u, raw: `${u.cpuMillis}m` })) : [];
+    const fromMetrics = result.tool === "get_cluster_metrics"
+      ? readMetrics(result.data, result.text)
+          .filter((s) => s.role === "value" && /cpu/i.test(s.name) && !/throttl|limit|request/i.test(s.name) && dnsSample(s) !== null && s.value < 64)
+          .map((s) => ({ name: dnsSample(s) as string, cpuMillis: s.value * 1000, raw: `${s.value}` }))
+      : [];
+    const busiest = [...fromTop, ...fromMetrics].sort((a, b) => (b.cpuMillis ?? 0) - (a.cpuMillis ?? 0))[0];
+    if (!busiest?.cpuMillis || busiest.cpuMillis < 0.9 * limitMillis) continue;
+    const used = `${Math.round(busiest.cpuMillis)}m`;
+    return { measured: `${used} used of its ${limit}`, pod: busiest.name, finding: { text: `${busiest.name}: CPU ${busiest.raw}`, note: `${used} at its ${limit} limit`, tool: result.tool, weight: 0.7, key: "dns-overload" } };
   }
   return null;
 }

@@ -1,4 +1,6 @@
+import { parseTables } from "../../read/parse-table.ts";
 import { readWorkloads } from "../../read/read-settings.ts";
+import { asText, isObject, readKey, readString, walkObjects } from "../../read/walk-json.ts";
 import { hasIssue, logTextOf, podOf, quoteLine, resultsFor } from "../../evidence.ts";
 import type { Analysis, Analyzer } from "../../types.ts";
 
@@ -19,25 +21,28 @@ export const analyzeDrainStopped: Analyzer = {
   analyze(evidence) {
     const analysis: Analysis = { findings: [], candidates: [] };
     if (!hasIssue(evidence, "REDIS_CRITICAL_USAGE", "REDIS_HIGH_USAGE")) return analysis;
-    const stopped = resultsFor(evidence, "get_deployments_info").flatMap((result) =>
-      readWorkloads(result.data, result.text)
+    const stopped = resultsFor(evidence, "get_deployments_info").flatMap((result) => [
+      ...readWorkloads(result.data, result.text)
         .filter((d) => d.desired === 0 && (DRAIN_ROLE.test(d.name) || Object.keys(d.env).some((key) => DRAIN_ROLE.test(key))))
-        .map((deployment) => ({ deployment, tool: result.tool })),
-    );
+        .map((d) => ({ deployment: { name: d.name, env: d.env, changeCause: d.changeCause, lastChange: d.lastChange, kind: "deployment", state: "is scaled to 0 replicas" }, tool: result.tool })),
+      ...suspendedJobs(result.data, result.text)
+        .filter((name) => DRAIN_ROLE.test(name))
+        .map((name) => ({ deployment: { name, env: {}, changeCause: null, lastChange: null, kind: "CronJob", state: "is suspended" }, tool: result.tool })),
+    ]);
     for (const { deployment, tool } of stopped) {
       const role = ROLE_WORD.exec(deployment.name)?.[0] ?? ROLE_WORD.exec(Object.keys(deployment.env).join(" "))?.[0] ?? "cleanup";
       const change = deployment.changeCause ? ` (last change: ${deployment.changeCause})` : "";
-      analysis.findings.push({ text: `deployment ${deployment.name} is scaled to 0 replicas${change}`, tool, weight: 0.75, key: "drain-stopped" });
+      analysis.findings.push({ text: `${deployment.kind} ${deployment.name} ${deployment.state}${change}`, tool, weight: 0.75, key: "drain-stopped" });
       const confirmed = confirmingLine(evidence, deployment.name, role);
       if (confirmed) analysis.findings.push({ text: `${confirmed.pod}: ${quoteLine(confirmed.line, 180)}`, tool: "pull_pod_logs", weight: 0.7, key: "drain-stopped" });
       const since = deployment.lastChange ? ` since ${deployment.lastChange}` : "";
       analysis.candidates.push({
         key: "drain-stopped",
-        cause: `The ${deployment.name} deployment is scaled to 0 replicas${change}${since}; as the ${role.toLowerCase()} it is what removes finished workflows, so nothing takes them out of Redis any more and Redis keeps growing without a backlog${confirmed ? ` (${quoteLine(confirmed.line, 140)})` : ""}`,
-        fact: `${deployment.name} scaled to 0`,
+        cause: `The ${deployment.name} ${deployment.kind} ${deployment.state}${change}${since}; as the ${role.toLowerCase()} it is what removes finished workflows, so nothing takes them out of Redis any more and Redis keeps growing without a backlog${confirmed ? ` (${quoteLine(confirmed.line, 140)})` : ""}`,
+        fact: `${deployment.name} ${deployment.state.replace(/^is /, "")}`,
         weight: confirmed ? 0.8 : 0.6,
         appOrInfra: "infra",
-        nextStep: `Ask the owner of ${deployment.name} whether scaling it to 0 was meant${deployment.changeCause ? ` (${deployment.changeCause})` : ""}; scaled back up (a human action), it drains what piled up and Redis usage falls`,
+        nextStep: `Ask the owner of ${deployment.name} whether stopping it was meant${deployment.changeCause ? ` (${deployment.changeCause})` : ""}; scaled back up (a human action), it drains what piled up and Redis usage falls`,
         tool,
         subject: deployment.name,
       });
@@ -45,6 +50,21 @@ export const analyzeDrainStopped: Analyzer = {
     return analysis;
   },
 };
+
+/** CronJobs with `suspend: true` (JSON) or `True` in a `kubectl get cronjobs` SUSPEND column. */
+function suspendedJobs(data: unknown, text: string): string[] {
+  const names: string[] = [];
+  walkObjects(data, (object) => {
+    const spec = isObject(object.spec) ? object.spec : object;
+    const suspended = readKey(spec, "suspend", "suspended");
+    const metadata = isObject(object.metadata) ? object.metadata : null;
+    const name = readString(object, "name") ?? (metadata ? readString(metadata, "name") : null);
+    if (name && readKey(spec, "schedule") !== undefined && (suspended === true || String(suspended).toLowerCase() === "true")) names.push(name);
+    return false;
+  });
+  for (const row of parseTables(asText(text))) if (row.name && row.schedule && /^true$/i.test(row.suspend ?? "")) names.push(row.name);
+  return [...new Set(names)];
+}
 
 /** A server log line naming the stopped workload (or its role) and saying the work is not done. */
 function confirmingLine(evidence: Parameters<Analyzer["analyze"]>[0], name: string, role: string): { pod: string; line: string } | null {

@@ -8,12 +8,16 @@ import { readSessions } from "./analyze-db-sessions.ts";
 
 /** `(total=10, active=10, idle=0, waiting=140)`: Hikari's own account of its pool when a borrow times out. */
 const POOL_STATS = /total=(\d+),\s*active=(\d+),\s*idle=(\d+),\s*waiting=(\d+)/i;
+/** A request that gave up waiting for a pooled connection. */
+const BORROW_TIMEOUT = /Connection is not available, request timed out|Timeout waiting for (?:idle object|connection from pool)|pool (?:is )?exhausted/i;
 /** Config keys that size a JDBC pool: `SPRING_DATASOURCE_HIKARI_MAXIMUM_POOL_SIZE`, `maxPoolSize`, `db.pool.max`. */
 const POOL_SIZE_KEY = /(?:maximum|max)poolsize|poolmax(?:size)?|poolsize|maxconnections?perpod/;
 
 interface PoolReading {
   max: number;
   waiting: number;
+  /** The pool reported its own counts (gauges, Hikari's stats); false: the size is the configured one. */
+  stats: boolean;
   hikari: boolean;
   finding: RuleFinding;
   workload: string | null;
@@ -30,13 +34,14 @@ export const analyzePoolSize: Analyzer = {
   name: "connection pool size",
   analyze(evidence) {
     const analysis: Analysis = { findings: [], candidates: [] };
-    const pool = poolFromMetrics(evidence) ?? poolFromLogs(evidence);
+    const sizes = resultsFor(evidence, "get_deployments_info")
+      .flatMap((result) => readSettings(result.data, result.text).map((setting) => ({ setting, tool: result.tool })))
+      .filter(({ setting }) => POOL_SIZE_KEY.test(normalizeKey(setting.key)) && /^\d+$/.test(setting.value.trim()));
+    const pool = poolFromMetrics(evidence) ?? poolFromLogs(evidence, sizes.map((s) => Number(s.setting.value)));
     if (!pool) return analysis;
     const database = databaseIdle(evidence);
     if (!database) return analysis;
-    const configured = resultsFor(evidence, "get_deployments_info")
-      .flatMap((result) => readSettings(result.data, result.text).map((setting) => ({ setting, tool: result.tool })))
-      .find(({ setting }) => POOL_SIZE_KEY.test(normalizeKey(setting.key)) && Number(setting.value) === pool.max);
+    const configured = sizes.find(({ setting }) => Number(setting.value) === pool.max);
     analysis.findings.push(pool.finding, database.finding);
     if (configured) analysis.findings.push({ text: `${configured.setting.workload ? `deployment ${configured.setting.workload}: ` : ""}${configured.setting.key}=${configured.setting.value}`, note: "the pool size it is configured with", tool: configured.tool, weight: 0.7, key: "pool-too-small" });
     const workload = configured?.setting.workload ?? pool.workload ?? "the Conductor server";
@@ -44,7 +49,7 @@ export const analyzePoolSize: Analyzer = {
     const setting = configured ? `, configured ${configured.setting.key}=${configured.setting.value}` : "";
     analysis.candidates.push({
       key: "pool-too-small",
-      cause: `${workload}'s ${kind} is too small for its load: all ${formatNumber(pool.max)} connections are in use with ${formatNumber(pool.waiting)} requests waiting for one${setting}, while PostgreSQL is mostly idle (${database.summary}), so requests queue in the pool, not in the database`,
+      cause: `${workload}'s ${kind} is too small for its load: all ${formatNumber(pool.max)} connections are in use with ${pool.stats ? `${formatNumber(pool.waiting)} requests waiting for one` : `requests timing out waiting for one (×${formatNumber(pool.waiting)} in the log)`}${setting}, while PostgreSQL is mostly idle (${database.summary}), so requests queue in the pool, not in the database`,
       fact: `${workload} pool of ${formatNumber(pool.max)} exhausted, PostgreSQL idle`,
       weight: configured ? 0.8 : 0.7,
       appOrInfra: "infra",
@@ -71,6 +76,7 @@ function poolFromMetrics(evidence: Evidence): PoolReading | null {
     return {
       max: m.value,
       waiting: p.value,
+      stats: true,
       hikari: /hikari/i.test(m.name),
       workload: pod ? workloadOf(pod) : null,
       finding: { text: `${p.name}${pod ? ` ${pod}` : ""}: ${p.value}`, note: `${a.name} ${a.value} of ${m.name} ${m.value}: every connection in use`, tool: result.tool, weight: 0.75, key: "pool-too-small" },
@@ -79,19 +85,28 @@ function poolFromMetrics(evidence: Evidence): PoolReading | null {
   return null;
 }
 
-/** Hikari's timeout line with its pool stats: total = active, nothing idle, requests waiting. */
-function poolFromLogs(evidence: Evidence): PoolReading | null {
+/**
+ * Hikari's timeout line with its pool stats (total = active, nothing idle, requests waiting); an
+ * older Hikari prints no stats, and then its size is the one configured (a single pool size).
+ */
+function poolFromLogs(evidence: Evidence, configured: readonly number[]): PoolReading | null {
   for (const result of resultsFor(evidence, "pull_pod_logs")) {
-    const line = logTextOf(result).split(/\r?\n/).find((l) => {
+    const lines = logTextOf(result).split(/\r?\n/);
+    const full = lines.find((l) => {
       const m = POOL_STATS.exec(l);
       return m !== null && Number(m[1]) === Number(m[2]) && Number(m[4]) > 0;
     });
-    const stats = line ? POOL_STATS.exec(line) : null;
-    if (!line || !stats) continue;
+    const sizes = [...new Set(configured)];
+    const bare = full ? undefined : sizes.length === 1 ? lines.find((l) => BORROW_TIMEOUT.test(l)) : undefined;
+    const line = full ?? bare;
+    const stats = full ? POOL_STATS.exec(full) : null;
+    if (!line) continue;
     const pod = podOf(result);
+    const waiting = stats ? Number(stats[4]) : lines.filter((l) => BORROW_TIMEOUT.test(l)).length;
     return {
-      max: Number(stats[1]),
-      waiting: Number(stats[4]),
+      max: stats ? Number(stats[1]) : (sizes[0] as number),
+      waiting,
+      stats: stats !== null,
       hikari: /hikari/i.test(line),
       workload: pod ? workloadOf(pod) : null,
       finding: { text: `${pod ?? "the pod"}: ${quoteLine(line, 170)}`, tool: result.tool, weight: 0.75, key: "pool-too-small" },

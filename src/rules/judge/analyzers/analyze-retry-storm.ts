@@ -6,7 +6,7 @@ import type { Analysis, Analyzer, Evidence } from "../../types.ts";
 /** `retry 913 of 1000`, `retry 2/3`, `attempt 880/1000`, `retryCount=914/1000`. */
 const RETRY = /\b(?:retry|retries|attempt)\b\D{0,12}?(\d[\d,]*)\s*(?:of|\/)\s*(\d[\d,]*)/i;
 /** The retry is rescheduled at once: `delay 0s`, `delay=0`, `retryDelaySeconds: 0`, `no delay`. */
-const NO_DELAY = /\bdelay\b\D{0,6}?\b0(?:\.0+)?\s*(?:s|ms|sec\w*)?\b|retryDelaySeconds\D{0,4}0\b|\b(?:no|without)\s+(?:delay|backoff)\b/i;
+const NO_DELAY = /\bdelay\b\D{0,6}?\b0(?:\.0+)?\s*(?:s|ms|sec\w*)?\b|retryDelaySeconds\D{0,4}0\b|\b(?:no|without)\s+(?:delay|backoff)\b|\bretry(?:ing)?\s+immediately\b/i;
 /** Attempts this far in are no longer "a transient failure retried". */
 const MANY = 50;
 const TASK = /\btask\s+(?:def(?:inition)?\s+)?'?([A-Za-z][\w.-]*[A-Za-z0-9])'?/i;
