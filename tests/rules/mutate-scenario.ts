@@ -24,8 +24,10 @@ const KEEP = new Set(
     "checking bot message control plane get details incident submit report pull logs log depth parse data ref prepare agent handler issues issue " +
     "notify slack select sql run thread dump metrics metric top output events event infrastructure info usage used human clients connected " +
     "result results collected at with ready desired available replicas restarts restart last reason exit code phase age ip " +
-    // Names the software itself prints: Kubernetes resources, Elasticsearch error types.
-    "ephemeral rejected execution exception"
+    // Names the software itself prints: Kubernetes resources, Elasticsearch error types and index blocks, add-ons.
+    "ephemeral rejected execution exception read allow delete block flood stage watermark external " +
+    // PostgreSQL's own catalog columns (pg_stat_activity, pg_locks, pg_stat_user_tables).
+    "pid pids blocking blocked lock locks wait xact backend query locktype granted mode relation relname schemaname seq scan scans idx tup live dead n autovacuum vacuum analyze start"
   ).split(/\s+/),
 );
 
@@ -67,10 +69,14 @@ export function mutateScenario(scenario: Scenario): Mutation {
     if (typeof value === "string") return inProse ? paraphrase(rename(value)) : rename(value);
     if (Array.isArray(value)) return value.map((item) => transform(item, inProse));
     if (value && typeof value === "object") {
-      return Object.fromEntries(Object.entries(value).map(([key, child]) => [/-/.test(key) && /\d/.test(key) ? rename(key) : key, transform(child, inProse)]));
+      return Object.fromEntries(Object.entries(value).map(([key, child]) => [isNameKey(key) ? rename(key) : key, transform(child, inProse)]));
     }
     return value;
   };
+  // Keys that are names (a pod, or a workload some value names: `rolloutHistory: {inventory-workers: …}`) are renamed too;
+  // the names are collected first, so a key met before its name is renamed the same way.
+  collectStrings(scenario).forEach(rename);
+  const isNameKey = (key: string) => (/-/.test(key) && /\d/.test(key)) || renamed.has(key);
   const { truth, commands, ...rest } = scenario;
   const mutated = {
     ...(transform(rest, false) as Omit<Scenario, "truth" | "commands">),
@@ -78,6 +84,13 @@ export function mutateScenario(scenario: Scenario): Mutation {
     truth: transform(truth, false) as Scenario["truth"],
   };
   return { scenario: mutated as Scenario, renamed };
+}
+
+function collectStrings(value: unknown): string[] {
+  if (typeof value === "string") return [value];
+  if (Array.isArray(value)) return value.flatMap(collectStrings);
+  if (value && typeof value === "object") return Object.values(value).flatMap(collectStrings);
+  return [];
 }
 
 function renameCompound(name: string, renamed: Map<string, string>): string {
