@@ -15,7 +15,8 @@ export interface WorkloadScan {
   fullGc: (WorkloadSignal & { reclaim: string | null }) | null;
   payloads: (WorkloadSignal & { externalStorageOff: boolean }) | null;
   fanOut: (WorkloadSignal & { taskType: string | null }) | null;
-  requests: (WorkloadSignal & { endpoint: string | null; client: string | null }) | null;
+  /** `cadence`: seconds between the requests when they come at a steady pace (a periodic caller), else null. */
+  requests: (WorkloadSignal & { endpoint: string | null; client: string | null; cadence: number | null }) | null;
 }
 
 /** Counts at or above these are "huge" for one workflow or one request. */
@@ -47,6 +48,7 @@ export function scanWorkload(text: string): WorkloadScan {
         ? {
             ...signal(requests, (l) => /(?:size|limit|count|page_?size|per_?page|max_?results)[=:]\s*\d+/i.exec(l)?.[0] ?? null, requestSize),
             ...whoCalls(requests, lines),
+            cadence: cadenceOf(requests),
           }
         : null,
   };
@@ -57,6 +59,21 @@ function requestSize(line: string): number {
   const url = countOf(REQUEST_SIZE.exec(line));
   if (url > 0) return url;
   return REQUEST_WORDS.test(line) && !/\bqueue\s+(?:size|depth)/i.test(line) ? countOf(PAGE_SIZE.exec(line)) : 0;
+}
+
+/**
+ * Seconds between requests that come at a steady pace (every gap within half of the median gap,
+ * at least three gaps), read from the lines' clock times; null when irregular or unknown.
+ */
+function cadenceOf(lines: readonly string[]): number | null {
+  const times = lines.flatMap((line) => {
+    const m = /(?<!\d)(\d{2}):(\d{2}):(\d{2}(?:[.,]\d+)?)(?!\d)/.exec(line);
+    return m ? [Number(m[1]) * 3600 + Number(m[2]) * 60 + Number((m[3] ?? "0").replace(",", "."))] : [];
+  });
+  const gaps = times.slice(1).map((t, i) => t - (times[i] as number));
+  if (gaps.length < 3 || gaps.some((g) => g <= 0)) return null;
+  const median = [...gaps].sort((a, b) => a - b)[Math.floor(gaps.length / 2)] as number;
+  return gaps.every((g) => Math.abs(g - median) <= median / 2) ? median : null;
 }
 
 const CLIENT = /\b(?:app|client|user[- ]agent)[\s:=]+'?([\w.@-]+)'?/i;

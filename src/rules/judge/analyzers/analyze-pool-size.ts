@@ -7,7 +7,7 @@ import type { Analysis, Analyzer, Evidence, RuleFinding } from "../../types.ts";
 import { readSessions } from "./analyze-db-sessions.ts";
 
 /** `(total=10, active=10, idle=0, waiting=140)`: Hikari's own account of its pool when a borrow times out. */
-const POOL_STATS = /total=(\d+),\s*active=(\d+),\s*idle=(\d+),\s*waiting=(\d+)/i;
+const POOL_STATS = /total=(\d+),\s*active=(\d+),\s*idle=(\d+),\s*(?:waiting|pending)=(\d+)/i;
 /** A request that gave up waiting for a pooled connection. */
 const BORROW_TIMEOUT = /Connection is not available, request timed out|Timeout waiting for (?:idle object|connection from pool)|pool (?:is )?exhausted/i;
 /** Config keys that size a JDBC pool: `SPRING_DATASOURCE_HIKARI_MAXIMUM_POOL_SIZE`, `maxPoolSize`, `db.pool.max`. */
