@@ -72,7 +72,7 @@ function confirmingLine(evidence: Parameters<Analyzer["analyze"]>[0], name: stri
   for (const result of resultsFor(evidence, "pull_pod_logs")) {
     const line = logTextOf(result)
       .split(/\r?\n/)
-      .find((l) => (l.includes(name) || (stem.length >= 5 && l.toLowerCase().includes(stem))) && ABSENT.test(l));
+      .find((l) => (l.includes(name) || (stem.length >= 4 && l.toLowerCase().includes(stem))) && ABSENT.test(l));
     if (line) return { pod: podOf(result) ?? "the pod", line };
   }
   return null;
