@@ -78,6 +78,12 @@ describe("a workload that removes finished data, stopped (Redis fills without a 
     expect(analyzeDrainStopped.analyze(evidenceOf([{ tool: "get_deployments_info", data: workersOnly }], [REDIS])).candidates).toEqual([]);
   });
 
+  it("a cleanup deployment whose pods are all down stops draining too", () => {
+    const down = { deployments: [{ name: "redis-janitor", replicas: { desired: 1, ready: 0 } }] };
+    const { candidates } = analyzeDrainStopped.analyze(evidenceOf([{ tool: "get_deployments_info", data: down }], [REDIS]));
+    expect(candidates[0]?.cause).toContain("The redis-janitor deployment has no ready pod (0/1 ready)");
+  });
+
   it("is the root over 'Redis too small' for the same alert", () => {
     const { candidates } = analyzeDrainStopped.analyze(evidenceOf([{ tool: "get_deployments_info", data: deployments }], [REDIS]));
     const small: CauseCandidate = { key: "redis-size", cause: "Redis too small", weight: 0.4, appOrInfra: "infra", tool: "get_cluster_metrics" };
@@ -131,6 +137,13 @@ describe("a worker fleet polling in a tight loop", () => {
     expect(rankAlongGraph(candidates, [CPU, SLOW]).root?.explains).toEqual(["alert:cpu", "alert:response-time"]);
   });
 
+  it("with no interval in sight, a flood of empty polls for one task names the deployment named like it", () => {
+    const table = "NAME             READY     UP-TO-DATE   AVAILABLE   AGE\nscan-workers     120/120   120          120         3h\nconductor-server 3/3       3            3           90d\n";
+    const { candidates } = analyzePollStorm.analyze(evidenceOf([{ tool: "get_deployments_info", data: table }, { tool: "get_cluster_metrics", data: metrics }], [CPU]));
+    expect(candidates[0]).toMatchObject({ key: "poll-storm", subject: "scan-workers", weight: 0.65 });
+    expect(candidates[0]?.cause).toContain("The scan-workers deployment (120 replicas) polls scan_file in a tight loop: 24,101/s answered 204 for scan_file, almost all empty polls");
+  });
+
   it("a normal interval says nothing; seconds in the key are seconds", () => {
     const normal = { items: [deployments.items[1]] };
     expect(analyzePollStorm.analyze(evidenceOf([{ tool: "get_deployments_info", data: normal }], [CPU])).candidates).toEqual([]);
@@ -157,6 +170,12 @@ describe("a connection pool too small while the database idles", () => {
     expect(findings.some((f) => f.ruledOut)).toBe(true);
     const database: CauseCandidate = { key: "database", cause: "pool exhausted", weight: 0.7, appOrInfra: "infra", tool: "pull_pod_logs" };
     expect(rankAlongGraph([database, ...candidates], [SLOW]).root?.candidate.key).toBe("pool-too-small");
+  });
+
+  it("pool gauges as JSON (`db.pool.max/active/pending`)", () => {
+    const gauges = { server: { "db.pool.max": 8, "db.pool.active": 8, "db.pool.pending": 40 } };
+    const { candidates } = analyzePoolSize.analyze(evidenceOf([{ tool: "get_cluster_metrics", data: gauges }, { tool: "run_sql_select", input: { query: SESSIONS }, data: idle }], [SLOW]));
+    expect(candidates[0]?.cause).toContain("JDBC connection pool is too small for its load: all 8 connections are in use with 40 requests waiting for one");
   });
 
   it("an older Hikari's timeout line without stats takes the configured size", () => {
@@ -228,6 +247,12 @@ describe("huge requests named by another line of the log", () => {
     const { candidates } = analyzeWorkloadShape.analyze(evidenceOf([{ tool: "pull_pod_logs", input: { pod }, data: lines.join("\n") }], [HEAP]));
     expect(candidates[0]?.key).toBe("large-requests");
     expect(candidates[0]?.cause).toContain("Oversized /api/workflow/search requests with size=50000 by wallboard-app, repeated every ~4 s (a periodic caller");
+  });
+
+  it("a page size in a JSON request body", () => {
+    const json = [1, 2, 3].map((i) => `{"level":"INFO","message":"POST /api/workflow/search body {\\"size\\": 20000, \\"query\\": \\"x\\"} from client report-job","n":${i}}`).join("\n");
+    const { candidates } = analyzeWorkloadShape.analyze(evidenceOf([{ tool: "pull_pod_logs", input: { pod }, data: json }], [HEAP]));
+    expect(candidates[0]?.cause).toContain("/api/workflow/search requests with size=20000 by report-job");
   });
 
   it("a queue size is not a request", () => {

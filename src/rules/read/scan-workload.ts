@@ -28,7 +28,7 @@ const PAYLOAD_SIZE = /(?:payload|\b(?:input|output))\b.*?(\d[\d,]*(?:\.\d+)?)\s*
 const TASK_COUNT = /(?:created|loaded|spawn\w*|with)\s+(\d[\d,]*)\s+tasks|(\d[\d,]*)\s+tasks\s+(?:loaded|created)/i;
 const REQUEST_SIZE = /[?&](?:size|limit|count)=(\d+)|returned\s+(\d[\d,]*)\s+(?:results|rows|items)/i;
 /** A page size written outside a URL (`search start=0 size=100000`): a request only when the line says it is one. */
-const PAGE_SIZE = /(?:^|[\s,(;])(?:size|limit|page_?size|per_?page|max_?results)[=:]\s*(\d+)\b/i;
+const PAGE_SIZE = /(?:^|[\s,(;{"'])(?:size|limit|page_?size|per_?page|max_?results)\\?["']?\s*[=:]\s*\\?["']?(\d+)\b/i;
 const REQUEST_WORDS = /\b(?:search|query|request|fetch|hits|results|page)\b|\b(?:GET|POST)\s+\//i;
 const PATH = /\b(?:GET|POST|PUT)\s+(\/[\w/.{}-]+)/;
 const TASK_TYPES = /\b(FORK_JOIN_DYNAMIC|FORK_JOIN|DO_WHILE|SUB_WORKFLOW|DYNAMIC|INLINE|JSON_JQ_TRANSFORM|START_WORKFLOW)\b/;
@@ -46,7 +46,7 @@ export function scanWorkload(text: string): WorkloadScan {
     requests:
       requests.length > 0
         ? {
-            ...signal(requests, (l) => /(?:size|limit|count|page_?size|per_?page|max_?results)[=:]\s*\d+/i.exec(l)?.[0] ?? null, requestSize),
+            ...signal(requests, (l) => /(?:size|limit|count|page_?size|per_?page|max_?results)\\?["']?\s*[=:]\s*\\?["']?\d+/i.exec(l)?.[0].replace(/[\\"'\s]/g, "").replace(":", "=") ?? null, requestSize),
             ...whoCalls(requests, lines),
             cadence: cadenceOf(requests),
           }

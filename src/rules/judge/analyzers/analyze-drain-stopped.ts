@@ -23,8 +23,11 @@ export const analyzeDrainStopped: Analyzer = {
     if (!hasIssue(evidence, "REDIS_CRITICAL_USAGE", "REDIS_HIGH_USAGE")) return analysis;
     const stopped = resultsFor(evidence, "get_deployments_info").flatMap((result) => [
       ...readWorkloads(result.data, result.text)
-        .filter((d) => d.desired === 0 && (DRAIN_ROLE.test(d.name) || Object.keys(d.env).some((key) => DRAIN_ROLE.test(key))))
-        .map((d) => ({ deployment: { name: d.name, env: d.env, changeCause: d.changeCause, lastChange: d.lastChange, kind: "deployment", state: "is scaled to 0 replicas" }, tool: result.tool })),
+        .filter((d) => (d.desired === 0 || (d.desired !== null && d.ready === 0)) && (DRAIN_ROLE.test(d.name) || Object.keys(d.env).some((key) => DRAIN_ROLE.test(key))))
+        .map((d) => ({
+          deployment: { name: d.name, env: d.env, changeCause: d.changeCause, lastChange: d.lastChange, kind: "deployment", state: d.desired === 0 ? "is scaled to 0 replicas" : `has no ready pod (0/${d.desired} ready)` },
+          tool: result.tool,
+        })),
       ...suspendedJobs(result.data, result.text)
         .filter((name) => DRAIN_ROLE.test(name))
         .map((name) => ({ deployment: { name, env: {}, changeCause: null, lastChange: null, kind: "CronJob", state: "is suspended" }, tool: result.tool })),

@@ -3,6 +3,7 @@ import { readMetrics } from "../../read/read-metrics.ts";
 import { readSettings, readWorkloads, type Setting } from "../../read/read-settings.ts";
 import { normalizeKey } from "../../read/walk-json.ts";
 import type { Analysis, Analyzer, Evidence, RuleFinding } from "../../types.ts";
+import { sameThing } from "../rank-along-graph.ts";
 
 /** A poll interval this short (ms) turns every worker thread into a busy loop of empty polls. */
 const TIGHT_MS = 10;
@@ -29,8 +30,26 @@ export const analyzePollStorm: Analyzer = {
         return [{ setting, ms, replicas, batch, tool: result.tool }];
       });
     });
-    if (tight.length === 0) return analysis;
     const polls = pollEvidence(evidence);
+    if (tight.length === 0) {
+      // No interval in sight: a flood of empty polls for one task type still names the workers that poll it.
+      const flood = polls.find((p) => p.task && p.rate !== null && p.rate >= FLOOD_PER_SECOND);
+      const workload = flood?.task ? pollers(evidence, flood.task) : null;
+      if (flood && workload) {
+        analysis.findings.push(flood.finding);
+        analysis.candidates.push({
+          key: "poll-storm",
+          cause: `The ${workload.name} deployment${workload.replicas !== null ? ` (${formatNumber(workload.replicas)} replica${workload.replicas === 1 ? "" : "s"})` : ""} polls ${flood.task} in a tight loop: ${flood.said}, almost all empty polls, so the Conductor servers spend their CPU and request threads answering them (its poll interval is far too short)`,
+          fact: `${workload.name} flooding empty polls`,
+          weight: 0.65,
+          appOrInfra: "app",
+          nextStep: `Ask the owner of ${workload.name} for its poll interval and batch size, and to raise the interval (100–1000 ms) or use long polling`,
+          tool: flood.finding.tool,
+          subject: workload.name,
+        });
+      }
+      return analysis;
+    }
     analysis.findings.push(...polls.map((p) => p.finding));
     for (const { setting, ms, replicas, batch, tool } of tight) {
       const workload = setting.workload as string;
@@ -64,8 +83,28 @@ function intervalMs(setting: Setting): number | null {
 }
 
 /** The server's side of it: poll request rates answered 204 (empty) in metrics, or its poll counts with the share that was empty in logs. */
-function pollEvidence(evidence: Evidence): { finding: RuleFinding; said: string }[] {
-  const found: { finding: RuleFinding; said: string }[] = [];
+interface PollLoad {
+  finding: RuleFinding;
+  said: string;
+  task: string | null;
+  /** Empty polls per second, when a metric says. */
+  rate: number | null;
+}
+
+/** Empty polls per second that no normal fleet makes (a few workers at 100 ms make tens). */
+const FLOOD_PER_SECOND = 1_000;
+
+/** The deployment named like the task it polls (`scan_file` → `scan-workers`), with its replicas. */
+function pollers(evidence: Evidence, task: string): { name: string; replicas: number | null } | null {
+  for (const result of resultsFor(evidence, "get_deployments_info")) {
+    const match = readWorkloads(result.data, result.text).find((d) => d.name !== task && sameThing(d.name, task) && !/conductor|server/i.test(d.name));
+    if (match) return { name: match.name, replicas: match.desired };
+  }
+  return null;
+}
+
+function pollEvidence(evidence: Evidence): PollLoad[] {
+  const found: PollLoad[] = [];
   for (const result of resultsFor(evidence, "get_cluster_metrics")) {
     const empty = readMetrics(result.data, result.text)
       .filter((s) => s.role === "value" && /poll/i.test(`${s.name} ${Object.values(s.labels).join(" ")}`) && Object.values(s.labels).includes("204"))
@@ -75,13 +114,15 @@ function pollEvidence(evidence: Evidence): { finding: RuleFinding; said: string 
       found.push({
         finding: { text: `${empty.name}${task ? ` ${task}` : ""} status 204: ${empty.value}`, note: "polls answered empty, per second", tool: result.tool, weight: 0.7, key: "poll-storm" },
         said: `${formatNumber(Math.round(empty.value))}/s answered 204${task ? ` for ${task}` : ""}`,
+        task: task ?? null,
+        rate: empty.value,
       });
     }
   }
   for (const result of resultsFor(evidence, "pull_pod_logs")) {
     const line = logTextOf(result).split(/\r?\n/).find((l) => /\bpolls?\b/i.test(l) && /\bempty\b/i.test(l));
     if (line) {
-      found.push({ finding: { text: `${podOf(result) ?? "the pod"}: ${quoteLine(line, 160)}`, tool: result.tool, weight: 0.7, key: "poll-storm" }, said: quoteLine(line, 120) });
+      found.push({ finding: { text: `${podOf(result) ?? "the pod"}: ${quoteLine(line, 160)}`, tool: result.tool, weight: 0.7, key: "poll-storm" }, said: quoteLine(line, 120), task: null, rate: null });
       break;
     }
   }

@@ -64,8 +64,9 @@ export const analyzePoolSize: Analyzer = {
 /** Pool gauges: the active count at the pool's max with requests pending. */
 function poolFromMetrics(evidence: Evidence): PoolReading | null {
   for (const result of resultsFor(evidence, "get_cluster_metrics")) {
-    const samples = readMetrics(result.data, result.text).filter((s) => /pool|hikari/i.test(s.name) && /connection/i.test(s.name));
-    const byPod = (pattern: RegExp) => samples.filter((s) => pattern.test(normalizeKey(s.name).replace(/^.*connections?/, "")));
+    const samples = readMetrics(result.data, result.text).filter((s) => /hikari|(?:db|jdbc|connection)\W?pool|pool\W?connection/i.test(s.name));
+    // What the gauge counts, after the pool's own name: `hikaricp_connections_active` → active, `db.pool.max` → max.
+    const byPod = (pattern: RegExp) => samples.filter((s) => pattern.test(normalizeKey(s.name).replace(/^.*?(?:connections?|hikari(?:cp)?|pool)(?!.*(?:connections?|pool))/, "")));
     const max = byPod(/^(?:max|maximum)/);
     const active = byPod(/^(?:active|inuse|used|busy)/);
     const pending = byPod(/^(?:pending|waiting|threadsawaiting)/);
