@@ -192,6 +192,7 @@ export const CAUSAL_EDGES: readonly CausalEdge[] = [
   ...e("retry-storm", ["backlog", "alert:redis", "alert:cpu"], "server logs: a task's retries numbered in the hundreds, rescheduled with delay 0; its task definition's retryCount and retryDelaySeconds"),
   ...e("poll-storm", ["cpu-hot", "alert:cpu", "alert:response-time"], "deployments: a worker's poll-interval setting of a few ms; the server's poll rate, mostly empty (HTTP 204)"),
   ...e("pool-too-small", ["database", "alert:response-time"], "pool gauges or Hikari's timeout line: active = max with requests waiting; pg_stat_activity mostly idle; the configured pool size"),
+  ...e("dns-loop", "dns-overload", "CoreDNS logs: plugin/loop detected — a forwarding loop spins CoreDNS at its CPU limit"),
   ...e("dns-overload", ["dns", "alert:dns"], "CFS throttling of the CoreDNS pods with their CPU limit (metrics, deployments); NXDOMAIN answers for names tried under search suffixes (CoreDNS logs, ndots)"),
   // A vetted entry names its own cause; it may explain whichever alert it shows up under.
   ...e("known-issue", CAUSAL_ALERT_IDS, "the known-issue table's log signature or image version range, matched in a call's output"),

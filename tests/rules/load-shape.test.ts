@@ -8,6 +8,7 @@ import { analyzeRetryStorm } from "../../src/rules/judge/analyzers/analyze-retry
 import { analyzeWorkloadShape } from "../../src/rules/judge/analyzers/analyze-workload-shape.ts";
 import { rankAlongGraph } from "../../src/rules/judge/rank-along-graph.ts";
 import { planLeadCalls } from "../../src/rules/investigate/follow-leads.ts";
+import { readTopGroups } from "../../src/rules/judge/analyzers/analyze-sql-rows.ts";
 import { readMetrics } from "../../src/rules/read/read-metrics.ts";
 import { extractPods } from "../../src/rules/read/read-pods.ts";
 import { readSettings } from "../../src/rules/read/read-settings.ts";
@@ -82,6 +83,15 @@ describe("a workload that removes finished data, stopped (Redis fills without a 
     const down = { deployments: [{ name: "redis-janitor", replicas: { desired: 1, ready: 0 } }] };
     const { candidates } = analyzeDrainStopped.analyze(evidenceOf([{ tool: "get_deployments_info", data: down }], [REDIS]));
     expect(candidates[0]?.cause).toContain("The redis-janitor deployment has no ready pod (0/1 ready)");
+  });
+
+  it("with a backlog of running workflows, a stopped cleanup is only a hint: a worker deployment at 0 stays the root", () => {
+    const incident = { clusterData: { deciderQueue: 48000 } };
+    const { candidates } = analyzeDrainStopped.analyze(evidenceOf([{ tool: "get_incident_details", data: incident }, { tool: "get_deployments_info", data: deployments }], [REDIS]));
+    expect(candidates[0]?.weight).toBe(0.45);
+    const workers: CauseCandidate = { key: "scaled-to-zero", cause: "invoice-workers scaled to 0", weight: 0.75, appOrInfra: "app", tool: "get_deployments_info" };
+    const backlog: CauseCandidate = { key: "backlog", cause: "backlog", weight: 0.85, appOrInfra: "app", tool: "get_incident_details" };
+    expect(rankAlongGraph([...candidates, workers, backlog], [REDIS]).root?.candidate.key).toBe("scaled-to-zero");
   });
 
   it("is the root over 'Redis too small' for the same alert", () => {
@@ -217,6 +227,12 @@ describe("the cluster DNS server overloaded", () => {
     expect(rankAlongGraph(candidates, [DNS]).root?.candidate.key).toBe("dns-overload");
   });
 
+  it("a forwarding loop is upstream of the CPU it burns", () => {
+    const { candidates } = analyzeDnsLoad.analyze(evidenceOf([{ tool: "get_cluster_metrics", data: matrix }, { tool: "get_deployments_info", data: describeText }], [DNS]));
+    const loop: CauseCandidate = { key: "dns-loop", cause: "CoreDNS forwarding loop", weight: 0.7, appOrInfra: "infra", tool: "pull_pod_logs" };
+    expect(rankAlongGraph([...candidates, loop], [DNS]).root?.candidate.key).toBe("dns-loop");
+  });
+
   it("without a throttling series, kubectl top at its limit; without either, nothing", () => {
     const top = "NAME                        CPU(cores)   MEMORY(bytes)\ncoredns-5b4c3d2e1-aa11b     149m         40Mi\n";
     const { candidates } = analyzeDnsLoad.analyze(evidenceOf([{ tool: "get_top_output", data: top }, { tool: "get_deployments_info", data: describeText }], [DNS]));
@@ -265,5 +281,13 @@ describe("Prometheus text: label values holding braces", () => {
   it("reads the sample with all its labels", () => {
     const [sample] = readMetrics('http_server_requests_seconds_count{uri="/api/tasks/poll/batch/{taskType}",status="204"} 912\n', 'http_server_requests_seconds_count{uri="/api/tasks/poll/batch/{taskType}",status="204"} 912\n');
     expect(sample).toMatchObject({ name: "http_server_requests_seconds_count", value: 912, labels: { uri: "/api/tasks/poll/batch/{taskType}", status: "204" } });
+  });
+});
+
+describe("running workflows by type from an answer grouped by type and status", () => {
+  it("leaves out the finished rows, so the biggest running type is named, not the biggest completed one", () => {
+    const rows = [["parcel_intake", "RUNNING", 9120], ["label_batch", "RUNNING", 40], ["parcel_intake", "COMPLETED", 880114]];
+    expect(readTopGroups(rows, JSON.stringify(rows), true)[0]).toEqual({ label: "parcel_intake", count: 9120 });
+    expect(readTopGroups(rows, JSON.stringify(rows))[0]?.count).toBe(880114);
   });
 });

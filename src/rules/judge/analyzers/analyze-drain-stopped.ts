@@ -1,4 +1,6 @@
 import { parseTables } from "../../read/parse-table.ts";
+import { findMetric } from "../../read/read-metrics.ts";
+import { DECIDER_BACKLOG } from "./analyze-decider-queue.ts";
 import { readWorkloads } from "../../read/read-settings.ts";
 import { asText, isObject, readKey, readString, walkObjects } from "../../read/walk-json.ts";
 import { hasIssue, logTextOf, podOf, quoteLine, resultsFor } from "../../evidence.ts";
@@ -32,6 +34,8 @@ export const analyzeDrainStopped: Analyzer = {
         .filter((name) => DRAIN_ROLE.test(name))
         .map((name) => ({ deployment: { name, env: {}, changeCause: null, lastChange: null, kind: "CronJob", state: "is suspended" }, tool: result.tool })),
     ]);
+    // Finished workflows pile up without a backlog; with one, the running workflows are what fills Redis.
+    const backlog = resultsFor(evidence, "get_incident_details", "get_cluster_metrics").map((r) => findMetric(r.data, r.text, /decider/)).find((n) => n !== null && n > DECIDER_BACKLOG) ?? null;
     for (const { deployment, tool } of stopped) {
       const role = ROLE_WORD.exec(deployment.name)?.[0] ?? ROLE_WORD.exec(Object.keys(deployment.env).join(" "))?.[0] ?? "cleanup";
       const change = deployment.changeCause ? ` (last change: ${deployment.changeCause})` : "";
@@ -43,7 +47,7 @@ export const analyzeDrainStopped: Analyzer = {
         key: "drain-stopped",
         cause: `The ${deployment.name} ${deployment.kind} ${deployment.state}${change}${since}; as the ${role.toLowerCase()} it is what removes finished workflows, so nothing takes them out of Redis any more and Redis keeps growing without a backlog${confirmed ? ` (${quoteLine(confirmed.line, 140)})` : ""}`,
         fact: `${deployment.name} ${deployment.state.replace(/^is /, "")}`,
-        weight: confirmed ? 0.8 : 0.6,
+        weight: backlog !== null ? 0.45 : confirmed ? 0.8 : 0.6,
         appOrInfra: "infra",
         nextStep: `Ask the owner of ${deployment.name} whether stopping it was meant${deployment.changeCause ? ` (${deployment.changeCause})` : ""}; scaled back up (a human action), it drains what piled up and Redis usage falls`,
         tool,
