@@ -39,6 +39,10 @@ export const BLOCKING_QUERY =
 export const TABLE_SCANS_QUERY =
   "SELECT relname, n_live_tup, seq_scan, seq_tup_read, idx_scan FROM pg_stat_user_tables ORDER BY seq_tup_read DESC LIMIT 5";
 
+/** Task definitions that retry at once and many times (Conductor's meta_task_def): a failing task then spins its workflows. */
+export const NO_DELAY_RETRIES_QUERY =
+  "SELECT name, json_data FROM meta_task_def WHERE (json_data::json->>'retryDelaySeconds')::int = 0 AND (json_data::json->>'retryCount')::int >= 50 LIMIT 20";
+
 export const LEADS: readonly Lead[] = [
   {
     id: "backlog-pending-task",
@@ -122,5 +126,11 @@ export const LEADS: readonly Lead[] = [
     opensOn: ["alert:error-logs", "alert:warn-logs", "alert:heap", "alert:cpu"],
     why: "several pods' logs, not one: another server replica",
     calls: [{ tool: "pull_pod_logs", args: { pod: "{siblingServerPod}", lines: 300 } }],
+  },
+  {
+    id: "retry-config",
+    opensOn: ["retry-storm", "backlog"],
+    why: "a backlog or tasks retrying: task definitions that retry at once, hundreds of times",
+    calls: [{ tool: "run_sql_select", args: { query: NO_DELAY_RETRIES_QUERY } }],
   },
 ];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { LEADS } from "../../src/playbook/leads.ts";
+import { LEADS, NO_DELAY_RETRIES_QUERY } from "../../src/playbook/leads.ts";
 import { analyzeDnsLoad } from "../../src/rules/judge/analyzers/analyze-dns-load.ts";
 import { analyzeDrainStopped } from "../../src/rules/judge/analyzers/analyze-drain-stopped.ts";
 import { analyzePollStorm } from "../../src/rules/judge/analyzers/analyze-poll-storm.ts";
@@ -118,6 +118,15 @@ describe("a retry storm: a task retried at once, hundreds of times", () => {
     const rows = { columns: ["name", "json_data"], rows: [["check_address", '{"name":"check_address","retryCount":800,"retryLogic":"FIXED","retryDelaySeconds":0}'], ["ship", '{"name":"ship","retryCount":3,"retryDelaySeconds":30}']] };
     const { candidates } = analyzeRetryStorm.analyze(evidenceOf([{ tool: "run_sql_select", input: { query: "SELECT name, json_data FROM meta_task_def" }, data: rows }], [REDIS]));
     expect(candidates.map((c) => c.subject)).toEqual(["check_address"]);
+  });
+
+  it("a worker's JSON (ECS) lines counting attempts in the hundreds; a backlog asks for the task definitions that retry at once", () => {
+    const ecs = [880, 893].map((n) => JSON.stringify({ "@timestamp": "2026-02-01T08:00:01Z", "log.level": "ERROR", message: `check_address failed (attempt ${n}/1000): postcode is required`, "service.name": "address-workers" })).join("\n");
+    const { candidates } = analyzeRetryStorm.analyze(evidenceOf([{ tool: "pull_pod_logs", input: { pod: "address-workers-5f4e3d2c1-q9w8e" }, data: ecs }], [REDIS]));
+    expect(candidates[0]).toMatchObject({ subject: "check_address", weight: 0.65 });
+    expect(candidates[0]?.cause).toContain('("check_address failed (attempt 880/1000): postcode is required")');
+    const retry = LEADS.filter((lead) => lead.id === "retry-config");
+    expect(planLeadCalls({ open: new Set(["backlog"]), pods: [], pendingTask: null, made: new Set() }, 3, retry)).toEqual([expect.objectContaining({ tool: "run_sql_select", args: { query: NO_DELAY_RETRIES_QUERY } })]);
   });
 
   it("a few retries with a delay are the normal case; the storm is upstream of the backlog it makes", () => {

@@ -26,6 +26,7 @@ export const analyzeRetryStorm: Analyzer = {
     for (const result of resultsFor(evidence, "pull_pod_logs")) {
       const lines = logTextOf(result)
         .split(/\r?\n/)
+        .map(messageOf)
         .filter((line) => {
           const match = RETRY.exec(line);
           const [index, max] = [toNumber(match?.[1]), toNumber(match?.[2])];
@@ -33,7 +34,8 @@ export const analyzeRetryStorm: Analyzer = {
         });
       if (lines.length < 2) continue;
       const sample = lines.find((l) => NO_DELAY.test(l)) ?? (lines[0] as string);
-      const task = mostFrequent(lines.map((l) => TASK.exec(l)?.[1] ?? null));
+      // `Task check_address of workflow …`, else the task a line opens with (`check_address failed (attempt 880/1000)`).
+      const task = mostFrequent(lines.map((l) => TASK.exec(l)?.[1] ?? /^\s*([a-z][a-z0-9]*(?:_[a-z0-9]+)+)\s+(?:failed|error)/i.exec(l)?.[1] ?? null));
       const workflow = mostFrequent(lines.map((l) => WORKFLOW.exec(l)?.[1] ?? null));
       const pod = podOf(result) ?? "the pod";
       const noDelay = lines.some((l) => NO_DELAY.test(l));
@@ -77,6 +79,18 @@ function taskDefinitions(evidence: Evidence): { name: string; retryCount: number
     }
   }
   return out;
+}
+
+/** A JSON log record's message (ECS, logstash, bunyan), else the line itself. */
+function messageOf(line: string): string {
+  if (!line.trimStart().startsWith("{")) return line;
+  try {
+    const record: unknown = JSON.parse(line);
+    const message = isObject(record) ? (record.message ?? record.msg) : undefined;
+    return typeof message === "string" ? message : line;
+  } catch {
+    return line;
+  }
 }
 
 function mostFrequent(values: (string | null)[]): string | null {
