@@ -1,6 +1,7 @@
 import type { Analyzer } from "../../types.ts";
 import { analyzeAlertIssues } from "./analyze-alert-issues.ts";
 import { analyzeCertificates } from "./analyze-certificates.ts";
+import { analyzeChallengeRedirect } from "./analyze-challenge-redirect.ts";
 import { analyzeCrashErrors } from "./analyze-crash-errors.ts";
 import { analyzeControllerLogs } from "./analyze-controller-logs.ts";
 import { analyzeDbSessions } from "./analyze-db-sessions.ts";
@@ -8,10 +9,12 @@ import { analyzeDeciderQueue } from "./analyze-decider-queue.ts";
 import { analyzeDeployments } from "./analyze-deployments.ts";
 import { analyzeDnsLoad } from "./analyze-dns-load.ts";
 import { analyzeDrainStopped } from "./analyze-drain-stopped.ts";
+import { analyzeErrorSinceChange } from "./analyze-error-since-change.ts";
 import { analyzeExecutionStatus } from "./analyze-execution-status.ts";
 import { analyzeHotPod } from "./analyze-hot-pod.ts";
 import { analyzeIngress } from "./analyze-ingress.ts";
 import { analyzeKnownIssues } from "./analyze-known-issues.ts";
+import { analyzeLbHealthCheck } from "./analyze-lb-health-check.ts";
 import { analyzeLockHolders } from "./analyze-lock-holders.ts";
 import { analyzeLogExceptions } from "./analyze-log-exceptions.ts";
 import { analyzeLogMessages } from "./analyze-log-messages.ts";
@@ -45,11 +48,14 @@ export const ANALYZERS: readonly Analyzer[] = [
   analyzePodEvents,
   analyzeLogExceptions,
   analyzeCrashErrors,
+  analyzeErrorSinceChange,
   analyzeLogMessages,
   analyzeNetworkPolicies,
   analyzeIngress,
+  analyzeLbHealthCheck,
   analyzeControllerLogs,
   analyzeCertificates,
+  analyzeChallengeRedirect,
   analyzeDbSessions,
   analyzeLockHolders,
   analyzeWorkloadShape,
@@ -67,6 +73,7 @@ export const ANALYZERS: readonly Analyzer[] = [
 export {
   analyzeAlertIssues,
   analyzeCertificates,
+  analyzeChallengeRedirect,
   analyzeControllerLogs,
   analyzeCrashErrors,
   analyzeDbSessions,
