@@ -79,6 +79,11 @@ describe("a workload that removes finished data, stopped (Redis fills without a 
     expect(analyzeDrainStopped.analyze(evidenceOf([{ tool: "get_deployments_info", data: workersOnly }], [REDIS])).candidates).toEqual([]);
   });
 
+  it("a name or setting that merely mentions expiry or retention is not a drain", () => {
+    const others = { deployments: [{ name: "cert-expiry-exporter", replicas: { desired: 0, ready: 0 } }, { name: "audit-api", replicas: { desired: 0, ready: 0 }, env: { LOG_RETENTION_DAYS: "7" } }] };
+    expect(analyzeDrainStopped.analyze(evidenceOf([{ tool: "get_deployments_info", data: others }], [REDIS])).candidates).toEqual([]);
+  });
+
   it("a cleanup deployment whose pods are all down stops draining too", () => {
     const down = { deployments: [{ name: "redis-janitor", replicas: { desired: 1, ready: 0 } }] };
     const { candidates } = analyzeDrainStopped.analyze(evidenceOf([{ tool: "get_deployments_info", data: down }], [REDIS]));
@@ -127,6 +132,11 @@ describe("a retry storm: a task retried at once, hundreds of times", () => {
     expect(candidates[0]?.cause).toContain('("check_address failed (attempt 880/1000): postcode is required")');
     const retry = LEADS.filter((lead) => lead.id === "retry-config");
     expect(planLeadCalls({ open: new Set(["backlog"]), pods: [], pendingTask: null, made: new Set() }, 3, retry)).toEqual([expect.objectContaining({ tool: "run_sql_select", args: { query: NO_DELAY_RETRIES_QUERY } })]);
+  });
+
+  it("a client reconnecting again and again names no task: not a retry storm", () => {
+    const reconnects = [120, 121].map((n) => `WARN o.r.c.ConnectionWatchdog : reconnecting to redis-master:6379 (attempt ${n}/1000), delay 0s`).join("\n");
+    expect(analyzeRetryStorm.analyze(evidenceOf([{ tool: "pull_pod_logs", input: { pod: "p" }, data: reconnects }], [REDIS])).candidates).toEqual([]);
   });
 
   it("a few retries with a delay are the normal case; the storm is upstream of the backlog it makes", () => {
@@ -203,6 +213,13 @@ describe("a connection pool too small while the database idles", () => {
       evidenceOf([{ tool: "pull_pod_logs", input: { pod: "orders-api-7c6b5a4d3-x1y2z" }, data: logs }, { tool: "get_deployments_info", data: deployments }, { tool: "run_sql_select", input: { query: SESSIONS }, data: idle }], [SLOW]),
     );
     expect(candidates[0]?.cause).toContain("all 12 connections are in use with requests timing out waiting for one (×2 in the log)");
+  });
+
+  it("a Redis client's pool is not the database's", () => {
+    const jedis = "ERROR r.c.j.JedisPool : Could not get a resource from the pool: Timeout waiting for idle object\nERROR r.c.j.JedisPool : Pool exhausted";
+    const redisPool = { items: [{ name: "orders-api", spec: { replicas: 3 }, env: { REDIS_POOL_MAX_TOTAL: "8" } }] };
+    const { candidates } = analyzePoolSize.analyze(evidenceOf([{ tool: "pull_pod_logs", input: { pod: "orders-api-7c6b5a4d3-x1y2z" }, data: jedis }, { tool: "get_deployments_info", data: redisPool }, { tool: "run_sql_select", input: { query: SESSIONS }, data: idle }], [SLOW]));
+    expect(candidates).toEqual([]);
   });
 
   it("with PostgreSQL busy (most sessions active, or held idle in transaction), the pool is a symptom: nothing", () => {

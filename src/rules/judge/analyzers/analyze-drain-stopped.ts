@@ -7,7 +7,9 @@ import { hasIssue, logTextOf, podOf, quoteLine, resultsFor } from "../../evidenc
 import type { Analysis, Analyzer } from "../../types.ts";
 
 /** What a workload that removes finished data is called, in its name or its settings (archiver, cleanup, purge, TTL sweeper…). */
-const DRAIN_ROLE = /archiv|clean(?:up|er)|purg|janitor|reaper|prun(?:e|er|ing)|retention|compact(?:or|ion)|garbage|expir(?:e|er|y)|evict(?:or|ion)/i;
+const DRAIN_ROLE = /archiv|clean(?:up|er)|purg|janitor|reaper|prun(?:e|er|ing)|compactor|garbage|evictor/i;
+/** Settings that say a workload removes data (`REMOVE_FROM_REDIS_AFTER_ARCHIVE`, `PURGE_AFTER_DAYS`); `LOG_RETENTION_DAYS` is any app's. */
+const DRAIN_SETTING = /archiv|purg|cleanup|remove\w*(?:redis|after)|delete\w*after/i;
 /** A log line saying that removal stopped: no heartbeat, nothing archived, data retained. */
 const ABSENT = /\b(?:no|not|never|missing|stale|stopped|retained|without)\b/i;
 const ROLE_WORD = new RegExp(`[A-Za-z]*(?:${DRAIN_ROLE.source})[A-Za-z]*`, "i");
@@ -25,7 +27,7 @@ export const analyzeDrainStopped: Analyzer = {
     if (!hasIssue(evidence, "REDIS_CRITICAL_USAGE", "REDIS_HIGH_USAGE")) return analysis;
     const stopped = resultsFor(evidence, "get_deployments_info").flatMap((result) => [
       ...readWorkloads(result.data, result.text)
-        .filter((d) => (d.desired === 0 || (d.desired !== null && d.ready === 0)) && (DRAIN_ROLE.test(d.name) || Object.keys(d.env).some((key) => DRAIN_ROLE.test(key))))
+        .filter((d) => (d.desired === 0 || (d.desired !== null && d.ready === 0)) && (DRAIN_ROLE.test(d.name) || Object.keys(d.env).some((key) => DRAIN_SETTING.test(key))))
         .map((d) => ({
           deployment: { name: d.name, env: d.env, changeCause: d.changeCause, lastChange: d.lastChange, kind: "deployment", state: d.desired === 0 ? "is scaled to 0 replicas" : `has no ready pod (0/${d.desired} ready)` },
           tool: result.tool,

@@ -74,7 +74,7 @@ export const analyzePollStorm: Analyzer = {
 /** The interval in milliseconds when the key names a poll interval: `…POLL_INTERVAL_MS=1`, `pollingInterval: 5ms`, `poll_interval_seconds=0`. */
 function intervalMs(setting: Setting): number | null {
   const key = normalizeKey(setting.key);
-  if (!/poll(?:ing)?interval/.test(key)) return null;
+  if (!/poll(?:ing)?(?:interval|delay|period)/.test(key)) return null;
   const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m)?\s*$/i.exec(setting.value);
   if (!match?.[1]) return null;
   const value = Number(match[1]);

@@ -8,8 +8,8 @@ import { readSessions } from "./analyze-db-sessions.ts";
 
 /** `(total=10, active=10, idle=0, waiting=140)`: Hikari's own account of its pool when a borrow times out. */
 const POOL_STATS = /total=(\d+),\s*active=(\d+),\s*idle=(\d+),\s*(?:waiting|pending)=(\d+)/i;
-/** A request that gave up waiting for a pooled connection. */
-const BORROW_TIMEOUT = /Connection is not available, request timed out|Timeout waiting for (?:idle object|connection from pool)|pool (?:is )?exhausted/i;
+/** A JDBC request that gave up waiting for a pooled connection (Hikari, DBCP, Tomcat JDBC); a Redis client's pool is not the database's. */
+const BORROW_TIMEOUT = /Connection is not available, request timed out|Cannot get a connection, pool error|Timeout: Pool empty/i;
 /** Config keys that size a JDBC pool: `SPRING_DATASOURCE_HIKARI_MAXIMUM_POOL_SIZE`, `maxPoolSize`, `db.pool.max`. */
 const POOL_SIZE_KEY = /(?:maximum|max)poolsize|poolmax(?:size)?|poolsize|maxconnections?perpod/;
 
@@ -36,7 +36,7 @@ export const analyzePoolSize: Analyzer = {
     const analysis: Analysis = { findings: [], candidates: [] };
     const sizes = resultsFor(evidence, "get_deployments_info")
       .flatMap((result) => readSettings(result.data, result.text).map((setting) => ({ setting, tool: result.tool })))
-      .filter(({ setting }) => POOL_SIZE_KEY.test(normalizeKey(setting.key)) && /^\d+$/.test(setting.value.trim()));
+      .filter(({ setting }) => POOL_SIZE_KEY.test(normalizeKey(setting.key)) && !/redis|jedis|lettuce|http|thread/i.test(setting.key) && /^\d+$/.test(setting.value.trim()));
     const pool = poolFromMetrics(evidence) ?? poolFromLogs(evidence, sizes.map((s) => Number(s.setting.value)));
     if (!pool) return analysis;
     const database = databaseIdle(evidence);

@@ -36,6 +36,8 @@ export const analyzeRetryStorm: Analyzer = {
       const sample = lines.find((l) => NO_DELAY.test(l)) ?? (lines[0] as string);
       // `Task check_address of workflow …`, else the task a line opens with (`check_address failed (attempt 880/1000)`).
       const task = mostFrequent(lines.map((l) => TASK.exec(l)?.[1] ?? /^\s*([a-z][a-z0-9]*(?:_[a-z0-9]+)+)\s+(?:failed|error)/i.exec(l)?.[1] ?? null));
+      // A client reconnecting again and again is not a task retrying: the lines must name the task.
+      if (!task) continue;
       const workflow = mostFrequent(lines.map((l) => WORKFLOW.exec(l)?.[1] ?? null));
       const pod = podOf(result) ?? "the pod";
       const noDelay = lines.some((l) => NO_DELAY.test(l));
