@@ -48,6 +48,11 @@ describe("readSettings: configuration per workload in any shape", () => {
     const json = { items: [{ metadata: { name: "edge-api" }, spec: { replicas: 2, template: { spec: { containers: [{ name: "api", env: [{ name: "POOL_SIZE", value: "6" }] }] } } } }] };
     expect(readSettings(json, JSON.stringify(json))).toContainEqual({ workload: "edge-api", key: "POOL_SIZE", value: "6" });
   });
+
+  it("YAML numeric settings under a deployment named before them", () => {
+    const yaml = "deployment/scan-workers 4/4 scan:1.0\n  config:\n    conductor.worker.pollingInterval: 1\n    threadCount: 4\n    name: scan\n";
+    expect(readSettings(yaml, yaml)).toEqual(expect.arrayContaining([{ workload: "scan-workers", key: "conductor.worker.pollingInterval", value: "1" }, { workload: "scan-workers", key: "threadCount", value: "4" }]));
+  });
 });
 
 describe("a workload that removes finished data, stopped (Redis fills without a backlog)", () => {

@@ -13,11 +13,13 @@ export interface Setting {
 const ASSIGNED = /(?<![\w.-])([A-Za-z_][\w.]*)=([^\s,;)]+)/g;
 /** `  KEY:  value` as `kubectl describe` prints env vars: an upper-case key with `_`. */
 const DESCRIBED = /^\s*([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+):\s+(\S.*?)\s*$/;
+/** `  pollingInterval: 1`, `maximum-pool-size: 10` as YAML or properties print a numeric setting. */
+const YAML_NUMBER = /^\s*-?\s*([a-z][\w.-]*[A-Za-z])\s*:\s+(\d+(?:\.\d+)?(?:ms|s|m)?)\s*$/;
 
 /**
  * Every setting a deployments output shows, with the workload it belongs to: env vars of JSON
  * objects (whatever their shape, via the deployments reader), and in text the `KEY=value` and
- * `KEY: value` lines under the last line that named a deployment (`--- deployment/x`,
+ * `KEY: value` (or a YAML `key: 5`) lines under the last line that named a deployment (`--- deployment/x`,
  * `Name: x`, a table row). Pure; values as written.
  */
 export function readSettings(data: unknown, text: string): Setting[] {
@@ -29,7 +31,7 @@ export function readSettings(data: unknown, text: string): Setting[] {
     let current: string | null = null;
     for (const line of source.split(/\r?\n/)) {
       const pairs = [...line.matchAll(ASSIGNED)].map((m) => [m[1] ?? "", m[2] ?? ""] as const);
-      const described = DESCRIBED.exec(line);
+      const described = DESCRIBED.exec(line) ?? YAML_NUMBER.exec(line);
       if (described?.[1] && described[2]) pairs.push([described[1], described[2]]);
       current = names.find((name) => headingOf(name).test(line)) ?? current;
       for (const [key, value] of pairs) out.push({ workload: current, key, value });

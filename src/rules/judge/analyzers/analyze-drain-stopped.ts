@@ -7,7 +7,7 @@ import { hasIssue, logTextOf, podOf, quoteLine, resultsFor } from "../../evidenc
 import type { Analysis, Analyzer } from "../../types.ts";
 
 /** What a workload that removes finished data is called, in its name or its settings (archiver, cleanup, purge, TTL sweeper…). */
-const DRAIN_ROLE = /archiv|clean(?:up|er)|purg|janitor|reaper|prun(?:e|er|ing)|compactor|garbage|evictor/i;
+const DRAIN_ROLE = /archiv|clean(?:up|er)|purg|janitor|reaper|prun(?:e|er|ing)|compactor|garbage|evictor|drainer|sweeper/i;
 /** Settings that say a workload removes data (`REMOVE_FROM_REDIS_AFTER_ARCHIVE`, `PURGE_AFTER_DAYS`); `LOG_RETENTION_DAYS` is any app's. */
 const DRAIN_SETTING = /archiv|purg|cleanup|remove\w*(?:redis|after)|delete\w*after/i;
 /** A log line saying that removal stopped: no heartbeat, nothing archived, data retained. */
