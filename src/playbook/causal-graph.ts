@@ -134,6 +134,12 @@ export const CAUSAL_NODES: readonly CausalNode[] = [
   cause("schema-mismatch", "code and database schema that disagree (a migration not applied for the version that runs)"),
   cause("library-conflict", "a binary incompatibility between libraries (a dependency bumped without its peers)"),
   cause("tls-trust", "TLS to a dependency that fails (an untrusted or invalid certificate: rotated, a changed CA)"),
+  // Who generates the load, and a bound too small for it.
+  cause("drain-stopped", "a workload that removes finished data (archiver, cleanup) scaled to 0"),
+  cause("retry-storm", "a task retried at once, hundreds of times (retryDelaySeconds 0, a huge retryCount)"),
+  cause("poll-storm", "a worker fleet polling in a tight loop (a poll interval of a few ms)"),
+  cause("pool-too-small", "a connection pool too small for the load while the database is idle"),
+  cause("dns-overload", "the cluster DNS server CPU-throttled at its limit (query fan-out from ndots and search domains)"),
 ];
 
 const CAUSAL_ALERT_IDS = CAUSAL_NODES.filter((node) => node.issueTypes).map((node) => node.id);
@@ -225,6 +231,12 @@ export const CAUSAL_EDGES: readonly CausalEdge[] = [
   ...e("library-conflict", ["crash", "alert:error-logs"], "linkage errors in the logs of the crashing or failing container"),
   ...refine("tls-trust", ["conductor", "network", "startup-error", "redis-connection", "database"], "PKIX / x509 / certificate verify failed in the logs; the Secret or rollout that changed the trust"),
   ...e("tls-trust", ["crash", "alert:error-logs"], "TLS handshake errors in the logs of the crashing or failing container"),
+  ...e("drain-stopped", "alert:redis", "deployments: an archiver/cleanup workload at 0 replicas; server logs: no archiver heartbeat, completed workflows retained"),
+  ...e("retry-storm", ["backlog", "alert:redis", "alert:cpu"], "server logs: a task's retries numbered in the hundreds, rescheduled with delay 0; its task definition's retryCount and retryDelaySeconds"),
+  ...e("poll-storm", ["cpu-hot", "alert:cpu", "alert:response-time"], "deployments: a worker's poll-interval setting of a few ms; the server's poll rate, mostly empty (HTTP 204)"),
+  ...e("pool-too-small", ["database", "alert:response-time"], "pool gauges or Hikari's timeout line: active = max with requests waiting; pg_stat_activity mostly idle; the configured pool size"),
+  ...e("dns-loop", "dns-overload", "CoreDNS logs: plugin/loop detected — a forwarding loop spins CoreDNS at its CPU limit"),
+  ...e("dns-overload", ["dns", "alert:dns"], "CFS throttling of the CoreDNS pods with their CPU limit (metrics, deployments); NXDOMAIN answers for names tried under search suffixes (CoreDNS logs, ndots)"),
   // A vetted entry names its own cause; it may explain whichever alert it shows up under.
   ...e("known-issue", CAUSAL_ALERT_IDS, "the known-issue table's log signature or image version range, matched in a call's output"),
 ];

@@ -8,6 +8,8 @@ import { analyzeControllerLogs } from "./analyze-controller-logs.ts";
 import { analyzeDbSessions } from "./analyze-db-sessions.ts";
 import { analyzeDeciderQueue } from "./analyze-decider-queue.ts";
 import { analyzeDeployments } from "./analyze-deployments.ts";
+import { analyzeDnsLoad } from "./analyze-dns-load.ts";
+import { analyzeDrainStopped } from "./analyze-drain-stopped.ts";
 import { analyzeErrorSinceChange } from "./analyze-error-since-change.ts";
 import { analyzeExecutionStatus } from "./analyze-execution-status.ts";
 import { analyzeHotPod } from "./analyze-hot-pod.ts";
@@ -22,7 +24,10 @@ import { analyzeNetworkPolicies } from "./analyze-network-policies.ts";
 import { analyzePendingTasks } from "./analyze-pending-tasks.ts";
 import { analyzePodEvents } from "./analyze-pod-events.ts";
 import { analyzePodStatuses } from "./analyze-pod-statuses.ts";
+import { analyzePollStorm } from "./analyze-poll-storm.ts";
+import { analyzePoolSize } from "./analyze-pool-size.ts";
 import { analyzeRecentChanges } from "./analyze-recent-changes.ts";
+import { analyzeRetryStorm } from "./analyze-retry-storm.ts";
 import { analyzeSaturation } from "./analyze-saturation.ts";
 import { analyzeSqlRows } from "./analyze-sql-rows.ts";
 import { analyzeTableScans } from "./analyze-table-scans.ts";
@@ -58,6 +63,11 @@ export const ANALYZERS: readonly Analyzer[] = [
   analyzeDbSessions,
   analyzeLockHolders,
   analyzeWorkloadShape,
+  analyzeDrainStopped,
+  analyzeRetryStorm,
+  analyzePollStorm,
+  analyzePoolSize,
+  analyzeDnsLoad,
   analyzeHotPod,
   analyzeThreadDump,
   analyzeKnownIssues,
