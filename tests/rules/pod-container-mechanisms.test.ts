@@ -1,0 +1,114 @@
+import { describe, expect, it } from "vitest";
+import { parseLogRecords } from "../../src/rules/read/read-logs.ts";
+import { analyzeCrashErrors } from "../../src/rules/judge/analyzers/analyze-crash-errors.ts";
+import { analyzeDeployments } from "../../src/rules/judge/analyzers/analyze-deployments.ts";
+import { analyzePodEvents } from "../../src/rules/judge/analyzers/analyze-pod-events.ts";
+import { evidenceOf, issue } from "./build-evidence.ts";
+
+/** Spring Boot's failure analysis: an ERROR header with an empty message, the analysis on the lines below. */
+const FAILURE_ANALYSIS = [
+  "2026-04-09 07:12:40.118  INFO 1 --- [           main] c.q.p.PackerApplication                  : Starting PackerApplication v4.1.0",
+  "2026-04-09 07:12:40.931 ERROR 1 --- [           main] o.s.b.d.LoggingFailureAnalysisReporter   : ",
+  "",
+  "***************************",
+  "APPLICATION FAILED TO START",
+  "***************************",
+  "",
+  "Description:",
+  "",
+  "Failed to bind properties under 'packer.batch.max-items' to int:",
+  "",
+  '    Property: packer.batch.max-items',
+  '    Value: "lots"',
+  '    Reason: failed to convert java.lang.String to int',
+  "",
+  "Action:",
+  "",
+  "Update your application's configuration",
+  "",
+  "2026-04-09 07:12:41.002  INFO 1 --- [           main] c.q.p.PackerApplication                  : Stopping",
+].join("\n");
+
+const CRASHING_PODS = [
+  "NAME                               READY   STATUS             RESTARTS      AGE",
+  "box-packer-6c7d8e9f5-k2l3m         0/1     CrashLoopBackOff   9 (1m ago)    30m",
+  "conductor-server-7c9d8e6f5-a1b2c   1/1     Running            0             3d",
+].join("\n");
+
+describe("a message written below its record (Spring Boot failure analysis)", () => {
+  it("folds the lines below an empty ERROR header into its message: the Description, banners and Action aside", () => {
+    const { records } = parseLogRecords(FAILURE_ANALYSIS);
+    expect(records).toHaveLength(3);
+    expect(records[1]).toMatchObject({ level: "ERROR", format: "spring" });
+    expect(records[1]?.message).toBe(
+      "Failed to bind properties under 'packer.batch.max-items' to int: Property: packer.batch.max-items Value: \"lots\" Reason: failed to convert java.lang.String to int",
+    );
+    expect(records[2]).toMatchObject({ level: "INFO", message: "Stopping" });
+  });
+
+  it("a record with a message keeps the next unlevelled line apart, as before", () => {
+    const { records } = parseLogRecords("2026-04-09 07:12:40.118 ERROR 1 --- [main] c.q.App : boom\nplain follow-up line\n");
+    expect(records.map((r) => r.message)).toEqual(["boom", "plain follow-up line"]);
+  });
+
+  it("the crash cause quotes the failure analysis once, however many restarts printed it", () => {
+    const logs = `${FAILURE_ANALYSIS}\n${FAILURE_ANALYSIS}`;
+    const { candidates, findings } = analyzeCrashErrors.analyze(evidenceOf([{ tool: "get_pods_data", data: CRASHING_PODS }, { tool: "pull_pod_logs", input: { pod: "box-packer-6c7d8e9f5-k2l3m" }, data: logs }]));
+    expect(candidates[0]?.key).toBe("startup-error");
+    const quote = "\"Failed to bind properties under 'packer.batch.max-items' to int: Property: packer.batch.max-items Value: \"lots\"";
+    expect(candidates[0]?.cause).toContain(quote);
+    expect(candidates[0]?.cause.split(quote)).toHaveLength(2);
+    expect(findings[0]?.text).not.toContain('""');
+  });
+
+  it("an exec that fails before the program runs is explained: exec format error is an image built for another CPU architecture", () => {
+    const pods = "NAME                        READY   STATUS             RESTARTS   AGE\ntile-cutter-5b9d7f6c8-2fjx9 0/1     CrashLoopBackOff   12         35m\n";
+    const { candidates } = analyzeCrashErrors.analyze(evidenceOf([{ tool: "get_pods_data", data: pods }, { tool: "pull_pod_logs", input: { pod: "tile-cutter-5b9d7f6c8-2fjx9" }, data: "exec /app/bin/cutter: exec format error\n" }]));
+    expect(candidates[0]?.cause).toContain('"exec /app/bin/cutter: exec format error"');
+    expect(candidates[0]?.cause).toContain("another CPU architecture");
+  });
+});
+
+describe("events that history has overtaken", () => {
+  const describeEvents = [
+    "Events:",
+    "  Type     Reason            Age                  From                Message",
+    "  ----     ------            ----                 ----                -------",
+    "  Warning  FailedScheduling  35m                  default-scheduler   0/4 nodes are available: 1 Insufficient memory, 3 node(s) didn't match pod anti-affinity rules.",
+    "  Normal   Scheduled         34m                  default-scheduler   Successfully assigned batch/tile-cutter-5b9d7f6c8-2fjx9 to node-7",
+    "  Warning  BackOff           2m (x147 over 34m)   kubelet             Back-off restarting failed container cutter in pod tile-cutter-5b9d7f6c8-2fjx9",
+  ].join("\n");
+
+  it("a FailedScheduling followed by Scheduled is not a cause: the pod is placed", () => {
+    const { candidates } = analyzePodEvents.analyze(evidenceOf([{ tool: "get_pod_events", input: { pod: "tile-cutter-5b9d7f6c8-2fjx9" }, data: describeEvents }]));
+    expect(candidates.map((c) => c.key)).toEqual(["crash"]);
+  });
+
+  it("a FailedScheduling after the last Scheduled (or with none) still is", () => {
+    const pending = describeEvents.replace("Scheduled         34m", "Scheduled         50m");
+    const keys = analyzePodEvents.analyze(evidenceOf([{ tool: "get_pod_events", input: { pod: "tile-cutter-5b9d7f6c8-2fjx9" }, data: pending }])).candidates.map((c) => c.key);
+    expect(keys).toContain("scheduling");
+  });
+});
+
+describe("a worker deployment with no ready pod", () => {
+  it("states the fact where its excerpt shows it and keeps the change cause beside it, so the verifier can check it", () => {
+    const data = {
+      deployments: [
+        {
+          name: "box-packer-workers",
+          replicas: { desired: 2, ready: 0, updated: 2, available: 0 },
+          image: "registry.example/box-packer:4.1.0",
+          revision: 23,
+          strategy: "Recreate",
+          lastUpdated: "2026-04-09T06:57:41Z",
+          changeCause: "helm upgrade box-packer --set image.tag=4.1.0 -f values-prod.yaml --atomic --timeout 10m --description 'quarterly release'",
+        },
+      ],
+    };
+    const { findings } = analyzeDeployments.analyze(evidenceOf([{ tool: "get_deployments_info", data }], [issue("WORKERS_HEALTHY", "Workers have failed the health check")]));
+    const finding = findings.find((f) => f.key === "workers-unavailable");
+    expect(finding?.text).toBe("deployment box-packer-workers: 0/2 replicas ready");
+    expect(finding?.note).toContain("helm upgrade box-packer");
+  });
+});
