@@ -60,6 +60,7 @@ export const CAUSAL_NODES: readonly CausalNode[] = [
   symptom("pod-down", "pods not running or not ready", ["pod-down"]),
   symptom("crash", "a container crash-looping"),
   symptom("workers-unavailable", "a worker deployment with no ready pod"),
+  symptom("agent-pod-down", "the in-cluster agent's own pod not running or not ready"),
   symptom("probe", "failing liveness/readiness probes"),
   symptom("cpu-hot", "a pod or thread pool burning CPU"),
   symptom("heap", "the JVM heap filling (OutOfMemoryError, long GC)"),
@@ -182,6 +183,8 @@ export const CAUSAL_EDGES: readonly CausalEdge[] = [
   ...e("certificate", "alert:certificate", "a Certificate not Ready, the ACME challenge's status (cert-manager)"),
   ...e("api-key", "alert:auth-stale", "the alert itself (self-describing)"),
   ...e("agent-down", "alert:unknown", "the health check and commands TIMED_OUT, tasks not polled"),
+  ...e("agent-pod-down", "agent-down", "the agent's own pod (agent-handler) crash-looping or not ready in the pod list"),
+  ...e(["image-pull", "config", "scheduling", "memory-limit", "startup-error", "crash", "eviction", "node"], "agent-pod-down", "the cause seen on the agent's own pod (pod list, events, logs)"),
   // A vetted entry names its own cause; it may explain whichever alert it shows up under.
   ...e("known-issue", CAUSAL_ALERT_IDS, "the known-issue table's log signature or image version range, matched in a call's output"),
 ];

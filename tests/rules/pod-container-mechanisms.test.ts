@@ -3,6 +3,9 @@ import { parseLogRecords } from "../../src/rules/read/read-logs.ts";
 import { analyzeCrashErrors } from "../../src/rules/judge/analyzers/analyze-crash-errors.ts";
 import { analyzeDeployments } from "../../src/rules/judge/analyzers/analyze-deployments.ts";
 import { analyzePodEvents } from "../../src/rules/judge/analyzers/analyze-pod-events.ts";
+import { ANALYZERS } from "../../src/rules/judge/analyzers/index.ts";
+import { runAnalyzers } from "../../src/rules/judge/run-analyzers.ts";
+import { rankAlongGraph } from "../../src/rules/judge/rank-along-graph.ts";
 import { evidenceOf, issue } from "./build-evidence.ts";
 
 /** Spring Boot's failure analysis: an ERROR header with an empty message, the analysis on the lines below. */
@@ -110,5 +113,41 @@ describe("a worker deployment with no ready pod", () => {
     const finding = findings.find((f) => f.key === "workers-unavailable");
     expect(finding?.text).toBe("deployment box-packer-workers: 0/2 replicas ready");
     expect(finding?.note).toContain("helm upgrade box-packer");
+  });
+});
+
+describe("the in-cluster agent's own pod down behind a timed-out health check", () => {
+  const timedOut = (pods: string, events: string) =>
+    evidenceOf(
+      [
+        { tool: "get_incident_details", data: { status: "TIMED_OUT", reasonForIncompletion: "Workflow timed out after 1800 seconds" } },
+        { tool: "get_pods_data", data: pods },
+        { tool: "get_pod_events", input: { pod: "agent-handler-6d5c4b3a2-x9y8z" }, data: events },
+        { tool: "get_cluster_metrics", status: "error", output: "get_cluster_metrics: TIMED_OUT, task not polled within 300s" },
+      ],
+      [issue("UNKNOWN", "The health-checking has failed: TIMED_OUT")],
+    );
+  const pods = [
+    "NAME                             READY   STATUS             RESTARTS   AGE",
+    "agent-handler-6d5c4b3a2-x9y8z    0/1     CrashLoopBackOff   23         9d",
+    "billing-workers-5f4c9d7b8-2jqwm  0/1     CrashLoopBackOff   4          9d",
+  ].join("\n");
+  const oom = "LAST SEEN   TYPE      REASON       OBJECT                             MESSAGE\n14m         Warning   OOMKilling   node/ip-172-18-40-9                Memory cgroup out of memory: Killed process 2231 (java)\n";
+
+  it("the agent pod's own cause is the root, through the agent not polling", () => {
+    const evidence = timedOut(pods, oom);
+    const analysis = runAnalyzers(evidence, ANALYZERS);
+    expect(analysis.candidates.find((c) => c.key === "agent-pod-down")?.subject).toBe("agent-handler-6d5c4b3a2-x9y8z");
+    const verdict = rankAlongGraph(analysis.candidates, evidence.issues);
+    expect(verdict.root?.node.id).toBe("memory-limit");
+    expect(verdict.root?.candidate.subject).toBe("agent-handler-6d5c4b3a2-x9y8z");
+    expect(verdict.chain).toContain("agent not polling");
+  });
+
+  it("another pod's trouble does not explain the agent not polling", () => {
+    const healthyAgent = pods.replace("agent-handler-6d5c4b3a2-x9y8z    0/1     CrashLoopBackOff   23", "agent-handler-6d5c4b3a2-x9y8z    1/1     Running            0 ");
+    const evidence = timedOut(healthyAgent, oom.replace("node/ip-172-18-40-9", "pod/billing-workers-5f4c9d7b8-2jqwm"));
+    const verdict = rankAlongGraph(runAnalyzers(evidence, ANALYZERS).candidates, evidence.issues);
+    expect(verdict.root?.node.id).toBe("agent-down");
   });
 });
