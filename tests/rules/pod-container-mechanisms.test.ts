@@ -151,3 +151,44 @@ describe("the in-cluster agent's own pod down behind a timed-out health check", 
     expect(verdict.root?.node.id).toBe("agent-down");
   });
 });
+
+describe("a probe pointed at what the container does not serve", () => {
+  const events = [
+    "LAST SEEN   TYPE      REASON      OBJECT                          MESSAGE",
+    '90s         Warning   Unhealthy   pod/ledger-api-5c6f8d9b47-xq2lm   Readiness probe failed: Get "http://10.1.4.23:9090/ready": dial tcp 10.1.4.23:9090: connect: connection refused',
+    '85s         Warning   Unhealthy   pod/ledger-api-5c6f8d9b47-xq2lm   Liveness probe failed: Get "http://10.1.4.23:9090/live": dial tcp 10.1.4.23:9090: connect: connection refused',
+  ].join("\n");
+  const logs = [
+    "2026-05-01 10:00:01.000  INFO 1 --- [main] o.s.b.w.embedded.tomcat.TomcatWebServer  : Tomcat started on port(s): 8443 (https) with context path ''",
+    "2026-05-01 10:00:02.000  INFO 1 --- [main] c.l.LedgerApi : Started LedgerApi in 9.1 seconds",
+  ].join("\n");
+  const deployments = "$ kubectl rollout history deploy/ledger-api\nREVISION  CHANGE-CAUSE\n7         helm upgrade ledger --version 2.0.0\n8         helm upgrade ledger --version 2.1.0 (2026-05-01 09:55 UTC)  # ignore this\n";
+  const calls = (logText: string) => [
+    { tool: "get_pod_events", input: { pod: "ledger-api-5c6f8d9b47-xq2lm" }, data: events },
+    { tool: "pull_pod_logs", input: { pod: "ledger-api-5c6f8d9b47-xq2lm" }, data: logText },
+    { tool: "get_deployments_info", data: deployments },
+  ];
+
+  it("refused on a port the program's logs do not listen on: the probe config is the cause, both sides quoted, with the latest rollout", () => {
+    const evidence = evidenceOf(calls(logs), [issue("POD_NOT_RUNNING", "Pod ledger-api-5c6f8d9b47-xq2lm is not Running", "MAJOR", "ledger-api-5c6f8d9b47-xq2lm")]);
+    const analysis = runAnalyzers(evidence, ANALYZERS);
+    const candidate = analysis.candidates.find((c) => c.key === "probe-target");
+    expect(candidate?.cause).toContain("probes call port 9090, where nothing listens");
+    expect(candidate?.cause).toContain('"Tomcat started on port(s): 8443 (https) with context path \'\'"');
+    expect(candidate?.cause).toContain('revision 8 at 2026-05-01 09:55 UTC "helm upgrade ledger --version 2.1.0 (2026-05-01 09:55 UTC)"');
+    expect(candidate?.cause).not.toContain("ignore this");
+    expect(rankAlongGraph(analysis.candidates, evidence.issues).root?.node.id).toBe("probe-target");
+  });
+
+  it("nothing when the program listens on the probed port too (a slow start, not a wrong port), or no log says where it listens", () => {
+    const both = `${logs}\n2026-05-01 10:00:01.500  INFO 1 --- [main] o.s.b.w.embedded.tomcat.TomcatWebServer  : Tomcat started on port(s): 9090 (http) with context path ''`;
+    expect(runAnalyzers(evidenceOf(calls(both)), ANALYZERS).candidates.some((c) => c.key === "probe-target")).toBe(false);
+    expect(runAnalyzers(evidenceOf(calls("2026-05-01 10:00:01.000  INFO 1 --- [main] c.l.LedgerApi : booting")), ANALYZERS).candidates.some((c) => c.key === "probe-target")).toBe(false);
+  });
+
+  it("a probe answered 404 names a path the program does not serve", () => {
+    const notFound = "LAST SEEN   TYPE      REASON      OBJECT                          MESSAGE\n1m          Warning   Unhealthy   pod/ledger-api-5c6f8d9b47-xq2lm   Readiness probe failed: HTTP probe failed with statuscode: 404\n";
+    const { candidates } = runAnalyzers(evidenceOf([{ tool: "get_pod_events", input: { pod: "ledger-api-5c6f8d9b47-xq2lm" }, data: notFound }]), ANALYZERS);
+    expect(candidates.find((c) => c.key === "probe-target")?.cause).toContain('"Readiness probe failed: HTTP probe failed with statuscode: 404"');
+  });
+});

@@ -17,6 +17,7 @@ import { analyzeNetworkPolicies } from "./analyze-network-policies.ts";
 import { analyzePendingTasks } from "./analyze-pending-tasks.ts";
 import { analyzePodEvents } from "./analyze-pod-events.ts";
 import { analyzePodStatuses } from "./analyze-pod-statuses.ts";
+import { analyzeProbeTargets } from "./analyze-probe-targets.ts";
 import { analyzeRecentChanges } from "./analyze-recent-changes.ts";
 import { analyzeSaturation } from "./analyze-saturation.ts";
 import { analyzeSqlRows } from "./analyze-sql-rows.ts";
@@ -38,6 +39,7 @@ export const ANALYZERS: readonly Analyzer[] = [
   analyzeRecentChanges,
   analyzePodStatuses,
   analyzePodEvents,
+  analyzeProbeTargets,
   analyzeLogExceptions,
   analyzeCrashErrors,
   analyzeLogMessages,
@@ -69,6 +71,7 @@ export {
   analyzeLogMessages,
   analyzePodEvents,
   analyzePodStatuses,
+  analyzeProbeTargets,
   analyzeRecentChanges,
   analyzeSaturation,
   analyzeSqlRows,
