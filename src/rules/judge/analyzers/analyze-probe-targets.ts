@@ -12,7 +12,7 @@ const NOT_FOUND = /statuscode: 404\b/i;
 
 /** What a program says when it starts listening: Spring Boot/Tomcat/Netty/Jetty, Go, Node, nginx and friends. */
 const LISTENING = [
-  /\b(?:started|initialized) on port\(?s?\)?:?\s*((?:\d+\s*(?:\([a-z0-9]+\))?\s*,?\s*)+)/i,
+  /\b(?:started|launched|initialized|running|serving|bound|up) (?:on|at) port\(?s?\)?:?\s*((?:\d+\s*(?:\([a-z0-9]+\))?\s*,?\s*)+)/i,
   /\blistening (?:on|at) (?:port\s+|[\w.[\]:-]*:)(\d{2,5})\b/i,
   /\bserver (?:started|running|listening) (?:on|at) [\w/:.[\]-]*:(\d{2,5})\b/i,
 ];
