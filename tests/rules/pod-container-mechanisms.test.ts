@@ -192,3 +192,39 @@ describe("a probe pointed at what the container does not serve", () => {
     expect(candidates.find((c) => c.key === "probe-target")?.cause).toContain('"Readiness probe failed: HTTP probe failed with statuscode: 404"');
   });
 });
+
+describe("an ingress backend naming a Service port the Service does not have", () => {
+  const ingress = [
+    "Name:             shop",
+    "Address:          lb-123.elb.example.com",
+    "Rules:",
+    "  Host          Path  Backends",
+    "  ----          ----  --------",
+    "  shop.example",
+    "                /api   orders-api:http (<none>)",
+    "                /      orders-ui:http (10.0.0.9:5000)",
+    "---",
+    "- name: orders-api",
+    "  ports:",
+    "  - name: web-api",
+    "    port: 8080",
+    "- name: orders-ui",
+    "  ports:",
+    "  - name: http",
+    "    port: 5000",
+  ].join("\n");
+
+  it("is the root of a domain that is down, both sides quoted, the empty endpoints downstream of it", () => {
+    const evidence = evidenceOf([{ tool: "get_ingress_info", data: ingress }], [issue("DOMAIN_REACHABILITY", "The domain shop.example is down", "MAJOR")]);
+    const analysis = runAnalyzers(evidence, ANALYZERS);
+    const verdict = rankAlongGraph(analysis.candidates, evidence.issues);
+    expect(verdict.root?.node.id).toBe("ingress-port");
+    expect(verdict.root?.candidate.cause).toContain('Service orders-api port "http", but that Service has no port named so (its ports: web-api 8080)');
+    expect(analysis.findings.filter((f) => f.key === "ingress-port").map((f) => f.text)).toEqual(["ingress shop: /api → orders-api:http", "Service orders-api ports: web-api 8080"]);
+  });
+
+  it("nothing when the named port exists", () => {
+    const fine = ingress.replace("name: web-api", "name: http");
+    expect(runAnalyzers(evidenceOf([{ tool: "get_ingress_info", data: fine }]), ANALYZERS).candidates.some((c) => c.key === "ingress-port")).toBe(false);
+  });
+});

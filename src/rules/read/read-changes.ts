@@ -41,7 +41,10 @@ export function extractChanges(data: unknown, text: string): Change[] {
   for (const table of tables) {
     const current = currentRevision(extractHelmHistory(table === text ? data : null, table));
     if (current?.description && !changes.some((c) => c.revision === String(current.revision) && c.description === current.description)) {
-      changes.push({ workload: current.release, revision: String(current.revision), time: current.updated, description: current.description });
+      // "Upgrade complete" says nothing of what changed; the chart (and app version) it moved to does.
+      const generic = /^(upgrade|install) complete\.?$/i.test(current.description.trim());
+      const chart = generic && current.chart ? `chart ${current.chart}${current.appVersion ? ` (app ${current.appVersion})` : ""}: ` : "";
+      changes.push({ workload: current.release, revision: String(current.revision), time: current.updated, description: `${chart}${current.description}` });
       break;
     }
   }
