@@ -228,3 +228,45 @@ describe("an ingress backend naming a Service port the Service does not have", (
     expect(runAnalyzers(evidenceOf([{ tool: "get_ingress_info", data: fine }]), ANALYZERS).candidates.some((c) => c.key === "ingress-port")).toBe(false);
   });
 });
+
+describe("the DNS record controller's own word on a domain that does not resolve", () => {
+  const ingresses = {
+    items: [
+      { kind: "Ingress", metadata: { name: "shop" }, spec: { ingressClassName: "public", rules: [{ host: "shop.example.com" }] }, status: { loadBalancer: { ingress: [{ hostname: "lb-1.elb.example.com" }] } } },
+    ],
+  };
+  const logs = (flags: string, lines: string[]) =>
+    [`time="2026-06-01T08:39:02Z" level=info msg="config: {Sources:[ingress] ${flags} Provider:aws Policy:sync Registry:txt}"`, ...lines].join("\n");
+  const run = (logText: string) => {
+    const evidence = evidenceOf(
+      [
+        { tool: "get_ingress_info", data: ingresses },
+        { tool: "pull_pod_logs", input: { pod: "external-dns-7d6c5b4a3-abcde" }, data: logText },
+      ],
+      [issue("DOMAIN_RESOLUTION", "The domain shop.example.com has not been resolved")],
+    );
+    const analysis = runAnalyzers(evidence, ANALYZERS);
+    return { analysis, verdict: rankAlongGraph(analysis.candidates, evidence.issues) };
+  };
+
+  it("a DELETE of the domain's record is the cause, with the class filter that stopped it seeing the ingress", () => {
+    const { verdict } = run(
+      logs("IngressClassNames:[private]", [
+        'time="2026-06-01T08:39:06Z" level=info msg="Desired change: DELETE shop.example.com A [Id: /hostedzone/Z1]"',
+        'time="2026-06-01T08:39:06Z" level=info msg="Desired change: DELETE a-shop.example.com TXT [Id: /hostedzone/Z1]"',
+        'time="2026-06-01T08:47:09Z" level=error msg="records retrieval failed: Throttling: Rate exceeded"',
+      ]),
+    );
+    expect(verdict.root?.node.id).toBe("dns-record");
+    expect(verdict.root?.candidate.cause).toContain('deleted the DNS record of shop.example.com ("Desired change: DELETE shop.example.com A [Id: /hostedzone/Z1]")');
+    expect(verdict.root?.candidate.cause).toContain("it watches only ingress class private while ingress shop has class public");
+    expect(verdict.root?.candidate.cause).not.toMatch(/throttl/i);
+  });
+
+  it("never written: no line about the domain and a domain filter that leaves it out; nothing when the controller manages it without trouble", () => {
+    const never = run(logs("DomainFilter:[internal.example.org]", ['time="2026-06-01T08:40:07Z" level=info msg="All records are already up to date"']));
+    expect(never.verdict.root?.candidate.cause).toContain("never writes the DNS record of shop.example.com: its domain filter (internal.example.org) leaves shop.example.com out");
+    const fine = run(logs("DomainFilter:[example.com]", ['time="2026-06-01T08:39:06Z" level=info msg="Desired change: CREATE shop.example.com A [Id: /hostedzone/Z1]"']));
+    expect(fine.analysis.candidates.some((c) => c.key === "dns-record" && c.weight >= 0.8)).toBe(false);
+  });
+});

@@ -6,6 +6,7 @@ import { analyzeControllerLogs } from "./analyze-controller-logs.ts";
 import { analyzeDbSessions } from "./analyze-db-sessions.ts";
 import { analyzeDeciderQueue } from "./analyze-decider-queue.ts";
 import { analyzeDeployments } from "./analyze-deployments.ts";
+import { analyzeDnsRecords } from "./analyze-dns-records.ts";
 import { analyzeExecutionStatus } from "./analyze-execution-status.ts";
 import { analyzeHotPod } from "./analyze-hot-pod.ts";
 import { analyzeIngress } from "./analyze-ingress.ts";
@@ -46,6 +47,7 @@ export const ANALYZERS: readonly Analyzer[] = [
   analyzeNetworkPolicies,
   analyzeIngress,
   analyzeControllerLogs,
+  analyzeDnsRecords,
   analyzeCertificates,
   analyzeDbSessions,
   analyzeLockHolders,
