@@ -19,6 +19,8 @@ export interface IngressRecord {
   tls?: boolean | null;
   /** Each path's backend: the Service and the port it names (a name such as `http`, or a number). */
   backends?: IngressBackend[];
+  /** Its annotations (auth, health-check path, change notes), when the output shows them. */
+  annotations?: Record<string, string>;
 }
 
 export interface IngressBackend {
@@ -89,6 +91,7 @@ function readIngressObject(object: JsonObject): IngressRecord | null {
     className: readString(object, "ingressClassName", "class", "className") ?? (isObject(spec) ? readString(spec, "ingressClassName") : null),
     tls: tls === undefined || tls === null ? null : tls === false ? false : !(Array.isArray(tls) && tls.length === 0),
     backends: readBackendsObject(object),
+    ...readAnnotations(readKey(object, "annotations") ?? (isObject(metadata) ? readKey(metadata, "annotations") : undefined)),
   };
 }
 
@@ -107,6 +110,12 @@ function readBackendsObject(object: JsonObject): IngressBackend[] {
     return true;
   });
   return backends;
+}
+
+function readAnnotations(value: unknown): Pick<IngressRecord, "annotations"> {
+  if (!isObject(value)) return {};
+  const annotations = Object.fromEntries(Object.entries(value).filter((entry): entry is [string, string] => typeof entry[1] === "string"));
+  return Object.keys(annotations).length > 0 ? { annotations } : {};
 }
 
 function readBackendObject(object: JsonObject): Pick<IngressRecord, "service" | "endpoints" | "selector"> {

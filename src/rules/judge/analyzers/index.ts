@@ -1,16 +1,21 @@
 import type { Analyzer } from "../../types.ts";
 import { analyzeAlertIssues } from "./analyze-alert-issues.ts";
 import { analyzeCertificates } from "./analyze-certificates.ts";
+import { analyzeChallengeRedirect } from "./analyze-challenge-redirect.ts";
+import { analyzeClockSkew } from "./analyze-clock-skew.ts";
 import { analyzeCrashErrors } from "./analyze-crash-errors.ts";
 import { analyzeControllerLogs } from "./analyze-controller-logs.ts";
 import { analyzeDbSessions } from "./analyze-db-sessions.ts";
 import { analyzeDeciderQueue } from "./analyze-decider-queue.ts";
 import { analyzeDeployments } from "./analyze-deployments.ts";
 import { analyzeDnsRecords } from "./analyze-dns-records.ts";
+import { analyzeErrorSinceChange } from "./analyze-error-since-change.ts";
 import { analyzeExecutionStatus } from "./analyze-execution-status.ts";
 import { analyzeHotPod } from "./analyze-hot-pod.ts";
 import { analyzeIngress } from "./analyze-ingress.ts";
+import { analyzeJvmHeadroom } from "./analyze-jvm-headroom.ts";
 import { analyzeKnownIssues } from "./analyze-known-issues.ts";
+import { analyzeLbHealthCheck } from "./analyze-lb-health-check.ts";
 import { analyzeLockHolders } from "./analyze-lock-holders.ts";
 import { analyzeLogExceptions } from "./analyze-log-exceptions.ts";
 import { analyzeLogMessages } from "./analyze-log-messages.ts";
@@ -41,14 +46,19 @@ export const ANALYZERS: readonly Analyzer[] = [
   analyzePodStatuses,
   analyzePodEvents,
   analyzeProbeTargets,
+  analyzeJvmHeadroom,
   analyzeLogExceptions,
   analyzeCrashErrors,
+  analyzeErrorSinceChange,
   analyzeLogMessages,
+  analyzeClockSkew,
   analyzeNetworkPolicies,
   analyzeIngress,
+  analyzeLbHealthCheck,
   analyzeControllerLogs,
   analyzeDnsRecords,
   analyzeCertificates,
+  analyzeChallengeRedirect,
   analyzeDbSessions,
   analyzeLockHolders,
   analyzeWorkloadShape,
@@ -61,6 +71,8 @@ export const ANALYZERS: readonly Analyzer[] = [
 export {
   analyzeAlertIssues,
   analyzeCertificates,
+  analyzeChallengeRedirect,
+  analyzeClockSkew,
   analyzeControllerLogs,
   analyzeCrashErrors,
   analyzeDbSessions,
@@ -69,6 +81,7 @@ export {
   analyzeExecutionStatus,
   analyzeHotPod,
   analyzeIngress,
+  analyzeJvmHeadroom,
   analyzeLogExceptions,
   analyzeLogMessages,
   analyzePodEvents,
