@@ -270,3 +270,29 @@ describe("the DNS record controller's own word on a domain that does not resolve
     expect(fine.analysis.candidates.some((c) => c.key === "dns-record" && c.weight >= 0.8)).toBe(false);
   });
 });
+
+describe("a probe on a port the container does not declare", () => {
+  const refused = [
+    "LAST SEEN   TYPE      REASON      OBJECT                            MESSAGE",
+    '1m          Warning   Unhealthy   pod/quote-svc-7d9f8c6b5-xk2lp     Liveness probe failed: Get "http://10.2.0.7:9000/healthz": dial tcp 10.2.0.7:9000: connect: connection refused',
+  ].join("\n");
+
+  it("with no log saying where it listens, the pod's containerPort settles it", () => {
+    const pods = { items: [{ metadata: { name: "quote-svc-7d9f8c6b5-xk2lp" }, spec: { containers: [{ name: "app", ports: [{ containerPort: 8080, name: "http" }] }] }, status: { phase: "Running" } }] };
+    const evidence = evidenceOf([
+      { tool: "get_pods_data", data: pods },
+      { tool: "get_pod_events", input: { pod: "quote-svc-7d9f8c6b5-xk2lp" }, data: refused },
+    ]);
+    const candidate = runAnalyzers(evidence, ANALYZERS).candidates.find((c) => c.key === "probe-target");
+    expect(candidate?.cause).toContain("probe calls port 9000, where nothing listens");
+    expect(candidate?.cause).toContain("its container declares only port 8080");
+  });
+
+  it("kubectl describe pod's Port line counts too; a declared probe port does not", () => {
+    const describe = (port: string) => `Name:         quote-svc-7d9f8c6b5-xk2lp\nContainers:\n  app:\n    Port:          ${port}/TCP\n    State:         Running\n`;
+    const run = (port: string) =>
+      runAnalyzers(evidenceOf([{ tool: "get_pods_data", data: describe(port) }, { tool: "get_pod_events", input: { pod: "quote-svc-7d9f8c6b5-xk2lp" }, data: refused }]), ANALYZERS).candidates.find((c) => c.key === "probe-target");
+    expect(run("8080")?.cause).toContain('declares only port 8080 ("Port: 8080/TCP")');
+    expect(run("9000")).toBeUndefined();
+  });
+});

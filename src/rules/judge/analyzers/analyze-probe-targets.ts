@@ -3,6 +3,7 @@ import { extractChanges } from "../../read/read-changes.ts";
 import { workloadOf } from "../../read/workload-name.ts";
 import { logTextOf, podOf, resultsFor } from "../../evidence.ts";
 import type { Analysis, Analyzer, Evidence } from "../../types.ts";
+import { isObject, readKey, readString, walkObjects } from "../../read/walk-json.ts";
 
 /** `Liveness probe failed: Get "http://10.0.0.7:8081/health": dial tcp 10.0.0.7:8081: connect: connection refused`. */
 const PROBE_FAILED = /\b(Liveness|Readiness|Startup) probe failed\b/i;
@@ -36,16 +37,17 @@ export const analyzeProbeTargets: Analyzer = {
       if (!subject || seen.has(workloadOf(subject))) continue;
       if (refused) {
         const port = REFUSED_PORT.exec(refused.message)?.[1] as string;
-        const listening = listeningPorts(evidence, subject);
+        const listening = listeningPorts(evidence, subject) ?? declaredPorts(evidence, subject);
         if (listening === null || listening.ports.includes(port)) continue;
         seen.add(workloadOf(subject));
         const probes = [...new Set(failed.filter((e) => REFUSED_PORT.exec(e.message)?.[1] === port).map((e) => PROBE_FAILED.exec(e.message)?.[1]?.toLowerCase()))].join(" and ");
         analysis.findings.push({ text: `${subject}: ${quote(refused.message)}`, tool: result.tool, weight: 0.85, key: "probe-target" });
-        analysis.findings.push({ text: `${listening.pod}: ${quote(listening.line)}`, note: `the port ${workloadOf(subject)} listens on`, tool: "pull_pod_logs", weight: 0.7, key: "probe-target" });
+        // A spec's name and its ports may sit far apart in the output: the declared port is quoted alone.
+        analysis.findings.push({ text: listening.declared ? `declared ${quote(listening.line)}` : `${listening.pod}: ${quote(listening.line)}`, note: `the port${listening.ports.length > 1 ? "s" : ""} ${workloadOf(subject)} ${listening.declared ? "declares" : "listens on"}`, tool: listening.tool, weight: 0.7, key: "probe-target" });
         const change = latestChange(evidence, workloadOf(subject));
         analysis.candidates.push({
           key: "probe-target",
-          cause: `${subject}'s ${probes} probe${probes.includes(" and ") ? "s call" : " calls"} port ${port}, where nothing listens (event ${refused.reason} ${quote(refused.message)}), while the program serves port ${listening.ports.join(", ")} (its logs: ${quote(listening.line)}), so it is never Ready and the liveness probe restarts it${change ? `; the workload's latest change: ${change}` : ""}`,
+          cause: `${subject}'s ${probes} probe${probes.includes(" and ") ? "s call" : " calls"} port ${port}, where nothing listens (event ${refused.reason} ${quote(refused.message)}), while ${listening.declared ? `its container declares only port ${listening.ports.join(", ")} (${quote(listening.line)})` : `the program serves port ${listening.ports.join(", ")} (its logs: ${quote(listening.line)})`}, so it is never Ready and the liveness probe restarts it${change ? `; the workload's latest change: ${change}` : ""}`,
           fact: `probes call port ${port}; ${workloadOf(subject)} listens on ${listening.ports.join(", ")}`,
           subject,
           weight: 0.85,
@@ -81,19 +83,60 @@ function subjectOf(event: EventRecord | undefined, pod: string | null): string |
  * Every port the workload's own logs say it listens on (a management port logs its own line), with
  * the first line that says so; null when no log says.
  */
-function listeningPorts(evidence: Evidence, pod: string): { pod: string; ports: string[]; line: string } | null {
-  let found: { pod: string; ports: string[]; line: string } | null = null;
+function listeningPorts(evidence: Evidence, pod: string): Listening | null {
+  let found: Listening | null = null;
   for (const result of resultsFor(evidence, "pull_pod_logs")) {
     const logPod = podOf(result);
     if (!logPod || workloadOf(logPod) !== workloadOf(pod)) continue;
     for (const line of logTextOf(result).split(/\r?\n/)) {
       const ports = LISTENING.flatMap((pattern) => [...(pattern.exec(line)?.[1] ?? "").matchAll(/\d{2,5}/g)].map((m) => m[0]));
       if (ports.length === 0) continue;
-      found ??= { pod: logPod, ports: [], line: line.trim() };
+      found ??= { pod: logPod, ports: [], line: line.trim(), tool: result.tool, declared: false };
       found.ports.push(...ports.filter((port) => !found?.ports.includes(port)));
     }
   }
   return found;
+}
+
+interface Listening {
+  pod: string;
+  ports: string[];
+  /** The line that shows them, verbatim. */
+  line: string;
+  tool: string;
+  /** From the container's declared ports (the spec), not from what the program logged. */
+  declared: boolean;
+}
+
+/**
+ * The ports the pod's (or its workload's) containers declare, when no log says where the program
+ * listens: `containerPort` in its JSON, `Port(s): 8080/TCP` in `describe`. A declared port is
+ * what the image is built to serve; a probe on another one is refused.
+ */
+function declaredPorts(evidence: Evidence, pod: string): Listening | null {
+  const workload = workloadOf(pod);
+  for (const result of resultsFor(evidence, "get_pods_data", "get_pod_events", "get_deployments_info")) {
+    const ports = new Set<string>();
+    walkObjects(result.data, (object) => {
+      const metadata = readKey(object, "metadata");
+      const name = readString(object, "name", "pod", "deployment") ?? (isObject(metadata) ? readString(metadata, "name") : null);
+      if (!name || (name !== pod && name !== workload)) return false;
+      walkObjects(object, (child) => {
+        const declared = readKey(child, "containerPort", "containerPorts");
+        for (const value of Array.isArray(declared) ? declared : [declared]) if (typeof value === "number" || (typeof value === "string" && /^\d+$/.test(value))) ports.add(String(value));
+        return false;
+      });
+      return true;
+    });
+    const text = typeof result.data === "string" ? result.data : "";
+    const describesIt = new RegExp(`^Name:\\s+${pod.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\s*$`, "m").test(text);
+    const lines = describesIt ? text.split(/\r?\n/).filter((line) => /^\s*(?:Host )?Ports?:\s+\d+\/(?:TCP|UDP)/i.test(line)) : [];
+    for (const line of lines) for (const m of line.matchAll(/(\d+)\/(?:TCP|UDP)/gi)) ports.add(m[1] ?? "");
+    if (ports.size === 0) continue;
+    const line = lines[0]?.trim() ?? `containerPort: ${[...ports][0]}`;
+    return { pod, ports: [...ports], line, tool: result.tool, declared: true };
+  }
+  return null;
 }
 
 function latestChange(evidence: Evidence, workload: string): string | null {
