@@ -296,3 +296,21 @@ describe("a probe on a port the container does not declare", () => {
     expect(run("9000")).toBeUndefined();
   });
 });
+
+describe("the DNS record controller refusing the domain's record", () => {
+  it("its warning about the host is quoted as the cause", () => {
+    const evidence = evidenceOf(
+      [
+        { tool: "get_ingress_info", data: { items: [{ kind: "Ingress", metadata: { name: "shop" }, spec: { rules: [{ host: "shop.example.com" }] }, status: { loadBalancer: { ingress: [{ ip: "203.0.113.9" }] } } }] } },
+        {
+          tool: "pull_pod_logs",
+          input: { pod: "external-dns-7d6c5b4a3-abcde" },
+          data: 'time="2026-06-01T08:39:06Z" level=warning msg="Skipping record shop.example.com because owner id does not match, found: \\"blue\\", required: \\"green\\""\n',
+        },
+      ],
+      [issue("DOMAIN_RESOLUTION", "The domain shop.example.com has not been resolved")],
+    );
+    const verdict = rankAlongGraph(runAnalyzers(evidence, ANALYZERS).candidates, evidence.issues);
+    expect(verdict.root?.candidate.cause).toContain("does not write the DNS record of shop.example.com: it logs \"Skipping record shop.example.com because owner id does not match");
+  });
+});

@@ -31,17 +31,22 @@ export const analyzeDnsRecords: Analyzer = {
         const excluded = exclusion(config, ingress, domain);
         const deleted = lines.find((line) => DELETES.test(line) && namesHost(line, domain) && !/\bTXT\b/.test(line)) ?? lines.find((line) => DELETES.test(line) && namesHost(line, domain));
         const mentioned = lines.some((line) => namesHost(line, domain));
-        if (!deleted && (mentioned || !excluded)) continue;
+        // Without a DELETE, its warning or error about the host says why it does not write it (an owner id that does not match, a rejected change).
+        const refused = deleted ? undefined : lines.find((line) => namesHost(line, domain) && /\blevel=(warn|warning|error|fatal)\b|\b(WARN|WARNING|ERROR|FATAL)\b/.test(line));
+        if (!deleted && !refused && (mentioned || !excluded)) continue;
         const why = excluded ? `: ${excluded.text}${config.policy ? `, and with --policy=${config.policy.value}${/sync/i.test(config.policy.value) ? " it deletes the records it owns for hosts it no longer sees" : ""}` : ""}` : "";
         if (deleted) analysis.findings.push({ text: `${pod}: ${quote(deleted)}`, note: `the record controller deleted ${domain}'s record`, tool: result.tool, weight: 0.9, key: "dns-record" });
+        if (refused) analysis.findings.push({ text: `${pod}: ${quote(refused)}`, note: `the record controller on ${domain}`, tool: result.tool, weight: 0.85, key: "dns-record" });
         if (excluded) analysis.findings.push({ text: `${pod}: ${quote(excluded.quote)}`, note: excluded.text, tool: result.tool, weight: 0.8, key: "dns-record" });
         analysis.candidates.push({
           key: "dns-record",
           cause: deleted
             ? `${pod} (external-dns) deleted the DNS record of ${domain} (${quote(deleted)})${why}, so the domain no longer resolves while its load balancer${ingress?.address ? ` ${ingress.address}` : ""} still exists`
-            : `${pod} (external-dns) never writes the DNS record of ${domain}${why}, so the domain does not resolve${ingress?.address ? ` although its load balancer ${ingress.address} exists` : ""}`,
-          fact: deleted ? `external-dns deleted ${domain}'s record` : `external-dns does not manage ${domain}`,
-          weight: deleted ? 0.9 : 0.8,
+            : refused
+              ? `${pod} (external-dns) does not write the DNS record of ${domain}: it logs ${quote(refused)}${why}, so the domain does not resolve${ingress?.address ? ` although its load balancer ${ingress.address} exists` : ""}`
+              : `${pod} (external-dns) never writes the DNS record of ${domain}${why}, so the domain does not resolve${ingress?.address ? ` although its load balancer ${ingress.address} exists` : ""}`,
+          fact: deleted ? `external-dns deleted ${domain}'s record` : refused ? `external-dns refuses ${domain}'s record` : `external-dns does not manage ${domain}`,
+          weight: deleted ? 0.9 : refused ? 0.85 : 0.8,
           appOrInfra: "infra",
           nextStep: excluded
             ? `Widen external-dns's filter to include ${ingress ? `ingress ${ingress.name}${ingress.className ? ` (class ${ingress.className})` : ""}` : domain} (or restore its previous flags); it recreates the record on its next sync`
