@@ -143,8 +143,8 @@ export const LEADS: readonly Lead[] = [
   },
   {
     id: "crash-own-error-change",
-    opensOn: ["startup-error", "dns-server"],
-    why: "a container exiting on its own error: what last changed in its workload (image, config, rollout history)",
+    opensOn: ["startup-error", "dns-server", "probe", "probe-target"],
+    why: "a container exiting on its own error or failing its probes: what last changed in its workload (image, config, probes, rollout history)",
     calls: [{ tool: "get_deployments_info", args: {} }],
   },
   {

@@ -10,6 +10,7 @@ import { analyzeDeciderQueue } from "./analyze-decider-queue.ts";
 import { analyzeDeployments } from "./analyze-deployments.ts";
 import { analyzeDnsLoad } from "./analyze-dns-load.ts";
 import { analyzeDrainStopped } from "./analyze-drain-stopped.ts";
+import { analyzeDnsRecords } from "./analyze-dns-records.ts";
 import { analyzeErrorSinceChange } from "./analyze-error-since-change.ts";
 import { analyzeExecutionStatus } from "./analyze-execution-status.ts";
 import { analyzeHotPod } from "./analyze-hot-pod.ts";
@@ -26,6 +27,7 @@ import { analyzePodEvents } from "./analyze-pod-events.ts";
 import { analyzePodStatuses } from "./analyze-pod-statuses.ts";
 import { analyzePollStorm } from "./analyze-poll-storm.ts";
 import { analyzePoolSize } from "./analyze-pool-size.ts";
+import { analyzeProbeTargets } from "./analyze-probe-targets.ts";
 import { analyzeRecentChanges } from "./analyze-recent-changes.ts";
 import { analyzeRetryStorm } from "./analyze-retry-storm.ts";
 import { analyzeSaturation } from "./analyze-saturation.ts";
@@ -48,6 +50,7 @@ export const ANALYZERS: readonly Analyzer[] = [
   analyzeRecentChanges,
   analyzePodStatuses,
   analyzePodEvents,
+  analyzeProbeTargets,
   analyzeJvmHeadroom,
   analyzeLogExceptions,
   analyzeCrashErrors,
@@ -58,6 +61,7 @@ export const ANALYZERS: readonly Analyzer[] = [
   analyzeIngress,
   analyzeLbHealthCheck,
   analyzeControllerLogs,
+  analyzeDnsRecords,
   analyzeCertificates,
   analyzeChallengeRedirect,
   analyzeDbSessions,
@@ -92,6 +96,7 @@ export {
   analyzeLogMessages,
   analyzePodEvents,
   analyzePodStatuses,
+  analyzeProbeTargets,
   analyzeRecentChanges,
   analyzeSaturation,
   analyzeSqlRows,
