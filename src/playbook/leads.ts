@@ -115,6 +115,12 @@ export const LEADS: readonly Lead[] = [
     ],
   },
   {
+    id: "cpu-node-neighbours",
+    opensOn: ["alert:cpu"],
+    why: "CPU high: the nodes' CPU and the pods beside the server (a neighbour with no limits burns the node the server shares)",
+    calls: [{ tool: "get_infrastructure_metrics", args: {} }],
+  },
+  {
     id: "pod-down-events-logs",
     opensOn: ["pod-down", "crash", "alert:pod-not-running", "alert:pod-restarted"],
     why: "a pod not running: its events first, then its logs",

@@ -1,5 +1,6 @@
 import type { Analyzer } from "../../types.ts";
 import { analyzeAlertIssues } from "./analyze-alert-issues.ts";
+import { analyzeCapacityChanges } from "./analyze-capacity-changes.ts";
 import { analyzeCertificates } from "./analyze-certificates.ts";
 import { analyzeChallengeRedirect } from "./analyze-challenge-redirect.ts";
 import { analyzeClockSkew } from "./analyze-clock-skew.ts";
@@ -22,6 +23,7 @@ import { analyzeLockHolders } from "./analyze-lock-holders.ts";
 import { analyzeLogExceptions } from "./analyze-log-exceptions.ts";
 import { analyzeLogMessages } from "./analyze-log-messages.ts";
 import { analyzeNetworkPolicies } from "./analyze-network-policies.ts";
+import { analyzeNoisyNeighbour } from "./analyze-noisy-neighbour.ts";
 import { analyzePendingTasks } from "./analyze-pending-tasks.ts";
 import { analyzePodEvents } from "./analyze-pod-events.ts";
 import { analyzePodStatuses } from "./analyze-pod-statuses.ts";
@@ -33,6 +35,7 @@ import { analyzeRetryStorm } from "./analyze-retry-storm.ts";
 import { analyzeSaturation } from "./analyze-saturation.ts";
 import { analyzeSqlRows } from "./analyze-sql-rows.ts";
 import { analyzeTableScans } from "./analyze-table-scans.ts";
+import { analyzeTaskTimings } from "./analyze-task-timings.ts";
 import { analyzeThreadDump } from "./analyze-thread-dump.ts";
 import { analyzeToolFailures } from "./analyze-tool-failures.ts";
 import { analyzeWorkloadShape } from "./analyze-workload-shape.ts";
@@ -48,6 +51,7 @@ export const ANALYZERS: readonly Analyzer[] = [
   analyzeSaturation,
   analyzeDeployments,
   analyzeRecentChanges,
+  analyzeCapacityChanges,
   analyzePodStatuses,
   analyzePodEvents,
   analyzeProbeTargets,
@@ -73,6 +77,8 @@ export const ANALYZERS: readonly Analyzer[] = [
   analyzePoolSize,
   analyzeDnsLoad,
   analyzeHotPod,
+  analyzeNoisyNeighbour,
+  analyzeTaskTimings,
   analyzeThreadDump,
   analyzeKnownIssues,
   analyzeToolFailures,
@@ -80,6 +86,7 @@ export const ANALYZERS: readonly Analyzer[] = [
 
 export {
   analyzeAlertIssues,
+  analyzeCapacityChanges,
   analyzeCertificates,
   analyzeChallengeRedirect,
   analyzeClockSkew,
@@ -100,6 +107,7 @@ export {
   analyzeRecentChanges,
   analyzeSaturation,
   analyzeSqlRows,
+  analyzeTaskTimings,
   analyzeThreadDump,
   analyzeToolFailures,
   analyzeWorkloadShape,
