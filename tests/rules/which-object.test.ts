@@ -157,7 +157,7 @@ describe("the system task burning CPU in a hot workflow", () => {
     };
     const { candidates, findings } = analyzeTaskTimings.analyze(evidenceOf([{ tool: "get_cluster_metrics", data: metrics }], [CPU_ALERT]));
     expect(candidates[0]?.cause).toBe(
-      "The JSON_JQ_TRANSFORM task map_rules of workflow pricing_quote takes 1320 ms per evaluation (p50) at 90.5 perSecond: its jq expression runs on the servers' system-task threads on every execution, and that is what burns their CPU",
+      "The JSON_JQ_TRANSFORM task map_rules of workflow pricing_quote takes 1320 ms per evaluation (p50) at 90.5 perSecond: its jq expression runs on the servers' system-task threads on every execution of that workflow, and that is what burns their CPU",
     );
     expect(findings[0]?.text).toBe("JSON_JQ_TRANSFORM map_rules: p50 1320");
     const rows = [{ task_type: "INLINE", reference: "build_key", completed_last_hour: 40000, avg_ms: 950 }, { task_type: "SIMPLE", reference: "post", completed_last_hour: 9000, avg_ms: 4000 }];

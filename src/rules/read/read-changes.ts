@@ -35,14 +35,32 @@ export function extractChanges(data: unknown, text: string): Change[] {
     }
     return true;
   });
+  for (const change of rolloutHistoryText(text)) if (!changes.some((c) => c.workload === change.workload)) changes.push(change);
   // helm history: as JSON rows, as the command's text, or as a table inside a string field.
   const tables = [text, ...collectStrings(data).filter((s) => /^\s*REVISION\b/m.test(s))];
   for (const table of tables) {
     const current = currentRevision(extractHelmHistory(table === text ? data : null, table));
     if (current?.description && !changes.some((c) => c.revision === String(current.revision) && c.description === current.description)) {
-      changes.push({ workload: current.release, revision: String(current.revision), time: current.updated, description: current.description });
+      // "Upgrade complete" says nothing of what changed; the chart (and app version) it moved to does.
+      const generic = /^(upgrade|install) complete\.?$/i.test(current.description.trim());
+      const chart = generic && current.chart ? `chart ${current.chart}${current.appVersion ? ` (app ${current.appVersion})` : ""}: ` : "";
+      changes.push({ workload: current.release, revision: String(current.revision), time: current.updated, description: `${chart}${current.description}` });
       break;
     }
+  }
+  return changes;
+}
+
+/** `kubectl rollout history deploy/NAME` text: its REVISION / CHANGE-CAUSE table, the last row the latest. */
+function rolloutHistoryText(text: string): Change[] {
+  const changes: Change[] = [];
+  for (const match of text.matchAll(/rollout history\s+(?:(?:deploy(?:ment)?s?|statefulsets?|sts|daemonsets?|ds)(?:\.apps)?[/\s]+)([a-z0-9][-a-z0-9.]*)[^\n]*\n\s*REVISION\s+CHANGE-CAUSE\s*\n((?:[ \t]*\d+[ \t]+.*(?:\n|$))+)/gi)) {
+    const last = (match[2] ?? "").trim().split(/\n/).at(-1)?.trim() ?? "";
+    const row = /^(\d+)\s+(.*)$/.exec(last);
+    const cause = row?.[2]?.replace(/\s+#.*$/, "").trim();
+    if (!row || !cause || cause === "<none>") continue;
+    const time = /\((\d{4}-\d{2}-\d{2}[^)]*)\)/.exec(cause)?.[1] ?? null;
+    changes.push({ workload: match[1] ?? null, revision: row[1] ?? null, time, description: cause });
   }
   return changes;
 }

@@ -16,7 +16,8 @@ export interface WorkloadScan {
   /** `task`: the task type most lines name as the payload's owner (`output payload of extract_metadata`). */
   payloads: (WorkloadSignal & { externalStorageOff: boolean; task: string | null; direction: "input" | "output" | null }) | null;
   fanOut: (WorkloadSignal & { taskType: string | null }) | null;
-  requests: (WorkloadSignal & { endpoint: string | null; client: string | null }) | null;
+  /** `cadence`: seconds between the requests when they come at a steady pace (a periodic caller), else null. */
+  requests: (WorkloadSignal & { endpoint: string | null; client: string | null; cadence: number | null }) | null;
 }
 
 /** Counts at or above these are "huge" for one workflow or one request. */
@@ -27,6 +28,10 @@ const FULL_GC = /Pause Full|\[Full GC|Full GC \(/;
 const PAYLOAD_SIZE = /(?:payload|\b(?:input|output))\b.*?(\d[\d,]*(?:\.\d+)?)\s*(KB|KiB|MB|MiB|GB|GiB|bytes)\b/i;
 const TASK_COUNT = /(?:created|loaded|spawn\w*|with)\s+(\d[\d,]*)\s+tasks|(\d[\d,]*)\s+tasks\s+(?:loaded|created)/i;
 const REQUEST_SIZE = /[?&](?:size|limit|count)=(\d+)|returned\s+(\d[\d,]*)\s+(?:results|rows|items)/i;
+/** A page size written outside a URL (`search start=0 size=100000`): a request only when the line says it is one. */
+const PAGE_SIZE = /(?:^|[\s,(;{"'])(?:size|limit|page_?size|per_?page|max_?results)\\?["']?\s*[=:]\s*\\?["']?(\d+)\b/i;
+const REQUEST_WORDS = /\b(?:search|query|request|fetch|hits|results|page)\b|\b(?:GET|POST)\s+\//i;
+const PATH = /\b(?:GET|POST|PUT)\s+(\/[\w/.{}-]+)/;
 /** A line that reports how long something took: a size in it is context of the slowness, not an oversized payload. */
 const TIMING = /\b(?:slow|took|taking|elapsed)\b[^\n]*?\d+(?:\.\d+)?\s*(?:ms|s|sec|secs|seconds)\b/i;
 const EXTERNAL_STORAGE_OFF = /external payload storage\b[^\n]*?\b(?:disabled|not configured|unconfigured|DUMMY|none|off)\b/i;
@@ -37,7 +42,7 @@ export function scanWorkload(text: string): WorkloadScan {
   const gc = lines.filter((line) => FULL_GC.test(line));
   const payloads = lines.filter((line) => megabytes(PAYLOAD_SIZE.exec(line)) >= BIG_PAYLOAD_MB && !TIMING.test(line));
   const fanOut = lines.filter((line) => countOf(TASK_COUNT.exec(line)) >= BIG_COUNT);
-  const requests = lines.filter((line) => countOf(REQUEST_SIZE.exec(line)) >= BIG_COUNT);
+  const requests = lines.filter((line) => requestSize(line) >= BIG_COUNT);
   return {
     fullGc: gc.length > 0 ? { ...signal(gc, () => null), reclaim: /(\d+[MGK]->\d+[MGK](?:\(\d+[MGK]\))?)/.exec(gc[gc.length - 1] ?? "")?.[1] ?? null } : null,
     payloads:
@@ -53,12 +58,52 @@ export function scanWorkload(text: string): WorkloadScan {
     requests:
       requests.length > 0
         ? {
-            ...signal(requests, (l) => /[?&](?:size|limit|count)=\d+/.exec(l)?.[0].slice(1) ?? null, (l) => countOf(REQUEST_SIZE.exec(l))),
-            endpoint: mostFrequent(requests.map((l) => /\b(?:GET|POST|PUT)\s+(\/[\w/.-]+)/.exec(l)?.[1] ?? null)),
-            client: mostFrequent(requests.map((l) => /\b(?:app|client|user[- ]agent)[\s:=]+'?([\w.@-]+)'?/i.exec(l)?.[1] ?? null)),
+            ...signal(requests, (l) => /(?:size|limit|count|page_?size|per_?page|max_?results)\\?["']?\s*[=:]\s*\\?["']?\d+/i.exec(l)?.[0].replace(/[\\"'\s]/g, "").replace(":", "=") ?? null, requestSize),
+            ...whoCalls(requests, lines),
+            cadence: cadenceOf(requests),
           }
         : null,
   };
+}
+
+/** The result count a request line asks for or got: a URL's `size=`, a page size beside a request word, `returned N results`. */
+function requestSize(line: string): number {
+  const url = countOf(REQUEST_SIZE.exec(line));
+  if (url > 0) return url;
+  return REQUEST_WORDS.test(line) && !/\bqueue\s+(?:size|depth)/i.test(line) ? countOf(PAGE_SIZE.exec(line)) : 0;
+}
+
+/**
+ * Seconds between requests that come at a steady pace (every gap within half of the median gap,
+ * at least three gaps), read from the lines' clock times; null when irregular or unknown.
+ */
+function cadenceOf(lines: readonly string[]): number | null {
+  const times = lines.flatMap((line) => {
+    const m = /(?<!\d)(\d{2}):(\d{2}):(\d{2}(?:[.,]\d+)?)(?!\d)/.exec(line);
+    return m ? [Number(m[1]) * 3600 + Number(m[2]) * 60 + Number((m[3] ?? "0").replace(",", "."))] : [];
+  });
+  const gaps = times.slice(1).map((t, i) => t - (times[i] as number));
+  if (gaps.length < 3 || gaps.some((g) => g <= 0)) return null;
+  const median = [...gaps].sort((a, b) => a - b)[Math.floor(gaps.length / 2)] as number;
+  return gaps.every((g) => Math.abs(g - median) <= median / 2) ? median : null;
+}
+
+const CLIENT = /\b(?:app|client|user[- ]agent)[\s:=]+'?([\w.@-]+)'?/i;
+
+/**
+ * The endpoint and the client of the big requests. A service's own log line often names neither
+ * (`search start=0 size=100000`): then the endpoint is a path logged elsewhere whose last word the
+ * request lines name (`GET /api/workflow/search … (client x)`), and the client the one logged with it.
+ */
+function whoCalls(requests: readonly string[], lines: readonly string[]): { endpoint: string | null; client: string | null } {
+  const own = mostFrequent(requests.map((l) => PATH.exec(l)?.[1] ?? null));
+  const named = (path: string) => {
+    const word = path.split("/").filter((part) => /^[a-z]{4,}$/i.test(part)).pop();
+    return word !== undefined && requests.some((l) => new RegExp(`\\b${word}\\b`, "i").test(l.replace(PATH, "")));
+  };
+  const endpoint = own ?? mostFrequent(lines.map((l) => PATH.exec(l)?.[1] ?? null).filter((path) => path !== null && named(path)));
+  const client = mostFrequent(requests.map((l) => CLIENT.exec(l)?.[1] ?? null)) ?? (endpoint ? mostFrequent(lines.filter((l) => l.includes(endpoint)).map((l) => CLIENT.exec(l)?.[1] ?? null)) : null);
+  return { endpoint, client };
 }
 
 function signal(lines: string[], describe: (line: string) => string | null, size: (line: string) => number = () => 0): WorkloadSignal {

@@ -160,7 +160,7 @@ function maxConnectionsOf(evidence: Evidence): number | null {
 }
 
 /** Rows with a `state` column and a count, as pg_stat_activity grouped by state answers. */
-function readSessions(data: unknown, text: string): SessionGroup[] {
+export function readSessions(data: unknown, text: string): SessionGroup[] {
   return extractRows(data, text).flatMap((row) => {
     const entries = Object.entries(row).map(([k, v]) => [normalizeKey(k), v] as const);
     const state = entries.find(([k]) => k === "state")?.[1];

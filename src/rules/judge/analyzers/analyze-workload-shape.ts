@@ -73,13 +73,14 @@ export const analyzeWorkloadShape: Analyzer = {
         }
       }
       if (requests) {
-        const by = requests.client ? ` by ${requests.client}` : "";
+        const periodic = requests.cadence !== null ? `, repeated every ~${Math.max(1, Math.round(requests.cadence))} s (a periodic caller, such as a dashboard's auto-refresh or a scheduled export)` : "";
+        const by = `${requests.client ? ` by ${requests.client}` : ""}${periodic}`;
         const what = `${requests.endpoint ?? "API"} requests with ${requests.largest ?? "thousands of results"}`;
         analysis.findings.push({ text: `${pod}: ${quoteLine(requests.sample)}`, note: `${formatNumber(requests.count)} ${what}${by}`, tool, weight: 0.7, key: "large-requests" });
         if (relevant && requests.count >= 3) {
           analysis.candidates.push({
             key: "large-requests",
-            cause: `Oversized ${what}${by} (×${formatNumber(requests.count)}) fill the heap of ${pod}${gc ? `, with ${gc}` : ""}`,
+            cause: `Oversized ${what}${by} fill the heap of ${pod} (×${formatNumber(requests.count)} in its logs)${gc ? `, with ${gc}` : ""}`,
             weight: gc ? 0.85 : 0.7,
             appOrInfra: "app",
             nextStep: `Ask the owner of ${requests.client ?? "the client"} to page ${requests.endpoint ?? "its requests"} with a small page size (size <= 100) or run it off-peak`,

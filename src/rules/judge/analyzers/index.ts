@@ -9,6 +9,9 @@ import { analyzeControllerLogs } from "./analyze-controller-logs.ts";
 import { analyzeDbSessions } from "./analyze-db-sessions.ts";
 import { analyzeDeciderQueue } from "./analyze-decider-queue.ts";
 import { analyzeDeployments } from "./analyze-deployments.ts";
+import { analyzeDnsLoad } from "./analyze-dns-load.ts";
+import { analyzeDrainStopped } from "./analyze-drain-stopped.ts";
+import { analyzeDnsRecords } from "./analyze-dns-records.ts";
 import { analyzeErrorSinceChange } from "./analyze-error-since-change.ts";
 import { analyzeExecutionStatus } from "./analyze-execution-status.ts";
 import { analyzeHotPod } from "./analyze-hot-pod.ts";
@@ -24,7 +27,11 @@ import { analyzeNoisyNeighbour } from "./analyze-noisy-neighbour.ts";
 import { analyzePendingTasks } from "./analyze-pending-tasks.ts";
 import { analyzePodEvents } from "./analyze-pod-events.ts";
 import { analyzePodStatuses } from "./analyze-pod-statuses.ts";
+import { analyzePollStorm } from "./analyze-poll-storm.ts";
+import { analyzePoolSize } from "./analyze-pool-size.ts";
+import { analyzeProbeTargets } from "./analyze-probe-targets.ts";
 import { analyzeRecentChanges } from "./analyze-recent-changes.ts";
+import { analyzeRetryStorm } from "./analyze-retry-storm.ts";
 import { analyzeSaturation } from "./analyze-saturation.ts";
 import { analyzeSqlRows } from "./analyze-sql-rows.ts";
 import { analyzeTableScans } from "./analyze-table-scans.ts";
@@ -47,6 +54,7 @@ export const ANALYZERS: readonly Analyzer[] = [
   analyzeCapacityChanges,
   analyzePodStatuses,
   analyzePodEvents,
+  analyzeProbeTargets,
   analyzeJvmHeadroom,
   analyzeLogExceptions,
   analyzeCrashErrors,
@@ -57,11 +65,17 @@ export const ANALYZERS: readonly Analyzer[] = [
   analyzeIngress,
   analyzeLbHealthCheck,
   analyzeControllerLogs,
+  analyzeDnsRecords,
   analyzeCertificates,
   analyzeChallengeRedirect,
   analyzeDbSessions,
   analyzeLockHolders,
   analyzeWorkloadShape,
+  analyzeDrainStopped,
+  analyzeRetryStorm,
+  analyzePollStorm,
+  analyzePoolSize,
+  analyzeDnsLoad,
   analyzeHotPod,
   analyzeNoisyNeighbour,
   analyzeTaskTimings,
@@ -89,6 +103,7 @@ export {
   analyzeLogMessages,
   analyzePodEvents,
   analyzePodStatuses,
+  analyzeProbeTargets,
   analyzeRecentChanges,
   analyzeSaturation,
   analyzeSqlRows,
