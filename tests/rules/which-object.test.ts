@@ -48,6 +48,26 @@ describe("an issuer that cannot sign is the cause of a certificate's failed rene
     expect(extractIssuers(object)).toEqual([{ name: "le", kind: "ClusterIssuer", ready: false, reason: "ErrRegisterACMEAccount", message: "no such host", secretRef: "le-key" }]);
   });
 
+  it("reads `kubectl describe clusterissuer` text: the Ready condition and the account key Secret", () => {
+    const described = [
+      "Name:         le-prod",
+      "Kind:         ClusterIssuer",
+      "Spec:",
+      "  Acme:",
+      "    Private Key Secret Ref:",
+      "      Name:  le-prod-key",
+      "Status:",
+      "  Conditions:",
+      '    Message:               Error initializing issuer: secret "le-prod-key" not found',
+      "    Reason:                ErrInitIssuer",
+      "    Status:                False",
+      "    Type:                  Ready",
+    ].join("\n");
+    expect(extractIssuers(described, described)).toEqual([{ name: "le-prod", kind: "ClusterIssuer", ready: false, reason: "ErrInitIssuer", message: 'Error initializing issuer: secret "le-prod-key" not found', secretRef: "le-prod-key" }]);
+    const { candidates } = analyzeCertificates.analyze(evidenceOf([{ tool: "get_ingress_info", data: described }], [CERT_ALERT]));
+    expect(candidates[0]?.cause).toContain("its ACME account key Secret le-prod-key (privateKeySecretRef) is missing");
+  });
+
   it("the not-Ready issuer the alerted host's Ingress references is the root, not a rate limit another certificate hit", () => {
     const evidence = evidenceOf(
       [
@@ -144,6 +164,8 @@ describe("the system task burning CPU in a hot workflow", () => {
     expect(candidates[0]?.cause).toContain('"Slow JSON_JQ_TRANSFORM map_rules in pricing_quote/4: 1810 ms');
     expect(candidates[0]?.nextStep).toContain("workflow pricing_quote v4 that task map_rules");
     expect(rankAlongGraph(candidates, [CPU_ALERT]).root?.node.id).toBe("inline-script");
+    const quoted = analyzeLogMessages.analyze(evidenceOf([{ tool: "pull_pod_logs", input: { pod: "conductor-server-7c9d8e6f5-a1b2c" }, data: "WARN JSON_JQ_TRANSFORM task 'map_rules' in workflow 'pricing_quote' version 4 took 2210ms" }], [CPU_ALERT]));
+    expect(quoted.candidates[0]?.fact).toBe("JSON_JQ_TRANSFORM map_rules of workflow pricing_quote v4 takes seconds per run");
   });
 
   it("task timings by type (metrics or SQL rows): the slowest expression task per run, by reference and workflow", () => {

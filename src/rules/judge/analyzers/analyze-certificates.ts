@@ -50,7 +50,7 @@ function analyzeIssuers(evidence: Evidence, analysis: Analysis): void {
   const alertText = evidence.issues.map((i) => i.text).join("\n").toLowerCase();
   const found = new Map<string, { issuer: IssuerRecord; tool: string }>();
   for (const result of resultsFor(evidence, "get_ingress_info", "get_deployments_info", "get_pod_events", "get_pods_data")) {
-    for (const issuer of extractIssuers(result.data)) if (issuer.ready === false && issuer.message && !found.has(issuer.name)) found.set(issuer.name, { issuer, tool: result.tool });
+    for (const issuer of extractIssuers(result.data, result.text)) if (issuer.ready === false && issuer.message && !found.has(issuer.name)) found.set(issuer.name, { issuer, tool: result.tool });
     for (const event of extractEvents(result.data, result.text)) {
       const name = /^(cluster)?issuer\/(\S+)$/i.exec(event.object ?? "");
       if (!name?.[2] || event.type?.toLowerCase() !== "warning" || !event.message || found.has(name[2])) continue;
