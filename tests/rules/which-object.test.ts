@@ -287,10 +287,13 @@ describe("connections held by another client when Postgres says too many clients
   it("the client holding most of max_connections, from the exporter's pg_stat_activity_count by application and user", () => {
     const evidence = evidenceOf([{ tool: "pull_pod_logs", input: { pod: "conductor-server-7c9d8e6f5-a1b2c" }, data: serverLogs }, { tool: "get_infrastructure_metrics", data: exporter }], [DOWN_ALERT]);
     const { candidates, findings } = analyzeDbSessions.analyze(evidence);
-    expect(candidates).toEqual([expect.objectContaining({ key: "db-connections-held", subject: "nightly-report" })]);
+    const database = { key: "database", cause: "Conductor cannot get Postgres connections", weight: 0.8, appOrInfra: "infra" as const, tool: "pull_pod_logs" };
+    expect(candidates).toEqual([expect.objectContaining({ key: "db-connections-held" })]);
+    // The server pod restarting on its failed probes is explained by the client holding the slots.
+    const restarted = issue("POD_RESTARTED", "Pod has been restarted 4 times - conductor-server-7c9d8e6f5-a1b2c", "MAJOR", "conductor-server-7c9d8e6f5-a1b2c");
+    expect(rankAlongGraph([database, ...candidates], [restarted]).root?.node.id).toBe("db-connections-held");
     expect(candidates[0]?.cause).toBe('Postgres is out of connection slots ("FATAL: sorry, too many clients already"): client nightly-report (user report_svc) holds 180 of max_connections 200 (150 idle, 30 active), so the Conductor server cannot open the connections it needs');
     expect(findings[0]?.text).toBe("Postgres connections of nightly-report idle: 150");
-    const database = { key: "database", cause: "Conductor cannot get Postgres connections", weight: 0.8, appOrInfra: "infra" as const, tool: "pull_pod_logs" };
     expect(rankAlongGraph([database, ...candidates], [DOWN_ALERT]).root?.node.id).toBe("db-connections-held");
   });
 

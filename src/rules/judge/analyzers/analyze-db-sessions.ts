@@ -92,7 +92,7 @@ function analyzeConnectionHolders(evidence: Evidence, analysis: Analysis): void 
       weight: 0.88,
       appOrInfra: "app",
       nextStep: `Cap ${top.name}'s connections (its pool size × replicas must fit under max_connections with room for the Conductor server), or give it its own database user with a CONNECTION LIMIT; the server recovers once slots free up`,
-      subject: top.name,
+      // No subject: the client is not the pod an alert names, and its hold on the slots explains that pod's trouble too.
       tool: result.tool,
     });
     return;
