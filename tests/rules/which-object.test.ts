@@ -249,6 +249,13 @@ describe("a capacity setting lowered by a change, under a normal load", () => {
     expect(shared.candidates[0]?.weight).toBe(0.6);
   });
 
+  it("under a heap alert, a recorded -Xmx cut; under a health alert, a max_connections cut", () => {
+    const heap = analyzeCapacityChanges.analyze(evidenceOf([{ tool: "get_deployments_info", data: "change-cause: JAVA_OPTS -Xmx6g → -Xmx3g (right-size)" }], [HEAP_ALERT]));
+    expect(heap.candidates[0]?.cause).toContain("The JVM heap ceiling was cut by a change: -Xmx lowered from 6g to 3g");
+    const pg = analyzeCapacityChanges.analyze(evidenceOf([{ tool: "get_deployments_info", data: "-  max_connections = 400\n+  max_connections = 100\n" }], [DOWN_ALERT]));
+    expect(pg.candidates[0]?.cause).toContain("Postgres's connection limit was cut by a change: max_connections lowered from 400 to 100");
+  });
+
   it("without a diff, the ceiling's series stepping down under flat usage; not when the usage grew", () => {
     const matrix = (used: [string, string]) => ({
       status: "success",
