@@ -127,7 +127,11 @@ describe("a retry storm: a task retried at once, hundreds of times", () => {
   it("a task definition read by SQL (JSON column) with retryCount in the hundreds and retryDelaySeconds 0", () => {
     const rows = { columns: ["name", "json_data"], rows: [["check_address", '{"name":"check_address","retryCount":800,"retryLogic":"FIXED","retryDelaySeconds":0}'], ["ship", '{"name":"ship","retryCount":3,"retryDelaySeconds":30}']] };
     const { candidates } = analyzeRetryStorm.analyze(evidenceOf([{ tool: "run_sql_select", input: { query: "SELECT name, json_data FROM meta_task_def" }, data: rows }], [REDIS]));
-    expect(candidates.map((c) => c.subject)).toEqual(["check_address"]);
+    expect(candidates.map((c) => [c.subject, c.weight])).toEqual([["check_address", 0.6]]);
+    // With the retry lines too, one cause names both: the effect and the setting.
+    const both = analyzeRetryStorm.analyze(evidenceOf([{ tool: "pull_pod_logs", input: { pod: "p" }, data: lines }, { tool: "run_sql_select", input: { query: "SELECT name, json_data FROM meta_task_def" }, data: rows }], [REDIS])).candidates;
+    expect(both).toHaveLength(1);
+    expect(both[0]).toMatchObject({ weight: 0.85, cause: expect.stringContaining("its task definition has retryCount 800 and retryDelaySeconds 0") });
   });
 
   it("a worker's JSON (ECS) lines counting attempts in the hundreds; a backlog asks for the task definitions that retry at once", () => {
