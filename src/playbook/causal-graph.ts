@@ -28,10 +28,11 @@ export interface CausalEdge {
   /** The evidence that establishes the link, as an engineer would look for it. */
   evidence: string;
   /**
-   * The upstream node is a closer reading of the same evidence (what the error itself says it
-   * means), not a separate cause left unseen: the node below stays a first cause for confidence.
+   * The upstream cause would show in the very output that shows this effect (the same log lines,
+   * or a closer reading of the same error): read there and not seen, it is ruled out, so the effect
+   * may still stand as a first cause for confidence.
    */
-  refines?: true;
+  sameOutput?: boolean;
 }
 
 const alert = (id: string, label: string, issueTypes: IssueType[], keys: string[] = []): CausalNode => ({ id, kind: "symptom", label, issueTypes, keys });
@@ -65,6 +66,7 @@ export const CAUSAL_NODES: readonly CausalNode[] = [
   symptom("pod-down", "pods not running or not ready", ["pod-down"]),
   symptom("crash", "a container crash-looping"),
   symptom("workers-unavailable", "a worker deployment with no ready pod"),
+  symptom("agent-pod-down", "the in-cluster agent's own pod not running or not ready"),
   symptom("probe", "failing liveness/readiness probes"),
   symptom("cpu-hot", "a pod or thread pool burning CPU"),
   symptom("heap", "the JVM heap filling (OutOfMemoryError, long GC)"),
@@ -79,6 +81,9 @@ export const CAUSAL_NODES: readonly CausalNode[] = [
   cause("image-pull", "an image that cannot be pulled"),
   cause("volume-claim", "an unbound PersistentVolumeClaim"),
   cause("scheduling", "no node can take the pod"),
+  cause("quota", "a namespace ResourceQuota used up: the ReplicaSet cannot create the pods (FailedCreate: exceeded quota)"),
+  cause("create-failed", "a controller refused pod creation (FailedCreate: admission policy, ServiceAccount)"),
+  cause("storage-limit", "a pod writing past its own emptyDir sizeLimit / ephemeral-storage limit (the kubelet evicts it)"),
   cause("config", "a missing Secret or ConfigMap"),
   cause("eviction", "the node ran out of disk or memory and evicted the pod"),
   cause("volume", "a volume that cannot be mounted"),
@@ -86,12 +91,15 @@ export const CAUSAL_NODES: readonly CausalNode[] = [
   cause("heap-too-small", "a JVM heap (-Xmx) too small for the load (Full GCs reclaim little)"),
   cause("recent-upgrade", "a new image rolled out just before the trouble"),
   cause("unbounded-buffer", "an in-memory queue that never drains (a missing or stuck sink)"),
+  cause("probe-target", "a liveness/readiness probe pointed at a port or path the container does not serve"),
   cause("startup-error", "a container that exits on its own error (the exception or fatal message it logged before exiting)"),
   cause("dns-server", "the cluster DNS server (CoreDNS) exiting on its own error (its configuration, a plugin)"),
   cause("cpu-limit", "a CPU limit lowered (the container is CFS-throttled at its limit)"),
   cause("memory-limit", "a container memory limit too low (OOMKilled)"),
+  cause("heap-no-headroom", "a JVM heap (-Xmx, MaxRAMPercentage) as large as the container memory limit: native memory has no room (OOMKilled with the heap not full)"),
   cause("db-credentials", "the database rejects the server's credentials"),
   cause("db-idle-transaction", "sessions idle in transaction hold the connections"),
+  cause("db-connections-held", "another client holds most of Postgres's connection slots (too many clients)"),
   cause("db-saturated", "Postgres saturated"),
   cause("db-lock-holder", "a Postgres session holding a lock every other query queues behind"),
   cause("missing-index", "a hot lookup without a usable index (sequential scans of a big table)"),
@@ -100,12 +108,14 @@ export const CAUSAL_NODES: readonly CausalNode[] = [
   cause("schedule-burst", "a schedule whose cron fires far too often"),
   cause("ingress-config", "an Ingress annotation that breaks the ingress controller's config"),
   cause("redis-size", "Redis too small for the normal load"),
+  cause("capacity-lowered", "a capacity setting lowered by a change (Redis maxmemory, -Xmx, max_connections) under a normal load"),
   cause("payload", "oversized workflow or task payloads"),
   cause("fan-out", "workflows with huge fan-out (dynamic forks)"),
   cause("large-requests", "expensive requests (large searches)"),
-  cause("inline-script", "an INLINE (script) task that never finishes"),
+  cause("inline-script", "a system task evaluating an expression (INLINE script, JSON_JQ_TRANSFORM) that never finishes or is costly on every run"),
   cause("rate-limit", "a task throttled by its rate limit"),
   cause("lock-contention", "threads blocked on a lock"),
+  cause("noisy-neighbour", "another pod on the same node using the node's CPU (no requests or limits)"),
   cause("elasticsearch", "the search index (Elasticsearch/OpenSearch) rejects writes"),
   cause("dns", "a host name that does not resolve"),
   cause("network", "a dependency refusing or timing out connections"),
@@ -115,10 +125,12 @@ export const CAUSAL_NODES: readonly CausalNode[] = [
   cause("load-balancer", "the load balancer was never provisioned"),
   cause("dns-record", "the domain's DNS record is missing or wrong"),
   cause("no-endpoints", "a Service whose selector matches no ready pod"),
+  cause("ingress-port", "an Ingress backend naming a Service port the Service does not have"),
   cause("lb-health-check", "a load-balancer health check on a path the pods do not serve (no healthy target)"),
   cause("certificate", "certificate renewal failing"),
   cause("challenge-blocked", "an authentication rule on the ingress that answers the ACME HTTP-01 challenge with a redirect or a refusal"),
   cause("api-key", "an API key rotated or expired"),
+  cause("clock-skew", "a node whose clock drifted (its time sync, NTP/chrony, stopped): its pods see valid tokens as not yet valid and times in the future"),
   cause("agent-down", "the in-cluster agent is not polling", ["agent-down"]),
   cause("known-issue", "a vetted known issue (src/known-issues) whose signature matched"),
   // Errors that name their mechanism, with the change that brought them (src/playbook/error-mechanisms.ts).
@@ -138,9 +150,10 @@ export const CAUSAL_NODES: readonly CausalNode[] = [
 
 const CAUSAL_ALERT_IDS = CAUSAL_NODES.filter((node) => node.issueTypes).map((node) => node.id);
 
-const e = (from: string | string[], to: string | string[], evidence: string): CausalEdge[] =>
-  (Array.isArray(from) ? from : [from]).flatMap((f) => (Array.isArray(to) ? to : [to]).map((t) => ({ from: f, to: t, evidence })));
-const refine = (from: string, to: string[], evidence: string): CausalEdge[] => e(from, to, evidence).map((edge) => ({ ...edge, refines: true }));
+const e = (from: string | string[], to: string | string[], evidence: string, options: { sameOutput?: boolean } = {}): CausalEdge[] =>
+  (Array.isArray(from) ? from : [from]).flatMap((f) => (Array.isArray(to) ? to : [to]).map((t) => ({ from: f, to: t, evidence, ...options })));
+/** An error that names its own mechanism: a closer reading of the downstream node's evidence. */
+const refine = (from: string, to: string[], evidence: string): CausalEdge[] => e(from, to, evidence, { sameOutput: true });
 
 export const CAUSAL_EDGES: readonly CausalEdge[] = [
   ...e("backlog", ["alert:redis", "alert:heap", "alert:cpu", "alert:response-time"], "decider queue size (running workflows) in the cluster data, with Redis/heap readings"),
@@ -162,7 +175,9 @@ export const CAUSAL_EDGES: readonly CausalEdge[] = [
   ...e("worker-auth", "tasks-unpolled", "401 / connection refused in the worker logs, the workers' configured server URL (deployments)"),
   ...e("image-pull", "pod-down", "ImagePullBackOff / ErrImagePull / manifest unknown in pod events or the pod list"),
   ...e("volume-claim", "pod-down", "FailedScheduling on an unbound PersistentVolumeClaim, ProvisioningFailed events"),
-  ...e("scheduling", "pod-down", "FailedScheduling: Insufficient cpu/memory or untolerated taints"),
+  ...e("scheduling", "pod-down", "FailedScheduling: Insufficient cpu/memory, untolerated taints or volume node affinity conflict, counted per node"),
+  ...e(["quota", "create-failed"], ["pod-down", "workers-unavailable"], "FailedCreate events of the ReplicaSet (exceeded quota: requested/used/limited), the deployment's ReplicaFailure condition"),
+  ...e("storage-limit", ["pod-down", "alert:pod-restarted"], "Evicted events or pod status naming the emptyDir volume or container that exceeded its local-storage limit"),
   ...e("config", "pod-down", "CreateContainerConfigError naming a missing Secret or ConfigMap"),
   ...e("eviction", ["pod-down", "alert:pod-restarted"], "Evicted events naming the resource the node ran low on (the pod is recreated: a restart)"),
   ...e("volume", "pod-down", "FailedMount / FailedAttachVolume events"),
@@ -170,12 +185,15 @@ export const CAUSAL_EDGES: readonly CausalEdge[] = [
   ...e("node", "volume", "a Multi-Attach / FailedAttachVolume event while the node the volume was attached to is NotReady"),
   ...e("recent-upgrade", ["unbounded-buffer", "heap", "cpu-hot", "alert:heap", "alert:cpu"], "deployments: the image against the previous one and the rollout's revision and age"),
   ...e("unbounded-buffer", ["heap", "alert:heap"], "logs: a queue size that only grows with nothing drained, events buffered in memory"),
+  ...e("probe-target", ["probe", "pod-down", "alert:pod-restarted"], "a probe refused on a port the program's logs do not listen on (or answered 404): probe config against the container's ports"),
   ...e("startup-error", ["crash", "pod-down", "alert:pod-restarted"], "the crash-looping container's last log lines: the exception or error it exits on, with exit code ≠ 0 (not OOMKilled)"),
   ...e("dns-server", ["dns", "crash", "pod-down", "alert:dns"], "the CoreDNS container's last log lines: the error it exits on"),
   ...e("cpu-limit", ["cpu-hot", "probe", "alert:cpu", "alert:response-time"], "a recorded change (helm history, rollout cause) lowering resources.limits.cpu, CPU at the new limit"),
   ...e("memory-limit", ["crash", "alert:pod-restarted", "pod-down"], "last state OOMKilled, exit code 137, OOMKilling events"),
+  ...e("heap-no-headroom", "memory-limit", "the deployment's -Xmx / MaxRAMPercentage against its limits.memory, on a workload OOMKilled while its heap is not full"),
   ...e("db-credentials", ["crash", "database"], "password authentication failed in the server's startup logs"),
   ...e("db-idle-transaction", "database", "pg_stat_activity: sessions idle in transaction holding most connections"),
+  ...e("db-connections-held", ["database", "db-saturated"], "\"too many clients\" from Postgres, with pg_stat_activity grouped by application/user against max_connections"),
   ...e("db-lock-holder", ["database", "db-saturated", "alert:response-time"], "pg_locks / pg_blocking_pids: the blocking pid at the head of the chain, waiting on no one"),
   ...e("db-saturated", "database", "Postgres connections or CPU at their limit in the cluster data"),
   ...e("missing-index", ["db-saturated", "database", "alert:response-time"], "pg_stat_user_tables: seq_scan against idx_scan of the biggest tables"),
@@ -184,12 +202,14 @@ export const CAUSAL_EDGES: readonly CausalEdge[] = [
   ...e("schedule-burst", ["backlog", "alert:redis"], "scheduler logs: a schedule's cron expression and the workflows it starts"),
   ...e("ingress-config", ["crash", "alert:domain-reachability", "alert:domain-resolution"], "ingress-nginx logs: nginx: [emerg] / configuration test failed"),
   ...e("redis-size", "alert:redis", "Redis usage high with a normal decider queue and no large payloads"),
+  ...e("capacity-lowered", ["redis-size", "alert:redis", "alert:heap", "heap", "database"], "a recorded change (helm values diff, config) lowering maxmemory / -Xmx / max_connections, or the ceiling's metric stepping down while usage stays flat"),
   ...e("payload", ["alert:redis", "alert:heap", "backlog"], "oversized payload warnings in the server logs"),
   ...e("fan-out", ["alert:redis", "alert:heap", "backlog"], "workflows with thousands of forked tasks in the server logs"),
   ...e("large-requests", ["alert:heap", "alert:cpu", "alert:response-time"], "large search requests in the server logs"),
-  ...e("inline-script", ["cpu-hot", "alert:cpu", "backlog"], "an INLINE task still evaluating (server logs), script-engine frames in a thread dump"),
+  ...e("inline-script", ["cpu-hot", "alert:cpu", "backlog"], "an INLINE/JSON_JQ_TRANSFORM task still evaluating or slow per run (server logs), script- or jq-engine frames in a thread dump"),
   ...e("rate-limit", ["alert:warn-logs", "backlog"], "rate-limit warnings naming a task (server logs)"),
   ...e("lock-contention", ["cpu-hot", "alert:response-time"], "many BLOCKED threads in a thread dump"),
+  ...e("noisy-neighbour", ["cpu-hot", "probe", "alert:cpu", "alert:response-time"], "pods -o wide: another pod on the alerted pod's node; usage by pod: it uses several times the pod's CPU, the node near capacity"),
   ...e("elasticsearch", ["indexer", "alert:error-logs"], "bulk index rejections (es_rejected_execution_exception) in the server logs"),
   ...e("dns", ["alert:error-logs", "crash", "alert:dns"], "UnknownHostException in the logs"),
   ...e("dns", ["redis-connection", "database"], "UnknownHostException as the Caused-by of a Redis or JDBC connection error: the store's name does not resolve"),
@@ -201,11 +221,16 @@ export const CAUSAL_EDGES: readonly CausalEdge[] = [
   ...e("load-balancer", ["alert:domain-resolution", "alert:domain-reachability", "alert:dns"], "an ingress without an external address, controller warnings"),
   ...e("dns-record", ["alert:domain-resolution", "alert:domain-reachability", "alert:dns"], "the ingress address against the domain's DNS record"),
   ...e("no-endpoints", "alert:domain-reachability", "a Service with no endpoints, selector against the pods' labels"),
+  ...e("ingress-port", ["no-endpoints", "alert:domain-reachability"], "the ingress backend's port (name or number) against the Service's ports: a port it lacks has no endpoints"),
   ...e("lb-health-check", "alert:domain-reachability", "target health: every target unhealthy on the LB's health-check path, against the pods' own probe path"),
   ...e("certificate", "alert:certificate", "a Certificate not Ready, the ACME challenge's status (cert-manager)"),
   ...refine("challenge-blocked", ["certificate"], "cert-manager's self check: wrong status code 30x/401/403 on the challenge path, and an auth annotation on the ingress serving that host"),
   ...e("api-key", "alert:auth-stale", "the alert itself (self-describing)"),
+  ...e("clock-skew", ["alert:warn-logs", "alert:error-logs"], "log lines with times that cannot be true (not yet valid, in the future) only from the pods of one node (pod list -o wide), the node's time-sync metrics"),
+  ...e("clock-skew", ["conductor", "worker-auth"], "the dominant warnings or 401s are rejections of times that cannot be true (a token not yet valid)", { sameOutput: true }),
   ...e("agent-down", "alert:unknown", "the health check and commands TIMED_OUT, tasks not polled"),
+  ...e("agent-pod-down", "agent-down", "the agent's own pod (agent-handler) crash-looping or not ready in the pod list"),
+  ...e(["image-pull", "config", "scheduling", "memory-limit", "startup-error", "crash", "eviction", "node"], "agent-pod-down", "the cause seen on the agent's own pod (pod list, events, logs)"),
   ...refine("fd-leak", ["startup-error", "conductor", "network"], "Too many open files in the logs, open descriptors climbing to the limit, leak warnings; the rollout it started with"),
   ...e("fd-leak", ["crash", "probe", "alert:error-logs"], "Too many open files in the logs of the crashing or failing container"),
   ...refine("db-read-only", ["database", "conductor", "redis-connection"], "cannot execute … in a read-only transaction in the logs; a failover event and the datasource host that is no longer the writer"),

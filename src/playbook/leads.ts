@@ -115,6 +115,12 @@ export const LEADS: readonly Lead[] = [
     ],
   },
   {
+    id: "cpu-node-neighbours",
+    opensOn: ["alert:cpu"],
+    why: "CPU high: the nodes' CPU and the pods beside the server (a neighbour with no limits burns the node the server shares)",
+    calls: [{ tool: "get_infrastructure_metrics", args: {} }],
+  },
+  {
     id: "pod-down-events-logs",
     opensOn: ["pod-down", "crash", "alert:pod-not-running", "alert:pod-restarted"],
     why: "a pod not running: its events first, then its logs",
@@ -124,6 +130,18 @@ export const LEADS: readonly Lead[] = [
     ],
   },
   {
+    id: "oom-memory-settings",
+    opensOn: ["memory-limit"],
+    why: "an OOMKill: the container's memory limit against the heap setting it runs with (-Xmx, MaxRAMPercentage)",
+    calls: [{ tool: "get_deployments_info", args: {} }],
+  },
+  {
+    id: "missing-pods-controller",
+    opensOn: ["alert:pod-not-running"],
+    why: "pods missing or not running: their deployment's conditions (ReplicaFailure: FailedCreate, exceeded quota) and last change",
+    calls: [{ tool: "get_deployments_info", args: {} }],
+  },
+  {
     id: "crash-replica-logs",
     opensOn: ["crash", "pod-down"],
     why: "a crash loop whose logs could not be read: a replica's logs (a restarting container's previous logs are often gone)",
@@ -131,9 +149,19 @@ export const LEADS: readonly Lead[] = [
   },
   {
     id: "crash-own-error-change",
-    opensOn: ["startup-error", "dns-server"],
-    why: "a container exiting on its own error: what last changed in its workload (image, config, rollout history)",
+    opensOn: ["startup-error", "dns-server", "probe", "probe-target"],
+    why: "a container exiting on its own error or failing its probes: what last changed in its workload (image, config, probes, rollout history)",
     calls: [{ tool: "get_deployments_info", args: {} }],
+  },
+  {
+    id: "clock-skew-node",
+    opensOn: ["clock-skew"],
+    why: "times that cannot be true: which node the pods that print them run on, and that node's time sync",
+    calls: [
+      { tool: "get_pods_data", args: {} },
+      { tool: "pull_pod_logs", args: { pod: "{siblingServerPod}", lines: 300 } },
+      { tool: "get_infrastructure_metrics", args: {} },
+    ],
   },
   {
     id: "dns-server-load",

@@ -54,7 +54,8 @@ describe("runRulesEngine over the real tools and invoker", () => {
       { command: "GET_PODS_DATA", parameters: {} },
       { command: "GET_POD_EVENTS", parameters: { podName: "conductor-server-7d9f8-abcde" } },
       { command: "PULL_LOGS", parameters: { podName: "conductor-server-7d9f8-abcde", lines: 300, fetchOption: "TAIL" } },
-      // Why memory grew is not seen: the widening round reads the deployments and the metrics.
+      // The OOMKill's lead: the memory limit against the heap setting; why memory grew is still not seen,
+      // so the widening round reads the metrics.
       { command: "GET_DEPLOYMENTS_INFO", parameters: {} },
       { command: "GET_CLUSTER_METRICS", parameters: {} },
       { command: "GET_INFRASTRUCTURE_METRICS", parameters: {} },

@@ -13,7 +13,8 @@ export interface WorkloadSignal {
 
 export interface WorkloadScan {
   fullGc: (WorkloadSignal & { reclaim: string | null }) | null;
-  payloads: (WorkloadSignal & { externalStorageOff: boolean }) | null;
+  /** `task`: the task type most lines name as the payload's owner (`output payload of extract_metadata`). */
+  payloads: (WorkloadSignal & { externalStorageOff: boolean; task: string | null; direction: "input" | "output" | null }) | null;
   fanOut: (WorkloadSignal & { taskType: string | null }) | null;
   /** `cadence`: seconds between the requests when they come at a steady pace (a periodic caller), else null. */
   requests: (WorkloadSignal & { endpoint: string | null; client: string | null; cadence: number | null }) | null;
@@ -31,17 +32,28 @@ const REQUEST_SIZE = /[?&](?:size|limit|count)=(\d+)|returned\s+(\d[\d,]*)\s+(?:
 const PAGE_SIZE = /(?:^|[\s,(;{"'])(?:size|limit|page_?size|per_?page|max_?results)\\?["']?\s*[=:]\s*\\?["']?(\d+)\b/i;
 const REQUEST_WORDS = /\b(?:search|query|request|fetch|hits|results|page)\b|\b(?:GET|POST)\s+\//i;
 const PATH = /\b(?:GET|POST|PUT)\s+(\/[\w/.{}-]+)/;
+/** A line that reports how long something took: a size in it is context of the slowness, not an oversized payload. */
+const TIMING = /\b(?:slow|took|taking|elapsed)\b[^\n]*?\d+(?:\.\d+)?\s*(?:ms|s|sec|secs|seconds)\b/i;
+const EXTERNAL_STORAGE_OFF = /external payload storage\b[^\n]*?\b(?:disabled|not configured|unconfigured|DUMMY|none|off)\b/i;
 const TASK_TYPES = /\b(FORK_JOIN_DYNAMIC|FORK_JOIN|DO_WHILE|SUB_WORKFLOW|DYNAMIC|INLINE|JSON_JQ_TRANSFORM|START_WORKFLOW)\b/;
 
 export function scanWorkload(text: string): WorkloadScan {
   const lines = asText(text).split(/\r?\n/).filter((line) => line.trim() !== "");
   const gc = lines.filter((line) => FULL_GC.test(line));
-  const payloads = lines.filter((line) => megabytes(PAYLOAD_SIZE.exec(line)) >= BIG_PAYLOAD_MB);
+  const payloads = lines.filter((line) => megabytes(PAYLOAD_SIZE.exec(line)) >= BIG_PAYLOAD_MB && !TIMING.test(line));
   const fanOut = lines.filter((line) => countOf(TASK_COUNT.exec(line)) >= BIG_COUNT);
   const requests = lines.filter((line) => requestSize(line) >= BIG_COUNT);
   return {
     fullGc: gc.length > 0 ? { ...signal(gc, () => null), reclaim: /(\d+[MGK]->\d+[MGK](?:\(\d+[MGK]\))?)/.exec(gc[gc.length - 1] ?? "")?.[1] ?? null } : null,
-    payloads: payloads.length > 0 ? { ...signal(payloads, (l) => PAYLOAD_SIZE.exec(l)?.slice(1, 3).join(" ") ?? null, megabytesOfLine), externalStorageOff: payloads.some((l) => /external payload storage (is )?disabled/i.test(l)) } : null,
+    payloads:
+      payloads.length > 0
+        ? {
+            ...signal(payloads, (l) => PAYLOAD_SIZE.exec(l)?.slice(1, 3).join(" ") ?? null, megabytesOfLine),
+            externalStorageOff: payloads.some((l) => EXTERNAL_STORAGE_OFF.test(l)),
+            task: mostFrequent(payloads.map(payloadTaskOf)),
+            direction: (mostFrequent(payloads.map((l) => /\b(input|output)\b/i.exec(l)?.[1]?.toLowerCase() ?? null)) as "input" | "output" | null) ?? null,
+          }
+        : null,
     fanOut: fanOut.length > 0 ? { ...signal(fanOut, (l) => `${countOf(TASK_COUNT.exec(l))} tasks`, (l) => countOf(TASK_COUNT.exec(l))), taskType: mostFrequent(fanOut.map((l) => TASK_TYPES.exec(l)?.[1] ?? null)) } : null,
     requests:
       requests.length > 0
@@ -96,7 +108,7 @@ function whoCalls(requests: readonly string[], lines: readonly string[]): { endp
 
 function signal(lines: string[], describe: (line: string) => string | null, size: (line: string) => number = () => 0): WorkloadSignal {
   const largestLine = [...lines].sort((a, b) => size(b) - size(a))[0] ?? lines[0] ?? "";
-  return { count: lines.length, sample: (lines[0] ?? "").trim().slice(0, 240), subject: mostFrequent(lines.map(subjectOf)), largest: describe(largestLine) };
+  return { count: lines.length, sample: (lines[0] ?? "").trim().slice(0, 2000), subject: mostFrequent(lines.map(subjectOf)), largest: describe(largestLine) };
 }
 
 /** `workflow invoice_batch`, `Workflow map_survey_tiles v5`, `task build_invoice_lines (invoice_batch)`. */
@@ -106,6 +118,17 @@ function subjectOf(line: string): string | null {
   const inParens = /\btask\s+[\w.-]+\s+\(([A-Za-z][\w.-]*)\)/i.exec(line)?.[1];
   return inParens ?? /\bworkflowType\s+IN\s+\(([\w.-]+)\)|workflowType%20IN%20\(([\w.-]+)\)/i.exec(line)?.slice(1).find(Boolean) ?? null;
 }
+
+/** The task a payload line is about: `payload of extract_metadata`, `task resize_image`, `taskType=resize_image`. */
+function payloadTaskOf(line: string): string | null {
+  const name = (m: RegExpExecArray | null) => (m?.[1] && !NOT_A_TASK.test(m[1]) ? m[1] : null);
+  return (
+    name(/\b(?:payload|output|input)\s+of\s+(?:task\s+)?["'`]?([A-Za-z][\w.-]*[A-Za-z0-9])/i.exec(line)) ??
+    name(/\btask(?:Type|DefName|Name|RefName|ReferenceName)["']?\s*[:=]\s*["'`]?([A-Za-z][\w.-]*[A-Za-z0-9])/i.exec(line)) ??
+    name(/\btask\s+["'`]?([A-Za-z][\w.-]*[A-Za-z0-9])/i.exec(line))
+  );
+}
+const NOT_A_TASK = /^(?:output|input|payload|id|of|is|with|for|the|a|an|completed|update|updated|result|data|size|task|workflow|workflows)$/i;
 
 function mostFrequent(values: (string | null)[]): string | null {
   const counts = new Map<string, number>();

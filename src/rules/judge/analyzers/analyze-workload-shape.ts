@@ -44,10 +44,13 @@ export const analyzeWorkloadShape: Analyzer = {
         if (relevant && payloads.count >= 3) {
           analysis.candidates.push({
             key: "payload",
-            cause: `Large workflow payloads fill Redis and the heap: ${payloads.subject ? `${payloads.subject} workflows` : "workflows"} carry inputs/outputs up to ${payloads.largest} (×${formatNumber(payloads.count)} in ${pod}'s logs)${storage}`,
+            cause: payloads.task
+              ? `Large task payloads fill Redis and the heap: task ${payloads.task}${payloads.subject ? ` (workflow ${payloads.subject})` : ""} carries ${payloads.direction ?? "input/output"} payloads up to ${payloads.largest} (×${formatNumber(payloads.count)} in ${pod}'s logs: ${quoteLine(payloads.sample, 200)})${storage}`
+              : `Large workflow payloads fill Redis and the heap: ${payloads.subject ? `${payloads.subject} workflows` : "workflows"} carry inputs/outputs up to ${payloads.largest} (×${formatNumber(payloads.count)} in ${pod}'s logs)${storage}`,
+            fact: payloads.task ? `task ${payloads.task} ${payloads.direction ?? "payloads"} up to ${payloads.largest}` : undefined,
             weight: 0.8,
             appOrInfra: "app",
-            nextStep: `Enable external payload storage for this cluster, or ask the owner of ${payloads.subject ?? "these workflows"} to pass large data by reference instead of inline`,
+            nextStep: `Enable external payload storage for this cluster, or ask the owner of ${payloads.task ? `task ${payloads.task}` : (payloads.subject ?? "these workflows")} to pass large data by reference instead of inline`,
             tool,
           });
         }

@@ -1,7 +1,9 @@
 import type { Analyzer } from "../../types.ts";
 import { analyzeAlertIssues } from "./analyze-alert-issues.ts";
+import { analyzeCapacityChanges } from "./analyze-capacity-changes.ts";
 import { analyzeCertificates } from "./analyze-certificates.ts";
 import { analyzeChallengeRedirect } from "./analyze-challenge-redirect.ts";
+import { analyzeClockSkew } from "./analyze-clock-skew.ts";
 import { analyzeCrashErrors } from "./analyze-crash-errors.ts";
 import { analyzeControllerLogs } from "./analyze-controller-logs.ts";
 import { analyzeDbSessions } from "./analyze-db-sessions.ts";
@@ -9,26 +11,31 @@ import { analyzeDeciderQueue } from "./analyze-decider-queue.ts";
 import { analyzeDeployments } from "./analyze-deployments.ts";
 import { analyzeDnsLoad } from "./analyze-dns-load.ts";
 import { analyzeDrainStopped } from "./analyze-drain-stopped.ts";
+import { analyzeDnsRecords } from "./analyze-dns-records.ts";
 import { analyzeErrorSinceChange } from "./analyze-error-since-change.ts";
 import { analyzeExecutionStatus } from "./analyze-execution-status.ts";
 import { analyzeHotPod } from "./analyze-hot-pod.ts";
 import { analyzeIngress } from "./analyze-ingress.ts";
+import { analyzeJvmHeadroom } from "./analyze-jvm-headroom.ts";
 import { analyzeKnownIssues } from "./analyze-known-issues.ts";
 import { analyzeLbHealthCheck } from "./analyze-lb-health-check.ts";
 import { analyzeLockHolders } from "./analyze-lock-holders.ts";
 import { analyzeLogExceptions } from "./analyze-log-exceptions.ts";
 import { analyzeLogMessages } from "./analyze-log-messages.ts";
 import { analyzeNetworkPolicies } from "./analyze-network-policies.ts";
+import { analyzeNoisyNeighbour } from "./analyze-noisy-neighbour.ts";
 import { analyzePendingTasks } from "./analyze-pending-tasks.ts";
 import { analyzePodEvents } from "./analyze-pod-events.ts";
 import { analyzePodStatuses } from "./analyze-pod-statuses.ts";
 import { analyzePollStorm } from "./analyze-poll-storm.ts";
 import { analyzePoolSize } from "./analyze-pool-size.ts";
+import { analyzeProbeTargets } from "./analyze-probe-targets.ts";
 import { analyzeRecentChanges } from "./analyze-recent-changes.ts";
 import { analyzeRetryStorm } from "./analyze-retry-storm.ts";
 import { analyzeSaturation } from "./analyze-saturation.ts";
 import { analyzeSqlRows } from "./analyze-sql-rows.ts";
 import { analyzeTableScans } from "./analyze-table-scans.ts";
+import { analyzeTaskTimings } from "./analyze-task-timings.ts";
 import { analyzeThreadDump } from "./analyze-thread-dump.ts";
 import { analyzeToolFailures } from "./analyze-tool-failures.ts";
 import { analyzeWorkloadShape } from "./analyze-workload-shape.ts";
@@ -44,16 +51,21 @@ export const ANALYZERS: readonly Analyzer[] = [
   analyzeSaturation,
   analyzeDeployments,
   analyzeRecentChanges,
+  analyzeCapacityChanges,
   analyzePodStatuses,
   analyzePodEvents,
+  analyzeProbeTargets,
+  analyzeJvmHeadroom,
   analyzeLogExceptions,
   analyzeCrashErrors,
   analyzeErrorSinceChange,
   analyzeLogMessages,
+  analyzeClockSkew,
   analyzeNetworkPolicies,
   analyzeIngress,
   analyzeLbHealthCheck,
   analyzeControllerLogs,
+  analyzeDnsRecords,
   analyzeCertificates,
   analyzeChallengeRedirect,
   analyzeDbSessions,
@@ -65,6 +77,8 @@ export const ANALYZERS: readonly Analyzer[] = [
   analyzePoolSize,
   analyzeDnsLoad,
   analyzeHotPod,
+  analyzeNoisyNeighbour,
+  analyzeTaskTimings,
   analyzeThreadDump,
   analyzeKnownIssues,
   analyzeToolFailures,
@@ -72,8 +86,10 @@ export const ANALYZERS: readonly Analyzer[] = [
 
 export {
   analyzeAlertIssues,
+  analyzeCapacityChanges,
   analyzeCertificates,
   analyzeChallengeRedirect,
+  analyzeClockSkew,
   analyzeControllerLogs,
   analyzeCrashErrors,
   analyzeDbSessions,
@@ -82,13 +98,16 @@ export {
   analyzeExecutionStatus,
   analyzeHotPod,
   analyzeIngress,
+  analyzeJvmHeadroom,
   analyzeLogExceptions,
   analyzeLogMessages,
   analyzePodEvents,
   analyzePodStatuses,
+  analyzeProbeTargets,
   analyzeRecentChanges,
   analyzeSaturation,
   analyzeSqlRows,
+  analyzeTaskTimings,
   analyzeThreadDump,
   analyzeToolFailures,
   analyzeWorkloadShape,
