@@ -78,6 +78,7 @@ describe("an issuer that cannot sign is the cause of a certificate's failed rene
     );
     const certificates = analyzeCertificates.analyze(evidence).candidates;
     expect(certificates).toHaveLength(1);
+    expect(certificates[0]?.cause).toContain("cert-manager cannot renew the certificate api-tls: the ClusterIssuer acme-main");
     expect(certificates[0]?.cause).toContain('ClusterIssuer acme-main that signs it is not Ready (ErrInitIssuer: "Error initializing issuer: secret "acme-main-key" not found")');
     expect(certificates[0]?.cause).toContain("account key Secret acme-main-key");
     const logs = analyzeControllerLogs.analyze(evidence).candidates;
