@@ -284,6 +284,28 @@ describe("more errors that name their mechanism", () => {
   });
 });
 
+describe("kubectl describe text", () => {
+  it("reads the Secrets a described deployment references and its probe path", () => {
+    const described = [
+      "Name:                   events-server",
+      "Namespace:              apps",
+      "    Image:      acme/events:1.0",
+      "    Readiness:  http-get http://:8080/internal/ready delay=5s timeout=1s period=10s",
+      "    Environment Variables from:",
+      "      bus-credentials  Secret  Optional: false",
+      "    Environment:",
+      "      DB_PASSWORD:  <set to the key 'password' in secret 'events-db'>  Optional: false",
+    ].join("\n");
+    const logs = { tool: "pull_pod_logs", input: { pod: "events-server-7f8e9d6c5-bbbbb" }, data: "2026-04-02 02:00:20 ERROR 1 --- [bus] o.e.Bus : connect failed: invalid credentials\n" };
+    const sync = { tool: "pull_pod_logs", input: { pod: "external-secrets-6a7b8c9d5-ccccc" }, data: "2026-04-02T02:00:05Z INFO secret updated apps/events-db\n" };
+    const stale = analyzeErrorSinceChange.analyze(evidenceOf([logs, { tool: "get_deployments_info", data: described }, sync])).candidates.find((c) => c.key === "stale-secret");
+    expect(stale?.cause).toContain("the Secret events-db was updated at 2026-04-02T02:00:05Z");
+    const ingress = { items: [{ metadata: { name: "web" }, spec: { rules: [{ host: "web.example" }] }, status: { loadBalancer: { ingress: [{ hostname: "lb.example" }] } } }], targetGroups: [{ name: "tg", healthCheck: { path: "/health" }, targets: [{ state: "unhealthy", reason: "Target.ResponseCodeMismatch", description: "Health checks failed with these codes: [404]" }] }] };
+    const [lb] = analyzeLbHealthCheck.analyze(evidenceOf([{ tool: "get_ingress_info", data: ingress }, { tool: "get_deployments_info", data: described }])).candidates;
+    expect(lb?.cause).toContain("events-server's pods serve their health endpoint at /internal/ready (readiness probe)");
+  });
+});
+
 describe("deployments listed as a map keyed by name", () => {
   it("reads each entry as the workload of that name, with its image change and change-cause", () => {
     const [record] = extractDeployments({ deployments: { "label-printer": { replicas: "0/2", image: "acme/label:2.0", previousImage: "acme/label:1.9", changeCause: "new SDK", updatedAt: "2026-04-01T10:00:00Z" } } }, "");

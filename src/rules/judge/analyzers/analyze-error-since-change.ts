@@ -196,6 +196,10 @@ function failoverEvent(evidence: Evidence, workload: string): { text: string; ti
       }
       continue;
     }
+    if (typeof result.data === "string") {
+      for (const line of result.data.split(/\r?\n/)) if (line.length <= 300 && FAILOVER.test(line) && DATABASE_WORDS.test(line)) consider(line.trim(), lineTime(line), result.tool);
+      continue;
+    }
     walkObjects(result.data, (object) => {
       for (const value of Object.values(object)) {
         if (typeof value === "string" && value.length <= 300 && FAILOVER.test(value) && DATABASE_WORDS.test(value)) consider(value, readString(object, "time", "timestamp", "date", "at", "lastTimestamp"), result.tool);
@@ -354,6 +358,11 @@ function secretsOf(evidence: Evidence, workload: string): string[] {
       });
       return true;
     });
+    // `kubectl describe deployment`: `<set to the key 'password' in secret 'app-db'>`, `app-db  Secret  Optional: false`.
+    for (const block of describedBlocks(result.text, workload)) {
+      for (const m of block.matchAll(/in secret '([^']+)'/g)) if (m[1]) names.add(m[1]);
+      for (const m of block.matchAll(/^\s*([a-z0-9][a-z0-9.-]*)\s+Secret\s+Optional:/gm)) if (m[1]) names.add(m[1]);
+    }
     for (const deployment of extractDeployments(result.data, result.text).filter((d) => d.name === workload)) {
       for (const value of Object.values(deployment.env)) {
         const m = /^<secret ([^/>]+)\//.exec(value);
@@ -362,6 +371,11 @@ function secretsOf(evidence: Evidence, workload: string): string[] {
     }
   }
   return [...names];
+}
+
+/** The `describe` sections (from one `Name:` line to the next) about this workload. */
+function describedBlocks(text: string, workload: string): string[] {
+  return text.split(/^(?=Name:\s)/m).filter((block) => /^Name:\s+(\S+)/m.exec(block)?.[1] === workload);
 }
 
 function lastRollout(evidence: Evidence, workload: string): string | null {

@@ -126,6 +126,12 @@ function probePaths(evidence: Evidence): { workload: string; kind: string; path:
       }
       return found.some((f) => f.workload === workload);
     });
+    // `kubectl describe deployment`: `Readiness:  http-get http://:8080/actuator/health delay=10s …`.
+    for (const block of result.text.split(/^(?=Name:\s)/m)) {
+      const workload = /^Name:\s+(\S+)/m.exec(block)?.[1];
+      const m = /^\s*(Readiness|Startup|Liveness):\s+http-get\s+https?:\/\/[^/\s]*(\/\S*)/m.exec(block);
+      if (workload && m?.[2] && !found.some((f) => f.workload === workload)) found.push({ workload, kind: `${(m[1] as string).toLowerCase()} probe`, path: m[2] });
+    }
   }
   return found;
 }
