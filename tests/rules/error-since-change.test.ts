@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { analyzeChallengeRedirect } from "../../src/rules/judge/analyzers/analyze-challenge-redirect.ts";
 import { analyzeErrorSinceChange } from "../../src/rules/judge/analyzers/analyze-error-since-change.ts";
 import { analyzeLbHealthCheck } from "../../src/rules/judge/analyzers/analyze-lb-health-check.ts";
+import { analyzeLogExceptions } from "../../src/rules/judge/analyzers/analyze-log-exceptions.ts";
 import { rankAlongGraph } from "../../src/rules/judge/rank-along-graph.ts";
 import { confidenceOf } from "../../src/rules/compose/compose-report.ts";
 import { extractDeployments } from "../../src/rules/read/read-deployments.ts";
@@ -281,6 +282,25 @@ describe("more errors that name their mechanism", () => {
     const lines = ["2026-04-02 10:00:00 ERROR 1 --- [exec-2] c.a.b.Repo : java.lang.ClassNotFoundException: com.acme.optional.Plugin"];
     for (let i = 0; i < 6; i += 1) lines.push(`2026-04-02 10:00:0${i} ERROR 1 --- [exec-2] c.a.b.Api : order ${i} rejected by the payment provider`);
     expect(analyzeErrorSinceChange.analyze(evidenceOf([logsOf(lines), rollout])).candidates).toEqual([]);
+  });
+});
+
+describe("any dominant exception that began just after its workload's rollout", () => {
+  const logs = (day: string) => ({
+    tool: "pull_pod_logs",
+    input: { pod: "orders-api-6d7e8f9a5-xyz12" },
+    data: [`${day} 10:00:00.000 ERROR 1 --- [exec-1] c.a.o.Api : failed`, "java.lang.IllegalStateException: order state SHIPPED not mapped", `${day} 10:00:05.000 ERROR 1 --- [exec-2] c.a.o.Api : failed`, "java.lang.IllegalStateException: order state SHIPPED not mapped"].join("\n"),
+  });
+  const deployments = { tool: "get_deployments_info", data: { deployments: [{ name: "orders-api", image: "acme/orders:3.1.0", previousImage: "acme/orders:3.0.4", updated: "2026-04-02T08:30:00Z" }] } };
+
+  it("says since the rollout when the error first appears within a day after it", () => {
+    const [found] = analyzeLogExceptions.analyze(evidenceOf([logs("2026-04-02"), deployments])).candidates;
+    expect(found?.cause).toContain('since the rollout of orders-api at 2026-04-02T08:30:00Z: "image acme/orders:3.0.4 → acme/orders:3.1.0"');
+  });
+
+  it("says nothing of a rollout long before the error, or after it", () => {
+    expect(analyzeLogExceptions.analyze(evidenceOf([logs("2026-04-09"), deployments])).candidates[0]?.cause).not.toContain("since the rollout");
+    expect(analyzeLogExceptions.analyze(evidenceOf([logs("2026-04-01"), deployments])).candidates[0]?.cause).not.toContain("since the rollout");
   });
 });
 

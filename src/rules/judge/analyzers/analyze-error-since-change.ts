@@ -112,6 +112,8 @@ function quoteText(text: string, max: number): string {
 }
 
 interface FoundChange {
+  /** When the change happened, when recorded. */
+  time?: string | null;
   /** The change as the cause states it. */
   since: string;
   short: string;
@@ -126,6 +128,22 @@ function findChange(mechanism: ErrorMechanism, evidence: Evidence, workload: str
   return null;
 }
 
+/** How soon after a rollout an error's first occurrence is taken to come from it. */
+const ROLLOUT_WINDOW_MS = 24 * 3600 * 1000;
+
+/**
+ * `since the rollout of W at T: "…"` when the workload rolled out at most a day before the error
+ * first appears in these logs (both times known): any dominant error, mechanism or not.
+ */
+export function rolloutJustBefore(evidence: Evidence, workload: string, logText: string, matches: (record: LogRecord) => boolean): string | null {
+  const first = isoTime(parseLogRecords(logText).records.find(matches)?.time ?? null);
+  const change = first ? rolloutOf(evidence, workload) : null;
+  const at = change?.time ? Date.parse(change.time) : Number.NaN;
+  if (!first || !change || Number.isNaN(at)) return null;
+  const gap = Date.parse(first) - at;
+  return gap >= 0 && gap <= ROLLOUT_WINDOW_MS ? `since ${change.since}` : null;
+}
+
 /** The workload's last recorded rollout (change-cause, image bump, helm revision). */
 function rolloutOf(evidence: Evidence, workload: string): FoundChange | null {
   for (const result of resultsFor(evidence, "get_deployments_info")) {
@@ -134,6 +152,7 @@ function rolloutOf(evidence: Evidence, workload: string): FoundChange | null {
     const deployment = extractDeployments(result.data, result.text).find((d) => d.name === workload);
     const verbatim = deployment?.changeCause ?? change.description;
     return {
+      time: isoTime(change.time),
       since: `the rollout of ${workload}${change.time ? ` at ${change.time}` : ""}: "${change.description}"`,
       short: `the rollout ${change.description.slice(0, 50)}`,
       finding: { text: `${workload}: ${verbatim}`, note: `its last rollout${change.time ? `, ${change.time}` : ""}`, tool: result.tool, weight: 0.7 },
