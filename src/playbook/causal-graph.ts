@@ -28,10 +28,11 @@ export interface CausalEdge {
   /** The evidence that establishes the link, as an engineer would look for it. */
   evidence: string;
   /**
-   * The upstream node is a closer reading of the same evidence (what the error itself says it
-   * means), not a separate cause left unseen: the node below stays a first cause for confidence.
+   * The upstream cause would show in the very output that shows this effect (the same log lines,
+   * or a closer reading of the same error): read there and not seen, it is ruled out, so the effect
+   * may still stand as a first cause for confidence.
    */
-  refines?: true;
+  sameOutput?: boolean;
 }
 
 const alert = (id: string, label: string, issueTypes: IssueType[], keys: string[] = []): CausalNode => ({ id, kind: "symptom", label, issueTypes, keys });
@@ -79,6 +80,9 @@ export const CAUSAL_NODES: readonly CausalNode[] = [
   cause("image-pull", "an image that cannot be pulled"),
   cause("volume-claim", "an unbound PersistentVolumeClaim"),
   cause("scheduling", "no node can take the pod"),
+  cause("quota", "a namespace ResourceQuota used up: the ReplicaSet cannot create the pods (FailedCreate: exceeded quota)"),
+  cause("create-failed", "a controller refused pod creation (FailedCreate: admission policy, ServiceAccount)"),
+  cause("storage-limit", "a pod writing past its own emptyDir sizeLimit / ephemeral-storage limit (the kubelet evicts it)"),
   cause("config", "a missing Secret or ConfigMap"),
   cause("eviction", "the node ran out of disk or memory and evicted the pod"),
   cause("volume", "a volume that cannot be mounted"),
@@ -90,6 +94,7 @@ export const CAUSAL_NODES: readonly CausalNode[] = [
   cause("dns-server", "the cluster DNS server (CoreDNS) exiting on its own error (its configuration, a plugin)"),
   cause("cpu-limit", "a CPU limit lowered (the container is CFS-throttled at its limit)"),
   cause("memory-limit", "a container memory limit too low (OOMKilled)"),
+  cause("heap-no-headroom", "a JVM heap (-Xmx, MaxRAMPercentage) as large as the container memory limit: native memory has no room (OOMKilled with the heap not full)"),
   cause("db-credentials", "the database rejects the server's credentials"),
   cause("db-idle-transaction", "sessions idle in transaction hold the connections"),
   cause("db-saturated", "Postgres saturated"),
@@ -119,6 +124,7 @@ export const CAUSAL_NODES: readonly CausalNode[] = [
   cause("certificate", "certificate renewal failing"),
   cause("challenge-blocked", "an authentication rule on the ingress that answers the ACME HTTP-01 challenge with a redirect or a refusal"),
   cause("api-key", "an API key rotated or expired"),
+  cause("clock-skew", "a node whose clock drifted (its time sync, NTP/chrony, stopped): its pods see valid tokens as not yet valid and times in the future"),
   cause("agent-down", "the in-cluster agent is not polling", ["agent-down"]),
   cause("known-issue", "a vetted known issue (src/known-issues) whose signature matched"),
   // Errors that name their mechanism, with the change that brought them (src/playbook/error-mechanisms.ts).
@@ -132,9 +138,10 @@ export const CAUSAL_NODES: readonly CausalNode[] = [
 
 const CAUSAL_ALERT_IDS = CAUSAL_NODES.filter((node) => node.issueTypes).map((node) => node.id);
 
-const e = (from: string | string[], to: string | string[], evidence: string): CausalEdge[] =>
-  (Array.isArray(from) ? from : [from]).flatMap((f) => (Array.isArray(to) ? to : [to]).map((t) => ({ from: f, to: t, evidence })));
-const refine = (from: string, to: string[], evidence: string): CausalEdge[] => e(from, to, evidence).map((edge) => ({ ...edge, refines: true }));
+const e = (from: string | string[], to: string | string[], evidence: string, options: { sameOutput?: boolean } = {}): CausalEdge[] =>
+  (Array.isArray(from) ? from : [from]).flatMap((f) => (Array.isArray(to) ? to : [to]).map((t) => ({ from: f, to: t, evidence, ...options })));
+/** An error that names its own mechanism: a closer reading of the downstream node's evidence. */
+const refine = (from: string, to: string[], evidence: string): CausalEdge[] => e(from, to, evidence, { sameOutput: true });
 
 export const CAUSAL_EDGES: readonly CausalEdge[] = [
   ...e("backlog", ["alert:redis", "alert:heap", "alert:cpu", "alert:response-time"], "decider queue size (running workflows) in the cluster data, with Redis/heap readings"),
@@ -156,7 +163,9 @@ export const CAUSAL_EDGES: readonly CausalEdge[] = [
   ...e("worker-auth", "tasks-unpolled", "401 / connection refused in the worker logs, the workers' configured server URL (deployments)"),
   ...e("image-pull", "pod-down", "ImagePullBackOff / ErrImagePull / manifest unknown in pod events or the pod list"),
   ...e("volume-claim", "pod-down", "FailedScheduling on an unbound PersistentVolumeClaim, ProvisioningFailed events"),
-  ...e("scheduling", "pod-down", "FailedScheduling: Insufficient cpu/memory or untolerated taints"),
+  ...e("scheduling", "pod-down", "FailedScheduling: Insufficient cpu/memory, untolerated taints or volume node affinity conflict, counted per node"),
+  ...e(["quota", "create-failed"], ["pod-down", "workers-unavailable"], "FailedCreate events of the ReplicaSet (exceeded quota: requested/used/limited), the deployment's ReplicaFailure condition"),
+  ...e("storage-limit", ["pod-down", "alert:pod-restarted"], "Evicted events or pod status naming the emptyDir volume or container that exceeded its local-storage limit"),
   ...e("config", "pod-down", "CreateContainerConfigError naming a missing Secret or ConfigMap"),
   ...e("eviction", ["pod-down", "alert:pod-restarted"], "Evicted events naming the resource the node ran low on (the pod is recreated: a restart)"),
   ...e("volume", "pod-down", "FailedMount / FailedAttachVolume events"),
@@ -168,6 +177,7 @@ export const CAUSAL_EDGES: readonly CausalEdge[] = [
   ...e("dns-server", ["dns", "crash", "pod-down", "alert:dns"], "the CoreDNS container's last log lines: the error it exits on"),
   ...e("cpu-limit", ["cpu-hot", "probe", "alert:cpu", "alert:response-time"], "a recorded change (helm history, rollout cause) lowering resources.limits.cpu, CPU at the new limit"),
   ...e("memory-limit", ["crash", "alert:pod-restarted", "pod-down"], "last state OOMKilled, exit code 137, OOMKilling events"),
+  ...e("heap-no-headroom", "memory-limit", "the deployment's -Xmx / MaxRAMPercentage against its limits.memory, on a workload OOMKilled while its heap is not full"),
   ...e("db-credentials", ["crash", "database"], "password authentication failed in the server's startup logs"),
   ...e("db-idle-transaction", "database", "pg_stat_activity: sessions idle in transaction holding most connections"),
   ...e("db-lock-holder", ["database", "db-saturated", "alert:response-time"], "pg_locks / pg_blocking_pids: the blocking pid at the head of the chain, waiting on no one"),
@@ -199,6 +209,8 @@ export const CAUSAL_EDGES: readonly CausalEdge[] = [
   ...e("certificate", "alert:certificate", "a Certificate not Ready, the ACME challenge's status (cert-manager)"),
   ...refine("challenge-blocked", ["certificate"], "cert-manager's self check: wrong status code 30x/401/403 on the challenge path, and an auth annotation on the ingress serving that host"),
   ...e("api-key", "alert:auth-stale", "the alert itself (self-describing)"),
+  ...e("clock-skew", ["alert:warn-logs", "alert:error-logs"], "log lines with times that cannot be true (not yet valid, in the future) only from the pods of one node (pod list -o wide), the node's time-sync metrics"),
+  ...e("clock-skew", ["conductor", "worker-auth"], "the dominant warnings or 401s are rejections of times that cannot be true (a token not yet valid)", { sameOutput: true }),
   ...e("agent-down", "alert:unknown", "the health check and commands TIMED_OUT, tasks not polled"),
   ...refine("fd-leak", ["startup-error", "conductor", "network"], "Too many open files in the logs, open descriptors climbing to the limit, leak warnings; the rollout it started with"),
   ...e("fd-leak", ["crash", "probe", "alert:error-logs"], "Too many open files in the logs of the crashing or failing container"),

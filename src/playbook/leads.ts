@@ -8,7 +8,7 @@ import type { ToolName } from "../tools/types.ts";
  */
 
 /** Stand-ins resolved from the evidence before a call: a worker pod for the pending task, the crashed pod, a server pod. */
-export type LeadTarget = "{workerPod}" | "{crashedPod}" | "{unreadCrashedPod}" | "{serverPod}" | "{siblingServerPod}" | "{secretSyncPod}";
+export type LeadTarget = "{workerPod}" | "{crashedPod}" | "{unreadCrashedPod}" | "{serverPod}" | "{siblingServerPod}" | "{uninspectedTroubledPod}" | "{secretSyncPod}";
 
 export interface LeadCall {
   tool: ToolName;
@@ -118,6 +118,18 @@ export const LEADS: readonly Lead[] = [
     ],
   },
   {
+    id: "oom-memory-settings",
+    opensOn: ["memory-limit"],
+    why: "an OOMKill: the container's memory limit against the heap setting it runs with (-Xmx, MaxRAMPercentage)",
+    calls: [{ tool: "get_deployments_info", args: {} }],
+  },
+  {
+    id: "missing-pods-controller",
+    opensOn: ["alert:pod-not-running"],
+    why: "pods missing or not running: their deployment's conditions (ReplicaFailure: FailedCreate, exceeded quota) and last change",
+    calls: [{ tool: "get_deployments_info", args: {} }],
+  },
+  {
     id: "crash-replica-logs",
     opensOn: ["crash", "pod-down"],
     why: "a crash loop whose logs could not be read: a replica's logs (a restarting container's previous logs are often gone)",
@@ -130,9 +142,38 @@ export const LEADS: readonly Lead[] = [
     calls: [{ tool: "get_deployments_info", args: {} }],
   },
   {
+    id: "clock-skew-node",
+    opensOn: ["clock-skew"],
+    why: "times that cannot be true: which node the pods that print them run on, and that node's time sync",
+    calls: [
+      { tool: "get_pods_data", args: {} },
+      { tool: "pull_pod_logs", args: { pod: "{siblingServerPod}", lines: 300 } },
+      { tool: "get_infrastructure_metrics", args: {} },
+    ],
+  },
+  {
     id: "server-replicas",
     opensOn: ["alert:error-logs", "alert:warn-logs", "alert:heap", "alert:cpu"],
     why: "several pods' logs, not one: another server replica",
     calls: [{ tool: "pull_pod_logs", args: { pod: "{siblingServerPod}", lines: 300 } }],
   },
 ];
+
+/**
+ * When the leads are followed and the evidence still settles no cause (no root, or only a general
+ * reading), an engineer widens the look before handing over: the views not taken yet, and the next
+ * troubled pod nobody has looked at. Opens on its own pseudo-node; the engine decides when.
+ */
+export const UNSETTLED = "unsettled";
+export const WIDENING: Lead = {
+  id: "unsettled-widen",
+  opensOn: [UNSETTLED],
+  why: "no cause is settled yet: the views not taken so far",
+  calls: [
+    { tool: "get_pod_events", args: { pod: "{uninspectedTroubledPod}" } },
+    { tool: "pull_pod_logs", args: { pod: "{uninspectedTroubledPod}", lines: 200 } },
+    { tool: "get_deployments_info", args: {} },
+    { tool: "get_cluster_metrics", args: {} },
+    { tool: "get_infrastructure_metrics", args: {} },
+  ],
+};

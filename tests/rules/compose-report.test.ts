@@ -15,7 +15,7 @@ const candidate = (key: string, weight: number, extra: Partial<CauseCandidate> =
 });
 
 /** The events call's output holds one line per candidate, so each cause rests on a verifiable finding. */
-const EVENTS_OUTPUT = ["memory-limit", "network", "image-pull", "crash", "log-warn"].map((key) => `Warning evidence-${key} seen on p-0`).join("\n");
+const EVENTS_OUTPUT = ["memory-limit", "eviction", "network", "image-pull", "crash", "log-warn"].map((key) => `Warning evidence-${key} seen on p-0`).join("\n");
 const keyed = (candidates: CauseCandidate[]) => candidates.map((c) => ({ text: `evidence-${c.key} seen`, tool: "get_pod_events", weight: 0.5, key: c.key }));
 
 const composeFull = (candidates: CauseCandidate[], findings: RuleFinding[] = keyed(candidates), output = EVENTS_OUTPUT) =>
@@ -38,8 +38,9 @@ describe("rankCandidates", () => {
 
 describe("composeReport", () => {
   it("a strong single cause: high confidence, its next step, severity from the issues", () => {
-    const report = compose([candidate("memory-limit", 0.85)]);
-    expect(report).toMatchObject({ likelyRootCause: "cause memory-limit\nChain: Pod p-0 has been restarted ← cause memory-limit", confidence: "high", nextStep: "step memory-limit", appOrInfra: "infra", severity: "MAJOR" });
+    // A first cause (nothing in the graph explains an eviction): an OOMKill has causes upstream (heap headroom).
+    const report = compose([candidate("eviction", 0.85)]);
+    expect(report).toMatchObject({ likelyRootCause: "cause eviction\nChain: Pod p-0 has been restarted ← cause eviction", confidence: "high", nextStep: "step eviction", appOrInfra: "infra", severity: "MAJOR" });
     expect(reportSchema.safeParse({ ...report, stats: {} }).success).toBe(true);
   });
 

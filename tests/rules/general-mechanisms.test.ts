@@ -125,7 +125,10 @@ describe("confidence on a template cause", () => {
     const oom = analyzePodStatuses.analyze(evidenceOf([{ tool: "get_pods_data", data: pods }], alert)).candidates.filter((c) => c.key === "memory-limit");
     expect(oom[0]?.template).toBe(true);
     expect(confidenceOf(rankAlongGraph(oom, alert), 0)).toBe("medium");
-    expect(confidenceOf(rankAlongGraph(oom.map(({ template: _t, ...c }) => c), alert), 0)).toBe("high");
+    // The flag is what holds a first cause at medium (memory-limit itself has a cause upstream: heap headroom).
+    const firstCause = oom.map((c) => ({ ...c, key: "eviction" }));
+    expect(confidenceOf(rankAlongGraph(firstCause, alert), 0)).toBe("medium");
+    expect(confidenceOf(rankAlongGraph(firstCause.map(({ template: _t, ...c }) => c), alert), 0)).toBe("high");
   });
 });
 

@@ -26,7 +26,8 @@ const KEEP = new Set(
     "result results collected at with ready desired available replicas restarts restart last reason exit code phase age ip " +
     // Names the software itself prints: Kubernetes resources, Elasticsearch error types and index blocks, add-ons.
     "ephemeral rejected execution exception read allow delete block flood stage watermark external secrets " +
-    // PostgreSQL's own catalog columns (pg_stat_activity, pg_locks, pg_stat_user_tables).
+    // Log-format field names (logstash/ECS: stack_trace, logger_name), PostgreSQL's own catalog columns (pg_locks, pg_stat_user_tables).
+    "stack trace logger thread timestamp " +
     "pid pids blocking blocked lock locks wait xact backend query locktype granted mode relation relname schemaname seq scan scans idx tup live dead n autovacuum vacuum analyze start"
   ).split(/\s+/),
 );

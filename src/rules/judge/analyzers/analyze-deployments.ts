@@ -1,13 +1,33 @@
-import { extractDeployments } from "../../read/read-deployments.ts";
+import { extractDeployments, type DeploymentRecord } from "../../read/read-deployments.ts";
+import { matchSignature } from "../../../playbook/k8s-signatures.ts";
 import { collectStrings } from "../../read/walk-json.ts";
 import { formatNumber, hasIssue, resultsFor } from "../../evidence.ts";
-import type { Analysis, Analyzer } from "../../types.ts";
+import type { Analysis, Analyzer, CauseCandidate } from "../../types.ts";
 
 /** Deployments from the output, or from the text an agent wrapped in an object (`{result: "Name: …"}`). */
 function readDeployments(data: unknown, text: string): ReturnType<typeof extractDeployments> {
   const direct = extractDeployments(data, text);
   if (direct.length > 0) return direct;
   return collectStrings(data).flatMap((s) => (s.includes("\n") ? extractDeployments(s, s) : []));
+}
+
+/**
+ * A `ReplicaFailure` condition (status True) says why the controller cannot create the pods (`exceeded
+ * quota: …`, an admission webhook): the same reading as the ReplicaSet's FailedCreate event.
+ */
+function replicaFailures(deployment: DeploymentRecord, tool: string): CauseCandidate[] {
+  return deployment.conditions.flatMap((condition) => {
+    if (!/^ReplicaFailure$/i.test(condition.type) || !/^true$/i.test(condition.status)) return [];
+    const detail = `${condition.reason ?? ""} ${condition.message ?? ""}`.trim();
+    const signature = matchSignature(detail);
+    if (!signature || !["quota", "create-failed"].includes(signature.key)) return [];
+    // How many replicas it asked for, and the change that asked: what ran into the refusal.
+    const replicas = deployment.desired !== null && deployment.ready !== null ? `${formatNumber(deployment.ready)} of ${formatNumber(deployment.desired)} replicas ready` : null;
+    const change = deployment.changeCause ? `last change: "${deployment.changeCause}"` : null;
+    const context = [replicas, change].filter(Boolean).join("; ");
+    const cause = `${signature.cause(deployment.name, detail)}${context ? ` (${context})` : ""}`;
+    return [{ key: signature.key, cause, subject: deployment.name, weight: signature.weight, appOrInfra: signature.appOrInfra, nextStep: signature.nextStep(deployment.name, detail), tool }];
+  });
 }
 
 function tagOf(image: string): string {
@@ -44,6 +64,7 @@ export const analyzeDeployments: Analyzer = {
         continue;
       }
       for (const deployment of deployments) {
+        analysis.candidates.push(...replicaFailures(deployment, result.tool));
         const change = deployment.changeCause ? ` (last change: ${deployment.changeCause})` : "";
         if (deployment.desired === 0) {
           const isWorker = /worker/i.test(deployment.name);

@@ -22,7 +22,9 @@ export const analyzePodEvents: Analyzer = {
         continue;
       }
       for (const { signature, events: matched } of groups) {
-        const { finding, candidate } = describeGroup(signature, matched, pod, result.tool);
+        // Pods the controller cannot create: the scale-up beside it in the same events says what asked for them.
+        const context = signature.key === "quota" || signature.key === "create-failed" ? events.filter((e) => /^ScalingReplicaSet$/i.test(e.reason)).slice(0, 1) : [];
+        const { finding, candidate } = describeGroup(signature, matched, pod, result.tool, context);
         analysis.findings.push(finding);
         analysis.candidates.push(candidate);
       }
@@ -47,17 +49,17 @@ function groupBySignature(events: EventRecord[]): { signature: K8sSignature; eve
   return [...groups.values()].sort((a, b) => b.signature.weight - a.signature.weight);
 }
 
-function describeGroup(signature: K8sSignature, events: EventRecord[], pod: string, tool: string): { finding: RuleFinding; candidate: CauseCandidate } {
+function describeGroup(signature: K8sSignature, events: EventRecord[], pod: string, tool: string, context: EventRecord[] = []): { finding: RuleFinding; candidate: CauseCandidate } {
   const count = events.reduce((sum, e) => sum + e.count, 0);
   const first = events[0];
   const firstCount = events.filter((e) => e.reason === first?.reason).reduce((sum, e) => sum + e.count, 0);
   // An OOMKilling event is recorded on the node; the subject is still the pod.
-  const subject = first?.object && !/^nodes?\//i.test(first.object) ? first.object.replace(/^pods?\//, "") : pod;
+  const subject = first?.object && !/^nodes?\//i.test(first.object) ? subjectOf(first.object) : pod;
   const message = first?.message ? `: ${first.message.replace(/\s+/g, " ").slice(0, 120)}` : "";
   // A second reason in the same group often names the culprit (ProvisioningFailed beside FailedScheduling).
   const other = events.find((e) => e.reason !== first?.reason);
   const also = other ? `; ${other.object ?? subject}: ${other.reason}: ${other.message.slice(0, 160)}` : "";
-  const detail = events.map((e) => `${e.object ?? ""} ${e.reason} ${e.message}`).join("\n");
+  const detail = [...events, ...context].map((e) => `${e.object ?? ""} ${e.reason} ${e.message}`).join("\n");
   return {
     finding: {
       text: `${subject}: ${first?.reason ?? signature.key}${message}`,
@@ -80,6 +82,16 @@ function describeGroup(signature: K8sSignature, events: EventRecord[], pod: stri
       tool,
     },
   };
+}
+
+/**
+ * The object an event is about, as the alert names it: `pod/x` → `x`; a ReplicaSet's FailedCreate is
+ * about its Deployment (`replicaset/claims-workers-6d8b7c9f5` → `claims-workers`).
+ */
+export function subjectOf(object: string): string {
+  const [, kind = "", name = object] = /^(?:([\w.-]+)\/)?(.+)$/.exec(object) ?? [];
+  if (/^replicasets?(\.apps)?$/i.test(kind)) return name.replace(/-[a-z0-9]{6,10}$/, "");
+  return name;
 }
 
 /** The cause with the event that shows it, reason and message as Kubernetes wrote them (unless the cause already quotes it). */

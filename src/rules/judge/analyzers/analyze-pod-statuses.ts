@@ -24,19 +24,22 @@ export const analyzePodStatuses: Analyzer = {
         continue;
       }
       for (const pod of troubled.slice(0, 3)) {
-        const matched = matchSignature([...pod.reasons, ...pod.lastReasons, pod.status ?? ""].join(" "));
-        // A restart long past on a pod that is Running and ready now is history, not the cause of today's alert.
-        const signature = matched && isPast(pod) ? { ...matched, weight: Math.min(matched.weight, PAST_WEIGHT) } : matched;
+        const detail = detailOf(pod);
+        const matched = matchSignature([...pod.reasons, ...pod.lastReasons, pod.status ?? "", detail].join(" "));
+        // A restart long past on a pod that is Running and ready now is history, not the cause of today's alert;
+        // so is how the previous container ended for a pod now waiting to be scheduled (it runs nothing).
+        const history = isPast(pod) || (isUnscheduled(pod, pods) && matched !== null && !pod.reasons.some((r) => matched.pattern.test(r)));
+        const signature = matched && history ? { ...matched, weight: Math.min(matched.weight, PAST_WEIGHT) } : matched;
         analysis.findings.push({ text: describePod(pod), ...(pod.node ? { note: `node ${pod.node}` } : {}), tool: result.tool, weight: signature?.weight ?? 0.4, ...(signature ? { key: signature.key } : {}) });
         if (signature) {
           analysis.candidates.push({
             key: signature.key,
-            cause: signature.cause(pod.name),
+            cause: signature.cause(pod.name, detail),
             subject: pod.name,
             weight: signature.weight,
             appOrInfra: signature.appOrInfra,
       ...(signature.template ? { template: true } : {}),
-            nextStep: signature.nextStep(pod.name),
+            nextStep: signature.nextStep(pod.name, detail),
             tool: result.tool,
           });
         } else if (pod.status && !HEALTHY.test(pod.status)) {
@@ -66,6 +69,20 @@ const PAST_WEIGHT = 0.3;
 
 export function isPast(pod: PodRecord): boolean {
   return (pod.lastRestartAgeSeconds ?? 0) > PAST_SECONDS && /^Running$/i.test(pod.status ?? "") && !isNotReady(pod) && pod.reasons.length === 0;
+}
+
+/**
+ * A pod on no node while the list shows the others' nodes (and neither running nor ended): the
+ * scheduler has not placed it, so no container of it runs now.
+ */
+function isUnscheduled(pod: PodRecord, pods: readonly PodRecord[]): boolean {
+  const placed = (p: PodRecord) => Boolean(p.node && !/^<none>$/i.test(p.node));
+  return !placed(pod) && pods.some(placed) && !/^(Running|Succeeded|Failed|Completed|Unknown|Terminating)$/i.test(pod.phase ?? pod.status ?? "");
+}
+
+/** The status messages of a pod (an eviction's `Usage of EmptyDir volume …`, a waiting container's `Back-off pulling image …`). */
+function detailOf(pod: PodRecord): string {
+  return [pod.message, ...(pod.containers ?? []).map((c) => c.message)].filter((m): m is string => Boolean(m?.trim())).join("\n");
 }
 
 /** Pods Unknown (or stuck Terminating) on one node: the node stopped reporting, whatever the pods did. */

@@ -2,6 +2,7 @@ import type { Analyzer } from "../../types.ts";
 import { analyzeAlertIssues } from "./analyze-alert-issues.ts";
 import { analyzeCertificates } from "./analyze-certificates.ts";
 import { analyzeChallengeRedirect } from "./analyze-challenge-redirect.ts";
+import { analyzeClockSkew } from "./analyze-clock-skew.ts";
 import { analyzeCrashErrors } from "./analyze-crash-errors.ts";
 import { analyzeControllerLogs } from "./analyze-controller-logs.ts";
 import { analyzeDbSessions } from "./analyze-db-sessions.ts";
@@ -11,6 +12,7 @@ import { analyzeErrorSinceChange } from "./analyze-error-since-change.ts";
 import { analyzeExecutionStatus } from "./analyze-execution-status.ts";
 import { analyzeHotPod } from "./analyze-hot-pod.ts";
 import { analyzeIngress } from "./analyze-ingress.ts";
+import { analyzeJvmHeadroom } from "./analyze-jvm-headroom.ts";
 import { analyzeKnownIssues } from "./analyze-known-issues.ts";
 import { analyzeLbHealthCheck } from "./analyze-lb-health-check.ts";
 import { analyzeLockHolders } from "./analyze-lock-holders.ts";
@@ -41,10 +43,12 @@ export const ANALYZERS: readonly Analyzer[] = [
   analyzeRecentChanges,
   analyzePodStatuses,
   analyzePodEvents,
+  analyzeJvmHeadroom,
   analyzeLogExceptions,
   analyzeCrashErrors,
   analyzeErrorSinceChange,
   analyzeLogMessages,
+  analyzeClockSkew,
   analyzeNetworkPolicies,
   analyzeIngress,
   analyzeLbHealthCheck,
@@ -64,6 +68,7 @@ export {
   analyzeAlertIssues,
   analyzeCertificates,
   analyzeChallengeRedirect,
+  analyzeClockSkew,
   analyzeControllerLogs,
   analyzeCrashErrors,
   analyzeDbSessions,
@@ -72,6 +77,7 @@ export {
   analyzeExecutionStatus,
   analyzeHotPod,
   analyzeIngress,
+  analyzeJvmHeadroom,
   analyzeLogExceptions,
   analyzeLogMessages,
   analyzePodEvents,
