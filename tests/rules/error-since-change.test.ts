@@ -114,6 +114,18 @@ describe("a load balancer whose targets fail its health check on a path the pods
     expect(found?.cause).toContain("serve their health endpoint at /internal/ready");
   });
 
+  it("a timeout does not blame the path; targets down behind crashing backend pods are the pods' story", () => {
+    const timedOut = ingress(["unhealthy", "unhealthy"]);
+    for (const target of timedOut.targetGroups[0]?.targets ?? []) Object.assign(target, { reason: "Target.Timeout", description: "Request timed out" });
+    const [found] = analyzeLbHealthCheck.analyze(evidenceOf([{ tool: "get_ingress_info", data: timedOut }, { tool: "get_deployments_info", data: deployments }])).candidates;
+    expect(found?.weight).toBe(0.7);
+    expect(found?.cause).not.toContain("still points at");
+    const withBackend = ingress(["unhealthy", "unhealthy"]);
+    Object.assign(withBackend.items[0]?.spec.rules[0] ?? {}, { http: { paths: [{ path: "/", backend: { service: { name: "web-api", port: { number: 8080 } } } }] } });
+    const crashing = "NAME                       READY   STATUS             RESTARTS   AGE\nweb-api-5c6d7e8f9-abcde   0/1     CrashLoopBackOff   8          1h\n";
+    expect(analyzeLbHealthCheck.analyze(evidenceOf([{ tool: "get_ingress_info", data: withBackend }, { tool: "get_deployments_info", data: deployments }, { tool: "get_pods_data", data: crashing }])).candidates).toEqual([]);
+  });
+
   it("nothing while some target is healthy", () => {
     const evidence = evidenceOf([{ tool: "get_ingress_info", data: ingress(["healthy", "unhealthy"]) }, { tool: "get_deployments_info", data: deployments }]);
     expect(analyzeLbHealthCheck.analyze(evidence).candidates).toEqual([]);
