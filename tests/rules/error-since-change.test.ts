@@ -316,6 +316,19 @@ describe("any dominant exception that began just after its workload's rollout", 
   });
 });
 
+describe("a rollout recorded only in helm history", () => {
+  it("is the workload's when the revision deployed the version its image runs", () => {
+    const helm = "REVISION  UPDATED                   STATUS      CHART            APP VERSION  DESCRIPTION\n6         2026-03-30T09:00:00Z      superseded  shop-2.1.0       4.1.0        Upgrade complete\n7         2026-04-02T08:00:00Z      deployed    shop-3.0.0       5.0.0        Upgrade complete\n";
+    const evidence = evidenceOf([
+      { tool: "pull_pod_logs", input: { pod: "shop-api-6d7e8f9a5-xyz12" }, data: "2026-04-02 09:00:00 ERROR 1 --- [main] c.a.S : boot failed\njava.lang.NoClassDefFoundError: com/acme/legacy/Money\n" },
+      { tool: "get_deployments_info", data: { helmHistory: helm, deployments: [{ name: "shop-api", image: "acme/shop-api:5.0.0" }] } },
+    ]);
+    const [found] = analyzeErrorSinceChange.analyze(evidence).candidates;
+    expect(found?.key).toBe("library-conflict");
+    expect(found?.cause).toContain('since the rollout of shop-api at 2026-04-02T08:00:00Z: helm revision 7 (chart shop-2.1.0 → shop-3.0.0, app version 4.1.0 → 5.0.0): "Upgrade complete"');
+  });
+});
+
 describe("kubectl describe text", () => {
   it("reads the Secrets a described deployment references and its probe path", () => {
     const described = [

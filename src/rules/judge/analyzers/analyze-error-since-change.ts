@@ -144,18 +144,26 @@ export function rolloutJustBefore(evidence: Evidence, workload: string, logText:
   return gap >= 0 && gap <= ROLLOUT_WINDOW_MS ? `since ${change.since}` : null;
 }
 
-/** The workload's last recorded rollout (change-cause, image bump, helm revision). */
+/**
+ * The workload's last recorded rollout (change-cause, image bump), else the release's helm
+ * revision when it deployed the version the workload's image runs.
+ */
 function rolloutOf(evidence: Evidence, workload: string): FoundChange | null {
   for (const result of resultsFor(evidence, "get_deployments_info")) {
-    const change = extractChanges(result.data, result.text).find((c) => c.workload === workload);
-    if (!change) continue;
+    const changes = extractChanges(result.data, result.text);
     const deployment = extractDeployments(result.data, result.text).find((d) => d.name === workload);
-    const verbatim = deployment?.changeCause ?? change.description;
+    const tag = deployment?.images[0]?.split(":").pop() ?? null;
+    const own = changes.find((c) => c.workload === workload);
+    const release = own ? null : changes.find((c) => c.version && tag && c.version.replace(/^v/, "") === tag.replace(/^v/, ""));
+    const change = own ?? release;
+    if (!change) continue;
+    const what = release ? `helm revision ${change.revision}${change.moved ? ` (${change.moved})` : ""}: "${change.description}"` : `"${change.description}"`;
+    const verbatim = own ? (deployment?.changeCause ?? change.description) : change.description;
     return {
       time: isoTime(change.time),
-      since: `the rollout of ${workload}${change.time ? ` at ${change.time}` : ""}: "${change.description}"`,
-      short: `the rollout ${change.description.slice(0, 50)}`,
-      finding: { text: `${workload}: ${verbatim}`, note: `its last rollout${change.time ? `, ${change.time}` : ""}`, tool: result.tool, weight: 0.7 },
+      since: `the rollout of ${workload}${change.time ? ` at ${change.time}` : ""}: ${what}`,
+      short: `the rollout ${(change.moved ?? change.description).slice(0, 50)}`,
+      finding: { text: release ? `${change.revision} ${change.description}` : `${workload}: ${verbatim}`, note: `${release ? "the release's" : "its"} last rollout${change.time ? `, ${change.time}` : ""}`, tool: result.tool, weight: 0.7 },
     };
   }
   return null;
