@@ -7,6 +7,7 @@ import { rankAlongGraph } from "../../src/rules/judge/rank-along-graph.ts";
 import { confidenceOf } from "../../src/rules/compose/compose-report.ts";
 import { extractDeployments } from "../../src/rules/read/read-deployments.ts";
 import { planLeadCalls } from "../../src/rules/investigate/follow-leads.ts";
+import { RECOVERY_QUERY } from "../../src/playbook/leads.ts";
 import { extractPods } from "../../src/rules/read/read-pods.ts";
 import type { CauseCandidate } from "../../src/rules/types.ts";
 import { evidenceOf, issue } from "./build-evidence.ts";
@@ -196,6 +197,16 @@ describe("an error that names its mechanism, since the change that brought it", 
     ]);
     const stale = analyzeErrorSinceChange.analyze(evidence).candidates.find((c) => c.key === "stale-secret");
     expect(stale?.cause).toContain("the Secret bus-credentials was updated at 2026-04-02T01:59:00Z while the pods date from 2026-03-20T08:00:00Z");
+  });
+
+  it("the SQL answer that the database reached is in recovery joins the cause; the read-only lead asks for it", () => {
+    const serverLog = { tool: "pull_pod_logs", input: { pod: "conductor-server-5d6e7f8a9-aaaaa" }, data: "2026-04-02 03:12:00.000 ERROR 1 --- [exec-1] c.n.c.Dao : insert failed\norg.postgresql.util.PSQLException: ERROR: cannot execute INSERT in a read-only transaction\n" };
+    const sql = { tool: "run_sql_select", input: { query: RECOVERY_QUERY }, data: { columns: ["in_recovery", "read_only", "server"], rows: [[true, "on", "10.0.3.7"]] } };
+    const [found] = analyzeErrorSinceChange.analyze(evidenceOf([serverLog, sql])).candidates;
+    expect(found?.cause).toContain("(the database it reaches: in_recovery: true)");
+    const steps = planLeadCalls({ open: new Set(["db-read-only"]), pods: [], pendingTask: null, made: new Set() }, 5);
+    expect(steps.map((s) => s.tool)).toEqual(["get_deployments_info", "get_infrastructure_metrics", "run_sql_select"]);
+    expect(steps[2]?.args.query).toBe(RECOVERY_QUERY);
   });
 
   const authLogs = '{"@timestamp":"2026-04-02T02:00:20Z","log.level":"ERROR","message":"publish failed","error.type":"org.example.bus.AuthenticationException","error.message":"invalid credentials for client evt"}\n';

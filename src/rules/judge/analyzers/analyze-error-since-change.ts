@@ -2,6 +2,7 @@ import { matchMechanism, type ErrorMechanism } from "../../../playbook/error-mec
 import { extractChanges } from "../../read/read-changes.ts";
 import { extractDeployments } from "../../read/read-deployments.ts";
 import { extractPods } from "../../read/read-pods.ts";
+import { extractRows } from "../../read/read-rows.ts";
 import { parseLogRecords, type LogRecord } from "../../read/read-logs.ts";
 import { collectStrings, isObject, readString, walkObjects, type JsonObject } from "../../read/walk-json.ts";
 import { workloadOf } from "../../read/workload-name.ts";
@@ -41,12 +42,14 @@ export const analyzeErrorSinceChange: Analyzer = {
       analysis.findings.push(errorFinding);
       if (corroborated) analysis.findings.push({ text: `${pod}: ${corroborated}`, note: "the mechanism at work", tool: result.tool, weight: 0.6, key: mechanism.key });
       if (change) analysis.findings.push({ ...change.finding, key: mechanism.key });
+      const standby = mechanism.key === "db-read-only" ? inRecovery(evidence) : null;
+      if (standby) analysis.findings.push({ ...standby, key: mechanism.key });
       const weight = change ? mechanism.withChange : (mechanism.alone as number);
       analysis.candidates.push({
         key: mechanism.key,
-        cause: `${workload}: ${hit.quote} — ${mechanism.meaning}${corroborated ? ` (its logs: ${corroborated})` : ""}${change ? ` — since ${change.since}` : ""}`,
+        cause: `${workload}: ${hit.quote} — ${mechanism.meaning}${corroborated ? ` (its logs: ${corroborated})` : ""}${standby ? ` (the database it reaches: ${standby.text})` : ""}${change ? ` — since ${change.since}` : ""}`,
         fact: `${workload}: ${hit.quote.slice(0, 70)}${change ? ` since ${change.short}` : ""}`,
-        weight: Math.min(0.9, weight + (corroborated && change ? 0.05 : 0)),
+        weight: Math.min(0.9, weight + ((corroborated || standby) && change ? 0.05 : 0)),
         appOrInfra: mechanism.appOrInfra,
         nextStep: mechanism.nextStep(workload),
         subject: pod,
@@ -165,6 +168,20 @@ function rolloutOf(evidence: Evidence, workload: string): FoundChange | null {
       short: `the rollout ${(change.moved ?? change.description).slice(0, 50)}`,
       finding: { text: release ? `${change.revision} ${change.description}` : `${workload}: ${verbatim}`, note: `${release ? "the release's" : "its"} last rollout${change.time ? `, ${change.time}` : ""}`, tool: result.tool, weight: 0.7 },
     };
+  }
+  return null;
+}
+
+/** The SQL answer saying the database reached is a standby: `pg_is_in_recovery = true` (or read-only on). */
+function inRecovery(evidence: Evidence): RuleFinding | null {
+  for (const result of resultsFor(evidence, "run_sql_select")) {
+    for (const row of extractRows(result.data, result.text)) {
+      const entries = Object.entries(row);
+      const recovery = entries.find(([key]) => /in_recovery/i.test(key));
+      if (recovery && (recovery[1] === true || recovery[1] === "t" || recovery[1] === "true")) {
+        return { text: `${recovery[0]}: ${String(recovery[1])}`, note: "the connection reaches a standby", tool: result.tool, weight: 0.7 };
+      }
+    }
   }
   return null;
 }
