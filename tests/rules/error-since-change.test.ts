@@ -277,7 +277,7 @@ describe("more errors that name their mechanism", () => {
   it("a linkage error since the rollout: libraries out of step", () => {
     const logs = logsOf(["2026-04-02 10:00:00 ERROR 1 --- [main] o.s.b.SpringApplication : Application run failed", "java.lang.NoSuchMethodError: 'void com.fasterxml.jackson.core.JsonParser.close(boolean)'"]);
     const [found] = analyzeErrorSinceChange.analyze(evidenceOf([logs, rollout])).candidates;
-    expect(found).toMatchObject({ key: "library-conflict", weight: 0.8 });
+    expect(found).toMatchObject({ key: "library-conflict", weight: 0.75 });
     const verdict = rankAlongGraph([found as CauseCandidate, candidate("startup-error", 0.8, "billing-api-6d7e8f9a5-xyz12")], [issue("POD_RESTARTED", "Pod has been restarted 6 times - billing-api-6d7e8f9a5-xyz12", "MAJOR", "billing-api-6d7e8f9a5-xyz12")]);
     expect(verdict.root?.node.id).toBe("library-conflict");
   });
