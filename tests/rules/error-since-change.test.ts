@@ -336,7 +336,7 @@ describe("a rollout recorded only in helm history", () => {
     ]);
     const [found] = analyzeErrorSinceChange.analyze(evidence).candidates;
     expect(found?.key).toBe("library-conflict");
-    expect(found?.cause).toContain('since the rollout of shop-api at 2026-04-02T08:00:00Z: helm revision 7 (chart shop-2.1.0 → shop-3.0.0, app version 4.1.0 → 5.0.0): "Upgrade complete"');
+    expect(found?.cause).toContain('since the rollout of shop-api at 2026-04-02T08:00:00Z: helm revision 7 (chart shop-2.1.0 → shop-3.0.0, app version 4.1.0 → 5.0.0)');
   });
 });
 
