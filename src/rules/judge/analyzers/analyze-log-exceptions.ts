@@ -2,6 +2,8 @@ import { summarizeLogs, type ExceptionCount, type LogSummary } from "../../read/
 import { formatNumber, hasIssue, logTextOf, podOf, quoteLine, resultsFor } from "../../evidence.ts";
 import type { Analysis, Analyzer, CauseCandidate, Evidence } from "../../types.ts";
 import { matchException } from "../../../playbook/exception-signatures.ts";
+import { workloadOf } from "../../read/workload-name.ts";
+import { rolloutJustBefore } from "./analyze-error-since-change.ts";
 
 /** The dominant exception (or, without one, the dominant ERROR/WARN message) in pulled logs. */
 export const analyzeLogExceptions: Analyzer = {
@@ -16,7 +18,13 @@ export const analyzeLogExceptions: Analyzer = {
         continue;
       }
       const top = pickDominant(summary.exceptions);
-      if (top) addException(analysis, top, summary, pod, result.tool);
+      if (top) {
+        addException(analysis, top, summary, pod, result.tool);
+        // The dominant error's first occurrence within a day after its workload's rollout: say so.
+        const since = rolloutJustBefore(evidence, workloadOf(pod), logTextOf(result), (r) => r.exception?.name === top.name || r.causes.some((c) => c.name === top.name));
+        const added = analysis.candidates.at(-1);
+        if (since && added) added.cause = `${added.cause}; ${since}`;
+      }
       addMessages(analysis, summary, evidence, pod, result.tool, top !== null);
     }
     outweighRepeats(analysis.candidates);
