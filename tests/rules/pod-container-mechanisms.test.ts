@@ -314,3 +314,14 @@ describe("the DNS record controller refusing the domain's record", () => {
     expect(verdict.root?.candidate.cause).toContain("does not write the DNS record of shop.example.com: it logs \"Skipping record shop.example.com because owner id does not match");
   });
 });
+
+describe("a FailedScheduling on a pod the list shows running on a node", () => {
+  it("is history even without a Scheduled event beside it", () => {
+    const pods = "NAME                         READY   STATUS             RESTARTS   AGE   IP          NODE\ntile-cutter-5b9d7f6c8-2fjx9  0/1     CrashLoopBackOff   12         35m   10.0.0.4    node-7\n";
+    const events = "LAST SEEN   TYPE      REASON             OBJECT                            MESSAGE\n35m         Warning   FailedScheduling   pod/tile-cutter-5b9d7f6c8-2fjx9   0/4 nodes are available: 1 Insufficient memory.\n2m          Warning   BackOff            pod/tile-cutter-5b9d7f6c8-2fjx9   Back-off restarting failed container cutter in pod tile-cutter-5b9d7f6c8-2fjx9\n";
+    const keys = (podList: string) =>
+      analyzePodEvents.analyze(evidenceOf([{ tool: "get_pods_data", data: podList }, { tool: "get_pod_events", input: { pod: "tile-cutter-5b9d7f6c8-2fjx9" }, data: events }])).candidates.map((c) => c.key);
+    expect(keys(pods)).toEqual(["crash"]);
+    expect(keys(pods.replace("CrashLoopBackOff   12         35m   10.0.0.4    node-7", "Pending            0          35m   <none>      <none>"))).toContain("scheduling");
+  });
+});
