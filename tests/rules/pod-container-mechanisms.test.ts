@@ -325,3 +325,21 @@ describe("a FailedScheduling on a pod the list shows running on a node", () => {
     expect(keys(pods.replace("CrashLoopBackOff   12         35m   10.0.0.4    node-7", "Pending            0          35m   <none>      <none>"))).toContain("scheduling");
   });
 });
+
+describe("a probe the program cannot answer where it listens", () => {
+  const refused = "LAST SEEN   TYPE      REASON      OBJECT                          MESSAGE\n1m          Warning   Unhealthy   pod/rate-api-6c7d8e9f5-k2l3m    Readiness probe failed: Get \"http://10.3.1.9:8080/ready\": dial tcp 10.3.1.9:8080: connect: connection refused\n";
+  const run = (events: string, logs: string) =>
+    runAnalyzers(evidenceOf([{ tool: "get_pod_events", input: { pod: "rate-api-6c7d8e9f5-k2l3m" }, data: events }, { tool: "pull_pod_logs", input: { pod: "rate-api-6c7d8e9f5-k2l3m" }, data: logs }]), ANALYZERS).candidates.find((c) => c.key === "probe-target");
+
+  it("listening on the loopback address only: refused on the pod's IP", () => {
+    const cause = run(refused, 'level=info ts=2026-05-01T10:00:00Z msg="HTTP server listening on http://127.0.0.1:8080"\n')?.cause;
+    expect(cause).toContain("listens on the loopback address only");
+    expect(cause).toContain('"HTTP server listening on http://127.0.0.1:8080"');
+    expect(run(refused, 'level=info msg="HTTP server listening on http://0.0.0.0:8080"\n')).toBeUndefined();
+  });
+
+  it("an HTTPS probe on a plain-HTTP port", () => {
+    const scheme = refused.replace(/Get .*$/m, 'Get "https://10.3.1.9:8080/ready": http: server gave HTTP response to HTTPS client');
+    expect(run(scheme, "")?.cause).toContain("wrong scheme for its port");
+  });
+});
