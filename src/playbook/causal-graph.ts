@@ -122,7 +122,7 @@ export const CAUSAL_NODES: readonly CausalNode[] = [
   cause("load-balancer", "the load balancer was never provisioned"),
   cause("dns-record", "the domain's DNS record is missing or wrong"),
   cause("no-endpoints", "a Service whose selector matches no ready pod"),
-  cause("ingress-port", "an Ingress backend naming a Service port the Service does not have"),
+  cause("ingress-port", "an Ingress backend naming a Service, or a Service port, that does not exist"),
   cause("lb-health-check", "a load-balancer health check on a path the pods do not serve (no healthy target)"),
   cause("certificate", "certificate renewal failing"),
   cause("challenge-blocked", "an authentication rule on the ingress that answers the ACME HTTP-01 challenge with a redirect or a refusal"),

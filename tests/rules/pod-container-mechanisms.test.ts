@@ -343,3 +343,13 @@ describe("a probe the program cannot answer where it listens", () => {
     expect(run(scheme, "")?.cause).toContain("wrong scheme for its port");
   });
 });
+
+describe("an ingress backend naming a Service that does not exist", () => {
+  it("is the cause, quoting what the controller prints for its endpoints", () => {
+    const text = 'Name:             shop\nAddress:          lb-1.elb.example.com\nRules:\n  Host          Path  Backends\n  ----          ----  --------\n  shop.example\n                /api   orders-api-v2:8080 (<error: endpoints "orders-api-v2" not found>)\n';
+    const evidence = evidenceOf([{ tool: "get_ingress_info", data: text }], [issue("DOMAIN_REACHABILITY", "The domain shop.example is down", "MAJOR")]);
+    const verdict = rankAlongGraph(runAnalyzers(evidence, ANALYZERS).candidates, evidence.issues);
+    expect(verdict.root?.node.id).toBe("ingress-port");
+    expect(verdict.root?.candidate.cause).toContain('Service orders-api-v2, which does not exist (the controller reports <error: endpoints "orders-api-v2" not found>)');
+  });
+});
