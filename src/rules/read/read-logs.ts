@@ -533,3 +533,16 @@ class Counter {
 function topKey(counts: Map<string, number>): string | null {
   return [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? null;
 }
+
+/** The message of a JSON log line (logstash/ECS/bunyan `message`/`msg`), or null for any other line: what a quote shows. */
+export function jsonLineMessage(line: string): string | null {
+  const trimmed = line.trim();
+  if (!trimmed.startsWith("{")) return null;
+  try {
+    const record: unknown = JSON.parse(trimmed);
+    const message = isObject(record) ? (record.message ?? record.msg) : null;
+    return typeof message === "string" && message.trim() !== "" ? message : null;
+  } catch {
+    return null;
+  }
+}

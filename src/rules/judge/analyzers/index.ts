@@ -1,5 +1,6 @@
 import type { Analyzer } from "../../types.ts";
 import { analyzeAlertIssues } from "./analyze-alert-issues.ts";
+import { analyzeCapacityChanges } from "./analyze-capacity-changes.ts";
 import { analyzeCertificates } from "./analyze-certificates.ts";
 import { analyzeChallengeRedirect } from "./analyze-challenge-redirect.ts";
 import { analyzeClockSkew } from "./analyze-clock-skew.ts";
@@ -8,6 +9,8 @@ import { analyzeControllerLogs } from "./analyze-controller-logs.ts";
 import { analyzeDbSessions } from "./analyze-db-sessions.ts";
 import { analyzeDeciderQueue } from "./analyze-decider-queue.ts";
 import { analyzeDeployments } from "./analyze-deployments.ts";
+import { analyzeDnsLoad } from "./analyze-dns-load.ts";
+import { analyzeDrainStopped } from "./analyze-drain-stopped.ts";
 import { analyzeDnsRecords } from "./analyze-dns-records.ts";
 import { analyzeErrorSinceChange } from "./analyze-error-since-change.ts";
 import { analyzeExecutionStatus } from "./analyze-execution-status.ts";
@@ -20,14 +23,19 @@ import { analyzeLockHolders } from "./analyze-lock-holders.ts";
 import { analyzeLogExceptions } from "./analyze-log-exceptions.ts";
 import { analyzeLogMessages } from "./analyze-log-messages.ts";
 import { analyzeNetworkPolicies } from "./analyze-network-policies.ts";
+import { analyzeNoisyNeighbour } from "./analyze-noisy-neighbour.ts";
 import { analyzePendingTasks } from "./analyze-pending-tasks.ts";
 import { analyzePodEvents } from "./analyze-pod-events.ts";
 import { analyzePodStatuses } from "./analyze-pod-statuses.ts";
+import { analyzePollStorm } from "./analyze-poll-storm.ts";
+import { analyzePoolSize } from "./analyze-pool-size.ts";
 import { analyzeProbeTargets } from "./analyze-probe-targets.ts";
 import { analyzeRecentChanges } from "./analyze-recent-changes.ts";
+import { analyzeRetryStorm } from "./analyze-retry-storm.ts";
 import { analyzeSaturation } from "./analyze-saturation.ts";
 import { analyzeSqlRows } from "./analyze-sql-rows.ts";
 import { analyzeTableScans } from "./analyze-table-scans.ts";
+import { analyzeTaskTimings } from "./analyze-task-timings.ts";
 import { analyzeThreadDump } from "./analyze-thread-dump.ts";
 import { analyzeToolFailures } from "./analyze-tool-failures.ts";
 import { analyzeWorkloadShape } from "./analyze-workload-shape.ts";
@@ -43,6 +51,7 @@ export const ANALYZERS: readonly Analyzer[] = [
   analyzeSaturation,
   analyzeDeployments,
   analyzeRecentChanges,
+  analyzeCapacityChanges,
   analyzePodStatuses,
   analyzePodEvents,
   analyzeProbeTargets,
@@ -62,7 +71,14 @@ export const ANALYZERS: readonly Analyzer[] = [
   analyzeDbSessions,
   analyzeLockHolders,
   analyzeWorkloadShape,
+  analyzeDrainStopped,
+  analyzeRetryStorm,
+  analyzePollStorm,
+  analyzePoolSize,
+  analyzeDnsLoad,
   analyzeHotPod,
+  analyzeNoisyNeighbour,
+  analyzeTaskTimings,
   analyzeThreadDump,
   analyzeKnownIssues,
   analyzeToolFailures,
@@ -70,6 +86,7 @@ export const ANALYZERS: readonly Analyzer[] = [
 
 export {
   analyzeAlertIssues,
+  analyzeCapacityChanges,
   analyzeCertificates,
   analyzeChallengeRedirect,
   analyzeClockSkew,
@@ -90,6 +107,7 @@ export {
   analyzeRecentChanges,
   analyzeSaturation,
   analyzeSqlRows,
+  analyzeTaskTimings,
   analyzeThreadDump,
   analyzeToolFailures,
   analyzeWorkloadShape,
