@@ -353,3 +353,26 @@ describe("an ingress backend naming a Service that does not exist", () => {
     expect(verdict.root?.candidate.cause).toContain('Service orders-api-v2, which does not exist (the controller reports <error: endpoints "orders-api-v2" not found>)');
   });
 });
+
+describe("exec format error and the architectures the evidence names", () => {
+  it("quotes the crashing workload's own platform and the nodes' arch, never another workload's", () => {
+    const pods = "NAME                        READY   STATUS             RESTARTS   AGE\ntile-cutter-5b9d7f6c8-2fjx9 0/1     CrashLoopBackOff   12         35m\n";
+    const deployments = {
+      deployments: [
+        { name: "tile-cutter", replicas: { desired: 1, ready: 0 }, annotations: { "build.example/platforms": "linux/arm64" } },
+        { name: "report-builder", replicas: { desired: 1, ready: 1 }, annotations: { "build.example/platforms": "linux/s390x" } },
+      ],
+    };
+    const nodes = { nodes: [{ name: "node-1", labels: { "kubernetes.io/arch": "amd64" } }] };
+    const { candidates } = analyzeCrashErrors.analyze(
+      evidenceOf([
+        { tool: "get_pods_data", data: pods },
+        { tool: "get_deployments_info", data: deployments },
+        { tool: "get_infrastructure_metrics", data: nodes },
+        { tool: "pull_pod_logs", input: { pod: "tile-cutter-5b9d7f6c8-2fjx9" }, data: "exec /app/bin/cutter: exec format error\n" },
+      ]),
+    );
+    expect(candidates[0]?.cause).toContain('the evidence names "platforms: linux/arm64" (get_deployments_info), "kubernetes.io/arch: amd64" (get_infrastructure_metrics)');
+    expect(candidates[0]?.cause).not.toContain("s390x");
+  });
+});

@@ -3,9 +3,10 @@ import { parseLogRecords, type LogRecord } from "../../read/read-logs.ts";
 import { workloadOf } from "../../read/workload-name.ts";
 import { logTextOf, podOf, quoteLine, resultsFor } from "../../evidence.ts";
 import { extractChanges, type Change } from "../../read/read-changes.ts";
+import { isObject, readString, walkObjects } from "../../read/walk-json.ts";
 import type { Analysis, Analyzer, CauseCandidate, Evidence } from "../../types.ts";
 import { CLUSTER_DNS } from "../../../playbook/component-pods.ts";
-import { runtimeMeaning } from "../../../playbook/runtime-errors.ts";
+import { architectureStatements, isArchitectureError, runtimeMeaning } from "../../../playbook/runtime-errors.ts";
 
 /** Last-state reasons the kernel or the node gives: the container did not fail by its own error. */
 const NOT_ITS_OWN = /OOMKilled|Evicted|ContainerStatusUnknown/i;
@@ -35,11 +36,49 @@ export const analyzeCrashErrors: Analyzer = {
       if (!said) continue;
       seen.add(workload);
       analysis.findings.push({ text: `${pod}: ${said.quotes[0]}`, note: `the error ${crashed.name} exits on`, tool: result.tool, weight: 0.75, key: keyFor(crashed.name) });
-      analysis.candidates.push(crashCandidate(crashed, pod, said, latestChange(evidence, workloadOf(crashed.name)), result.tool));
+      const arch = isArchitectureError(said.text) ? architectures(evidence, workloadOf(crashed.name)) : [];
+      for (const statement of arch) analysis.findings.push({ text: `"${statement.text}"`, note: "an architecture the evidence names", tool: statement.tool, weight: 0.6, key: keyFor(crashed.name) });
+      const withArch = arch.length > 0 ? { ...said, text: `${said.text}; the evidence names ${arch.map((a) => `"${a.text}" (${a.tool})`).join(", ")}` } : said;
+      analysis.candidates.push(crashCandidate(crashed, pod, withArch, latestChange(evidence, workloadOf(crashed.name)), result.tool));
     }
     return analysis;
   },
 };
+
+/**
+ * What the evidence says about CPU architectures, at most three: the crashing workload's own
+ * (its deployment's or pod's platform, within that object only) and the nodes' (any node listing).
+ */
+function architectures(evidence: Evidence, workload: string): { text: string; tool: string }[] {
+  const found: { text: string; tool: string }[] = [];
+  for (const result of resultsFor(evidence, "get_deployments_info", "get_pods_data")) {
+    walkObjects(result.data, (object) => {
+      const metadata = object.metadata;
+      const name = readString(object, "name", "deployment", "pod") ?? (isObject(metadata) ? readString(metadata, "name") : null);
+      if (!name || workloadOf(name) !== workload) return false;
+      found.push(...statementsIn(object, result.output).map((text) => ({ text, tool: result.tool })));
+      return true;
+    });
+  }
+  for (const result of resultsFor(evidence, "get_infrastructure_metrics")) {
+    const statements = typeof result.data === "string" || result.data === null || result.data === undefined ? architectureStatements(result.text) : statementsIn(result.data, result.output);
+    found.push(...statements.map((text) => ({ text, tool: result.tool })));
+  }
+  return found.filter((f, i) => found.findIndex((g) => g.text === f.text) === i).slice(0, 3);
+}
+
+/** `key: value` statements of architecture inside one object, kept only as the output shows them. */
+function statementsIn(object: unknown, output: string): string[] {
+  const flat = output.replace(/\s+/g, " ");
+  const out: string[] = [];
+  walkObjects(object, (child) => {
+    for (const [key, value] of Object.entries(child)) {
+      if (typeof value === "string") out.push(...architectureStatements(`${key}: ${value}`).filter((statement) => flat.includes(statement)));
+    }
+    return false;
+  });
+  return out;
+}
 
 /** Crash-looping or restarted after exiting with an error of its own. */
 export function crashesOnItsOwn(pod: PodRecord): boolean {
