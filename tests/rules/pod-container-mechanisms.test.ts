@@ -376,3 +376,11 @@ describe("exec format error and the architectures the evidence names", () => {
     expect(candidates[0]?.cause).not.toContain("s390x");
   });
 });
+
+describe("kubectl's answer instead of logs", () => {
+  it("is not the container's error", () => {
+    const pods = "NAME                        READY   STATUS                  RESTARTS   AGE\ntile-cutter-5b9d7f6c8-2fjx9 0/1     Init:CrashLoopBackOff   5          10m\n";
+    const logs = 'Error from server (BadRequest): container "cutter" in pod "tile-cutter-5b9d7f6c8-2fjx9" is waiting to start: PodInitializing';
+    expect(analyzeCrashErrors.analyze(evidenceOf([{ tool: "get_pods_data", data: pods }, { tool: "pull_pod_logs", input: { pod: "tile-cutter-5b9d7f6c8-2fjx9" }, data: logs }])).candidates).toEqual([]);
+  });
+});

@@ -8,6 +8,9 @@ import type { Analysis, Analyzer, CauseCandidate, Evidence } from "../../types.t
 import { CLUSTER_DNS } from "../../../playbook/component-pods.ts";
 import { architectureStatements, isArchitectureError, runtimeMeaning } from "../../../playbook/runtime-errors.ts";
 
+/** kubectl's own answer instead of logs: the container has not started, or its previous instance is gone. */
+const NO_LOGS = /^(?:Error from server \(BadRequest\):|error: )?.*(?:is waiting to start|previous terminated container .* not found|unable to retrieve container logs|container .* (?:is terminated|has not started))/i;
+
 /** Last-state reasons the kernel or the node gives: the container did not fail by its own error. */
 const NOT_ITS_OWN = /OOMKilled|Evicted|ContainerStatusUnknown/i;
 
@@ -32,7 +35,10 @@ export const analyzeCrashErrors: Analyzer = {
       const workload = workloadOf(pod);
       const crashed = crashing.find((p) => p.name === pod) ?? crashing.find((p) => workloadOf(p.name) === workload);
       if (!crashed || seen.has(workload)) continue;
-      const said = whatItSaid(logTextOf(result));
+      const text = logTextOf(result);
+      // What kubectl answers when it has no logs to give is not the container's error.
+      if (NO_LOGS.test(text.trim())) continue;
+      const said = whatItSaid(text);
       if (!said) continue;
       seen.add(workload);
       analysis.findings.push({ text: `${pod}: ${said.quotes[0]}`, note: `the error ${crashed.name} exits on`, tool: result.tool, weight: 0.75, key: keyFor(crashed.name) });
