@@ -286,6 +286,7 @@ describe("a probe on a port the container does not declare", () => {
     const candidate = runAnalyzers(evidence, ANALYZERS).candidates.find((c) => c.key === "probe-target");
     expect(candidate?.cause).toContain("probe calls port 9000, where nothing listens");
     expect(candidate?.cause).toContain("its container declares only port 8080");
+    expect(candidate?.weight).toBe(0.7);
   });
 
   it("kubectl describe pod's Port line counts too; a declared probe port does not", () => {

@@ -57,7 +57,8 @@ export const analyzeProbeTargets: Analyzer = {
             : `${subject}'s ${probes} probe${probes.includes(" and ") ? "s call" : " calls"} port ${port}, where nothing listens (event ${refused.reason} ${quote(refused.message)}), while ${listening.declared ? `its container declares only port ${listening.ports.join(", ")} (${quote(listening.line)})` : `the program serves port ${listening.ports.join(", ")} (its logs: ${quote(listening.line)})`}, so it is never Ready and the liveness probe restarts it${change ? `; the workload's latest change: ${change}` : ""}`,
           fact: loopback ? `${workloadOf(subject)} listens on loopback only (port ${port})` : `probes call port ${port}; ${workloadOf(subject)} listens on ${listening.ports.join(", ")}`,
           subject,
-          weight: 0.85,
+          // A declared port is the spec's intent, not proof of what listens (a slow start refuses too): not high on it alone.
+          weight: listening.declared ? 0.7 : 0.85,
           appOrInfra: "app",
           nextStep: loopback
             ? `Make ${workloadOf(subject)} listen on 0.0.0.0 (its bind address setting), through the usual release; roll back the last change if it set it`
