@@ -385,3 +385,18 @@ describe("kubectl's answer instead of logs", () => {
     expect(analyzeCrashErrors.analyze(evidenceOf([{ tool: "get_pods_data", data: pods }, { tool: "pull_pod_logs", input: { pod: "tile-cutter-5b9d7f6c8-2fjx9" }, data: logs }])).candidates).toEqual([]);
   });
 });
+
+describe("the setting a startup error names", () => {
+  it("is quoted as the workload's deployment sets it", () => {
+    const pods = "NAME                         READY   STATUS             RESTARTS   AGE\nbox-packer-6c7d8e9f5-k2l3m   0/1     CrashLoopBackOff   9          30m\n";
+    const logs = "2026-04-09 07:12:40.931 ERROR 1 --- [main] c.q.p.PackerApplication : invalid value for PACKER_BATCH_MAX_ITEMS: lots\n";
+    const deployments = { items: [{ kind: "Deployment", metadata: { name: "box-packer" }, spec: { replicas: 1, template: { spec: { containers: [{ name: "packer", image: "r/p:1", env: [{ name: "PACKER_BATCH_MAX_ITEMS", value: "lots" }, { name: "DB_PASSWORD", valueFrom: { secretKeyRef: { name: "db", key: "pw" } } }] }] } } }, status: { readyReplicas: 0 } }] };
+    const { candidates } = analyzeCrashErrors.analyze(evidenceOf([{ tool: "get_pods_data", data: pods }, { tool: "get_deployments_info", data: deployments }, { tool: "pull_pod_logs", input: { pod: "box-packer-6c7d8e9f5-k2l3m" }, data: logs }]));
+    expect(candidates[0]?.cause).toContain("its deployment sets PACKER_BATCH_MAX_ITEMS=lots");
+    const secretLogs = "2026-04-09 07:12:40.931 ERROR 1 --- [main] c.q.p.PackerApplication : STORE_API_KEY rejected\n";
+    const literal = JSON.parse(JSON.stringify(deployments).replace('"DB_PASSWORD","valueFrom":{"secretKeyRef":{"name":"db","key":"pw"}}', '"STORE_API_KEY","value":"sk-live-123"'));
+    const withheld = analyzeCrashErrors.analyze(evidenceOf([{ tool: "get_pods_data", data: pods }, { tool: "get_deployments_info", data: literal }, { tool: "pull_pod_logs", input: { pod: "box-packer-6c7d8e9f5-k2l3m" }, data: secretLogs }])).candidates;
+    expect(withheld[0]?.cause).toContain("its deployment sets STORE_API_KEY (value withheld)");
+    expect(withheld[0]?.cause).not.toContain("sk-live-123");
+  });
+});

@@ -3,6 +3,7 @@ import { parseLogRecords, type LogRecord } from "../../read/read-logs.ts";
 import { workloadOf } from "../../read/workload-name.ts";
 import { logTextOf, podOf, quoteLine, resultsFor } from "../../evidence.ts";
 import { extractChanges, type Change } from "../../read/read-changes.ts";
+import { extractDeployments } from "../../read/read-deployments.ts";
 import { isObject, readString, walkObjects } from "../../read/walk-json.ts";
 import type { Analysis, Analyzer, CauseCandidate, Evidence } from "../../types.ts";
 import { CLUSTER_DNS } from "../../../playbook/component-pods.ts";
@@ -45,7 +46,9 @@ export const analyzeCrashErrors: Analyzer = {
       const arch = isArchitectureError(said.text) ? architectures(evidence, workloadOf(crashed.name)) : [];
       for (const statement of arch) analysis.findings.push({ text: `"${statement.text}"`, note: "an architecture the evidence names", tool: statement.tool, weight: 0.6, key: keyFor(crashed.name) });
       const withArch = arch.length > 0 ? { ...said, text: `${said.text}; the evidence names ${arch.map((a) => `"${a.text}" (${a.tool})`).join(", ")}` } : said;
-      analysis.candidates.push(crashCandidate(crashed, pod, withArch, latestChange(evidence, workloadOf(crashed.name)), result.tool));
+      const setting = settingNamed(evidence, workloadOf(crashed.name), withArch.text);
+      const withSetting = setting ? { ...withArch, text: `${withArch.text}; its deployment sets ${setting}` } : withArch;
+      analysis.candidates.push(crashCandidate(crashed, pod, withSetting, latestChange(evidence, workloadOf(crashed.name)), result.tool));
     }
     return analysis;
   },
@@ -84,6 +87,22 @@ function statementsIn(object: unknown, output: string): string[] {
     return false;
   });
   return out;
+}
+
+/**
+ * The environment variable the error names, as the workload's deployment sets it (`NAME=value`, or
+ * the Secret/ConfigMap key it comes from — a Secret's value is never read): the config behind the error.
+ */
+function settingNamed(evidence: Evidence, workload: string, said: string): string | null {
+  const names = [...new Set([...said.matchAll(/\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b/g)].map((m) => m[0]))];
+  if (names.length === 0) return null;
+  for (const result of resultsFor(evidence, "get_deployments_info")) {
+    const deployment = extractDeployments(result.data, result.text).find((d) => d.name === workload);
+    const name = names.find((n) => deployment?.env[n] !== undefined);
+    // A credential's value is never repeated, even a literal one.
+    if (deployment && name) return /SECRET|PASSWORD|PASSWD|TOKEN|KEY|CREDENTIAL/i.test(name) ? `${name} (value withheld)` : `${name}=${deployment.env[name]}`;
+  }
+  return null;
 }
 
 /** Crash-looping or restarted after exiting with an error of its own. */
