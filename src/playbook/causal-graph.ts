@@ -132,6 +132,7 @@ export const CAUSAL_NODES: readonly CausalNode[] = [
   cause("api-key", "an API key rotated or expired"),
   cause("clock-skew", "a node whose clock drifted (its time sync, NTP/chrony, stopped): its pods see valid tokens as not yet valid and times in the future"),
   cause("agent-down", "the in-cluster agent is not polling", ["agent-down"]),
+  cause("agent-error", "the in-cluster agent failing on its own error (it cannot reach or authenticate to Conductor, a bad setting)"),
   cause("known-issue", "a vetted known issue (src/known-issues) whose signature matched"),
   // Errors that name their mechanism, with the change that brought them (src/playbook/error-mechanisms.ts).
   cause("fd-leak", "a descriptor/connection leak: the process runs out of file descriptors (Too many open files)"),
@@ -229,6 +230,7 @@ export const CAUSAL_EDGES: readonly CausalEdge[] = [
   ...e("clock-skew", ["alert:warn-logs", "alert:error-logs"], "log lines with times that cannot be true (not yet valid, in the future) only from the pods of one node (pod list -o wide), the node's time-sync metrics"),
   ...e("clock-skew", ["conductor", "worker-auth"], "the dominant warnings or 401s are rejections of times that cannot be true (a token not yet valid)", { sameOutput: true }),
   ...e("agent-down", "alert:unknown", "the health check and commands TIMED_OUT, tasks not polled"),
+  ...e("agent-error", "agent-down", "the agent's own logs: the error it fails its polls on, while the health check timed out"),
   ...e("agent-pod-down", "agent-down", "the agent's own pod (agent-handler) crash-looping or not ready in the pod list"),
   ...e(["image-pull", "config", "scheduling", "memory-limit", "startup-error", "crash", "eviction", "node"], "agent-pod-down", "the cause seen on the agent's own pod (pod list, events, logs)"),
   ...refine("fd-leak", ["startup-error", "conductor", "network"], "Too many open files in the logs, open descriptors climbing to the limit, leak warnings; the rollout it started with"),

@@ -400,3 +400,40 @@ describe("the setting a startup error names", () => {
     expect(withheld[0]?.cause).not.toContain("sk-live-123");
   });
 });
+
+describe("the in-cluster agent up but failing on its own error", () => {
+  const evidenceFor = (pods: string, logs: string) =>
+    evidenceOf(
+      [
+        { tool: "get_incident_details", data: { status: "TIMED_OUT", reasonForIncompletion: "Workflow timed out after 1800 seconds" } },
+        { tool: "get_pods_data", data: pods },
+        { tool: "pull_pod_logs", input: { pod: "agent-handler-6d5c4b3a2-x9y8z" }, data: logs },
+        { tool: "get_cluster_metrics", status: "error", output: "get_cluster_metrics: TIMED_OUT, task not polled within 300s" },
+      ],
+      [issue("UNKNOWN", "The health-checking has failed: TIMED_OUT")],
+    );
+  const running = "NAME                             READY   STATUS    RESTARTS   AGE\nagent-handler-6d5c4b3a2-x9y8z    1/1     Running   0          9d\n";
+  const logs = "2026-06-01 08:00:01.000 ERROR 1 --- [poller-1] c.o.a.TaskPoller : poll failed: 401 Unauthorized from https://conductor.example/api/tasks/poll/batch\n";
+
+  it("its error is the root, through the agent not polling", () => {
+    const evidence = evidenceFor(running, logs);
+    const verdict = rankAlongGraph(runAnalyzers(evidence, ANALYZERS).candidates, evidence.issues);
+    expect(verdict.root?.node.id).toBe("agent-error");
+    expect(verdict.root?.candidate.cause).toContain('"poll failed: 401 Unauthorized from https://conductor.example/api/tasks/poll/batch"');
+  });
+
+  it("an agent pod that is itself down is read by its own cause instead", () => {
+    const down = running.replace("1/1     Running   0 ", "0/1     CrashLoopBackOff   9");
+    expect(runAnalyzers(evidenceFor(down, logs), ANALYZERS).candidates.some((c) => c.key === "agent-error")).toBe(false);
+  });
+});
+
+describe("the agent-not-polling lead", () => {
+  it("reads the agent's own pod (logs, events) unless that pod is already known down", async () => {
+    const { planLeadCalls } = await import("../../src/rules/investigate/follow-leads.ts");
+    const pod = { name: "agent-handler-6d5c4b3a2-x9y8z", status: "Running", ready: "1/1", restarts: 0, reasons: [], lastReasons: [], exitCodes: [], node: "n1" };
+    const steps = planLeadCalls({ open: new Set(["agent-down"]), pods: [pod], pendingTask: null, made: new Set() }, 10);
+    expect(steps.map((s) => [s.tool, s.args.pod])).toEqual(expect.arrayContaining([["pull_pod_logs", pod.name], ["get_pod_events", pod.name]]));
+    expect(planLeadCalls({ open: new Set(["agent-down", "agent-pod-down"]), pods: [pod], pendingTask: null, made: new Set() }, 10).some((s) => s.reason.includes("agent-own-pod"))).toBe(false);
+  });
+});
