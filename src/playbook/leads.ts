@@ -8,7 +8,7 @@ import type { ToolName } from "../tools/types.ts";
  */
 
 /** Stand-ins resolved from the evidence before a call: a worker pod for the pending task, the crashed pod, a server pod. */
-export type LeadTarget = "{workerPod}" | "{crashedPod}" | "{unreadCrashedPod}" | "{serverPod}" | "{siblingServerPod}" | "{uninspectedTroubledPod}" | "{secretSyncPod}" | "{dnsPod}";
+export type LeadTarget = "{workerPod}" | "{crashedPod}" | "{unreadCrashedPod}" | "{serverPod}" | "{siblingServerPod}" | "{uninspectedTroubledPod}" | "{secretSyncPod}" | "{dnsPod}" | "{agentPod}";
 
 export interface LeadCall {
   tool: ToolName;
@@ -175,6 +175,16 @@ export const LEADS: readonly Lead[] = [
       { tool: "get_cluster_metrics", args: {} },
       { tool: "get_deployments_info", args: {} },
       { tool: "pull_pod_logs", args: { pod: "{dnsPod}", lines: 200 } },
+    ],
+  },
+  {
+    id: "agent-own-pod",
+    opensOn: ["agent-down"],
+    closedBy: ["agent-pod-down"],
+    why: "the agent not polling: its own pod's logs and events (it may fail to reach or authenticate to Conductor)",
+    calls: [
+      { tool: "pull_pod_logs", args: { pod: "{agentPod}", lines: 200 } },
+      { tool: "get_pod_events", args: { pod: "{agentPod}" } },
     ],
   },
   {

@@ -286,6 +286,7 @@ describe("a probe on a port the container does not declare", () => {
     const candidate = runAnalyzers(evidence, ANALYZERS).candidates.find((c) => c.key === "probe-target");
     expect(candidate?.cause).toContain("probe calls port 9000, where nothing listens");
     expect(candidate?.cause).toContain("its container declares only port 8080");
+    expect(candidate?.weight).toBe(0.7);
   });
 
   it("kubectl describe pod's Port line counts too; a declared probe port does not", () => {
@@ -312,5 +313,127 @@ describe("the DNS record controller refusing the domain's record", () => {
     );
     const verdict = rankAlongGraph(runAnalyzers(evidence, ANALYZERS).candidates, evidence.issues);
     expect(verdict.root?.candidate.cause).toContain("does not write the DNS record of shop.example.com: it logs \"Skipping record shop.example.com because owner id does not match");
+  });
+});
+
+describe("a FailedScheduling on a pod the list shows running on a node", () => {
+  it("is history even without a Scheduled event beside it", () => {
+    const pods = "NAME                         READY   STATUS             RESTARTS   AGE   IP          NODE\ntile-cutter-5b9d7f6c8-2fjx9  0/1     CrashLoopBackOff   12         35m   10.0.0.4    node-7\n";
+    const events = "LAST SEEN   TYPE      REASON             OBJECT                            MESSAGE\n35m         Warning   FailedScheduling   pod/tile-cutter-5b9d7f6c8-2fjx9   0/4 nodes are available: 1 Insufficient memory.\n2m          Warning   BackOff            pod/tile-cutter-5b9d7f6c8-2fjx9   Back-off restarting failed container cutter in pod tile-cutter-5b9d7f6c8-2fjx9\n";
+    const keys = (podList: string) =>
+      analyzePodEvents.analyze(evidenceOf([{ tool: "get_pods_data", data: podList }, { tool: "get_pod_events", input: { pod: "tile-cutter-5b9d7f6c8-2fjx9" }, data: events }])).candidates.map((c) => c.key);
+    expect(keys(pods)).toEqual(["crash"]);
+    expect(keys(pods.replace("CrashLoopBackOff   12         35m   10.0.0.4    node-7", "Pending            0          35m   <none>      <none>"))).toContain("scheduling");
+  });
+});
+
+describe("a probe the program cannot answer where it listens", () => {
+  const refused = "LAST SEEN   TYPE      REASON      OBJECT                          MESSAGE\n1m          Warning   Unhealthy   pod/rate-api-6c7d8e9f5-k2l3m    Readiness probe failed: Get \"http://10.3.1.9:8080/ready\": dial tcp 10.3.1.9:8080: connect: connection refused\n";
+  const run = (events: string, logs: string) =>
+    runAnalyzers(evidenceOf([{ tool: "get_pod_events", input: { pod: "rate-api-6c7d8e9f5-k2l3m" }, data: events }, { tool: "pull_pod_logs", input: { pod: "rate-api-6c7d8e9f5-k2l3m" }, data: logs }]), ANALYZERS).candidates.find((c) => c.key === "probe-target");
+
+  it("listening on the loopback address only: refused on the pod's IP", () => {
+    const cause = run(refused, 'level=info ts=2026-05-01T10:00:00Z msg="HTTP server listening on http://127.0.0.1:8080"\n')?.cause;
+    expect(cause).toContain("listens on the loopback address only");
+    expect(cause).toContain('"HTTP server listening on http://127.0.0.1:8080"');
+    expect(run(refused, 'level=info msg="HTTP server listening on http://0.0.0.0:8080"\n')).toBeUndefined();
+  });
+
+  it("an HTTPS probe on a plain-HTTP port", () => {
+    const scheme = refused.replace(/Get .*$/m, 'Get "https://10.3.1.9:8080/ready": http: server gave HTTP response to HTTPS client');
+    expect(run(scheme, "")?.cause).toContain("wrong scheme for its port");
+  });
+});
+
+describe("an ingress backend naming a Service that does not exist", () => {
+  it("is the cause, quoting what the controller prints for its endpoints", () => {
+    const text = 'Name:             shop\nAddress:          lb-1.elb.example.com\nRules:\n  Host          Path  Backends\n  ----          ----  --------\n  shop.example\n                /api   orders-api-v2:8080 (<error: endpoints "orders-api-v2" not found>)\n';
+    const evidence = evidenceOf([{ tool: "get_ingress_info", data: text }], [issue("DOMAIN_REACHABILITY", "The domain shop.example is down", "MAJOR")]);
+    const verdict = rankAlongGraph(runAnalyzers(evidence, ANALYZERS).candidates, evidence.issues);
+    expect(verdict.root?.node.id).toBe("ingress-port");
+    expect(verdict.root?.candidate.cause).toContain('Service orders-api-v2, which does not exist (the controller reports <error: endpoints "orders-api-v2" not found>)');
+  });
+});
+
+describe("exec format error and the architectures the evidence names", () => {
+  it("quotes the crashing workload's own platform and the nodes' arch, never another workload's", () => {
+    const pods = "NAME                        READY   STATUS             RESTARTS   AGE\ntile-cutter-5b9d7f6c8-2fjx9 0/1     CrashLoopBackOff   12         35m\n";
+    const deployments = {
+      deployments: [
+        { name: "tile-cutter", replicas: { desired: 1, ready: 0 }, annotations: { "build.example/platforms": "linux/arm64" } },
+        { name: "report-builder", replicas: { desired: 1, ready: 1 }, annotations: { "build.example/platforms": "linux/s390x" } },
+      ],
+    };
+    const nodes = { nodes: [{ name: "node-1", labels: { "kubernetes.io/arch": "amd64" } }] };
+    const { candidates } = analyzeCrashErrors.analyze(
+      evidenceOf([
+        { tool: "get_pods_data", data: pods },
+        { tool: "get_deployments_info", data: deployments },
+        { tool: "get_infrastructure_metrics", data: nodes },
+        { tool: "pull_pod_logs", input: { pod: "tile-cutter-5b9d7f6c8-2fjx9" }, data: "exec /app/bin/cutter: exec format error\n" },
+      ]),
+    );
+    expect(candidates[0]?.cause).toContain('the evidence names "platforms: linux/arm64" (get_deployments_info), "kubernetes.io/arch: amd64" (get_infrastructure_metrics)');
+    expect(candidates[0]?.cause).not.toContain("s390x");
+  });
+});
+
+describe("kubectl's answer instead of logs", () => {
+  it("is not the container's error", () => {
+    const pods = "NAME                        READY   STATUS                  RESTARTS   AGE\ntile-cutter-5b9d7f6c8-2fjx9 0/1     Init:CrashLoopBackOff   5          10m\n";
+    const logs = 'Error from server (BadRequest): container "cutter" in pod "tile-cutter-5b9d7f6c8-2fjx9" is waiting to start: PodInitializing';
+    expect(analyzeCrashErrors.analyze(evidenceOf([{ tool: "get_pods_data", data: pods }, { tool: "pull_pod_logs", input: { pod: "tile-cutter-5b9d7f6c8-2fjx9" }, data: logs }])).candidates).toEqual([]);
+  });
+});
+
+describe("the setting a startup error names", () => {
+  it("is quoted as the workload's deployment sets it", () => {
+    const pods = "NAME                         READY   STATUS             RESTARTS   AGE\nbox-packer-6c7d8e9f5-k2l3m   0/1     CrashLoopBackOff   9          30m\n";
+    const logs = "2026-04-09 07:12:40.931 ERROR 1 --- [main] c.q.p.PackerApplication : invalid value for PACKER_BATCH_MAX_ITEMS: lots\n";
+    const deployments = { items: [{ kind: "Deployment", metadata: { name: "box-packer" }, spec: { replicas: 1, template: { spec: { containers: [{ name: "packer", image: "r/p:1", env: [{ name: "PACKER_BATCH_MAX_ITEMS", value: "lots" }, { name: "DB_PASSWORD", valueFrom: { secretKeyRef: { name: "db", key: "pw" } } }] }] } } }, status: { readyReplicas: 0 } }] };
+    const { candidates } = analyzeCrashErrors.analyze(evidenceOf([{ tool: "get_pods_data", data: pods }, { tool: "get_deployments_info", data: deployments }, { tool: "pull_pod_logs", input: { pod: "box-packer-6c7d8e9f5-k2l3m" }, data: logs }]));
+    expect(candidates[0]?.cause).toContain("its deployment sets PACKER_BATCH_MAX_ITEMS=lots");
+    const secretLogs = "2026-04-09 07:12:40.931 ERROR 1 --- [main] c.q.p.PackerApplication : STORE_API_KEY rejected\n";
+    const literal = JSON.parse(JSON.stringify(deployments).replace('"DB_PASSWORD","valueFrom":{"secretKeyRef":{"name":"db","key":"pw"}}', '"STORE_API_KEY","value":"sk-live-123"'));
+    const withheld = analyzeCrashErrors.analyze(evidenceOf([{ tool: "get_pods_data", data: pods }, { tool: "get_deployments_info", data: literal }, { tool: "pull_pod_logs", input: { pod: "box-packer-6c7d8e9f5-k2l3m" }, data: secretLogs }])).candidates;
+    expect(withheld[0]?.cause).toContain("its deployment sets STORE_API_KEY (value withheld)");
+    expect(withheld[0]?.cause).not.toContain("sk-live-123");
+  });
+});
+
+describe("the in-cluster agent up but failing on its own error", () => {
+  const evidenceFor = (pods: string, logs: string) =>
+    evidenceOf(
+      [
+        { tool: "get_incident_details", data: { status: "TIMED_OUT", reasonForIncompletion: "Workflow timed out after 1800 seconds" } },
+        { tool: "get_pods_data", data: pods },
+        { tool: "pull_pod_logs", input: { pod: "agent-handler-6d5c4b3a2-x9y8z" }, data: logs },
+        { tool: "get_cluster_metrics", status: "error", output: "get_cluster_metrics: TIMED_OUT, task not polled within 300s" },
+      ],
+      [issue("UNKNOWN", "The health-checking has failed: TIMED_OUT")],
+    );
+  const running = "NAME                             READY   STATUS    RESTARTS   AGE\nagent-handler-6d5c4b3a2-x9y8z    1/1     Running   0          9d\n";
+  const logs = "2026-06-01 08:00:01.000 ERROR 1 --- [poller-1] c.o.a.TaskPoller : poll failed: 401 Unauthorized from https://conductor.example/api/tasks/poll/batch\n";
+
+  it("its error is the root, through the agent not polling", () => {
+    const evidence = evidenceFor(running, logs);
+    const verdict = rankAlongGraph(runAnalyzers(evidence, ANALYZERS).candidates, evidence.issues);
+    expect(verdict.root?.node.id).toBe("agent-error");
+    expect(verdict.root?.candidate.cause).toContain('"poll failed: 401 Unauthorized from https://conductor.example/api/tasks/poll/batch"');
+  });
+
+  it("an agent pod that is itself down is read by its own cause instead", () => {
+    const down = running.replace("1/1     Running   0 ", "0/1     CrashLoopBackOff   9");
+    expect(runAnalyzers(evidenceFor(down, logs), ANALYZERS).candidates.some((c) => c.key === "agent-error")).toBe(false);
+  });
+});
+
+describe("the agent-not-polling lead", () => {
+  it("reads the agent's own pod (logs, events) unless that pod is already known down", async () => {
+    const { planLeadCalls } = await import("../../src/rules/investigate/follow-leads.ts");
+    const pod = { name: "agent-handler-6d5c4b3a2-x9y8z", status: "Running", ready: "1/1", restarts: 0, reasons: [], lastReasons: [], exitCodes: [], node: "n1" };
+    const steps = planLeadCalls({ open: new Set(["agent-down"]), pods: [pod], pendingTask: null, made: new Set() }, 10);
+    expect(steps.map((s) => [s.tool, s.args.pod])).toEqual(expect.arrayContaining([["pull_pod_logs", pod.name], ["get_pod_events", pod.name]]));
+    expect(planLeadCalls({ open: new Set(["agent-down", "agent-pod-down"]), pods: [pod], pendingTask: null, made: new Set() }, 10).some((s) => s.reason.includes("agent-own-pod"))).toBe(false);
   });
 });

@@ -1,4 +1,4 @@
-import { SECRET_SYNC } from "../../playbook/component-pods.ts";
+import { IN_CLUSTER_AGENT, SECRET_SYNC } from "../../playbook/component-pods.ts";
 import { LEADS, type Lead } from "../../playbook/leads.ts";
 import type { ToolName } from "../../tools/types.ts";
 import { podScore } from "../judge/analyzers/analyze-pod-statuses.ts";
@@ -100,6 +100,8 @@ function resolveTarget(target: string, ctx: LeadContext): string | null {
     case "{uninspectedTroubledPod}":
       // The most troubled pod whose events nobody asked for yet (a second crash-looping workload, a Pending pod).
       return ranked.find((p) => podScore(p) >= 1 && !ctx.made.has(callKey("get_pod_events", { pod: p.name })))?.name ?? null;
+    case "{agentPod}":
+      return ranked.find((p) => IN_CLUSTER_AGENT.test(workloadOf(p.name)))?.name ?? null;
     case "{secretSyncPod}":
       return ranked.find((p) => SECRET_SYNC.test(p.name))?.name ?? null;
     default:

@@ -30,6 +30,8 @@ export interface IngressBackend {
   port: string | null;
   /** Endpoints `describe` lists for it; 0 for `<none>`, null when not shown. */
   endpoints: number | null;
+  /** What `describe` prints in its place, verbatim (`<error: endpoints "x" not found>`), when it is not a list. */
+  endpointsNote?: string;
 }
 
 const INGRESS_KEYS = ["rules", "hosts", "host", "address", "addresses", "loadbalancer", "externaladdress", "externalip", "spec", "status"];
@@ -193,5 +195,6 @@ function readBackendsText(text: string): IngressBackend[] {
     service: m[2] ?? "",
     port: m[3] ?? null,
     endpoints: m[4] === undefined ? null : countEndpoints(m[4]),
+    ...(m[4] && /^<error/i.test(m[4].trim()) ? { endpointsNote: m[4].trim() } : {}),
   }));
 }

@@ -3,9 +3,14 @@ import { parseLogRecords, type LogRecord } from "../../read/read-logs.ts";
 import { workloadOf } from "../../read/workload-name.ts";
 import { logTextOf, podOf, quoteLine, resultsFor } from "../../evidence.ts";
 import { extractChanges, type Change } from "../../read/read-changes.ts";
+import { extractDeployments } from "../../read/read-deployments.ts";
+import { isObject, readString, walkObjects } from "../../read/walk-json.ts";
 import type { Analysis, Analyzer, CauseCandidate, Evidence } from "../../types.ts";
 import { CLUSTER_DNS } from "../../../playbook/component-pods.ts";
-import { runtimeMeaning } from "../../../playbook/runtime-errors.ts";
+import { architectureStatements, isArchitectureError, runtimeMeaning } from "../../../playbook/runtime-errors.ts";
+
+/** kubectl's own answer instead of logs: the container has not started, or its previous instance is gone. */
+const NO_LOGS = /^(?:Error from server \(BadRequest\):|error: )?.*(?:is waiting to start|previous terminated container .* not found|unable to retrieve container logs|container .* (?:is terminated|has not started))/i;
 
 /** Last-state reasons the kernel or the node gives: the container did not fail by its own error. */
 const NOT_ITS_OWN = /OOMKilled|Evicted|ContainerStatusUnknown/i;
@@ -31,15 +36,74 @@ export const analyzeCrashErrors: Analyzer = {
       const workload = workloadOf(pod);
       const crashed = crashing.find((p) => p.name === pod) ?? crashing.find((p) => workloadOf(p.name) === workload);
       if (!crashed || seen.has(workload)) continue;
-      const said = whatItSaid(logTextOf(result));
+      const text = logTextOf(result);
+      // What kubectl answers when it has no logs to give is not the container's error.
+      if (NO_LOGS.test(text.trim())) continue;
+      const said = whatItSaid(text);
       if (!said) continue;
       seen.add(workload);
       analysis.findings.push({ text: `${pod}: ${said.quotes[0]}`, note: `the error ${crashed.name} exits on`, tool: result.tool, weight: 0.75, key: keyFor(crashed.name) });
-      analysis.candidates.push(crashCandidate(crashed, pod, said, latestChange(evidence, workloadOf(crashed.name)), result.tool));
+      const arch = isArchitectureError(said.text) ? architectures(evidence, workloadOf(crashed.name)) : [];
+      for (const statement of arch) analysis.findings.push({ text: `"${statement.text}"`, note: "an architecture the evidence names", tool: statement.tool, weight: 0.6, key: keyFor(crashed.name) });
+      const withArch = arch.length > 0 ? { ...said, text: `${said.text}; the evidence names ${arch.map((a) => `"${a.text}" (${a.tool})`).join(", ")}` } : said;
+      const setting = settingNamed(evidence, workloadOf(crashed.name), withArch.text);
+      const withSetting = setting ? { ...withArch, text: `${withArch.text}; its deployment sets ${setting}` } : withArch;
+      analysis.candidates.push(crashCandidate(crashed, pod, withSetting, latestChange(evidence, workloadOf(crashed.name)), result.tool));
     }
     return analysis;
   },
 };
+
+/**
+ * What the evidence says about CPU architectures, at most three: the crashing workload's own
+ * (its deployment's or pod's platform, within that object only) and the nodes' (any node listing).
+ */
+function architectures(evidence: Evidence, workload: string): { text: string; tool: string }[] {
+  const found: { text: string; tool: string }[] = [];
+  for (const result of resultsFor(evidence, "get_deployments_info", "get_pods_data")) {
+    walkObjects(result.data, (object) => {
+      const metadata = object.metadata;
+      const name = readString(object, "name", "deployment", "pod") ?? (isObject(metadata) ? readString(metadata, "name") : null);
+      if (!name || workloadOf(name) !== workload) return false;
+      found.push(...statementsIn(object, result.output).map((text) => ({ text, tool: result.tool })));
+      return true;
+    });
+  }
+  for (const result of resultsFor(evidence, "get_infrastructure_metrics")) {
+    const statements = typeof result.data === "string" || result.data === null || result.data === undefined ? architectureStatements(result.text) : statementsIn(result.data, result.output);
+    found.push(...statements.map((text) => ({ text, tool: result.tool })));
+  }
+  return found.filter((f, i) => found.findIndex((g) => g.text === f.text) === i).slice(0, 3);
+}
+
+/** `key: value` statements of architecture inside one object, kept only as the output shows them. */
+function statementsIn(object: unknown, output: string): string[] {
+  const flat = output.replace(/\s+/g, " ");
+  const out: string[] = [];
+  walkObjects(object, (child) => {
+    for (const [key, value] of Object.entries(child)) {
+      if (typeof value === "string") out.push(...architectureStatements(`${key}: ${value}`).filter((statement) => flat.includes(statement)));
+    }
+    return false;
+  });
+  return out;
+}
+
+/**
+ * The environment variable the error names, as the workload's deployment sets it (`NAME=value`, or
+ * the Secret/ConfigMap key it comes from — a Secret's value is never read): the config behind the error.
+ */
+function settingNamed(evidence: Evidence, workload: string, said: string): string | null {
+  const names = [...new Set([...said.matchAll(/\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b/g)].map((m) => m[0]))];
+  if (names.length === 0) return null;
+  for (const result of resultsFor(evidence, "get_deployments_info")) {
+    const deployment = extractDeployments(result.data, result.text).find((d) => d.name === workload);
+    const name = names.find((n) => deployment?.env[n] !== undefined);
+    // A credential's value is never repeated, even a literal one.
+    if (deployment && name) return /SECRET|PASSWORD|PASSWD|TOKEN|KEY|CREDENTIAL/i.test(name) ? `${name} (value withheld)` : `${name}=${deployment.env[name]}`;
+  }
+  return null;
+}
 
 /** Crash-looping or restarted after exiting with an error of its own. */
 export function crashesOnItsOwn(pod: PodRecord): boolean {

@@ -105,6 +105,21 @@ function addBackendPorts(analysis: Analysis, evidence: Evidence, ingress: Ingres
   const services = resultsFor(evidence, "get_ingress_info", "get_deployments_info").flatMap((r) => extractServices(r.data, r.text).map((service) => ({ service, tool: r.tool })));
   const reported = new Set<string>();
   for (const backend of ingress.backends ?? []) {
+    const absent = new RegExp(`endpoints "${backend.service.replace(/[.]/g, "\\.")}" not found`).test(backend.endpointsNote ?? "");
+    if (absent && !reported.has(backend.service)) {
+      reported.add(backend.service);
+      analysis.findings.push({ text: `ingress ${ingress.name}: ${backend.path ? `${backend.path} → ` : ""}${backend.service}:${backend.port ?? ""} (${backend.endpointsNote})`, tool, weight: 0.85, key: "ingress-port" });
+      analysis.candidates.push({
+        key: "ingress-port",
+        cause: `Ingress ${ingress.name} routes ${backend.path ?? "its path"} to Service ${backend.service}, which does not exist (the controller reports ${backend.endpointsNote}), so it answers 503`,
+        fact: `ingress ${ingress.name} names Service ${backend.service}, which does not exist`,
+        weight: 0.88,
+        appOrInfra: "infra",
+        nextStep: `Point ingress ${ingress.name}'s backend at the Service that exists now (kubectl get svc), or restore Service ${backend.service}, through the usual release`,
+        tool,
+      });
+      continue;
+    }
     const found = services.find(({ service }) => service.name === backend.service && service.ports.length > 0);
     if (!found || backend.port === null || reported.has(`${backend.service}:${backend.port}`)) continue;
     const numeric = /^\d+$/.test(backend.port);

@@ -1,4 +1,5 @@
 import { extractEvents, type EventRecord } from "../../read/read-events.ts";
+import { extractPods, type PodRecord } from "../../read/read-pods.ts";
 import { formatNumber, podOf, resultsFor } from "../../evidence.ts";
 import type { Analysis, Analyzer, CauseCandidate, RuleFinding } from "../../types.ts";
 import { matchSignature, type K8sSignature } from "../../../playbook/k8s-signatures.ts";
@@ -8,9 +9,11 @@ export const analyzePodEvents: Analyzer = {
   name: "pod events",
   analyze(evidence) {
     const analysis: Analysis = { findings: [], candidates: [] };
+    const running = runningPods(evidence);
     for (const result of resultsFor(evidence, "get_pod_events")) {
       const pod = podOf(result) ?? "the pod";
-      const events = extractEvents(result.data, result.text);
+      // A pod whose containers have run on a node was scheduled: its FailedScheduling is history.
+      const events = extractEvents(result.data, result.text).filter((e) => !(/^FailedScheduling$/i.test(e.reason) && running.has(eventPod(e) ?? pod)));
       if (events.length === 0) {
         analysis.findings.push({ text: `could not read any events for ${pod}`, tool: result.tool, weight: 0.1 });
         continue;
@@ -32,6 +35,17 @@ export const analyzePodEvents: Analyzer = {
     return analysis;
   },
 };
+
+/** Pods the pod list shows placed on a node with containers that ran (started, restarted or crash-looping). */
+function runningPods(evidence: Parameters<Analyzer["analyze"]>[0]): Set<string> {
+  const pods = resultsFor(evidence, "get_pods_data").flatMap((r) => extractPods(r.data, r.text));
+  const ran = (p: PodRecord) => Boolean(p.node && !/^<none>$/i.test(p.node)) && (p.restarts > 0 || /^(Running|CrashLoopBackOff|Error|Completed|OOMKilled)$/i.test(p.status ?? "") || /^Running$/i.test(p.phase ?? ""));
+  return new Set(pods.filter(ran).map((p) => p.name));
+}
+
+function eventPod(event: EventRecord): string | null {
+  return event.object && /^pods?\//i.test(event.object) ? event.object.replace(/^pods?\//i, "") : null;
+}
 
 /** Events last seen longer ago than this are history, not the incident (a weeks-old OOM kill). */
 const STALE_SECONDS = 24 * 3600;

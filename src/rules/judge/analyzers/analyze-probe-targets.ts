@@ -10,11 +10,14 @@ const PROBE_FAILED = /\b(Liveness|Readiness|Startup) probe failed\b/i;
 const REFUSED_PORT = /dial tcp [^\s:]+:(\d+): connect: connection refused/i;
 const PROBE_URL = /Get "?https?:\/\/[^\s/:"]+:(\d+)(\/[^\s"]*)?/i;
 const NOT_FOUND = /statuscode: 404\b/i;
+/** An HTTPS probe on a plain-HTTP port, or the reverse. */
+const WRONG_SCHEME = /server gave HTTP response to HTTPS client|first record does not look like a TLS handshake/i;
+const LOOPBACK = /(?:127\.0\.0\.1|localhost|\[::1\]):\d{2,5}\b/i;
 
 /** What a program says when it starts listening: Spring Boot/Tomcat/Netty/Jetty, Go, Node, nginx and friends. */
 const LISTENING = [
   /\b(?:started|launched|initialized|running|serving|bound|up) (?:on|at) port\(?s?\)?:?\s*((?:\d+\s*(?:\([a-z0-9]+\))?\s*,?\s*)+)/i,
-  /\blistening (?:on|at) (?:port\s+|[\w.[\]:-]*:)(\d{2,5})\b/i,
+  /\blistening (?:on|at) (?:port\s+|[\w./[\]:-]*:)(\d{2,5})\b/i,
   /\bserver (?:started|running|listening) (?:on|at) [\w/:.[\]-]*:(\d{2,5})\b/i,
 ];
 
@@ -32,13 +35,15 @@ export const analyzeProbeTargets: Analyzer = {
       const pod = podOf(result);
       const failed = extractEvents(result.data, result.text).filter((e) => PROBE_FAILED.test(e.message));
       const refused = failed.find((e) => REFUSED_PORT.test(e.message));
-      const missing = failed.find((e) => NOT_FOUND.test(e.message));
+      const missing = failed.find((e) => NOT_FOUND.test(e.message) || WRONG_SCHEME.test(e.message));
       const subject = subjectOf(refused ?? missing, pod);
       if (!subject || seen.has(workloadOf(subject))) continue;
       if (refused) {
         const port = REFUSED_PORT.exec(refused.message)?.[1] as string;
         const listening = listeningPorts(evidence, subject) ?? declaredPorts(evidence, subject);
-        if (listening === null || listening.ports.includes(port)) continue;
+        if (listening === null) continue;
+        const loopback = listening.loopback.includes(port) && !listening.open.includes(port);
+        if (listening.ports.includes(port) && !loopback) continue;
         seen.add(workloadOf(subject));
         const probes = [...new Set(failed.filter((e) => REFUSED_PORT.exec(e.message)?.[1] === port).map((e) => PROBE_FAILED.exec(e.message)?.[1]?.toLowerCase()))].join(" and ");
         analysis.findings.push({ text: `${subject}: ${quote(refused.message)}`, tool: result.tool, weight: 0.85, key: "probe-target" });
@@ -47,12 +52,17 @@ export const analyzeProbeTargets: Analyzer = {
         const change = latestChange(evidence, workloadOf(subject));
         analysis.candidates.push({
           key: "probe-target",
-          cause: `${subject}'s ${probes} probe${probes.includes(" and ") ? "s call" : " calls"} port ${port}, where nothing listens (event ${refused.reason} ${quote(refused.message)}), while ${listening.declared ? `its container declares only port ${listening.ports.join(", ")} (${quote(listening.line)})` : `the program serves port ${listening.ports.join(", ")} (its logs: ${quote(listening.line)})`}, so it is never Ready and the liveness probe restarts it${change ? `; the workload's latest change: ${change}` : ""}`,
-          fact: `probes call port ${port}; ${workloadOf(subject)} listens on ${listening.ports.join(", ")}`,
+          cause: loopback
+            ? `${subject}'s ${probes} probe${probes.includes(" and ") ? "s are" : " is"} refused on port ${port} (event ${refused.reason} ${quote(refused.message)}) because the program listens on the loopback address only (its logs: ${quote(listening.line)}): the kubelet probes the pod's IP, so it is never Ready and the liveness probe restarts it${change ? `; the workload's latest change: ${change}` : ""}`
+            : `${subject}'s ${probes} probe${probes.includes(" and ") ? "s call" : " calls"} port ${port}, where nothing listens (event ${refused.reason} ${quote(refused.message)}), while ${listening.declared ? `its container declares only port ${listening.ports.join(", ")} (${quote(listening.line)})` : `the program serves port ${listening.ports.join(", ")} (its logs: ${quote(listening.line)})`}, so it is never Ready and the liveness probe restarts it${change ? `; the workload's latest change: ${change}` : ""}`,
+          fact: loopback ? `${workloadOf(subject)} listens on loopback only (port ${port})` : `probes call port ${port}; ${workloadOf(subject)} listens on ${listening.ports.join(", ")}`,
           subject,
-          weight: 0.85,
+          // A declared port is the spec's intent, not proof of what listens (a slow start refuses too): not high on it alone.
+          weight: listening.declared ? 0.7 : 0.85,
           appOrInfra: "app",
-          nextStep: `Point ${workloadOf(subject)}'s liveness/readiness probes back at port ${listening.ports[0]} (or make the program serve ${port}), through the usual release; roll back the last change if it moved them`,
+          nextStep: loopback
+            ? `Make ${workloadOf(subject)} listen on 0.0.0.0 (its bind address setting), through the usual release; roll back the last change if it set it`
+            : `Point ${workloadOf(subject)}'s liveness/readiness probes back at port ${listening.ports[0]} (or make the program serve ${port}), through the usual release; roll back the last change if it moved them`,
           tool: result.tool,
         });
       } else if (missing) {
@@ -60,8 +70,10 @@ export const analyzeProbeTargets: Analyzer = {
         analysis.findings.push({ text: `${subject}: ${quote(missing.message)}`, tool: result.tool, weight: 0.75, key: "probe-target" });
         analysis.candidates.push({
           key: "probe-target",
-          cause: `${subject}'s probe path is not served: the program answers it 404 (event ${missing.reason} ${quote(missing.message)}), so the probe fails however healthy it is`,
-          fact: `probe path answers 404 on ${subject}`,
+          cause: WRONG_SCHEME.test(missing.message)
+            ? `${subject}'s probe uses the wrong scheme for its port (HTTPS against plain HTTP, or the reverse: event ${missing.reason} ${quote(missing.message)}), so the probe fails however healthy it is`
+            : `${subject}'s probe path is not served: the program answers it 404 (event ${missing.reason} ${quote(missing.message)}), so the probe fails however healthy it is`,
+          fact: WRONG_SCHEME.test(missing.message) ? `probe scheme does not match ${subject}'s port` : `probe path answers 404 on ${subject}`,
           subject,
           weight: 0.75,
           appOrInfra: "app",
@@ -91,8 +103,12 @@ function listeningPorts(evidence: Evidence, pod: string): Listening | null {
     for (const line of logTextOf(result).split(/\r?\n/)) {
       const ports = LISTENING.flatMap((pattern) => [...(pattern.exec(line)?.[1] ?? "").matchAll(/\d{2,5}/g)].map((m) => m[0]));
       if (ports.length === 0) continue;
-      found ??= { pod: logPod, ports: [], line: line.trim(), tool: result.tool, declared: false };
+      found ??= { pod: logPod, ports: [], line: line.trim(), tool: result.tool, declared: false, loopback: [], open: [] };
+      if (LOOPBACK.test(line) && !LOOPBACK.test(found.line)) found.line = line.trim();
       found.ports.push(...ports.filter((port) => !found?.ports.includes(port)));
+      // Bound to the loopback address only: reachable inside the container, refused on the pod's IP.
+      if (LOOPBACK.test(line)) found.loopback.push(...ports);
+      else found.open.push(...ports);
     }
   }
   return found;
@@ -106,6 +122,9 @@ interface Listening {
   tool: string;
   /** From the container's declared ports (the spec), not from what the program logged. */
   declared: boolean;
+  /** Ports it listens on at 127.0.0.1/localhost only, and ports it listens on for every address. */
+  loopback: string[];
+  open: string[];
 }
 
 /**
@@ -134,7 +153,7 @@ function declaredPorts(evidence: Evidence, pod: string): Listening | null {
     for (const line of lines) for (const m of line.matchAll(/(\d+)\/(?:TCP|UDP)/gi)) ports.add(m[1] ?? "");
     if (ports.size === 0) continue;
     const line = lines[0]?.trim() ?? `containerPort: ${[...ports][0]}`;
-    return { pod, ports: [...ports], line, tool: result.tool, declared: true };
+    return { pod, ports: [...ports], line, tool: result.tool, declared: true, loopback: [], open: [...ports] };
   }
   return null;
 }

@@ -1,4 +1,5 @@
 import type { Analyzer } from "../../types.ts";
+import { analyzeAgentLogs } from "./analyze-agent-logs.ts";
 import { analyzeAlertIssues } from "./analyze-alert-issues.ts";
 import { analyzeCapacityChanges } from "./analyze-capacity-changes.ts";
 import { analyzeCertificates } from "./analyze-certificates.ts";
@@ -58,6 +59,7 @@ export const ANALYZERS: readonly Analyzer[] = [
   analyzeJvmHeadroom,
   analyzeLogExceptions,
   analyzeCrashErrors,
+  analyzeAgentLogs,
   analyzeErrorSinceChange,
   analyzeLogMessages,
   analyzeClockSkew,
