@@ -6,6 +6,7 @@ import { analyzeDeployments } from "../../src/rules/judge/analyzers/analyze-depl
 import { analyzeJvmHeadroom, heapSizing } from "../../src/rules/judge/analyzers/analyze-jvm-headroom.ts";
 import { analyzePodEvents, subjectOf } from "../../src/rules/judge/analyzers/analyze-pod-events.ts";
 import { analyzePodStatuses } from "../../src/rules/judge/analyzers/analyze-pod-statuses.ts";
+import { analyzeVolumeZone } from "../../src/rules/judge/analyzers/analyze-volume-zone.ts";
 import { rankAlongGraph } from "../../src/rules/judge/rank-along-graph.ts";
 import { mainSchedulingReason, readQuota } from "../../src/playbook/k8s-signatures.ts";
 import { evidenceOf, issue } from "./build-evidence.ts";
@@ -276,5 +277,32 @@ describe("FailedScheduling: control-plane taints settle nothing", () => {
     const events = "LAST SEEN   TYPE      REASON             OBJECT          MESSAGE\n1m          Warning   FailedScheduling   pod/etl-0   0/4 nodes are available: 2 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, 2 Insufficient cpu.\n";
     const { candidates } = analyzePodEvents.analyze(evidenceOf([{ tool: "get_pod_events", input: { pod: "etl-0" }, data: events }]));
     expect(top(candidates)?.cause).toMatch(/^etl-0 cannot be scheduled: no node has enough free cpu for its requests/);
+  });
+});
+
+describe("volume node affinity conflict: the volume's zone against the nodes' zones", () => {
+  const events = "Name:         metrics-db-0\nNamespace:    data\nVolumes:\n  data:\n    Type:       PersistentVolumeClaim\n    ClaimName:  data-metrics-db-0\nEvents:\n  Type     Reason            Age   From               Message\n  ----     ------            ----  ----               -------\n  Warning  FailedScheduling  2m    default-scheduler  0/3 nodes are available: 3 node(s) had volume node affinity conflict. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.\n";
+  const pv = (zone: string) => ({
+    kind: "PersistentVolumeList",
+    items: [{ metadata: { name: "pv-data-0" }, spec: { claimRef: { namespace: "data", name: "data-metrics-db-0" }, nodeAffinity: { required: { nodeSelectorTerms: [{ matchExpressions: [{ key: "topology.kubernetes.io/zone", operator: "In", values: [zone] }] }] } } } }],
+    nodes: [{ kind: "Node", metadata: { name: "node-a", labels: { "topology.kubernetes.io/zone": "west-9b" } } }, { kind: "Node", metadata: { name: "node-b", labels: { "topology.kubernetes.io/zone": "west-9c" } } }],
+  });
+  const evidence = (zone: string) => evidenceOf([{ tool: "get_pod_events", input: { pod: "metrics-db-0" }, data: events }, { tool: "get_infrastructure_metrics", data: pv(zone) }]);
+
+  it("names the volume, its zone and the zones the nodes are in", () => {
+    const { candidates, findings } = analyzeVolumeZone.analyze(evidence("west-9a"));
+    expect(candidates[0]).toMatchObject({ key: "scheduling", subject: "metrics-db-0" });
+    expect(candidates[0]?.cause).toMatch(/^metrics-db-0 cannot be scheduled: its PersistentVolume pv-data-0 lives in zone west-9a, and no node is left in that zone \(the nodes are in west-9b, west-9c\)/);
+    expect(findings[0]?.text).toBe("the volume of claim data/data-metrics-db-0 is pinned to zone west-9a");
+  });
+
+  it("says nothing when a node is in the volume's zone (the conflict is elsewhere) or no output lists the volume", () => {
+    expect(analyzeVolumeZone.analyze(evidence("west-9b")).candidates).toEqual([]);
+    expect(analyzeVolumeZone.analyze(evidenceOf([{ tool: "get_pod_events", input: { pod: "metrics-db-0" }, data: events }])).candidates).toEqual([]);
+  });
+
+  it("a pod no node takes opens the lead to the nodes (zones, taints, capacity)", () => {
+    const steps = planLeadCalls({ open: new Set(["scheduling"]), pods: [], pendingTask: null, made: new Set<string>() }, 10);
+    expect(steps).toContainEqual(expect.objectContaining({ tool: "get_infrastructure_metrics", reason: expect.stringMatching(/^lead unschedulable-nodes: /) }));
   });
 });

@@ -25,6 +25,7 @@ import { analyzeSqlRows } from "./analyze-sql-rows.ts";
 import { analyzeTableScans } from "./analyze-table-scans.ts";
 import { analyzeThreadDump } from "./analyze-thread-dump.ts";
 import { analyzeToolFailures } from "./analyze-tool-failures.ts";
+import { analyzeVolumeZone } from "./analyze-volume-zone.ts";
 import { analyzeWorkloadShape } from "./analyze-workload-shape.ts";
 
 /** Every analyzer runs on every triage; each acts only on the evidence it understands. */
@@ -40,6 +41,7 @@ export const ANALYZERS: readonly Analyzer[] = [
   analyzeRecentChanges,
   analyzePodStatuses,
   analyzePodEvents,
+  analyzeVolumeZone,
   analyzeJvmHeadroom,
   analyzeLogExceptions,
   analyzeCrashErrors,
@@ -80,5 +82,6 @@ export {
   analyzeSqlRows,
   analyzeThreadDump,
   analyzeToolFailures,
+  analyzeVolumeZone,
   analyzeWorkloadShape,
 };
