@@ -28,8 +28,9 @@ export interface CausalEdge {
   /** The evidence that establishes the link, as an engineer would look for it. */
   evidence: string;
   /**
-   * The cause would show in the very output that shows the effect (the same log lines): read there
-   * and not seen, it is ruled out, so the effect may still stand as a first cause.
+   * The upstream cause would show in the very output that shows this effect (the same log lines,
+   * or a closer reading of the same error): read there and not seen, it is ruled out, so the effect
+   * may still stand as a first cause for confidence.
    */
   sameOutput?: boolean;
 }
@@ -68,6 +69,7 @@ export const CAUSAL_NODES: readonly CausalNode[] = [
   symptom("probe", "failing liveness/readiness probes"),
   symptom("cpu-hot", "a pod or thread pool burning CPU"),
   symptom("heap", "the JVM heap filling (OutOfMemoryError, long GC)"),
+  symptom("credentials-rejected", "a dependency rejects the credentials a workload holds"),
   // A dependency failing is a cause of what Conductor shows, until its own cause is seen upstream.
   cause("redis-connection", "Conductor cannot reach Redis"),
   cause("database", "Conductor cannot get Postgres connections (pool exhausted, saturated)"),
@@ -118,17 +120,28 @@ export const CAUSAL_NODES: readonly CausalNode[] = [
   cause("load-balancer", "the load balancer was never provisioned"),
   cause("dns-record", "the domain's DNS record is missing or wrong"),
   cause("no-endpoints", "a Service whose selector matches no ready pod"),
+  cause("lb-health-check", "a load-balancer health check on a path the pods do not serve (no healthy target)"),
   cause("certificate", "certificate renewal failing"),
+  cause("challenge-blocked", "an authentication rule on the ingress that answers the ACME HTTP-01 challenge with a redirect or a refusal"),
   cause("api-key", "an API key rotated or expired"),
   cause("clock-skew", "a node whose clock drifted (its time sync, NTP/chrony, stopped): its pods see valid tokens as not yet valid and times in the future"),
   cause("agent-down", "the in-cluster agent is not polling", ["agent-down"]),
   cause("known-issue", "a vetted known issue (src/known-issues) whose signature matched"),
+  // Errors that name their mechanism, with the change that brought them (src/playbook/error-mechanisms.ts).
+  cause("fd-leak", "a descriptor/connection leak: the process runs out of file descriptors (Too many open files)"),
+  cause("db-read-only", "writes reaching a read-only database (a standby: the old primary after a failover)"),
+  cause("stale-secret", "a Secret rotated after the pods started: they still hold the old credentials"),
+  cause("schema-mismatch", "code and database schema that disagree (a migration not applied for the version that runs)"),
+  cause("library-conflict", "a binary incompatibility between libraries (a dependency bumped without its peers)"),
+  cause("tls-trust", "TLS to a dependency that fails (an untrusted or invalid certificate: rotated, a changed CA)"),
 ];
 
 const CAUSAL_ALERT_IDS = CAUSAL_NODES.filter((node) => node.issueTypes).map((node) => node.id);
 
 const e = (from: string | string[], to: string | string[], evidence: string, options: { sameOutput?: boolean } = {}): CausalEdge[] =>
   (Array.isArray(from) ? from : [from]).flatMap((f) => (Array.isArray(to) ? to : [to]).map((t) => ({ from: f, to: t, evidence, ...options })));
+/** An error that names its own mechanism: a closer reading of the downstream node's evidence. */
+const refine = (from: string, to: string[], evidence: string): CausalEdge[] => e(from, to, evidence, { sameOutput: true });
 
 export const CAUSAL_EDGES: readonly CausalEdge[] = [
   ...e("backlog", ["alert:redis", "alert:heap", "alert:cpu", "alert:response-time"], "decider queue size (running workflows) in the cluster data, with Redis/heap readings"),
@@ -192,11 +205,26 @@ export const CAUSAL_EDGES: readonly CausalEdge[] = [
   ...e("load-balancer", ["alert:domain-resolution", "alert:domain-reachability", "alert:dns"], "an ingress without an external address, controller warnings"),
   ...e("dns-record", ["alert:domain-resolution", "alert:domain-reachability", "alert:dns"], "the ingress address against the domain's DNS record"),
   ...e("no-endpoints", "alert:domain-reachability", "a Service with no endpoints, selector against the pods' labels"),
+  ...e("lb-health-check", "alert:domain-reachability", "target health: every target unhealthy on the LB's health-check path, against the pods' own probe path"),
   ...e("certificate", "alert:certificate", "a Certificate not Ready, the ACME challenge's status (cert-manager)"),
+  ...refine("challenge-blocked", ["certificate"], "cert-manager's self check: wrong status code 30x/401/403 on the challenge path, and an auth annotation on the ingress serving that host"),
   ...e("api-key", "alert:auth-stale", "the alert itself (self-describing)"),
   ...e("clock-skew", ["alert:warn-logs", "alert:error-logs"], "log lines with times that cannot be true (not yet valid, in the future) only from the pods of one node (pod list -o wide), the node's time-sync metrics"),
   ...e("clock-skew", ["conductor", "worker-auth"], "the dominant warnings or 401s are rejections of times that cannot be true (a token not yet valid)", { sameOutput: true }),
   ...e("agent-down", "alert:unknown", "the health check and commands TIMED_OUT, tasks not polled"),
+  ...refine("fd-leak", ["startup-error", "conductor", "network"], "Too many open files in the logs, open descriptors climbing to the limit, leak warnings; the rollout it started with"),
+  ...e("fd-leak", ["crash", "probe", "alert:error-logs"], "Too many open files in the logs of the crashing or failing container"),
+  ...refine("db-read-only", ["database", "conductor", "redis-connection"], "cannot execute … in a read-only transaction in the logs; a failover event and the datasource host that is no longer the writer"),
+  ...e("db-read-only", ["alert:conductor-down", "alert:error-logs"], "writes refused as read-only in the server logs while the health check's workflow cannot start"),
+  ...e("credentials-rejected", ["alert:error-logs", "crash"], "authentication failures (invalid credentials) in the logs"),
+  ...e("stale-secret", ["credentials-rejected"], "a Secret the deployment reads updated (secret-sync controller logs) after its pods started"),
+  ...refine("stale-secret", ["conductor", "worker-auth", "db-credentials", "startup-error"], "the dominant exception (or the rejected polls) is the authentication failure, starting just after the Secret's update"),
+  ...refine("schema-mismatch", ["conductor", "database", "startup-error"], "column/relation does not exist in the logs; the rollout that brought the new version"),
+  ...e("schema-mismatch", ["crash", "alert:error-logs"], "schema errors in the logs of the crashing or failing container"),
+  ...refine("library-conflict", ["conductor", "startup-error"], "NoSuchMethodError/NoClassDefFoundError in the logs; the rollout that bumped a dependency"),
+  ...e("library-conflict", ["crash", "alert:error-logs"], "linkage errors in the logs of the crashing or failing container"),
+  ...refine("tls-trust", ["conductor", "network", "startup-error", "redis-connection", "database"], "PKIX / x509 / certificate verify failed in the logs; the Secret or rollout that changed the trust"),
+  ...e("tls-trust", ["crash", "alert:error-logs"], "TLS handshake errors in the logs of the crashing or failing container"),
   // A vetted entry names its own cause; it may explain whichever alert it shows up under.
   ...e("known-issue", CAUSAL_ALERT_IDS, "the known-issue table's log signature or image version range, matched in a call's output"),
 ];

@@ -6,3 +6,5 @@ export const CERT_MANAGER = /cert-manager(?!-(cainjector|webhook))/;
 export const CLUSTER_DNS = /^(coredns|kube-dns)\b/;
 /** The controller that writes Ingress hosts into the DNS zone (external-dns). */
 export const DNS_RECORD_CONTROLLER = /external-dns/;
+/** Controllers that write Secrets from an external store (External Secrets, Vault, Sealed Secrets, the CSI driver). */
+export const SECRET_SYNC = /external-secrets|sealed-secrets|secrets-store-csi|vault-(agent|secrets-operator)|secrets?-manager|doppler|akeyless|onepassword|1password/;

@@ -8,7 +8,7 @@ import type { ToolName } from "../tools/types.ts";
  */
 
 /** Stand-ins resolved from the evidence before a call: a worker pod for the pending task, the crashed pod, a server pod. */
-export type LeadTarget = "{workerPod}" | "{crashedPod}" | "{unreadCrashedPod}" | "{serverPod}" | "{siblingServerPod}";
+export type LeadTarget = "{workerPod}" | "{crashedPod}" | "{unreadCrashedPod}" | "{serverPod}" | "{siblingServerPod}" | "{uninspectedTroubledPod}" | "{secretSyncPod}";
 
 export interface LeadCall {
   tool: ToolName;
@@ -38,6 +38,31 @@ export const TABLE_SCANS_QUERY =
   "SELECT relname, n_live_tup, seq_scan, seq_tup_read, idx_scan FROM pg_stat_user_tables ORDER BY seq_tup_read DESC LIMIT 5";
 
 export const LEADS: readonly Lead[] = [
+  // An error that names its mechanism: first what changed before it (error-mechanisms.ts).
+  {
+    id: "read-only-failover",
+    opensOn: ["db-read-only"],
+    why: "writes refused as read-only: the datasource host (deployments) and the database's failover events (infrastructure)",
+    calls: [
+      { tool: "get_deployments_info", args: {} },
+      { tool: "get_infrastructure_metrics", args: {} },
+    ],
+  },
+  {
+    id: "credentials-changed",
+    opensOn: ["credentials-rejected"],
+    why: "credentials rejected: the Secrets the workload reads (deployments) and whether the secret-sync controller updated one (its logs)",
+    calls: [
+      { tool: "get_deployments_info", args: {} },
+      { tool: "pull_pod_logs", args: { pod: "{secretSyncPod}", lines: 200 } },
+    ],
+  },
+  {
+    id: "leak-after-rollout",
+    opensOn: ["fd-leak"],
+    why: "file descriptors exhausted: what the workload last rolled out (image, change-cause)",
+    calls: [{ tool: "get_deployments_info", args: {} }],
+  },
   {
     id: "backlog-pending-task",
     opensOn: ["backlog"],
@@ -139,3 +164,22 @@ export const LEADS: readonly Lead[] = [
     calls: [{ tool: "pull_pod_logs", args: { pod: "{siblingServerPod}", lines: 300 } }],
   },
 ];
+
+/**
+ * When the leads are followed and the evidence still settles no cause (no root, or only a general
+ * reading), an engineer widens the look before handing over: the views not taken yet, and the next
+ * troubled pod nobody has looked at. Opens on its own pseudo-node; the engine decides when.
+ */
+export const UNSETTLED = "unsettled";
+export const WIDENING: Lead = {
+  id: "unsettled-widen",
+  opensOn: [UNSETTLED],
+  why: "no cause is settled yet: the views not taken so far",
+  calls: [
+    { tool: "get_pod_events", args: { pod: "{uninspectedTroubledPod}" } },
+    { tool: "pull_pod_logs", args: { pod: "{uninspectedTroubledPod}", lines: 200 } },
+    { tool: "get_deployments_info", args: {} },
+    { tool: "get_cluster_metrics", args: {} },
+    { tool: "get_infrastructure_metrics", args: {} },
+  ],
+};

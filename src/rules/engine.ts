@@ -13,7 +13,9 @@ import { isObject, parseNested } from "./read/walk-json.ts";
 import { bindPod, findOtherSuspect, planCalls, podHintsFor, resolvePod } from "./investigate/plan-calls.ts";
 import { planFollowUps } from "./investigate/plan-follow-ups.ts";
 import { callKey, planLeadCalls, type LeadContext } from "./investigate/follow-leads.ts";
-import { EVIDENCE_MIN } from "./judge/rank-along-graph.ts";
+import { EVIDENCE_MIN, rankAlongGraph, type Verdict } from "./judge/rank-along-graph.ts";
+import { rankCandidates } from "./compose/compose-report.ts";
+import { UNSETTLED, WIDENING } from "../playbook/leads.ts";
 import { alertNodeFor, nodeForKey } from "../playbook/causal-graph.ts";
 import type { PodRecord } from "./read/read-pods.ts";
 import { runAnalyzers } from "./judge/run-analyzers.ts";
@@ -28,7 +30,7 @@ export interface RulesInput {
 }
 
 /** Total tool calls the engine makes, get_incident_details included. */
-export const MAX_RULES_CALLS = 10;
+export const MAX_RULES_CALLS = 14;
 
 type CallRecord = Pick<ToolCallRecord, "name" | "input" | "result">;
 
@@ -98,6 +100,15 @@ export async function runRulesTriage(input: RulesInput, invoker: ToolInvoker, de
     if (steps.length === 0) break;
     await Promise.all(steps.map((step) => call(step.tool, step.args, step.reason)));
   }
+  // Still nothing settled: widen the look with what is left of the budget before handing over.
+  if (!input.signal?.aborted && answering()) {
+    const sofar = buildEvidence(issues, own);
+    if (isUnsettled(rankAlongGraph(rankCandidates(runAnalyzers(sofar, ANALYZERS).candidates), sofar.issues))) {
+      const context = { ...leadContext(sofar, { findings: [], candidates: [] }, pods, made), open: new Set([UNSETTLED]) };
+      const steps = planLeadCalls(context, MAX_RULES_CALLS - own.length, [WIDENING]);
+      await Promise.all(steps.map((step) => call(step.tool, step.args, step.reason)));
+    }
+  }
 
   // The model's calls (when standing in) are evidence too; a cached repeat is read once.
   const evidence = buildEvidence(issues, dedupe([...invoker.calls.map((call, i) => ({ ...call, callId: callIdOf(i) })), ...own.map((call, i) => ({ ...call, callId: `r${i + 1}` }))]));
@@ -119,6 +130,11 @@ export async function runRulesTriage(input: RulesInput, invoker: ToolInvoker, de
     },
   };
   return { report, facts: { factSheet, sources: callSources(evidence) } };
+}
+
+/** No root, a root that is only a general reading, or two roots the evidence cannot tell apart. */
+function isUnsettled(verdict: Verdict): boolean {
+  return !verdict.root || verdict.root.candidate.template === true || verdict.competing.length > 0;
 }
 
 /** Lead-following rounds after the playbook's calls and follow-ups. */

@@ -4,6 +4,7 @@ import { CAUSAL_EDGES, CAUSAL_NODES, alertNodeFor, explains, nodeForKey, pathsBe
 import { K8S_SIGNATURES } from "../../src/playbook/k8s-signatures.ts";
 import { EXCEPTION_SIGNATURES } from "../../src/playbook/exception-signatures.ts";
 import { MESSAGE_SIGNATURES } from "../../src/playbook/message-signatures.ts";
+import { ERROR_MECHANISMS } from "../../src/playbook/error-mechanisms.ts";
 
 const alertNodes = CAUSAL_NODES.filter((node) => node.issueTypes);
 
@@ -31,7 +32,7 @@ describe("causal graph", () => {
   });
 
   it("places every signature's key on a node, so no analyzer's evidence falls outside the graph", () => {
-    const keys = [...K8S_SIGNATURES, ...EXCEPTION_SIGNATURES, ...MESSAGE_SIGNATURES].map((s) => s.key);
+    const keys = [...K8S_SIGNATURES, ...EXCEPTION_SIGNATURES, ...MESSAGE_SIGNATURES, ...ERROR_MECHANISMS].map((s) => s.key);
     for (const key of [...keys, "backlog", "indexer", "scaled-to-zero", "pod-down", "db-idle-transaction", "db-saturated", "agent-down", "slow-response", "log-error", "log-warn", "exception-x.Y"]) {
       expect(nodeForKey(key), key).toBeDefined();
     }

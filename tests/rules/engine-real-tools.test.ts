@@ -54,14 +54,17 @@ describe("runRulesEngine over the real tools and invoker", () => {
       { command: "GET_PODS_DATA", parameters: {} },
       { command: "GET_POD_EVENTS", parameters: { podName: "conductor-server-7d9f8-abcde" } },
       { command: "PULL_LOGS", parameters: { podName: "conductor-server-7d9f8-abcde", lines: 300, fetchOption: "TAIL" } },
-      // The OOMKill's lead: the memory limit against the heap setting.
+      // The OOMKill's lead: the memory limit against the heap setting; why memory grew is still not seen,
+      // so the widening round reads the metrics.
       { command: "GET_DEPLOYMENTS_INFO", parameters: {} },
+      { command: "GET_CLUSTER_METRICS", parameters: {} },
+      { command: "GET_INFRASTRUCTURE_METRICS", parameters: {} },
     ]);
     expect(reportSchema.safeParse(report).success).toBe(true);
     expect(report.likelyRootCause).toMatch(/OOMKilled/);
     expect(report.confidence).toBe("medium"); // OOMKilled: why memory grew is a reading, not evidence
     expect(report.issue).toMatch(/^Pod restarted on acme-eu-1/);
-    expect(report.stats.commands).toEqual(["GET_PODS_DATA", "GET_POD_EVENTS", "PULL_LOGS", "GET_DEPLOYMENTS_INFO"]);
+    expect(report.stats.commands).toEqual(["GET_PODS_DATA", "GET_POD_EVENTS", "PULL_LOGS", "GET_DEPLOYMENTS_INFO", "GET_CLUSTER_METRICS", "GET_INFRASTRUCTURE_METRICS"]);
   });
 
   it("retries a command that timed out once, and records why every call was made", async () => {

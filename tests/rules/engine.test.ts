@@ -69,9 +69,13 @@ describe("runRulesEngine", () => {
       turns: 0,
       inputTokens: 0,
       costUsd: 0,
-      // The OOMKill opens a lead: the deployment's memory limit against its heap setting.
-      commands: ["GET_PODS_DATA", "GET_POD_EVENTS", "PULL_POD_LOGS", "GET_DEPLOYMENTS_INFO"],
+      // The OOMKill opens a lead (the deployment's memory limit against its heap setting); why memory
+      // grew is still not seen, so the look widens to the metrics.
+      commands: ["GET_PODS_DATA", "GET_POD_EVENTS", "PULL_POD_LOGS", "GET_DEPLOYMENTS_INFO", "GET_CLUSTER_METRICS", "GET_INFRASTRUCTURE_METRICS"],
     });
+    expect(report.stats.callReasons.slice(-2)).toEqual(
+      ["get_cluster_metrics", "get_infrastructure_metrics"].map((tool) => ({ tool, reason: "lead unsettled-widen: no cause is settled yet: the views not taken so far" })),
+    );
     expect(report.stats.durationMs).toBeGreaterThan(0);
   });
 
@@ -192,9 +196,13 @@ describe("runRulesEngine", () => {
     });
     // Pod calls run concurrently once the pod list has named the pod: their order is free.
     expect(calls.slice(0, 2)).toEqual(["get_incident_details", "get_pods_data"]);
-    // The CPU lead also reads the deployments (image and rollout: did it start with a change?).
+    // The CPU lead also reads the deployments (image and rollout: did it start with a change?); a hot
+    // thread settles no cause, so the look widens to the pod's events and the metrics.
     expect(calls.slice(2).sort()).toEqual([
+      "get_cluster_metrics",
       "get_deployments_info",
+      "get_infrastructure_metrics",
+      "get_pod_events(conductor-server-7d9f8-abcde)",
       "get_thread_dump(conductor-server-7d9f8-abcde)",
       "get_top_output(conductor-server-7d9f8-abcde)",
       "pull_pod_logs(conductor-server-7d9f8-abcde)",

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { LEADS, PENDING_TASKS_QUERY, SESSIONS_QUERY } from "../../src/playbook/leads.ts";
+import { LEADS, PENDING_TASKS_QUERY, SESSIONS_QUERY, UNSETTLED, WIDENING } from "../../src/playbook/leads.ts";
 import { CAUSAL_NODES } from "../../src/playbook/causal-graph.ts";
 import { callKey, planLeadCalls, type LeadContext } from "../../src/rules/investigate/follow-leads.ts";
 import type { PodRecord } from "../../src/rules/read/read-pods.ts";
@@ -47,5 +47,21 @@ describe("leads", () => {
     expect(steps.map((s) => s.tool)).toEqual(["run_sql_select", "run_sql_select"]);
     expect(planLeadCalls(ctx(["pod-down"], { pods: [] }), 10)).toEqual([]);
     expect(planLeadCalls(ctx(["backlog"]), 1)).toHaveLength(1);
+  });
+
+  it("widening an unsettled verdict: the most troubled pod nobody looked at, then the views not taken", () => {
+    const pods = [pod("conductor-server-6d9f7c8b54-2xkqp", { status: "CrashLoopBackOff", restarts: 9 }), pod("ledger-workers-7b9c5d6f48-x2vnq", { status: "Pending", ready: "0/1" }), ...PODS.slice(2)];
+    const made = new Set([callKey("get_pod_events", { pod: "conductor-server-6d9f7c8b54-2xkqp" }), callKey("get_deployments_info", {})]);
+    const steps = planLeadCalls(ctx([UNSETTLED], { pods, made }), 10, [WIDENING]);
+    expect(steps.map((s) => [s.tool, s.args])).toEqual([
+      ["get_pod_events", { pod: "ledger-workers-7b9c5d6f48-x2vnq" }],
+      ["pull_pod_logs", { pod: "ledger-workers-7b9c5d6f48-x2vnq", lines: 200 }],
+      ["get_cluster_metrics", {}],
+      ["get_infrastructure_metrics", {}],
+    ]);
+    // Nothing troubled left to look at: only the views.
+    expect(planLeadCalls(ctx([UNSETTLED], { made }), 10, [WIDENING]).map((s) => s.tool)).toEqual(["get_cluster_metrics", "get_infrastructure_metrics"]);
+    // The widening lead is the engine's to open, never a finding's.
+    expect(planLeadCalls(ctx(["backlog", "alert:cpu", "pod-down"]), 20).some((s) => s.reason.startsWith(`lead ${WIDENING.id}`))).toBe(false);
   });
 });

@@ -25,8 +25,9 @@ const KEEP = new Set(
     "notify slack select sql run thread dump metrics metric top output events event infrastructure info usage used human clients connected " +
     "result results collected at with ready desired available replicas restarts restart last reason exit code phase age ip " +
     // Names the software itself prints: Kubernetes resources, Elasticsearch error types and index blocks, add-ons.
-    "ephemeral rejected execution exception read allow delete block flood stage watermark external " +
-    // PostgreSQL's own catalog columns (pg_stat_activity, pg_locks, pg_stat_user_tables).
+    "ephemeral rejected execution exception read allow delete block flood stage watermark external secrets " +
+    // Log-format field names (logstash/ECS: stack_trace, logger_name), PostgreSQL's own catalog columns (pg_locks, pg_stat_user_tables).
+    "stack trace logger thread timestamp " +
     "pid pids blocking blocked lock locks wait xact backend query locktype granted mode relation relname schemaname seq scan scans idx tup live dead n autovacuum vacuum analyze start"
   ).split(/\s+/),
 );

@@ -101,6 +101,7 @@ export function confidenceOf(verdict: Verdict, failedCalls: number): Report["con
   const root = verdict.root;
   if (!root) return "low";
   // A root the graph knows causes for (Redis unreachable, a starved pool) is itself unexplained: not high.
+  // An edge from a cause that would show in the same output (read there and not seen) leaves it a first cause.
   const firstCause = !CAUSAL_EDGES.some((edge) => edge.to === root.node.id && !edge.sameOutput);
   const settled = verdict.competing.length === 0 && verdict.unexplained.length === 0 && failedCalls === 0 && firstCause && !root.candidate.template;
   if (root.weight >= HIGH && settled) return "high";

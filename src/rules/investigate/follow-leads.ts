@@ -1,3 +1,4 @@
+import { SECRET_SYNC } from "../../playbook/component-pods.ts";
 import { LEADS, type Lead } from "../../playbook/leads.ts";
 import type { ToolName } from "../../tools/types.ts";
 import { podScore } from "../judge/analyzers/analyze-pod-statuses.ts";
@@ -94,6 +95,11 @@ function resolveTarget(target: string, ctx: LeadContext): string | null {
       return servers[0]?.name ?? null;
     case "{siblingServerPod}":
       return servers.find((p) => !pulledBefore(p.name, ctx))?.name ?? null;
+    case "{uninspectedTroubledPod}":
+      // The most troubled pod whose events nobody asked for yet (a second crash-looping workload, a Pending pod).
+      return ranked.find((p) => podScore(p) >= 1 && !ctx.made.has(callKey("get_pod_events", { pod: p.name })))?.name ?? null;
+    case "{secretSyncPod}":
+      return ranked.find((p) => SECRET_SYNC.test(p.name))?.name ?? null;
     default:
       return null;
   }

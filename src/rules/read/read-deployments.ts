@@ -88,8 +88,24 @@ function walk(value: unknown, kind: string | null, out: DeploymentRecord[], dept
   for (const [key, child] of Object.entries(value)) {
     const k = normalizeKey(key);
     if (NOT_WORKLOADS.test(k) || k === "metadata" || k === "history" || k === "rollouthistory") continue;
-    walk(child, WORKLOAD_KINDS[k] ?? kindOf(value) ?? kind, out, depth + 1);
+    const childKind = WORKLOAD_KINDS[k] ?? kindOf(value) ?? kind;
+    if (WORKLOAD_KINDS[k] && keyedByName(child)) {
+      // `deployments: { name: {...} }`: the key is the workload's name.
+      for (const [name, object] of Object.entries(child)) {
+        const record = readObject({ name, ...(object as JsonObject) }, childKind);
+        if (record) out.push(record);
+      }
+      continue;
+    }
+    walk(child, childKind, out, depth + 1);
   }
+}
+
+/** A map of workload objects keyed by name (none of them names itself). */
+function keyedByName(value: unknown): value is Record<string, JsonObject> {
+  if (!isObject(value) || Array.isArray(value)) return false;
+  const children = Object.values(value);
+  return children.length > 0 && children.every((child) => isObject(child) && readString(child, "name", "deployment") === null && readKey(child, "metadata") === undefined);
 }
 
 function kindOf(object: JsonObject): string | null {
@@ -143,7 +159,7 @@ function readObject(object: JsonObject, kindHint: string | null): DeploymentReco
     env,
     conditions: readConditions(readKey(object, "conditions") ?? (status ? readKey(status, "conditions") : undefined)),
     history: readHistory(readKey(object, "history", "rolloutHistory", "revisions")),
-    lastChange: readString(object, "lastRollout", "lastChange", "changedAgo", "updatedAgo") ?? timeLike(readString(object, "updated")),
+    lastChange: readString(object, "lastRollout", "lastChange", "changedAgo", "updatedAgo") ?? timeLike(readString(object, "updated", "updatedAt")),
   };
 }
 

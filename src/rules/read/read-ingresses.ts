@@ -17,6 +17,8 @@ export interface IngressRecord {
   className?: string | null;
   /** True when it terminates TLS (a `tls` section, or port 443 in the table). */
   tls?: boolean | null;
+  /** Its annotations (auth, health-check path, change notes), when the output shows them. */
+  annotations?: Record<string, string>;
 }
 
 const INGRESS_KEYS = ["rules", "hosts", "host", "address", "addresses", "loadbalancer", "externaladdress", "externalip", "spec", "status"];
@@ -77,7 +79,14 @@ function readIngressObject(object: JsonObject): IngressRecord | null {
     namespace: readString(object, "namespace", "ns") ?? (isObject(metadata) ? readString(metadata, "namespace") : null),
     className: readString(object, "ingressClassName", "class", "className") ?? (isObject(spec) ? readString(spec, "ingressClassName") : null),
     tls: tls === undefined || tls === null ? null : tls === false ? false : !(Array.isArray(tls) && tls.length === 0),
+    ...readAnnotations(readKey(object, "annotations") ?? (isObject(metadata) ? readKey(metadata, "annotations") : undefined)),
   };
+}
+
+function readAnnotations(value: unknown): Pick<IngressRecord, "annotations"> {
+  if (!isObject(value)) return {};
+  const annotations = Object.fromEntries(Object.entries(value).filter((entry): entry is [string, string] => typeof entry[1] === "string"));
+  return Object.keys(annotations).length > 0 ? { annotations } : {};
 }
 
 function readBackendObject(object: JsonObject): Pick<IngressRecord, "service" | "endpoints" | "selector"> {

@@ -1,17 +1,20 @@
 import type { Analyzer } from "../../types.ts";
 import { analyzeAlertIssues } from "./analyze-alert-issues.ts";
 import { analyzeCertificates } from "./analyze-certificates.ts";
+import { analyzeChallengeRedirect } from "./analyze-challenge-redirect.ts";
 import { analyzeClockSkew } from "./analyze-clock-skew.ts";
 import { analyzeCrashErrors } from "./analyze-crash-errors.ts";
 import { analyzeControllerLogs } from "./analyze-controller-logs.ts";
 import { analyzeDbSessions } from "./analyze-db-sessions.ts";
 import { analyzeDeciderQueue } from "./analyze-decider-queue.ts";
 import { analyzeDeployments } from "./analyze-deployments.ts";
+import { analyzeErrorSinceChange } from "./analyze-error-since-change.ts";
 import { analyzeExecutionStatus } from "./analyze-execution-status.ts";
 import { analyzeHotPod } from "./analyze-hot-pod.ts";
 import { analyzeIngress } from "./analyze-ingress.ts";
 import { analyzeJvmHeadroom } from "./analyze-jvm-headroom.ts";
 import { analyzeKnownIssues } from "./analyze-known-issues.ts";
+import { analyzeLbHealthCheck } from "./analyze-lb-health-check.ts";
 import { analyzeLockHolders } from "./analyze-lock-holders.ts";
 import { analyzeLogExceptions } from "./analyze-log-exceptions.ts";
 import { analyzeLogMessages } from "./analyze-log-messages.ts";
@@ -45,12 +48,15 @@ export const ANALYZERS: readonly Analyzer[] = [
   analyzeJvmHeadroom,
   analyzeLogExceptions,
   analyzeCrashErrors,
+  analyzeErrorSinceChange,
   analyzeLogMessages,
   analyzeClockSkew,
   analyzeNetworkPolicies,
   analyzeIngress,
+  analyzeLbHealthCheck,
   analyzeControllerLogs,
   analyzeCertificates,
+  analyzeChallengeRedirect,
   analyzeDbSessions,
   analyzeLockHolders,
   analyzeWorkloadShape,
@@ -63,6 +69,7 @@ export const ANALYZERS: readonly Analyzer[] = [
 export {
   analyzeAlertIssues,
   analyzeCertificates,
+  analyzeChallengeRedirect,
   analyzeClockSkew,
   analyzeControllerLogs,
   analyzeCrashErrors,
