@@ -78,6 +78,12 @@ describe("Evicted: the resource named in the message", () => {
     expect(top(candidates)).toMatchObject({ key: "storage-limit", cause: expect.stringContaining("container render wrote past its ephemeral-storage limit 3Gi") });
   });
 
+  it("the pod's total ephemeral-storage limit is named too", () => {
+    const pods = { kind: "PodList", items: [{ metadata: { name: "pdf-export-7c9d8b6f5-q8r2t" }, status: { phase: "Failed", reason: "Evicted", message: "Pod ephemeral local storage usage exceeds the total limit of containers 6Gi. " } }] };
+    const { candidates } = analyzePodStatuses.analyze(evidenceOf([{ tool: "get_pods_data", data: pods }]));
+    expect(top(candidates)).toMatchObject({ key: "storage-limit", cause: expect.stringContaining("it wrote past its ephemeral-storage limit (6Gi for all its containers)") });
+  });
+
   it("node pressure keeps naming the resource the node ran low on, with the message", () => {
     const pods = { kind: "PodList", items: [{ metadata: { name: "pdf-export-7c9d8b6f5-q8r2t" }, status: { phase: "Failed", reason: "Evicted", message: "The node was low on resource: memory. Threshold quantity: 100Mi, available: 80Mi." } }] };
     const { candidates } = analyzePodStatuses.analyze(evidenceOf([{ tool: "get_pods_data", data: pods }]));
@@ -158,6 +164,12 @@ describe("OOMKilled with the heap setting against the container limit", () => {
     expect(analyzeJvmHeadroom.analyze(evidenceOf(calls("-XX:MaxRAMPercentage=75"))).candidates).toEqual([]);
     expect(analyzeJvmHeadroom.analyze(evidenceOf(calls("-Xmx2g", "4Gi"))).candidates).toEqual([]);
     expect(heapSizing({ name: "a", image: null, limits: { cpu: null, memory: "2048Mi" }, requests: { cpu: null, memory: null }, env: { JAVA_TOOL_OPTIONS: "-Xmx1920m" } })?.ratio).toBeCloseTo(0.9375);
+  });
+
+  it("a heap reading of another workload (the server's, in the cluster data) is not this one's", () => {
+    const serverHeap = { conductor: { heapPct: 41 } };
+    const { candidates } = analyzeJvmHeadroom.analyze(evidenceOf([{ tool: "get_pods_data", data: pods }, { tool: "get_deployments_info", data: deployments("-Xmx3g") }, { tool: "get_cluster_metrics", data: serverHeap }]));
+    expect(candidates[0]?.cause).not.toContain("the heap itself");
   });
 
   it("needs an OOMKill of that workload, and a heap OutOfMemoryError in the logs weakens it", () => {
@@ -269,6 +281,14 @@ describe("the context a SRE reads beside the decisive event", () => {
     const pods = { kind: "PodList", items: [{ metadata: { name: "billing-api-5c7d9f8b6-k2m4p" }, status: { phase: "Running", containerStatuses: [{ name: "api", ready: true, restartCount: 2, lastState: { terminated: { reason: "OOMKilled", exitCode: 137 } } }] } }] };
     const { candidates } = analyzeJvmHeadroom.analyze(evidenceOf([{ tool: "get_pods_data", data: pods }, { tool: "get_deployments_info", data: text }]));
     expect(candidates[0]?.cause).toMatch(/^billing-api is OOMKilled by the kernel: its JVM heap \(-Xmx3g\) may take all of the 3Gi container memory limit/);
+  });
+});
+
+describe("FailedScheduling: another reason in the scheduler's own words", () => {
+  it("anti-affinity on most nodes is named with its count", () => {
+    const events = "LAST SEEN   TYPE      REASON             OBJECT          MESSAGE\n1m          Warning   FailedScheduling   pod/cache-2   0/4 nodes are available: 1 Insufficient cpu, 3 node(s) didn't match pod anti-affinity rules. preemption: 0/4 nodes are available: 4 No preemption victims found for incoming pod.\n";
+    const { candidates } = analyzePodEvents.analyze(evidenceOf([{ tool: "get_pod_events", input: { pod: "cache-2" }, data: events }]));
+    expect(top(candidates)?.cause).toMatch(/^cache-2 cannot be scheduled: 3 of 4 nodes didn't match pod anti-affinity rules \(FailedScheduling "0\/4 nodes are available:/);
   });
 });
 

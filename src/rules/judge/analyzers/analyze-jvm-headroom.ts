@@ -19,10 +19,10 @@ export const analyzeJvmHeadroom: Analyzer = {
     const killed = oomKilledWorkloads(evidence);
     if (killed.size === 0) return analysis;
     const heapOom = heapOutOfMemory(evidence);
-    const heap = heapReading(evidence);
     for (const result of resultsFor(evidence, "get_deployments_info")) {
       for (const deployment of extractDeployments(result.data, result.text)) {
         if (!killed.has(deployment.name)) continue;
+        const heap = heapReading(evidence, deployment.name);
         for (const container of containersOf(deployment)) {
           const sizing = heapSizing(container);
           if (!sizing || sizing.ratio < NO_HEADROOM) continue;
@@ -97,9 +97,14 @@ function heapOutOfMemory(evidence: Evidence): boolean {
   return resultsFor(evidence, "pull_pod_logs").some((result) => /OutOfMemoryError: Java heap space/i.test(result.text));
 }
 
-/** The highest heap reading in percent (cluster data, metrics), null when none is given. */
-function heapReading(evidence: Evidence): number | null {
+/**
+ * The highest heap reading in percent of this workload, null when none is given: metrics that name
+ * its pods, or the cluster data's heap when the workload is the Conductor server (whose heap it is).
+ */
+function heapReading(evidence: Evidence, workload: string): number | null {
+  const server = /conductor-server|(^|-)server$/.test(workload);
   const readings = [...resultsFor(evidence, "get_cluster_metrics"), ...resultsFor(evidence, "get_incident_details")]
+    .filter((result) => server || result.text.includes(workload))
     .flatMap((result) => readMetrics(result.data, result.text))
     .filter((sample) => sample.role === "value" && sample.unit === "%" && /heap/i.test(sample.name) && !/non-?heap/i.test(sample.name));
   return readings.length > 0 ? Math.max(...readings.map((sample) => sample.value)) : null;
