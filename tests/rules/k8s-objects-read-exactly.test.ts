@@ -6,6 +6,7 @@ import { analyzeDeployments } from "../../src/rules/judge/analyzers/analyze-depl
 import { analyzeJvmHeadroom, heapSizing } from "../../src/rules/judge/analyzers/analyze-jvm-headroom.ts";
 import { analyzePodEvents, subjectOf } from "../../src/rules/judge/analyzers/analyze-pod-events.ts";
 import { analyzePodStatuses } from "../../src/rules/judge/analyzers/analyze-pod-statuses.ts";
+import { analyzeQuotaUsage, quantity, readQuotas } from "../../src/rules/judge/analyzers/analyze-quota-usage.ts";
 import { analyzeVolumeZone } from "../../src/rules/judge/analyzers/analyze-volume-zone.ts";
 import { rankAlongGraph } from "../../src/rules/judge/rank-along-graph.ts";
 import { mainSchedulingReason, readQuota } from "../../src/playbook/k8s-signatures.ts";
@@ -223,6 +224,11 @@ describe("a problem confined to the pods of one node: clock skew", () => {
     expect(analyzeClockSkew.analyze(evidenceOf([{ tool: "pull_pod_logs", input: { pod: "x-1" }, data: cleanLogs }])).candidates).toEqual([]);
   });
 
+  it("an x509 'has expired or is not yet valid … is after' is an expired certificate, not skew", () => {
+    const expired = "E0302 10:00:01 tls: failed to verify certificate: x509: certificate has expired or is not yet valid: current time 2026-03-02T10:00:01Z is after 2026-03-01T00:00:00Z\n";
+    expect(analyzeClockSkew.analyze(evidenceOf([{ tool: "pull_pod_logs", input: { pod: "x-1" }, data: expired }])).candidates).toEqual([]);
+  });
+
   it("a time 'in the future' alone is a scheduled time as often as a wrong clock: nothing", () => {
     const future = "2026-03-02 10:00:02.000  INFO 1 --- [sched-1] c.e.Scheduler : next run of nightly_export is in the future (02:00), skipping\n";
     expect(analyzeClockSkew.analyze(evidenceOf([{ tool: "pull_pod_logs", input: { pod: "x-1" }, data: future }])).candidates).toEqual([]);
@@ -324,5 +330,28 @@ describe("volume node affinity conflict: the volume's zone against the nodes' zo
   it("a pod no node takes opens the lead to the nodes (zones, taints, capacity)", () => {
     const steps = planLeadCalls({ open: new Set(["scheduling"]), pods: [], pendingTask: null, made: new Set<string>() }, 10);
     expect(steps).toContainEqual(expect.objectContaining({ tool: "get_infrastructure_metrics", reason: expect.stringMatching(/^lead unschedulable-nodes: /) }));
+  });
+});
+
+describe("a ResourceQuota at its hard limit beside a deployment short of replicas", () => {
+  const deployment = { name: "ledger-sync", replicas: 9, readyReplicas: 3 };
+  it("JSON (status.hard/used) names the full resources and the deployment", () => {
+    const quota = { kind: "ResourceQuota", metadata: { name: "team-quota" }, status: { hard: { "requests.cpu": "12", pods: "40" }, used: { "requests.cpu": "12", pods: "14" } } };
+    const { candidates } = analyzeQuotaUsage.analyze(evidenceOf([{ tool: "get_deployments_info", data: { deployments: [deployment], quotas: [quota] } }]));
+    expect(candidates[0]).toMatchObject({ key: "quota", subject: "ledger-sync", weight: 0.7 });
+    expect(candidates[0]?.cause).toBe("ledger-sync cannot create its missing pods (3 of 9 ready): the namespace ResourceQuota team-quota is at its hard limit (requests.cpu 12 of 12)");
+  });
+
+  it("`kubectl describe quota` text, quantities compared by value", () => {
+    const text = "Name:            team-quota\nNamespace:       apps\nResource         Used   Hard\n--------         ----   ----\nlimits.memory    40960Mi   40Gi\nrequests.cpu     9500m  12\n";
+    expect(readQuotas(text, text)).toEqual([{ name: "team-quota", full: ["limits.memory 40960Mi of 40Gi"] }]);
+    expect(quantity("500m")).toBe(0.5);
+  });
+
+  it("a quota with room, or no deployment short of replicas, says nothing", () => {
+    const roomy = { metadata: { name: "q" }, status: { hard: { pods: "40" }, used: { pods: "10" } } };
+    expect(analyzeQuotaUsage.analyze(evidenceOf([{ tool: "get_deployments_info", data: { deployments: [deployment], quotas: [roomy] } }])).candidates).toEqual([]);
+    const full = { metadata: { name: "q" }, status: { hard: { pods: "10" }, used: { pods: "10" } } };
+    expect(analyzeQuotaUsage.analyze(evidenceOf([{ tool: "get_deployments_info", data: { deployments: [{ ...deployment, readyReplicas: 9 }], quotas: [full] } }])).candidates).toEqual([]);
   });
 });

@@ -16,7 +16,7 @@ export const analyzeClockSkew: Analyzer = {
     const pulled = resultsFor(evidence, "pull_pod_logs").flatMap((result) => {
       const pod = podOf(result);
       if (!pod) return [];
-      const lines = logTextOf(result).split(/\r?\n/).filter((line) => CLOCK_SKEW.test(line) || FUTURE.test(line));
+      const lines = logTextOf(result).split(/\r?\n/).filter((line) => (CLOCK_SKEW.test(line) || FUTURE.test(line)) && !EXPIRED.test(line));
       return [{ pod, lines, tool: result.tool }];
     });
     // "In the future" alone is a scheduled time as often as a wrong clock: it counts beside an unambiguous line only.
@@ -89,6 +89,8 @@ export const analyzeClockSkew: Analyzer = {
 /** Log lines whose times cannot be true on a synchronised clock. */
 const CLOCK_SKEW =
   /\bnot (yet )?valid yet\b|\bnot yet valid\b|\bused before (issued|its nbf)|\bclock (skew|drift)|\bskewed clock|\btime skew|\bnegative age\b|RequestTimeTooSkewed|\bis now earlier than\b|\btime (is )?out of sync|\bclock is (ahead|behind)|\bjwt not active\b|\bnot yet current\b|PrematureJwt|must not be accepted before|\bissued in the future/i;
+/** Go's x509 "has expired or is not yet valid: current time X is after Y" is an expired certificate, not a wrong clock. */
+const EXPIRED = /has expired or is not yet valid[^\n]*\bis after\b/i;
 /** Times in the future: telling only beside an unambiguous line. */
 const FUTURE = /\bis in the future\b|\bin the future relative to\b/i;
 /** A line carrying a long token is not one to quote. */

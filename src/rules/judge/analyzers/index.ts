@@ -22,6 +22,7 @@ import { analyzeNetworkPolicies } from "./analyze-network-policies.ts";
 import { analyzePendingTasks } from "./analyze-pending-tasks.ts";
 import { analyzePodEvents } from "./analyze-pod-events.ts";
 import { analyzePodStatuses } from "./analyze-pod-statuses.ts";
+import { analyzeQuotaUsage } from "./analyze-quota-usage.ts";
 import { analyzeRecentChanges } from "./analyze-recent-changes.ts";
 import { analyzeSaturation } from "./analyze-saturation.ts";
 import { analyzeSqlRows } from "./analyze-sql-rows.ts";
@@ -41,6 +42,7 @@ export const ANALYZERS: readonly Analyzer[] = [
   analyzeTableScans,
   analyzeSaturation,
   analyzeDeployments,
+  analyzeQuotaUsage,
   analyzeRecentChanges,
   analyzePodStatuses,
   analyzePodEvents,
@@ -84,6 +86,7 @@ export {
   analyzeLogMessages,
   analyzePodEvents,
   analyzePodStatuses,
+  analyzeQuotaUsage,
   analyzeRecentChanges,
   analyzeSaturation,
   analyzeSqlRows,
