@@ -224,6 +224,11 @@ describe("a problem confined to the pods of one node: clock skew", () => {
     expect(analyzeClockSkew.analyze(evidenceOf([{ tool: "pull_pod_logs", input: { pod: "x-1" }, data: cleanLogs }])).candidates).toEqual([]);
   });
 
+  it("another node's name that starts the same is not this node; jitter under a few seconds is not drift", () => {
+    const infra = "node_timex_sync_status{node=\"node-east-70.internal\"} 0\nnode_timex_offset_seconds{node=\"node-east-7.internal\"} 0.8\n";
+    expect(timeSync(evidenceOf([{ tool: "get_infrastructure_metrics", data: infra }]), "node-east-7.internal")).toMatchObject({ facts: [], offset: null });
+  });
+
   it("an x509 'has expired or is not yet valid … is after' is an expired certificate, not skew", () => {
     const expired = "E0302 10:00:01 tls: failed to verify certificate: x509: certificate has expired or is not yet valid: current time 2026-03-02T10:00:01Z is after 2026-03-01T00:00:00Z\n";
     expect(analyzeClockSkew.analyze(evidenceOf([{ tool: "pull_pod_logs", input: { pod: "x-1" }, data: expired }])).candidates).toEqual([]);

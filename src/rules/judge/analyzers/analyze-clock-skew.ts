@@ -123,14 +123,14 @@ export function timeSync(evidence: Evidence, node: string): { facts: string[]; o
   // Text output line by line (Prometheus exposition, `chronyc`-style lines); JSON below, object by object.
   for (const result of resultsFor(evidence, "get_infrastructure_metrics").filter((r) => r.data === null || typeof r.data !== "object")) {
     for (const line of result.text.split(/\r?\n/)) {
-      if (!line.includes(short) || !/chrony|ntp|timesync|timex|clock|time.?sync/i.test(line)) continue;
+      if (!mentionsNode(line, short) || !/chrony|ntp|timesync|timex|clock|time.?sync/i.test(line)) continue;
       const unit = /\b(chronyd|chrony|ntpd|systemd-timesyncd)(\.service)?/i.exec(line)?.[0];
       const unitDown = unit && (/state="?(failed|inactive|dead)"?[^\n]*\}\s+1(\.0)?\s*$/i.test(line) || (!/\}\s+[\d.]+\s*$/.test(line) && /\b(failed|inactive|dead|stopped)\b/i.test(line)));
       const unsynced = /sync\w*[^\n]*?(\}\s*|[:=]\s*)(0|false)\s*,?\s*$/i.test(line) && !/offset/i.test(line);
       const drift = /offset[^\n]*?(?:\}\s*|[:=]\s*)(-?\d+(?:\.\d+)?(?:e[-+]?\d+)?)\s*(?:s|seconds)?\s*,?\s*$/i.exec(line);
-      const fact = unitDown ? `${unit} ${/inactive|dead|stopped/i.exec(line)?.[0] ?? "failed"}` : unsynced ? "clock not synchronised" : drift && Math.abs(Number(drift[1])) >= 1 ? `offset ${Number(drift[1])} s` : null;
+      const fact = unitDown ? `${unit} ${/inactive|dead|stopped/i.exec(line)?.[0] ?? "failed"}` : unsynced ? "clock not synchronised" : drift && Math.abs(Number(drift[1])) >= MIN_OFFSET ? `offset ${Number(drift[1])} s` : null;
       if (!fact) continue;
-      if (drift && offset === null) offset = Number(drift[1]);
+      if (drift && offset === null && Math.abs(Number(drift[1])) >= MIN_OFFSET) offset = Number(drift[1]);
       if (!facts.includes(fact)) facts.push(fact);
       findings.push({ text: `node ${short}: ${line.trim().slice(0, 160)}`, tool: result.tool, weight: 0.7, key: "clock-skew" });
     }
@@ -151,6 +151,14 @@ export function timeSync(evidence: Evidence, node: string): { facts: string[]; o
   return { facts: facts.filter((f) => !f.startsWith("offset")), offset, findings: findings.slice(0, 3) };
 }
 
+/** An offset below this (seconds) is ordinary jitter, not a clock that stopped being synchronised. */
+const MIN_OFFSET = 5;
+
+/** True when the line names this node (`ip-10-0-3-17` is not `ip-10-0-3-170`). */
+function mentionsNode(line: string, short: string): boolean {
+  return new RegExp(`(^|[^\\w-])${short.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?![\\w-])`).test(line);
+}
+
 /** A node object's leaves as `path → value` (`ntp.synchronized → false`), a few levels deep. */
 function leaves(value: unknown, path: string, depth: number): [string, unknown][] {
   if (depth > 3 || value === null || typeof value !== "object") return path ? [[path, value]] : [];
@@ -162,7 +170,7 @@ function readSyncLeaf(path: string, value: unknown): { fact?: string; offset?: n
   const daemon = /chronyd?|ntpd?|timesyncd/i.exec(path)?.[0] ?? (typeof value === "string" ? /chronyd?|ntpd?|timesyncd/i.exec(value)?.[0] : undefined);
   if (/offset|skew|drift/i.test(path) && typeof value === "number") {
     const seconds = /ms\b|millis/i.test(path) ? value / 1000 : value;
-    return Math.abs(seconds) >= 1 ? { offset: seconds } : null;
+    return Math.abs(seconds) >= MIN_OFFSET ? { offset: seconds } : null;
   }
   if (/sync/i.test(path) && (value === false || value === 0 || (typeof value === "string" && /^(no|false|unsynchroni[sz]ed|not synchroni[sz]ed)$/i.test(value)))) return { fact: "clock not synchronised" };
   if (daemon && typeof value === "string" && /\b(failed|inactive|dead|stopped)\b/i.test(value)) return { fact: `${daemon} ${/failed|inactive|dead|stopped/i.exec(value)?.[0]}` };
