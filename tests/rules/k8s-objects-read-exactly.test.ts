@@ -287,6 +287,14 @@ describe("the context a SRE reads beside the decisive event", () => {
     expect(skew).toEqual(expect.arrayContaining(["get_pods_data", "get_infrastructure_metrics"]));
   });
 
+  it("the heap flag on the container's command line (args), JSON or describe text", () => {
+    const pods = { kind: "PodList", items: [{ metadata: { name: "billing-api-5c7d9f8b6-k2m4p" }, status: { phase: "Running", containerStatuses: [{ name: "api", ready: true, restartCount: 2, lastState: { terminated: { reason: "OOMKilled", exitCode: 137 } } }] } }] };
+    const json = { items: [{ kind: "Deployment", metadata: { name: "billing-api" }, spec: { replicas: 2, template: { spec: { containers: [{ name: "api", args: ["-Xms2g", "-Xmx2g", "-jar", "/app.jar"], resources: { limits: { memory: "2Gi" } } }] } } }, status: { replicas: 2, readyReplicas: 2 } }] };
+    expect(analyzeJvmHeadroom.analyze(evidenceOf([{ tool: "get_pods_data", data: pods }, { tool: "get_deployments_info", data: json }])).candidates[0]?.cause).toContain('its JVM heap (-Xmx2g) may take all of the 2Gi container memory limit');
+    const text = "Name:                   billing-api\nReplicas:               2 desired | 2 updated | 2 total | 2 available | 0 unavailable\nPod Template:\n  Containers:\n   api:\n    Image:      example/billing-api:1.4.2\n    Args:\n      -Xmx1900m\n      -jar\n    Limits:\n      memory:  2Gi\n";
+    expect(analyzeJvmHeadroom.analyze(evidenceOf([{ tool: "get_pods_data", data: pods }, { tool: "get_deployments_info", data: text }])).candidates[0]?.cause).toContain("(-Xmx1900m) may take 93% of the 2Gi");
+  });
+
   it("the heap setting read from `kubectl describe deployment` text", () => {
     const text = "Name:                   billing-api\nReplicas:               2 desired | 2 updated | 2 total | 2 available | 0 unavailable\nPod Template:\n  Containers:\n   api:\n    Image:      example/billing-api:1.4.2\n    Limits:\n      memory:  3Gi\n    Environment:\n      JAVA_OPTS:  -Xmx3g -XX:+UseG1GC\n";
     const pods = { kind: "PodList", items: [{ metadata: { name: "billing-api-5c7d9f8b6-k2m4p" }, status: { phase: "Running", containerStatuses: [{ name: "api", ready: true, restartCount: 2, lastState: { terminated: { reason: "OOMKilled", exitCode: 137 } } }] } }] };
