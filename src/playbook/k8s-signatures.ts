@@ -167,7 +167,9 @@ export const K8S_SIGNATURES: K8sSignature[] = [
     cause: (pod, detail = "") => {
       const resource = /low on (?:resource:?\s*)?([\w-]+)/i.exec(detail)?.[1] ?? (/DiskPressure/i.test(detail) ? "disk" : /MemoryPressure/i.test(detail) ? "memory" : null);
       const used = /Container\s+([\w-]+)\s+was using\s+(\S+)/i.exec(detail);
-      return `${pod} was Evicted because its node ran low on ${resource ?? "resources"}${used ? ` (container ${used[1]} was using ${(used[2] ?? "").replace(/,$/, "")})` : ""}${quoteEvent("Evicted", evictionMessage(detail))}`;
+      // The node: a node-level event's object (`node/ip-10-0-1-2`) or the pod list's `on node …`.
+      const node = /(?:^|\s)(?:node\/|on node\s+)([a-z0-9][-a-z0-9.]*[a-z0-9])/im.exec(detail)?.[1];
+      return `${pod} was Evicted because its node${node ? ` ${node}` : ""} ran low on ${resource ?? "resources"}${used ? ` (container ${used[1]} was using ${(used[2] ?? "").replace(/,$/, "")})` : ""}${quoteEvent("Evicted", evictionMessage(detail))}`;
     },
     nextStep: () => "Check the node's disk and memory pressure and the pods' ephemeral-storage use; add capacity or set limits",
   },

@@ -85,10 +85,10 @@ describe("Evicted: the resource named in the message", () => {
     expect(top(candidates)).toMatchObject({ key: "storage-limit", cause: expect.stringContaining("it wrote past its ephemeral-storage limit (6Gi for all its containers)") });
   });
 
-  it("node pressure keeps naming the resource the node ran low on, with the message", () => {
-    const pods = { kind: "PodList", items: [{ metadata: { name: "pdf-export-7c9d8b6f5-q8r2t" }, status: { phase: "Failed", reason: "Evicted", message: "The node was low on resource: memory. Threshold quantity: 100Mi, available: 80Mi." } }] };
+  it("node pressure keeps naming the resource the node ran low on, with the message, and the node", () => {
+    const pods = { kind: "PodList", items: [{ metadata: { name: "pdf-export-7c9d8b6f5-q8r2t" }, spec: { nodeName: "pool-b-3" }, status: { phase: "Failed", reason: "Evicted", message: "The node was low on resource: memory. Threshold quantity: 100Mi, available: 80Mi." } }] };
     const { candidates } = analyzePodStatuses.analyze(evidenceOf([{ tool: "get_pods_data", data: pods }]));
-    expect(top(candidates)).toMatchObject({ key: "eviction", cause: expect.stringMatching(/node ran low on memory.*The node was low on resource: memory/) });
+    expect(top(candidates)).toMatchObject({ key: "eviction", cause: expect.stringMatching(/^pdf-export-7c9d8b6f5-q8r2t was Evicted because its node pool-b-3 ran low on memory.*The node was low on resource: memory/) });
   });
 });
 
