@@ -361,6 +361,13 @@ describe("a ResourceQuota at its hard limit beside a deployment short of replica
     expect(quantity("500m")).toBe(0.5);
   });
 
+  it("several full quotas are one reading, not signals that reinforce each other", () => {
+    const full = (name: string) => ({ metadata: { name }, status: { hard: { pods: "10" }, used: { pods: "10" } } });
+    const { candidates } = analyzeQuotaUsage.analyze(evidenceOf([{ tool: "get_deployments_info", data: { deployments: [deployment], quotas: [full("q1"), full("q2")] } }]));
+    expect(candidates).toHaveLength(1);
+    expect(candidates[0]?.cause).toMatch(/ResourceQuota q1 is at its hard limit \(pods 10 of 10\) \(and q2\)$/);
+  });
+
   it("a quota with room, or no deployment short of replicas, says nothing", () => {
     const roomy = { metadata: { name: "q" }, status: { hard: { pods: "40" }, used: { pods: "10" } } };
     expect(analyzeQuotaUsage.analyze(evidenceOf([{ tool: "get_deployments_info", data: { deployments: [deployment], quotas: [roomy] } }])).candidates).toEqual([]);

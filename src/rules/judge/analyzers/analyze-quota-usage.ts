@@ -25,19 +25,20 @@ export const analyzeQuotaUsage: Analyzer = {
     const alerted = evidence.issues.flatMap((issue) => (issue.pod ? [workloadOf(issue.pod)] : []));
     const deployment = short.find((d) => alerted.includes(d.name)) ?? short[0];
     if (!deployment) return analysis;
-    for (const quota of quotas) {
-      analysis.findings.push({ text: `ResourceQuota ${quota.name}: ${quota.full.join(", ")}`, tool: quota.tool, weight: 0.6, key: "quota" });
-      analysis.candidates.push({
-        key: "quota",
-        cause: `${deployment.name} cannot create its missing pods (${deployment.ready} of ${deployment.desired} ready): the namespace ResourceQuota ${quota.name} is at its hard limit (${quota.full.join(", ")})`,
-        fact: `ResourceQuota ${quota.name} full (${quota.full[0]})`,
-        subject: deployment.name,
-        weight: 0.7,
-        appOrInfra: "infra",
-        nextStep: `Read ${deployment.name}'s ReplicaSet events (FailedCreate) to confirm, then raise ResourceQuota ${quota.name} with the namespace owner or scale ${deployment.name} to what it allows`,
-        tool: quota.tool,
-      });
-    }
+    for (const quota of quotas) analysis.findings.push({ text: `ResourceQuota ${quota.name}: ${quota.full.join(", ")}`, tool: quota.tool, weight: 0.6, key: "quota" });
+    // One reading however many quotas are full: they are not independent signals of why pods are missing.
+    const [quota] = quotas as [(typeof quotas)[number]];
+    const others = quotas.length > 1 ? ` (and ${quotas.slice(1).map((q) => q.name).join(", ")})` : "";
+    analysis.candidates.push({
+      key: "quota",
+      cause: `${deployment.name} cannot create its missing pods (${deployment.ready} of ${deployment.desired} ready): the namespace ResourceQuota ${quota.name} is at its hard limit (${quota.full.join(", ")})${others}`,
+      fact: `ResourceQuota ${quota.name} full (${quota.full[0]})`,
+      subject: deployment.name,
+      weight: 0.7,
+      appOrInfra: "infra",
+      nextStep: `Read ${deployment.name}'s ReplicaSet events (FailedCreate) to confirm, then raise ResourceQuota ${quota.name} with the namespace owner or scale ${deployment.name} to what it allows`,
+      tool: quota.tool,
+    });
     return analysis;
   },
 };
