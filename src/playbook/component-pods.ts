@@ -6,5 +6,7 @@ export const CERT_MANAGER = /cert-manager(?!-(cainjector|webhook))/;
 export const CLUSTER_DNS = /^(coredns|kube-dns)\b/;
 /** The controller that writes Ingress hosts into the DNS zone (external-dns). */
 export const DNS_RECORD_CONTROLLER = /external-dns/;
+/** The in-cluster agent that polls the health check's commands (agent-handler): when its pod is down, nothing is polled. */
+export const IN_CLUSTER_AGENT = /agent-handler|^(orkes-)?agent$/;
 /** Controllers that write Secrets from an external store (External Secrets, Vault, Sealed Secrets, the CSI driver). */
 export const SECRET_SYNC = /external-secrets|sealed-secrets|secrets-store-csi|vault-(agent|secrets-operator)|secrets?-manager|doppler|akeyless|onepassword|1password/;

@@ -8,7 +8,7 @@ import type { ToolName } from "../tools/types.ts";
  */
 
 /** Stand-ins resolved from the evidence before a call: a worker pod for the pending task, the crashed pod, a server pod. */
-export type LeadTarget = "{workerPod}" | "{crashedPod}" | "{unreadCrashedPod}" | "{serverPod}" | "{siblingServerPod}" | "{uninspectedTroubledPod}" | "{secretSyncPod}";
+export type LeadTarget = "{workerPod}" | "{crashedPod}" | "{unreadCrashedPod}" | "{serverPod}" | "{siblingServerPod}" | "{uninspectedTroubledPod}" | "{secretSyncPod}" | "{dnsPod}";
 
 export interface LeadCall {
   tool: ToolName;
@@ -19,6 +19,8 @@ export interface Lead {
   id: string;
   /** Causal-graph node ids (alert nodes included) whose evidence opens it. */
   opensOn: readonly string[];
+  /** Nodes whose evidence already settles what the lead would look into (an ingress without an address, for a DNS alert). */
+  closedBy?: readonly string[];
   why: string;
   calls: readonly LeadCall[];
 }
@@ -36,6 +38,10 @@ export const BLOCKING_QUERY =
 /** Tables read by sequential scans: a hot lookup without a usable index saturates Postgres. */
 export const TABLE_SCANS_QUERY =
   "SELECT relname, n_live_tup, seq_scan, seq_tup_read, idx_scan FROM pg_stat_user_tables ORDER BY seq_tup_read DESC LIMIT 5";
+
+/** Task definitions that retry at once and many times (Conductor's meta_task_def): a failing task then spins its workflows. */
+export const NO_DELAY_RETRIES_QUERY =
+  "SELECT name, json_data FROM meta_task_def WHERE (json_data::json->>'retryDelaySeconds')::int = 0 AND (json_data::json->>'retryCount')::int >= 50 LIMIT 20";
 
 export const LEADS: readonly Lead[] = [
   // An error that names its mechanism: first what changed before it (error-mechanisms.ts).
@@ -109,6 +115,12 @@ export const LEADS: readonly Lead[] = [
     ],
   },
   {
+    id: "cpu-node-neighbours",
+    opensOn: ["alert:cpu"],
+    why: "CPU high: the nodes' CPU and the pods beside the server (a neighbour with no limits burns the node the server shares)",
+    calls: [{ tool: "get_infrastructure_metrics", args: {} }],
+  },
+  {
     id: "pod-down-events-logs",
     opensOn: ["pod-down", "crash", "alert:pod-not-running", "alert:pod-restarted"],
     why: "a pod not running: its events first, then its logs",
@@ -143,8 +155,8 @@ export const LEADS: readonly Lead[] = [
   },
   {
     id: "crash-own-error-change",
-    opensOn: ["startup-error", "dns-server"],
-    why: "a container exiting on its own error: what last changed in its workload (image, config, rollout history)",
+    opensOn: ["startup-error", "dns-server", "probe", "probe-target"],
+    why: "a container exiting on its own error or failing its probes: what last changed in its workload (image, config, probes, rollout history)",
     calls: [{ tool: "get_deployments_info", args: {} }],
   },
   {
@@ -158,10 +170,27 @@ export const LEADS: readonly Lead[] = [
     ],
   },
   {
+    id: "dns-server-load",
+    opensOn: ["alert:dns"],
+    closedBy: ["load-balancer", "netpol-egress", "dns-loop", "dns-server"],
+    why: "lookups failing: the cluster DNS server itself (its CPU and throttling, its limits and the workloads' ndots, its log)",
+    calls: [
+      { tool: "get_cluster_metrics", args: {} },
+      { tool: "get_deployments_info", args: {} },
+      { tool: "pull_pod_logs", args: { pod: "{dnsPod}", lines: 200 } },
+    ],
+  },
+  {
     id: "server-replicas",
     opensOn: ["alert:error-logs", "alert:warn-logs", "alert:heap", "alert:cpu"],
     why: "several pods' logs, not one: another server replica",
     calls: [{ tool: "pull_pod_logs", args: { pod: "{siblingServerPod}", lines: 300 } }],
+  },
+  {
+    id: "retry-config",
+    opensOn: ["retry-storm", "backlog"],
+    why: "a backlog or tasks retrying: task definitions that retry at once, hundreds of times",
+    calls: [{ tool: "run_sql_select", args: { query: NO_DELAY_RETRIES_QUERY } }],
   },
 ];
 

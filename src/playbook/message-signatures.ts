@@ -1,3 +1,4 @@
+import { jsonLineMessage } from "../rules/read/read-logs.ts";
 import type { AppOrInfra } from "../rules/types.ts";
 
 /**
@@ -117,23 +118,30 @@ export const MESSAGE_SIGNATURES: readonly MessageSignature[] = [
   },
   {
     key: "inline-script",
-    // An INLINE (script) task reported with how long it has been at it, or as timed out.
-    pattern: /\b(INLINE|DO_WHILE|SWITCH)\b[^\n]*\b(\d+(?:\.\d+)?\s*(?:s|ms|sec|secs|seconds|min|minutes)\b|timed out|exceeded)|script evaluation[^\n]*\b(took|timed out|exceeded)\b[^\n]*\d/i,
+    // A system task that evaluates an expression (INLINE script, JSON_JQ_TRANSFORM jq, DO_WHILE/SWITCH conditions)
+    // reported with how long one evaluation took, or as timed out.
+    pattern: /\b(INLINE|DO_WHILE|SWITCH|JSON_JQ_TRANSFORM)\b[^\n]*\b(\d+(?:\.\d+)?\s*(?:s|ms|sec|secs|seconds|min|minutes)\b|timed out|exceeded)|script evaluation[^\n]*\b(took|timed out|exceeded)\b[^\n]*\d/i,
     weight: 0.8,
     appOrInfra: "app",
     read: (line) =>
       /INLINE task\s+([\w-]+)[^\n]*?workflow\s+([\w-]+(?:\s+v\d+)?)/i.exec(line)?.slice(1, 3).join(" of workflow ") ??
       /\b(loopCondition|expression)\s+of\s+([\w-]+)\s+(?:in|of)\s+([\w-]+)(?:\/|\s+v)(\d+)/i.exec(line)?.slice(1).reduce((a, part, i) => a + [" ", " of workflow ", " v"][i - 1]! + part) ??
+      /\b(?:JSON_JQ_TRANSFORM|INLINE)(?:\s+task)?\s+["'`]?([\w-]+)["'`]?\s+(?:in|of)\s+(?:workflow\s+)?([\w-]+)(?:(?:\/|\s+v|\s+version\s+)(\d+))?/i.exec(line)?.slice(1).filter(Boolean).reduce((a, part, i) => a + [" of workflow ", " v"][i - 1]! + part) ??
       TASK_NAME.exec(line)?.[1] ??
       null,
     cause: (pod, line, subject) => {
-      const kind = /\b(DO_WHILE|SWITCH|INLINE)\b/.exec(line)?.[1] ?? "INLINE";
+      const kind = /\b(DO_WHILE|SWITCH|INLINE|JSON_JQ_TRANSFORM)\b/.exec(line)?.[1] ?? "INLINE";
+      if (kind === "JSON_JQ_TRANSFORM")
+        return `The JSON_JQ_TRANSFORM task ${subject ?? "(see the line)"} spends seconds in its jq expression on every execution, and each run of the workflow pays it: ${pod}'s system-task threads and its CPU are pinned by it — ${quote(line)}`;
       return kind === "INLINE"
         ? `The INLINE task ${subject ?? "script"} never finishes evaluating (an endless loop in its script), pinning ${pod}'s system-task threads and its CPU`
         : `The ${kind} task's JavaScript (${subject ?? "its loopCondition/expression"}) takes seconds per evaluation, pinning ${pod}'s ${kind} system-task threads and its CPU: ${quote(line)}`;
     },
-    fact: (_pod, _line, subject) => `INLINE task ${subject ?? "script"} still evaluating`,
-    nextStep: (_pod, subject) => `Fix the loop in the INLINE task ${subject ?? ""}'s script (tell the workflow's owner) and terminate the stuck executions; a server restart only frees the threads until the next run`.replace(/\s+'s/, "'s"),
+    fact: (_pod, line, subject) => (/JSON_JQ_TRANSFORM/.test(line) ? `JSON_JQ_TRANSFORM ${subject ?? "task"} takes seconds per run` : `INLINE task ${subject ?? "script"} still evaluating`),
+    nextStep: (_pod, subject) =>
+      subject && /\bof workflow\b/.test(subject) && !/loopCondition|expression/.test(subject)
+        ? `Tell the owner of ${subject.replace(/^\S+ of workflow /, "workflow ")} that task ${subject.split(" ")[0]} is too expensive per execution (simplify the expression, or compute it once outside the hot path); roll back to the previous workflow version if it came with a recent one`
+        : `Fix the loop in the INLINE task ${subject ?? ""}'s script (tell the workflow's owner) and terminate the stuck executions; a server restart only frees the threads until the next run`.replace(/\s+'s/, "'s"),
   },
   {
     key: "tasks-unpolled",
@@ -157,7 +165,7 @@ export const MESSAGE_SIGNATURES: readonly MessageSignature[] = [
 ];
 
 function quote(line: string): string {
-  const flat = line.trim().replace(/\s+/g, " ");
+  const flat = (jsonLineMessage(line) ?? line).trim().replace(/\s+/g, " ");
   return `"${flat.length <= 160 ? flat : `${flat.slice(0, 159)}…`}"`;
 }
 

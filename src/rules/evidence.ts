@@ -1,5 +1,6 @@
 import { renderOutput } from "../tools/format-output.ts";
 import type { ToolCallRecord } from "../tools/types.ts";
+import { jsonLineMessage } from "./read/read-logs.ts";
 import { collectStrings, isObject, parseNested } from "./read/walk-json.ts";
 import type { Evidence, IssueEvidence, ToolEvidence } from "./types.ts";
 
@@ -72,7 +73,7 @@ const QUOTED_MESSAGE = /\b(?:ERROR|FATAL|SEVERE|WARN(?:ING)?|INFO|DEBUG)\b\]?\s*
 
 /** A log line as a finding quotes it: its message without timestamp, level and logger, cut to fit an excerpt. */
 export function quoteLine(line: string, max = 140): string {
-  const message = QUOTED_MESSAGE.exec(line)?.[1] ?? line.replace(/^\S*\d{2}:\d{2}\S*\s+/, "");
+  const message = jsonLineMessage(line) ?? QUOTED_MESSAGE.exec(line)?.[1] ?? line.replace(/^\S*\d{2}:\d{2}\S*\s+/, "");
   const flat = message.trim().replace(/\s+/g, " ");
   return `"${flat.length <= max ? flat : flat.slice(0, max).replace(/\s+\S*$/, "")}"`;
 }

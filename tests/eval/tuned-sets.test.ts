@@ -12,6 +12,8 @@ const TUNED: Record<string, readonly string[]> = {
   scenarios: [],
   "scenarios/holdout": [],
   "scenarios/holdout-2": ["09_prometheus_oom_cardinality", "10_pv_multi_attach_failed_node"],
+  "scenarios/holdout-3": [],
+  "scenarios/holdout-4": [],
 };
 
 describe.each(Object.entries(TUNED))("tuned set %s", (dir, knownMisses) => {

@@ -111,7 +111,7 @@ describe("extractIngresses", () => {
 
   it("reads describe output", () => {
     const text = "Name:             conductor-ingress\nNamespace:        orkes\nAddress:          \nRules:\n  Host                         Path  Backends\n  acme.orkesconductor.io       /     conductor-server:8080\n";
-    expect(extractIngresses(undefined, text)).toEqual([{ name: "conductor-ingress", hosts: ["acme.orkesconductor.io"], address: null, service: "conductor-server", endpoints: null, selector: null, namespace: "orkes", className: null, tls: null }]);
+    expect(extractIngresses(undefined, text)).toEqual([{ name: "conductor-ingress", hosts: ["acme.orkesconductor.io"], address: null, service: "conductor-server", endpoints: null, selector: null, namespace: "orkes", className: null, tls: null, backends: [{ path: "/", service: "conductor-server", port: "8080", endpoints: null }] }]);
   });
 
   it.each([
@@ -128,7 +128,7 @@ describe("extractIngresses", () => {
       ingresses: [{ name: "conductor", host: "a.example", address: "203.0.113.7", backend: { service: "conductor-server" }, serviceSelector: { app: "conductor-server" }, endpoints: [] }],
       certificates: [{ name: "a-tls", ready: false, status: "Issuing", lastFailure: "boom" }],
     };
-    expect(extractIngresses(data, "")).toEqual([{ name: "conductor", hosts: ["a.example"], address: "203.0.113.7", service: "conductor-server", endpoints: 0, selector: { app: "conductor-server" }, namespace: null, className: null, tls: null }]);
+    expect(extractIngresses(data, "")).toEqual([{ name: "conductor", hosts: ["a.example"], address: "203.0.113.7", service: "conductor-server", endpoints: 0, selector: { app: "conductor-server" }, namespace: null, className: null, tls: null, backends: [{ path: null, service: "conductor-server", port: null, endpoints: null }] }]);
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { LEADS, PENDING_TASKS_QUERY, SESSIONS_QUERY, UNSETTLED, WIDENING } from "../../src/playbook/leads.ts";
+import { LEADS, NO_DELAY_RETRIES_QUERY, PENDING_TASKS_QUERY, SESSIONS_QUERY, UNSETTLED, WIDENING } from "../../src/playbook/leads.ts";
 import { CAUSAL_NODES } from "../../src/playbook/causal-graph.ts";
 import { callKey, planLeadCalls, type LeadContext } from "../../src/rules/investigate/follow-leads.ts";
 import type { PodRecord } from "../../src/rules/read/read-pods.ts";
@@ -24,8 +24,11 @@ describe("leads", () => {
       ["run_sql_select", { query: PENDING_TASKS_QUERY }],
       ["get_deployments_info", {}],
       ["get_pods_data", {}],
+      // Last, with what budget is left: task definitions that retry at once (a retry storm fills the queues too).
+      ["run_sql_select", { query: NO_DELAY_RETRIES_QUERY }],
     ]);
-    expect(steps.every((s) => s.reason.startsWith("lead backlog-pending-task: "))).toBe(true);
+    expect(steps.slice(0, 3).every((s) => s.reason.startsWith("lead backlog-pending-task: "))).toBe(true);
+    expect(steps[3]?.reason).toMatch(/^lead retry-config: /);
   });
 
   it("a task nobody polls: the logs of the workers named like the task, not of any worker", () => {

@@ -34,7 +34,7 @@ export function planLeadCalls(ctx: LeadContext, room: number, leads: readonly Le
   const steps: LeadStep[] = [];
   const seen = new Set(ctx.made);
   for (const lead of leads) {
-    if (!lead.opensOn.some((node) => ctx.open.has(node))) continue;
+    if (!lead.opensOn.some((node) => ctx.open.has(node)) || lead.closedBy?.some((node) => ctx.open.has(node))) continue;
     for (const call of lead.calls) {
       const args = bindTargets(call.args, ctx);
       if (!args) continue;
@@ -93,6 +93,8 @@ function resolveTarget(target: string, ctx: LeadContext): string | null {
     }
     case "{serverPod}":
       return servers[0]?.name ?? null;
+    case "{dnsPod}":
+      return ranked.find((p) => /coredns|kube-dns/.test(p.name))?.name ?? null;
     case "{siblingServerPod}":
       return servers.find((p) => !pulledBefore(p.name, ctx))?.name ?? null;
     case "{uninspectedTroubledPod}":

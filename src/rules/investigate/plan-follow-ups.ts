@@ -21,6 +21,7 @@ export interface FollowUpCall {
 
 /** A pool waiting for connections (not Hikari's housekeeping warnings, not a failed login). */
 const POOL_EXHAUSTED = /Connection is not available|CannotGetJdbcConnection|too many clients|remaining connection slots|pool (is )?exhausted/i;
+const OUT_OF_SLOTS = /too many clients|remaining connection slots/i;
 const PULL_LINES = 200;
 
 /**
@@ -54,10 +55,13 @@ function siblingLogs(evidence: Evidence, pods: readonly PodRecord[], pulled: Rea
 }
 
 function databaseSessions(evidence: Evidence): FollowUpCall[] {
-  if (resultsFor(evidence, "run_sql_select").some((r) => /pg_stat_activity/i.test(String(r.input.query ?? "")))) return [];
+  // Postgres itself refusing connections: the agent's SQL may not get a slot either, the exporter's counts per client still come.
+  const outOfSlots = resultsFor(evidence, "pull_pod_logs").some((r) => OUT_OF_SLOTS.test(logTextOf(r)));
+  const exporter: FollowUpCall[] = outOfSlots && resultsFor(evidence, "get_infrastructure_metrics").length === 0 ? [{ tool: "get_infrastructure_metrics", args: {} }] : [];
+  if (resultsFor(evidence, "run_sql_select").some((r) => /pg_stat_activity/i.test(String(r.input.query ?? "")))) return exporter;
   const poolInLogs = resultsFor(evidence, "pull_pod_logs").some((r) => POOL_EXHAUSTED.test(logTextOf(r)));
   const saturated = analyzeSaturation.analyze(evidence).candidates.some((c) => c.key === "database");
-  return poolInLogs || saturated ? [{ tool: "run_sql_select", args: { query: SESSIONS_QUERY } }] : [];
+  return poolInLogs || saturated ? [{ tool: "run_sql_select", args: { query: SESSIONS_QUERY } }, ...exporter] : exporter;
 }
 
 /** No address (the controller never built the LB) or an unreachable domain (the controller routes it). */

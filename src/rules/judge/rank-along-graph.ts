@@ -89,7 +89,7 @@ export function rankAlongGraph(candidates: readonly CauseCandidate[], issues: re
 }
 
 /** Links that are about one object: whatever explains them must be about that object too. */
-const OBJECT_LINKS = new Set(["workers-unavailable"]);
+const OBJECT_LINKS = new Set(["workers-unavailable", "agent-pod-down"]);
 
 /** Names that may be the same object: one workload (a pod of a deployment), or a task and its workers sharing a word (generate_shipping_label, shipment-label-workers). */
 export function sameThing(a: string, b: string): boolean {

@@ -73,3 +73,52 @@ function readBool(value: unknown): boolean | null {
   const k = normalizeKey(value);
   return k === "true" ? true : k === "false" ? false : null;
 }
+
+/** A cert-manager Issuer or ClusterIssuer and whether it can sign: its own Ready condition and why not. */
+export interface IssuerRecord {
+  name: string;
+  kind: "ClusterIssuer" | "Issuer";
+  ready: boolean | null;
+  reason: string | null;
+  message: string | null;
+  /** The Secret holding its ACME account key (`privateKeySecretRef`), when the output names it. */
+  secretRef: string | null;
+}
+
+/** Issuers from JSON of any shape: `kind: ClusterIssuer|Issuer` objects, or `clusterIssuers` / `issuers` lists. */
+export function extractIssuers(data: unknown): IssuerRecord[] {
+  const issuers: IssuerRecord[] = [];
+  walkObjects(data, (object) => {
+    let claimed = false;
+    for (const [key, kind] of [["clusterIssuers", "ClusterIssuer"], ["issuers", "Issuer"]] as const) {
+      const listed = readKey(object, key);
+      if (!Array.isArray(listed)) continue;
+      listed.filter(isObject).forEach((item) => pushIssuer(issuers, item, kind));
+      claimed = true;
+    }
+    const kind = /^(cluster)?issuer$/i.exec(readString(object, "kind") ?? "");
+    if (kind) pushIssuer(issuers, object, kind[1] ? "ClusterIssuer" : "Issuer");
+    return claimed || kind !== null;
+  });
+  return issuers;
+}
+
+function pushIssuer(out: IssuerRecord[], object: JsonObject, kind: IssuerRecord["kind"]): void {
+  const metadata = readKey(object, "metadata");
+  const name = readString(object, "name") ?? (isObject(metadata) ? readString(metadata, "name") : null);
+  if (!name) return;
+  const status = readKey(object, "status");
+  const condition = isObject(status) && Array.isArray(status.conditions) ? status.conditions.filter(isObject).find((c) => readString(c, "type") === "Ready") : undefined;
+  const ready = readBool(readKey(object, "ready")) ?? (condition ? readBool(readString(condition, "status")) : null);
+  const spec = readKey(object, "spec");
+  const acme = isObject(spec) ? readKey(spec, "acme") : undefined;
+  const ref = readKey(object, "privateKeySecretRef") ?? (isObject(acme) ? readKey(acme, "privateKeySecretRef") : undefined);
+  out.push({
+    name,
+    kind,
+    ready,
+    reason: readString(object, "reason") ?? (condition ? readString(condition, "reason") : null),
+    message: readString(object, "message") ?? (condition ? readString(condition, "message") : null),
+    secretRef: typeof ref === "string" ? ref : isObject(ref) ? readString(ref, "name") : null,
+  });
+}

@@ -35,14 +35,32 @@ export function extractChanges(data: unknown, text: string): Change[] {
     }
     return true;
   });
+  for (const change of rolloutHistoryText(text)) if (!changes.some((c) => c.workload === change.workload)) changes.push(change);
   // helm history: as JSON rows, as the command's text, or as a table inside a string field.
   const tables = [text, ...collectStrings(data).filter((s) => /^\s*REVISION\b/m.test(s))];
   for (const table of tables) {
     const current = currentRevision(extractHelmHistory(table === text ? data : null, table));
     if (current?.description && !changes.some((c) => c.revision === String(current.revision) && c.description === current.description)) {
-      changes.push({ workload: current.release, revision: String(current.revision), time: current.updated, description: current.description });
+      // "Upgrade complete" says nothing of what changed; the chart (and app version) it moved to does.
+      const generic = /^(upgrade|install) complete\.?$/i.test(current.description.trim());
+      const chart = generic && current.chart ? `chart ${current.chart}${current.appVersion ? ` (app ${current.appVersion})` : ""}: ` : "";
+      changes.push({ workload: current.release, revision: String(current.revision), time: current.updated, description: `${chart}${current.description}` });
       break;
     }
+  }
+  return changes;
+}
+
+/** `kubectl rollout history deploy/NAME` text: its REVISION / CHANGE-CAUSE table, the last row the latest. */
+function rolloutHistoryText(text: string): Change[] {
+  const changes: Change[] = [];
+  for (const match of text.matchAll(/rollout history\s+(?:(?:deploy(?:ment)?s?|statefulsets?|sts|daemonsets?|ds)(?:\.apps)?[/\s]+)([a-z0-9][-a-z0-9.]*)[^\n]*\n\s*REVISION\s+CHANGE-CAUSE\s*\n((?:[ \t]*\d+[ \t]+.*(?:\n|$))+)/gi)) {
+    const last = (match[2] ?? "").trim().split(/\n/).at(-1)?.trim() ?? "";
+    const row = /^(\d+)\s+(.*)$/.exec(last);
+    const cause = row?.[2]?.replace(/\s+#.*$/, "").trim();
+    if (!row || !cause || cause === "<none>") continue;
+    const time = /\((\d{4}-\d{2}-\d{2}[^)]*)\)/.exec(cause)?.[1] ?? null;
+    changes.push({ workload: match[1] ?? null, revision: row[1] ?? null, time, description: cause });
   }
   return changes;
 }
@@ -79,4 +97,86 @@ function quantity(value: string, resource: "cpu" | "memory"): number | null {
   if (resource === "cpu") return unit === "m" ? n / 1000 : n;
   const scale: Record<string, number> = { "": 1, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, M: 1e6, G: 1e9, m: 1e-3 };
   return n * (scale[unit] ?? 1);
+}
+
+/** A capacity setting changed in a recorded diff (`-  maxmemory 4gb` / `+  maxmemory 1536mb`, `memory: 6Gi → 2Gi`). */
+export interface SettingChange {
+  /** The setting as written (`maxmemory`, `memory`, `max_connections`, `-Xmx`). */
+  key: string;
+  /** Where it sits, outermost first (`redis.master.resources.limits`), from the diff's indented context; may be empty. */
+  path: string[];
+  from: string;
+  to: string;
+  /** The two diff lines (or the one `a → b` line) verbatim, for the cause to quote. */
+  lines: string[];
+  lowered: boolean;
+}
+
+/** Settings that bound a component's capacity (memory, CPU, connections, pools, heap). */
+const CAPACITY_KEY = /^(?:maxmemory|memory|cpu|max[_-]?connections|maxclients|max[_-]?client[_-]?conn\w*|maximum[_-]?pool[_-]?size|max[_-]?pool[_-]?size|pool[_-]?size|-?Xmx|max[_-]?heap\w*)$/i;
+const SETTING_LINE = /^\s*(-?Xmx|[A-Za-z][\w.-]*?)\s*(?:[:=]\s*|\s+|(?<=Xmx))["']?(\d+(?:\.\d+)?\s*(?:[kKmMgGtT][iI]?[bB]?)?)["']?\s*$/;
+
+/**
+ * Capacity settings a unified diff (`helm get values` diffs, `kubectl diff`, config diffs) changed:
+ * a removed line and an added line with the same key at the same place, values compared by size.
+ */
+export function extractSettingChanges(text: string): SettingChange[] {
+  const changes: SettingChange[] = [];
+  const lines = asLines(text);
+  const context: { indent: number; key: string }[] = [];
+  const removed: { key: string; value: string; indent: number; line: string; path: string[] }[] = [];
+  for (const raw of lines) {
+    const marker = /^([-+])(?![-+])/.exec(raw)?.[1];
+    const body = marker ? raw.slice(1) : raw;
+    const indent = body.length - body.trimStart().length;
+    while (context.length > 0 && (context.at(-1)?.indent ?? 0) >= indent) context.pop();
+    const path = context.map((c) => c.key);
+    const parent = /^\s*([A-Za-z][\w.-]*)\s*:\s*(?:\|-?|>-?)?\s*$/.exec(body)?.[1];
+    if (!marker) {
+      if (parent) context.push({ indent, key: parent });
+      if (body.trim() !== "") removed.length = 0;
+      continue;
+    }
+    // A value inside a line (`JAVA_OPTS: -Xms2g -Xmx4g`) counts as its own setting.
+    const setting = SETTING_LINE.exec(body) ?? /(-Xmx)(\d+(?:\.\d+)?[kKmMgG])\b/.exec(body);
+    if (!setting?.[1] || !setting[2] || !CAPACITY_KEY.test(setting[1])) continue;
+    const [key, value] = [setting[1], setting[2].trim()];
+    if (marker === "-") removed.push({ key, value, indent, line: raw.trim(), path });
+    else {
+      const before = removed.find((r) => r.key.toLowerCase() === key.toLowerCase() && r.path.join(".") === path.join("."));
+      if (!before || before.value === value) continue;
+      const [a, b] = [sizeOf(before.value, key), sizeOf(value, key)];
+      changes.push({ key, path, from: before.value, to: value, lines: [before.line, raw.trim()], lowered: a !== null && b !== null && b < a });
+    }
+  }
+  // One-line records of a change (a change-cause, a helm description, a config log): `maxmemory 4gb -> 1536mb`.
+  for (const raw of lines) {
+    const arrow = XMX_ARROW.exec(raw) ?? ARROW_CHANGE.exec(raw);
+    if (!arrow?.[1] || !arrow[2] || !arrow[3] || /^[-+]/.test(raw)) continue;
+    const [a, b] = [sizeOf(arrow[2], arrow[1]), sizeOf(arrow[3], arrow[1])];
+    const path = arrow[1].split(".");
+    const key = path.pop() ?? arrow[1];
+    if (!CAPACITY_KEY.test(key)) continue;
+    changes.push({ key, path, from: arrow[2].trim(), to: arrow[3].trim(), lines: [raw.trim()], lowered: a !== null && b !== null && b < a });
+  }
+  return changes;
+}
+
+const SIZE = String.raw`\d+(?:\.\d+)?\s*(?:[kKmMgGtT][iI]?[bB]?)?`;
+const ARROW_CHANGE = new RegExp(String.raw`\b([A-Za-z][\w.-]*?)\b\s*[:=]?\s*(?:from\s+)?["']?(${SIZE})["']?\s*(?:->|→|=>|\bto\b)\s*["']?(${SIZE})["']?(?![\w.])`);
+const XMX_ARROW = new RegExp(String.raw`(-?Xmx)(${SIZE})\s*(?:->|→|=>|\bto\b)\s*(?:-?Xmx)?(${SIZE})(?![\w.])`);
+
+function asLines(text: string): string[] {
+  return text.split(/\r?\n/);
+}
+
+/** `4gb`, `1536mb`, `6Gi`, `2000m` (CPU), `300` → a comparable number. */
+function sizeOf(value: string, key: string): number | null {
+  const m = /^(\d+(?:\.\d+)?)\s*([kmgt]?)(i?)(b?)$/i.exec(value.trim());
+  if (!m) return null;
+  const n = Number(m[1]);
+  const unit = (m[2] ?? "").toLowerCase();
+  if (/^cpu$/i.test(key)) return unit === "m" ? n / 1000 : n;
+  const power = { "": 0, k: 1, m: 2, g: 3, t: 4 }[unit] ?? 0;
+  return n * (m[3] || m[4] ? 1024 : 1000) ** power;
 }

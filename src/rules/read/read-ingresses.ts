@@ -17,8 +17,19 @@ export interface IngressRecord {
   className?: string | null;
   /** True when it terminates TLS (a `tls` section, or port 443 in the table). */
   tls?: boolean | null;
+  /** Each path's backend: the Service and the port it names (a name such as `http`, or a number). */
+  backends?: IngressBackend[];
   /** Its annotations (auth, health-check path, change notes), when the output shows them. */
   annotations?: Record<string, string>;
+}
+
+export interface IngressBackend {
+  path: string | null;
+  service: string;
+  /** As the ingress names it: a port name (`http`) or a number (`8080`); null when it does not say. */
+  port: string | null;
+  /** Endpoints `describe` lists for it; 0 for `<none>`, null when not shown. */
+  endpoints: number | null;
 }
 
 const INGRESS_KEYS = ["rules", "hosts", "host", "address", "addresses", "loadbalancer", "externaladdress", "externalip", "spec", "status"];
@@ -79,8 +90,26 @@ function readIngressObject(object: JsonObject): IngressRecord | null {
     namespace: readString(object, "namespace", "ns") ?? (isObject(metadata) ? readString(metadata, "namespace") : null),
     className: readString(object, "ingressClassName", "class", "className") ?? (isObject(spec) ? readString(spec, "ingressClassName") : null),
     tls: tls === undefined || tls === null ? null : tls === false ? false : !(Array.isArray(tls) && tls.length === 0),
+    backends: readBackendsObject(object),
     ...readAnnotations(readKey(object, "annotations") ?? (isObject(metadata) ? readKey(metadata, "annotations") : undefined)),
   };
+}
+
+/** `paths[].backend.service.{name, port.{number|name}}`, the old `serviceName`/`servicePort`, or simplified `{path, service, port}`. */
+function readBackendsObject(object: JsonObject): IngressBackend[] {
+  const backends: IngressBackend[] = [];
+  walkObjects(object, (child) => {
+    const backend = readKey(child, "backend");
+    const holder = isObject(backend) ? backend : child;
+    const service = readKey(holder, "service");
+    const name = isObject(service) ? readString(service, "name") : typeof service === "string" ? service : readString(holder, "serviceName");
+    if (!name) return false;
+    const port = isObject(service) ? readKey(service, "port") : readKey(holder, "port", "servicePort");
+    const named = isObject(port) ? readString(port, "name", "number") : typeof port === "string" || typeof port === "number" ? String(port) : null;
+    backends.push({ path: readString(child, "path"), service: name, port: named, endpoints: null });
+    return true;
+  });
+  return backends;
 }
 
 function readAnnotations(value: unknown): Pick<IngressRecord, "annotations"> {
@@ -154,5 +183,15 @@ function readDescribeText(text: string): IngressRecord[] {
   const namespace = /^\s*Namespace:\s*(\S+)/m.exec(text)?.[1] ?? null;
   const className = present(/^\s*(?:Ingress )?Class:\s*(\S+)/m.exec(text)?.[1]);
   const tls = /^\s*TLS:\s*\n?\s*(\S.*)$/m.exec(text)?.[1];
-  return [{ name, hosts, address: presentAddress(address), ...readBackendText(text), namespace, className, tls: tls === undefined ? null : !/^<none>/i.test(tls.trim()) }];
+  return [{ name, hosts, address: presentAddress(address), ...readBackendText(text), namespace, className, tls: tls === undefined ? null : !/^<none>/i.test(tls.trim()), backends: readBackendsText(text) }];
+}
+
+/** `describe` rules: `/api   conductor-server:http (<none>)`, one line per path. */
+function readBackendsText(text: string): IngressBackend[] {
+  return [...text.matchAll(/^\s*(?:\S+\s+)?(\/\S*)\s+([a-z0-9][-a-z0-9.]*):([\w-]+)(?:\s+\(([^)]*)\))?\s*$/gim)].map((m) => ({
+    path: m[1] ?? null,
+    service: m[2] ?? "",
+    port: m[3] ?? null,
+    endpoints: m[4] === undefined ? null : countEndpoints(m[4]),
+  }));
 }

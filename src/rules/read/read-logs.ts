@@ -178,17 +178,39 @@ export function parseLogRecords(text: string): { records: LogRecord[]; lines: nu
   let lines = 0;
   let unreadJsonLines = 0;
   let current: LogRecord | null = null;
+  // A record with a level and no message (Spring Boot's failure analysis, a properties warning) writes it on the lines below.
+  let body: string[] | null = null;
   for (const rawLine of asText(text).split(/\r?\n/)) {
     if (rawLine.trim() === "") continue;
     lines += 1;
     const line = rawLine.replace(CRI_PREFIX, "");
+    if (current && body) {
+      const next = readLine(line).record;
+      if (next.level === null && next.time === null && next.format === "text" && next.exception === null) {
+        body.push(line.trim());
+        current.message = messageOf(body);
+        current.lineCount += 1;
+        continue;
+      }
+      body = null;
+    }
     if (current && attachToTrace(current, line)) continue;
     const { record, unreadJson } = readLine(line);
     if (unreadJson) unreadJsonLines += 1;
     records.push(record);
     current = record;
+    body = record.level !== null && record.message === "" && record.exception === null ? [] : null;
   }
   return { records, lines, unreadJsonLines };
+}
+
+/**
+ * A message written below its record's header, as one line: Spring Boot's failure analysis is
+ * its `Description:` (what failed to start and why), the banner lines of stars aside.
+ */
+function messageOf(body: readonly string[]): string {
+  const text = body.filter((line) => !/^[*=#-]{3,}$/.test(line)).join(" ");
+  return /\bDescription:\s*(.*?)(?:\s+Action:.*)?$/.exec(text)?.[1] ?? text;
 }
 
 /** The message after the level, with numbers and ids blanked so repeats of one message group together. */
@@ -510,4 +532,17 @@ class Counter {
 
 function topKey(counts: Map<string, number>): string | null {
   return [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? null;
+}
+
+/** The message of a JSON log line (logstash/ECS/bunyan `message`/`msg`), or null for any other line: what a quote shows. */
+export function jsonLineMessage(line: string): string | null {
+  const trimmed = line.trim();
+  if (!trimmed.startsWith("{")) return null;
+  try {
+    const record: unknown = JSON.parse(trimmed);
+    const message = isObject(record) ? (record.message ?? record.msg) : null;
+    return typeof message === "string" && message.trim() !== "" ? message : null;
+  } catch {
+    return null;
+  }
 }

@@ -31,7 +31,8 @@ const THRESHOLD_WORDS = new Set(["threshold", "thresholds", "trigger", "alertlev
 const LIMIT_WORDS = new Set(["limit", "limits", "max", "maximum", "min", "minimum", "capacity", "quota", "allocatable", "ceiling", "total"]);
 /** Words of a name that say what bounds it, left out when matching a reading to its bound. */
 const BOUND_WORDS = /^(used|usage|current|value|max|maximum|limit|limits|capacity|threshold|total|size)$/;
-const PROM_LINE = /^([a-zA-Z_:][\w:]*)(\{[^}]*\})?\s+(-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?|NaN|[+-]Inf)(?:\s+-?\d+)?\s*$/;
+/** A sample line; label values are quoted and may hold braces (`uri="/api/tasks/poll/batch/{taskType}"`). */
+const PROM_LINE = /^([a-zA-Z_:][\w:]*)(\{(?:[^"}]|"(?:[^"\\]|\\.)*")*\})?\s+(-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?|NaN|[+-]Inf)(?:\s+-?\d+)?\s*$/;
 
 /**
  * Every number a metrics output holds, each with its role: Prometheus text exposition, the

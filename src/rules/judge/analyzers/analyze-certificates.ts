@@ -1,6 +1,8 @@
-import { extractCertificates } from "../../read/read-certificates.ts";
+import { extractCertificates, extractIssuers, type IssuerRecord } from "../../read/read-certificates.ts";
+import { extractEvents } from "../../read/read-events.ts";
+import { collectStrings, isObject, walkObjects } from "../../read/walk-json.ts";
 import { formatNumber, resultsFor } from "../../evidence.ts";
-import type { Analysis, Analyzer } from "../../types.ts";
+import type { Analysis, Analyzer, Evidence } from "../../types.ts";
 
 /**
  * cert-manager Certificates that are not Ready and why: an expiring certificate is the symptom,
@@ -32,6 +34,69 @@ export const analyzeCertificates: Analyzer = {
         });
       }
     }
+    analyzeIssuers(evidence, analysis);
     return analysis;
   },
 };
+
+/**
+ * The issuer that signs the alerted domain's certificate cannot sign at all (its own Ready
+ * condition False: an account key Secret not found, a bad ACME server): nothing downstream of it
+ * (orders, challenges, a rate limit another certificate hit) is the cause. Read from the issuer's
+ * status or a Warning event about the issuer itself, and tied to the alert through the Ingress or
+ * Certificate that references it by name.
+ */
+function analyzeIssuers(evidence: Evidence, analysis: Analysis): void {
+  const alertText = evidence.issues.map((i) => i.text).join("\n").toLowerCase();
+  const found = new Map<string, { issuer: IssuerRecord; tool: string }>();
+  for (const result of resultsFor(evidence, "get_ingress_info", "get_deployments_info", "get_pod_events", "get_pods_data")) {
+    for (const issuer of extractIssuers(result.data)) if (issuer.ready === false && issuer.message && !found.has(issuer.name)) found.set(issuer.name, { issuer, tool: result.tool });
+    for (const event of extractEvents(result.data, result.text)) {
+      const name = /^(cluster)?issuer\/(\S+)$/i.exec(event.object ?? "");
+      if (!name?.[2] || event.type?.toLowerCase() !== "warning" || !event.message || found.has(name[2])) continue;
+      found.set(name[2], { issuer: { name: name[2], kind: name[1] ? "ClusterIssuer" : "Issuer", ready: false, reason: event.reason, message: event.message, secretRef: null }, tool: result.tool });
+    }
+  }
+  if (found.size === 0) return;
+  const referenced = issuersOfAlertedHosts(evidence, alertText);
+  for (const { issuer, tool } of found.values()) {
+    // Tied to the alert by reference, or the only broken issuer when nothing says which one signs what.
+    const ours = referenced.has(issuer.name) || (referenced.size === 0 && found.size === 1);
+    const why = `${issuer.reason ? `${issuer.reason}: ` : ""}"${issuer.message?.slice(0, 200)}"`;
+    const secret = issuer.secretRef && issuer.message?.includes(issuer.secretRef) ? `; its ACME account key Secret ${issuer.secretRef} (privateKeySecretRef) is missing` : "";
+    analysis.findings.push({ text: `${issuer.kind} ${issuer.name} is not Ready: ${issuer.message?.slice(0, 200)}`, tool, weight: ours ? 0.9 : 0.4, key: "certificate" });
+    if (!ours) continue;
+    analysis.candidates.push({
+      key: "certificate",
+      cause: `cert-manager cannot renew the certificate: the ${issuer.kind} ${issuer.name} that signs it is not Ready (${why})${secret}, so no order or challenge is even attempted`,
+      fact: `${issuer.kind} ${issuer.name} not Ready`,
+      weight: 0.94,
+      appOrInfra: "infra",
+      nextStep: issuer.secretRef
+        ? `Restore the Secret ${issuer.secretRef} (the ACME account key) from a backup, or allow the ${issuer.kind} to register a new account, then let cert-manager retry before the certificate expires`
+        : `Fix what the ${issuer.kind} ${issuer.name}'s status names, then let cert-manager retry before the certificate expires`,
+      tool,
+    });
+  }
+}
+
+/** Issuer names referenced (annotation or issuerRef) by an object serving a host the alert names. */
+function issuersOfAlertedHosts(evidence: Evidence, alertText: string): Set<string> {
+  const names = new Set<string>();
+  for (const result of resultsFor(evidence, "get_ingress_info")) {
+    walkObjects(result.data, (object) => {
+      const hosts = Object.entries(object).filter(([k]) => /^(hosts?|dnsnames|domains?)$/i.test(k)).flatMap(([, v]) => collectStrings(v));
+      if (!hosts.some((h) => h.length > 3 && alertText.includes(h.toLowerCase().replace(/^\*\./, "")))) return false;
+      walkObjects(object, (child) => {
+        for (const [key, value] of Object.entries(child)) {
+          if (!/issuer/i.test(key)) continue;
+          if (typeof value === "string") names.add(value);
+          else if (isObject(value) && typeof value.name === "string") names.add(value.name);
+        }
+        return false;
+      });
+      return true;
+    });
+  }
+  return names;
+}

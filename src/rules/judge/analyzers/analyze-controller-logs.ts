@@ -51,6 +51,15 @@ const CERT_ERRORS: ControllerError[] = [
     nextStep: "Grant the cert-manager DNS-01 solver's role the record-set permission the error names (e.g. route53:ChangeResourceRecordSets on the hosted zone), then let cert-manager retry before the certificate expires",
   },
   {
+    // The issuer itself cannot sign (its account key Secret is gone): orders, challenges and rate limits are downstream of it.
+    key: "certificate",
+    pattern: /error initiali[sz]ing issuer|issuer \S+ is not ready|ErrInitIssuer|IssuerNotReady|ErrRegisterACMEAccount|failed to (?:register|verify) (?:an )?ACME account/i,
+    weight: 0.9,
+    appOrInfra: "infra",
+    cause: (pod, line) => `cert-manager cannot renew the certificate: its issuer is not Ready, so no order is even attempted (${pod}: ${line})`,
+    nextStep: "Fix what the issuer's error names (a missing account key or credentials Secret, a wrong ACME server), then let cert-manager retry before the certificate expires",
+  },
+  {
     key: "certificate",
     pattern: /HTTP-01|DNS-01|challenge|acme|order .*(failed|invalid)|rateLimited|too many certificates/i,
     weight: 0.88,

@@ -5,6 +5,7 @@ import { logTextOf, podOf, quoteLine, resultsFor } from "../../evidence.ts";
 import { extractChanges, type Change } from "../../read/read-changes.ts";
 import type { Analysis, Analyzer, CauseCandidate, Evidence } from "../../types.ts";
 import { CLUSTER_DNS } from "../../../playbook/component-pods.ts";
+import { runtimeMeaning } from "../../../playbook/runtime-errors.ts";
 
 /** Last-state reasons the kernel or the node gives: the container did not fail by its own error. */
 const NOT_ITS_OWN = /OOMKilled|Evicted|ContainerStatusUnknown/i;
@@ -71,8 +72,10 @@ export function whatItSaid(text: string): { text: string; quotes: string[] } | n
     const after = warned ? ` after the warning ${quoteLine(warned.message, 160)}` : "";
     return { text: `${main}${root}${after}`, quotes: [main] };
   }
-  const errors = records.filter(isError).slice(0, 2).map((r) => quoteLine(r.message, 160));
-  return errors.length > 0 ? { text: errors.join("; "), quotes: errors } : null;
+  // A crash loop prints the same error once per start: each distinct one once.
+  const errors = [...new Set(records.filter(isError).map((r) => quoteLine(r.message, 160)))].slice(0, 2);
+  const meaning = runtimeMeaning(errors.join(" "));
+  return errors.length > 0 ? { text: `${errors.join("; ")}${meaning ? ` — ${meaning}` : ""}`, quotes: errors } : null;
 }
 
 /** The workload's latest recorded change (rollout cause, image change), when the deployments say. */
@@ -84,14 +87,14 @@ function latestChange(evidence: Evidence, workload: string): Change | null {
   return null;
 }
 
-function crashCandidate(crashed: PodRecord, logPod: string, { text: said }: { text: string }, change: Change | null, tool: string): CauseCandidate {
+function crashCandidate(crashed: PodRecord, logPod: string, { text: said, quotes }: { text: string; quotes: string[] }, change: Change | null, tool: string): CauseCandidate {
   const exit = crashed.exitCodes.find((code) => code !== 0);
   const state = [crashed.status, exit !== undefined ? `exit code ${exit}` : null].filter(Boolean).join(", ");
   const from = logPod === crashed.name ? "its logs" : `the logs of ${logPod}`;
   return {
     key: keyFor(crashed.name),
     cause: `${crashed.name} fails on its own error and restarts (${state}); ${from} say: ${said}${change ? `; the workload's latest change: ${[change.revision ? `revision ${change.revision}` : null, change.time].filter(Boolean).join(" at ")} "${change.description}"` : ""}`,
-    fact: `${workloadOf(crashed.name)} exits on its own error (${said.slice(0, 60)})`,
+    fact: `${workloadOf(crashed.name)} exits on its own error (${(quotes[0] ?? said).slice(0, 60)})`,
     subject: crashed.name,
     weight: 0.8,
     appOrInfra: "app",

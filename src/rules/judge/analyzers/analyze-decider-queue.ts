@@ -81,5 +81,5 @@ function indexerOf(result: ToolEvidence): number {
 /** The workflow type with the most running workflows, when a SQL answer grouped them. */
 function topRunningType(evidence: Evidence): { label: string; count: number } | null {
   const sql = resultsFor(evidence, "run_sql_select").find((r) => /status\s*=\s*'RUNNING'/i.test(String(r.input.query ?? "")));
-  return sql ? (readTopGroups(sql.data, sql.text)[0] ?? null) : null;
+  return sql ? (readTopGroups(sql.data, sql.text, true)[0] ?? null) : null;
 }

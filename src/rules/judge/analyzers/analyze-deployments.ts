@@ -83,7 +83,8 @@ export const analyzeDeployments: Analyzer = {
         } else if (deployment.desired !== null && deployment.desired > 0 && deployment.ready === 0 && /worker/i.test(deployment.name)) {
           // Workers that exist but none is ready poll nothing either, whatever keeps them down (its own cause, upstream).
           const fact = `${deployment.name}: 0/${formatNumber(deployment.desired)} replicas ready`;
-          analysis.findings.push({ text: `deployment ${fact}${change}`, tool: result.tool, weight: 0.6, key: "workers-unavailable" });
+          // The change cause sits elsewhere in the output: beside the fact, not inside what its excerpt must show.
+          analysis.findings.push({ text: `deployment ${fact}`, ...(change ? { note: change.trim().replace(/^\(|\)$/g, "") } : {}), tool: result.tool, weight: 0.6, key: "workers-unavailable" });
           analysis.candidates.push({ key: "workers-unavailable", cause: `No pod of ${deployment.name} is ready (0/${formatNumber(deployment.desired)}), so the tasks its workers poll are not picked up`, fact, subject: deployment.name, weight: backlogContext ? 0.6 : 0.45, appOrInfra: "app", tool: result.tool });
         } else if (deployment.desired !== null && deployment.ready !== null && deployment.ready < deployment.desired) {
           analysis.findings.push({

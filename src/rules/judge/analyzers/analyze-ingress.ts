@@ -2,6 +2,8 @@ import { extractDeployments } from "../../read/read-deployments.ts";
 import { extractEvents } from "../../read/read-events.ts";
 import { extractIngresses, type IngressRecord } from "../../read/read-ingresses.ts";
 import { extractPods } from "../../read/read-pods.ts";
+import { extractServices } from "../../read/read-services.ts";
+import { extractChanges } from "../../read/read-changes.ts";
 import { hasIssue, resultsFor } from "../../evidence.ts";
 import type { Analysis, Analyzer, Evidence, ToolEvidence } from "../../types.ts";
 import { isTroubled } from "./analyze-pod-statuses.ts";
@@ -49,6 +51,7 @@ export const analyzeIngress: Analyzer = {
       for (const ingress of served.slice(0, 2)) {
         analysis.findings.push({ text: `ingress ${ingress.name} (${ingress.hosts.join(", ") || "no hosts"}) → ${ingress.address}`, tool: result.tool, weight: 0.4, key: "dns-record" });
       }
+      for (const ingress of ingresses) addBackendPorts(analysis, evidence, ingress, result.tool);
       const empty = served.filter((ingress) => ingress.endpoints === 0);
       for (const ingress of empty) addNoEndpoints(analysis, evidence, ingress, result.tool);
       if (missing.length === 0 && empty.length === 0 && hasIssue(evidence, ...NETWORK_TYPES)) addRuledOutApp(analysis, evidence, served[0]?.address ?? "", result.tool);
@@ -91,6 +94,47 @@ function addNoEndpoints(analysis: Analysis, evidence: Evidence, ingress: Ingress
       : `Compare the ${service} Service selector with the labels of its pods (kubectl get endpoints ${ingress.service ?? ""}) and check the pods are Ready`,
     tool,
   });
+}
+
+/**
+ * A backend naming a Service port the Service does not have (renamed, renumbered) routes nowhere:
+ * the controller finds no endpoints for it and answers 503, however healthy the pods are. Both
+ * sides are quoted: the backend as the ingress names it, and the Service's own ports.
+ */
+function addBackendPorts(analysis: Analysis, evidence: Evidence, ingress: IngressRecord, tool: string): void {
+  const services = resultsFor(evidence, "get_ingress_info", "get_deployments_info").flatMap((r) => extractServices(r.data, r.text).map((service) => ({ service, tool: r.tool })));
+  const reported = new Set<string>();
+  for (const backend of ingress.backends ?? []) {
+    const found = services.find(({ service }) => service.name === backend.service && service.ports.length > 0);
+    if (!found || backend.port === null || reported.has(`${backend.service}:${backend.port}`)) continue;
+    const numeric = /^\d+$/.test(backend.port);
+    const matches = found.service.ports.some((p) => (numeric ? p.port === Number(backend.port) : p.name === backend.port));
+    if (matches) continue;
+    reported.add(`${backend.service}:${backend.port}`);
+    const ports = found.service.ports.map((p) => `${p.name ? `${p.name} ` : ""}${p.port}`).join(", ");
+    const what = numeric ? `port ${backend.port}` : `port "${backend.port}"`;
+    analysis.findings.push({ text: `ingress ${ingress.name}: ${backend.path ? `${backend.path} → ` : ""}${backend.service}:${backend.port}`, note: `the backend ${what}`, tool, weight: 0.85, key: "ingress-port" });
+    analysis.findings.push({ text: `Service ${backend.service} ports: ${ports}`, tool: found.tool, weight: 0.8, key: "ingress-port" });
+    const change = latestChange(evidence);
+    analysis.candidates.push({
+      key: "ingress-port",
+      cause: `Ingress ${ingress.name} routes ${backend.path ?? "its path"} to Service ${backend.service} ${what}, but that Service has no ${numeric ? "port with that number" : "port named so"} (its ports: ${ports}), so the controller finds no endpoints for it and answers 503${change ? `; the latest change: ${change}` : ""}`,
+      fact: `ingress ${ingress.name} names ${backend.service}:${backend.port}; the Service has ${ports}`,
+      weight: 0.9,
+      appOrInfra: "infra",
+      nextStep: `Point ingress ${ingress.name}'s backend at a port ${backend.service} has (${found.service.ports[0]?.name ?? found.service.ports[0]?.port}), or restore the port's old ${numeric ? "number" : "name"} on the Service, through the usual release`,
+      tool,
+    });
+  }
+}
+
+/** The latest recorded change (a helm release, a rollout) the deployments show, as written. */
+function latestChange(evidence: Evidence): string | null {
+  for (const result of resultsFor(evidence, "get_deployments_info")) {
+    const change = extractChanges(result.data, result.text).at(-1);
+    if (change) return `${[change.workload, change.revision ? `revision ${change.revision}` : null, change.time].filter(Boolean).join(" ")} "${change.description}"`;
+  }
+  return null;
 }
 
 function matchesSelector(labels: Record<string, string>, selector: Record<string, string>): boolean {

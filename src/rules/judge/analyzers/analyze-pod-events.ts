@@ -39,7 +39,7 @@ const STALE_SECONDS = 24 * 3600;
 function groupBySignature(events: EventRecord[]): { signature: K8sSignature; events: EventRecord[] }[] {
   const groups = new Map<string, { signature: K8sSignature; events: EventRecord[] }>();
   for (const event of events) {
-    if ((event.ageSeconds ?? 0) > STALE_SECONDS) continue;
+    if ((event.ageSeconds ?? 0) > STALE_SECONDS || isResolvedScheduling(event, events)) continue;
     const signature = matchSignature(`${event.reason} ${event.message}`);
     if (!signature) continue;
     const group = groups.get(signature.key) ?? { signature, events: [] };
@@ -82,6 +82,22 @@ function describeGroup(signature: K8sSignature, events: EventRecord[], pod: stri
       tool,
     },
   };
+}
+
+/**
+ * A pod that failed to schedule and was scheduled since (the autoscaler added a node) is placed:
+ * the FailedScheduling is history, and whatever keeps it down now happened after it.
+ */
+export function isResolvedScheduling(event: EventRecord, events: readonly EventRecord[]): boolean {
+  if (!/^FailedScheduling$/i.test(event.reason)) return false;
+  const age = event.ageSeconds ?? null;
+  return events.some(
+    (other) => /^Scheduled$/i.test(other.reason) && sameObject(other, event) && (age === null || other.ageSeconds === null || other.ageSeconds === undefined || other.ageSeconds <= age),
+  );
+}
+
+function sameObject(a: EventRecord, b: EventRecord): boolean {
+  return a.object === null || b.object === null || a.object === b.object;
 }
 
 /**

@@ -3,6 +3,7 @@ import { extractPods, type PodRecord } from "../../read/read-pods.ts";
 import { formatNumber, resultsFor } from "../../evidence.ts";
 import type { Analysis, Analyzer } from "../../types.ts";
 import { matchSignature } from "../../../playbook/k8s-signatures.ts";
+import { IN_CLUSTER_AGENT } from "../../../playbook/component-pods.ts";
 
 const HEALTHY = /^(Running|Completed|Succeeded)$/i;
 const MANY_RESTARTS = 3;
@@ -46,7 +47,7 @@ export const analyzePodStatuses: Analyzer = {
           analysis.candidates.push({ key: "pod-down", cause: `${pod.name} is ${pod.status}`, weight: 0.3, appOrInfra: "unknown", tool: result.tool });
         }
       }
-      analysis.candidates.push(...lostNodes(pods, result.tool));
+      analysis.candidates.push(...lostNodes(pods, result.tool), ...agentPodsDown(troubled, result.tool));
       // Pods out of service are a link of the chain whatever put them there.
       const allDown = troubled.filter((pod) => isNotReady(pod) || (pod.status !== null && !HEALTHY.test(pod.status)));
       // An alert about one pod: the link shows that pod's workload, not every other pod that is down.
@@ -69,6 +70,23 @@ const PAST_WEIGHT = 0.3;
 
 export function isPast(pod: PodRecord): boolean {
   return (pod.lastRestartAgeSeconds ?? 0) > PAST_SECONDS && /^Running$/i.test(pod.status ?? "") && !isNotReady(pod) && pod.reasons.length === 0;
+}
+
+/** The in-cluster agent's own pod out of service: whatever keeps it down is why no command is polled. */
+function agentPodsDown(troubled: readonly PodRecord[], tool: string): Analysis["candidates"] {
+  return troubled
+    .filter((pod) => IN_CLUSTER_AGENT.test(workloadOf(pod.name)) && (isNotReady(pod) || (pod.status !== null && !HEALTHY.test(pod.status))))
+    .slice(0, 1)
+    .map((pod) => ({
+      key: "agent-pod-down",
+      cause: `The in-cluster agent's own pod ${pod.name} is ${pod.status ?? "down"}${pod.ready ? ` (ready ${pod.ready})` : ""}, so the health check's commands are not polled`,
+      fact: `agent pod ${pod.name} ${pod.status ?? "down"}`,
+      subject: pod.name,
+      weight: 0.6,
+      appOrInfra: "infra" as const,
+      nextStep: `Read why ${pod.name} is down (its events and previous container's logs) and fix that; the health check passes once the agent polls again`,
+      tool,
+    }));
 }
 
 /**

@@ -11,9 +11,9 @@ export const analyzeSqlRows: Analyzer = {
     for (const result of resultsFor(evidence, "run_sql_select")) {
       // Sessions by state have their own reading (analyze-db-sessions).
       if (/pg_stat_activity|\bFROM\s+task\b/i.test(String(result.input.query ?? ""))) continue;
-      const top = readTopGroups(result.data, result.text);
-      if (top.length === 0) continue;
       const running = /status\s*=\s*'RUNNING'/i.test(String(result.input.query ?? ""));
+      const top = readTopGroups(result.data, result.text, running);
+      if (top.length === 0) continue;
       analysis.findings.push({
         text: `${running ? "running workflows by type" : "top rows"}: ${top.slice(0, 3).map((g) => `${g.label} ${formatNumber(g.count)}`).join("; ")}`,
         tool: result.tool,
@@ -25,9 +25,17 @@ export const analyzeSqlRows: Analyzer = {
   },
 };
 
-/** Rows as (first text column, first numeric column) pairs, largest count first. */
-export function readTopGroups(data: unknown, text: string): { label: string; count: number }[] {
+/** Workflow statuses that are not running: rows an answer to a RUNNING query should not have, but may (a status column). */
+const NOT_RUNNING = /^(COMPLETED|FAILED|TERMINATED|TIMED_OUT|PAUSED)$/;
+
+/**
+ * Rows as (first text column, first numeric column) pairs, largest count first. With
+ * `runningOnly`, rows that carry a finished status are left out: an answer grouped by type and
+ * status is not all running.
+ */
+export function readTopGroups(data: unknown, text: string, runningOnly = false): { label: string; count: number }[] {
   return extractRows(data, text)
+    .filter((row) => !runningOnly || !Object.values(row).some((v) => typeof v === "string" && NOT_RUNNING.test(v)))
     .flatMap((row) => {
       const values = Object.values(row);
       const label = values.find((v) => typeof v === "string" && toNumber(v) === null);

@@ -6,6 +6,8 @@ const MANY_BLOCKED = 5;
 const HOT_FRAME = 5;
 /** Frames of the JavaScript engines INLINE tasks run in (GraalJS/Truffle, Nashorn). */
 const SCRIPT_ENGINE = /truffle|graalvm?|graaljs|nashorn|\.js\.nodes\./i;
+/** Frames of the jq engine JSON_JQ_TRANSFORM tasks run in (jackson-jq). */
+const JQ_ENGINE = /jackson\.jq|\bjq\.internal\b|JsonJqTransform/i;
 
 /** A thread dump: where it was saved and, when its text came back, what the busy threads run. */
 export const analyzeThreadDump: Analyzer = {
@@ -34,6 +36,8 @@ export const analyzeThreadDump: Analyzer = {
         analysis.candidates.push({ key: "lock-contention", cause: `Lock contention in ${pod}: ${states.blocked} threads BLOCKED`, weight: 0.6, appOrInfra: "app", nextStep: "Open an engineering ticket with the thread dump: find the lock the BLOCKED threads wait on", tool: result.tool });
       } else if (frame && SCRIPT_ENGINE.test(frame.frame)) {
         analysis.candidates.push({ key: "inline-script", cause: `${frame.count} RUNNABLE thread${frame.count === 1 ? "" : "s"} in ${pod} loop inside the script engine (${frame.frame}): an INLINE task's script does not finish`, fact: `threads looping in the script engine`, weight: 0.6, appOrInfra: "app", nextStep: "Find the INLINE task whose script loops (server logs name the task and workflow) and fix its script", tool: result.tool });
+      } else if (frame && JQ_ENGINE.test(frame.frame)) {
+        analysis.candidates.push({ key: "inline-script", cause: `${frame.count} RUNNABLE thread${frame.count === 1 ? "" : "s"} in ${pod} evaluate jq expressions (${frame.frame}): a JSON_JQ_TRANSFORM task's expression is costly on every run`, fact: `threads busy in the jq engine`, weight: 0.6, appOrInfra: "app", nextStep: "Find the JSON_JQ_TRANSFORM task and workflow that run it (server logs, task timings by reference name) and simplify its expression", tool: result.tool });
       } else if (frame && frame.count >= HOT_FRAME) {
         analysis.candidates.push({ key: "cpu-hot", cause: `${frame.count} RUNNABLE threads in ${pod} are in ${frame.frame}`, weight: 0.55, appOrInfra: "app", nextStep: `Find what drives ${frame.frame} (a backlog being swept, a hot workflow) and open an engineering ticket with the dump`, tool: result.tool });
       }

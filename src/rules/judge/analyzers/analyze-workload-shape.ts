@@ -44,10 +44,13 @@ export const analyzeWorkloadShape: Analyzer = {
         if (relevant && payloads.count >= 3) {
           analysis.candidates.push({
             key: "payload",
-            cause: `Large workflow payloads fill Redis and the heap: ${payloads.subject ? `${payloads.subject} workflows` : "workflows"} carry inputs/outputs up to ${payloads.largest} (×${formatNumber(payloads.count)} in ${pod}'s logs)${storage}`,
+            cause: payloads.task
+              ? `Large task payloads fill Redis and the heap: task ${payloads.task}${payloads.subject ? ` (workflow ${payloads.subject})` : ""} carries ${payloads.direction ?? "input/output"} payloads up to ${payloads.largest} (×${formatNumber(payloads.count)} in ${pod}'s logs: ${quoteLine(payloads.sample, 200)})${storage}`
+              : `Large workflow payloads fill Redis and the heap: ${payloads.subject ? `${payloads.subject} workflows` : "workflows"} carry inputs/outputs up to ${payloads.largest} (×${formatNumber(payloads.count)} in ${pod}'s logs)${storage}`,
+            fact: payloads.task ? `task ${payloads.task} ${payloads.direction ?? "payloads"} up to ${payloads.largest}` : undefined,
             weight: 0.8,
             appOrInfra: "app",
-            nextStep: `Enable external payload storage for this cluster, or ask the owner of ${payloads.subject ?? "these workflows"} to pass large data by reference instead of inline`,
+            nextStep: `Enable external payload storage for this cluster, or ask the owner of ${payloads.task ? `task ${payloads.task}` : (payloads.subject ?? "these workflows")} to pass large data by reference instead of inline`,
             tool,
           });
         }
@@ -67,13 +70,14 @@ export const analyzeWorkloadShape: Analyzer = {
         }
       }
       if (requests) {
-        const by = requests.client ? ` by ${requests.client}` : "";
+        const periodic = requests.cadence !== null ? `, repeated every ~${Math.max(1, Math.round(requests.cadence))} s (a periodic caller, such as a dashboard's auto-refresh or a scheduled export)` : "";
+        const by = `${requests.client ? ` by ${requests.client}` : ""}${periodic}`;
         const what = `${requests.endpoint ?? "API"} requests with ${requests.largest ?? "thousands of results"}`;
         analysis.findings.push({ text: `${pod}: ${quoteLine(requests.sample)}`, note: `${formatNumber(requests.count)} ${what}${by}`, tool, weight: 0.7, key: "large-requests" });
         if (relevant && requests.count >= 3) {
           analysis.candidates.push({
             key: "large-requests",
-            cause: `Oversized ${what}${by} (×${formatNumber(requests.count)}) fill the heap of ${pod}${gc ? `, with ${gc}` : ""}`,
+            cause: `Oversized ${what}${by} fill the heap of ${pod} (×${formatNumber(requests.count)} in its logs)${gc ? `, with ${gc}` : ""}`,
             weight: gc ? 0.85 : 0.7,
             appOrInfra: "app",
             nextStep: `Ask the owner of ${requests.client ?? "the client"} to page ${requests.endpoint ?? "its requests"} with a small page size (size <= 100) or run it off-peak`,

@@ -1,5 +1,6 @@
 import type { Analyzer } from "../../types.ts";
 import { analyzeAlertIssues } from "./analyze-alert-issues.ts";
+import { analyzeCapacityChanges } from "./analyze-capacity-changes.ts";
 import { analyzeCertificates } from "./analyze-certificates.ts";
 import { analyzeChallengeRedirect } from "./analyze-challenge-redirect.ts";
 import { analyzeClockSkew } from "./analyze-clock-skew.ts";
@@ -8,6 +9,9 @@ import { analyzeControllerLogs } from "./analyze-controller-logs.ts";
 import { analyzeDbSessions } from "./analyze-db-sessions.ts";
 import { analyzeDeciderQueue } from "./analyze-decider-queue.ts";
 import { analyzeDeployments } from "./analyze-deployments.ts";
+import { analyzeDnsLoad } from "./analyze-dns-load.ts";
+import { analyzeDrainStopped } from "./analyze-drain-stopped.ts";
+import { analyzeDnsRecords } from "./analyze-dns-records.ts";
 import { analyzeErrorSinceChange } from "./analyze-error-since-change.ts";
 import { analyzeExecutionStatus } from "./analyze-execution-status.ts";
 import { analyzeHotPod } from "./analyze-hot-pod.ts";
@@ -19,14 +23,20 @@ import { analyzeLockHolders } from "./analyze-lock-holders.ts";
 import { analyzeLogExceptions } from "./analyze-log-exceptions.ts";
 import { analyzeLogMessages } from "./analyze-log-messages.ts";
 import { analyzeNetworkPolicies } from "./analyze-network-policies.ts";
+import { analyzeNoisyNeighbour } from "./analyze-noisy-neighbour.ts";
 import { analyzePendingTasks } from "./analyze-pending-tasks.ts";
 import { analyzePodEvents } from "./analyze-pod-events.ts";
 import { analyzePodStatuses } from "./analyze-pod-statuses.ts";
 import { analyzeQuotaUsage } from "./analyze-quota-usage.ts";
+import { analyzePollStorm } from "./analyze-poll-storm.ts";
+import { analyzePoolSize } from "./analyze-pool-size.ts";
+import { analyzeProbeTargets } from "./analyze-probe-targets.ts";
 import { analyzeRecentChanges } from "./analyze-recent-changes.ts";
+import { analyzeRetryStorm } from "./analyze-retry-storm.ts";
 import { analyzeSaturation } from "./analyze-saturation.ts";
 import { analyzeSqlRows } from "./analyze-sql-rows.ts";
 import { analyzeTableScans } from "./analyze-table-scans.ts";
+import { analyzeTaskTimings } from "./analyze-task-timings.ts";
 import { analyzeThreadDump } from "./analyze-thread-dump.ts";
 import { analyzeToolFailures } from "./analyze-tool-failures.ts";
 import { analyzeVolumeZone } from "./analyze-volume-zone.ts";
@@ -44,9 +54,11 @@ export const ANALYZERS: readonly Analyzer[] = [
   analyzeDeployments,
   analyzeQuotaUsage,
   analyzeRecentChanges,
+  analyzeCapacityChanges,
   analyzePodStatuses,
   analyzePodEvents,
   analyzeVolumeZone,
+  analyzeProbeTargets,
   analyzeJvmHeadroom,
   analyzeLogExceptions,
   analyzeCrashErrors,
@@ -57,12 +69,20 @@ export const ANALYZERS: readonly Analyzer[] = [
   analyzeIngress,
   analyzeLbHealthCheck,
   analyzeControllerLogs,
+  analyzeDnsRecords,
   analyzeCertificates,
   analyzeChallengeRedirect,
   analyzeDbSessions,
   analyzeLockHolders,
   analyzeWorkloadShape,
+  analyzeDrainStopped,
+  analyzeRetryStorm,
+  analyzePollStorm,
+  analyzePoolSize,
+  analyzeDnsLoad,
   analyzeHotPod,
+  analyzeNoisyNeighbour,
+  analyzeTaskTimings,
   analyzeThreadDump,
   analyzeKnownIssues,
   analyzeToolFailures,
@@ -70,6 +90,7 @@ export const ANALYZERS: readonly Analyzer[] = [
 
 export {
   analyzeAlertIssues,
+  analyzeCapacityChanges,
   analyzeCertificates,
   analyzeChallengeRedirect,
   analyzeClockSkew,
@@ -87,9 +108,11 @@ export {
   analyzePodEvents,
   analyzePodStatuses,
   analyzeQuotaUsage,
+  analyzeProbeTargets,
   analyzeRecentChanges,
   analyzeSaturation,
   analyzeSqlRows,
+  analyzeTaskTimings,
   analyzeThreadDump,
   analyzeToolFailures,
   analyzeVolumeZone,
