@@ -3,7 +3,6 @@ import { extractNodes } from "../../read/read-nodes.ts";
 import { isObject, walkObjects, type JsonObject } from "../../read/walk-json.ts";
 import { podOf, resultsFor } from "../../evidence.ts";
 import type { Analysis, Analyzer, Evidence } from "../../types.ts";
-import { K8S_SIGNATURES } from "../../../playbook/k8s-signatures.ts";
 
 /**
  * "volume node affinity conflict": the pod's PersistentVolume is pinned to a zone (a cloud disk lives
@@ -14,11 +13,10 @@ export const analyzeVolumeZone: Analyzer = {
   name: "volume zone",
   analyze(evidence) {
     const analysis: Analysis = { findings: [], candidates: [] };
-    const scheduling = K8S_SIGNATURES.find((s) => s.key === "scheduling");
     for (const result of resultsFor(evidence, "get_pod_events")) {
       const pod = podOf(result);
       const event = extractEvents(result.data, result.text).find((e) => /volume node affinity conflict/i.test(e.message));
-      if (!pod || !event || !scheduling) continue;
+      if (!pod || !event) continue;
       const claim = /ClaimName:\s*(\S+)/.exec(result.text)?.[1] ?? null;
       const volume = findVolume(evidence, pod, claim);
       if (!volume || volume.zones.length === 0) continue;
