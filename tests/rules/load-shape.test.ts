@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { LEADS, NO_DELAY_RETRIES_QUERY } from "../../src/playbook/leads.ts";
+import { composeReport } from "../../src/rules/compose/compose-report.ts";
 import { analyzeDnsLoad } from "../../src/rules/judge/analyzers/analyze-dns-load.ts";
 import { analyzeDrainStopped } from "../../src/rules/judge/analyzers/analyze-drain-stopped.ts";
 import { analyzePollStorm } from "../../src/rules/judge/analyzers/analyze-poll-storm.ts";
@@ -47,6 +48,11 @@ describe("readSettings: configuration per workload in any shape", () => {
     expect(readSettings(described, described)).toEqual(expect.arrayContaining([{ workload: "edge-api", key: "UPSTREAM_URL", value: "http://x" }, { workload: "edge-api", key: "ndots", value: "4" }]));
     const json = { items: [{ metadata: { name: "edge-api" }, spec: { replicas: 2, template: { spec: { containers: [{ name: "api", env: [{ name: "POOL_SIZE", value: "6" }] }] } } } }] };
     expect(readSettings(json, JSON.stringify(json))).toContainEqual({ workload: "edge-api", key: "POOL_SIZE", value: "6" });
+  });
+
+  it("an env list's `- name:` is not a workload heading", () => {
+    const yaml = "deployment/scan-workers\n  env:\n  - name: SCAN_POLL_INTERVAL_MS\n    value: 1\n  batchSize: 4\n";
+    expect(readSettings(yaml, yaml)).toEqual([{ workload: "scan-workers", key: "SCAN_POLL_INTERVAL_MS", value: "1" }, { workload: "scan-workers", key: "batchSize", value: "4" }]);
   });
 
   it("YAML numeric settings under a deployment named before them", () => {
@@ -127,7 +133,11 @@ describe("a retry storm: a task retried at once, hundreds of times", () => {
   it("a task definition read by SQL (JSON column) with retryCount in the hundreds and retryDelaySeconds 0", () => {
     const rows = { columns: ["name", "json_data"], rows: [["check_address", '{"name":"check_address","retryCount":800,"retryLogic":"FIXED","retryDelaySeconds":0}'], ["ship", '{"name":"ship","retryCount":3,"retryDelaySeconds":30}']] };
     const { candidates } = analyzeRetryStorm.analyze(evidenceOf([{ tool: "run_sql_select", input: { query: "SELECT name, json_data FROM meta_task_def" }, data: rows }], [REDIS]));
-    expect(candidates.map((c) => c.subject)).toEqual(["check_address"]);
+    expect(candidates.map((c) => [c.subject, c.weight])).toEqual([["check_address", 0.6]]);
+    // With the retry lines too, one cause names both: the effect and the setting.
+    const both = analyzeRetryStorm.analyze(evidenceOf([{ tool: "pull_pod_logs", input: { pod: "p" }, data: lines }, { tool: "run_sql_select", input: { query: "SELECT name, json_data FROM meta_task_def" }, data: rows }], [REDIS])).candidates;
+    expect(both).toHaveLength(1);
+    expect(both[0]).toMatchObject({ weight: 0.85, cause: expect.stringContaining("its task definition has retryCount 800 and retryDelaySeconds 0") });
   });
 
   it("a worker's JSON (ECS) lines counting attempts in the hundreds; a backlog asks for the task definitions that retry at once", () => {
@@ -176,6 +186,16 @@ describe("a worker fleet polling in a tight loop", () => {
     const { candidates } = analyzePollStorm.analyze(evidenceOf([{ tool: "get_deployments_info", data: table }, { tool: "get_cluster_metrics", data: metrics }], [CPU]));
     expect(candidates[0]).toMatchObject({ key: "poll-storm", subject: "scan-workers", weight: 0.65 });
     expect(candidates[0]?.cause).toContain("The scan-workers deployment (120 replicas) polls scan_file in a tight loop: 24,101/s answered 204 for scan_file, almost all empty polls");
+  });
+
+  it("the setting is quoted as printed, so the verifier keeps it even when its deployment is named far above it", () => {
+    const filler = Array.from({ length: 12 }, (_, i) => `      OTHER_SETTING_NUMBER_${i}=some-long-value-${i}`).join("\n");
+    const text = `--- deployment/scan-workers (created by flux)\n    env:\n${filler}\n      SCAN_POLL_INTERVAL_MS=1\n`;
+    const evidence = evidenceOf([{ tool: "get_deployments_info", data: text }, { tool: "get_cluster_metrics", data: metrics }], [CPU]);
+    const { report, findingsDropped } = composeReport({ evidence, analysis: analyzePollStorm.analyze(evidence), types: ["CONDUCTOR_HIGH_CPU_USAGE"], severity: null, cluster: "c" });
+    expect(findingsDropped).toBe(0);
+    expect(report.findings.map((f) => f.text)).toContainEqual(expect.stringMatching(/^SCAN_POLL_INTERVAL_MS=1 — scan-workers: a 1 ms poll interval/));
+    expect(report.likelyRootCause).toMatch(/^The scan-workers deployment polls in a tight loop/);
   });
 
   it("a normal interval says nothing; seconds in the key are seconds", () => {

@@ -47,7 +47,8 @@ describe("fake Conductor through fetch", () => {
     scenarios = await loadScenarios("scenarios");
   });
   beforeEach(async () => {
-    conductor = await startConductorServer({ scenarios, ...KEY, commandDelayMs: 30 });
+    // Long enough that a loaded machine still reads a started command as RUNNING before it completes.
+    conductor = await startConductorServer({ scenarios, ...KEY, commandDelayMs: 400 });
     const res = await fetch(`${conductor.url}/token`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(KEY) });
     token = ((await res.json()) as { token: string }).token;
   });

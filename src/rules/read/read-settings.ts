@@ -29,11 +29,19 @@ export function readSettings(data: unknown, text: string): Setting[] {
   const sources = [asText(text), ...collectStrings(data).filter((s) => s.includes("\n"))];
   for (const source of new Set(sources)) {
     let current: string | null = null;
+    // `- name: KEY` then `value: "v"`: an env list printed as YAML.
+    let envName: string | null = null;
     for (const line of source.split(/\r?\n/)) {
+      const listed = /^\s*-\s*name:\s*["']?([A-Za-z_][\w.-]*)["']?\s*$/.exec(line);
+      const value = envName ? /^\s*value:\s*["']?(.*?)["']?\s*$/.exec(line) : null;
+      if (value?.[1] !== undefined && envName) out.push({ workload: current, key: envName, value: value[1] });
+      envName = listed?.[1] ?? null;
+      if (listed || value) continue;
       const pairs = [...line.matchAll(ASSIGNED)].map((m) => [m[1] ?? "", m[2] ?? ""] as const);
       const described = DESCRIBED.exec(line) ?? YAML_NUMBER.exec(line);
       if (described?.[1] && described[2]) pairs.push([described[1], described[2]]);
-      current = names.find((name) => headingOf(name).test(line)) ?? current;
+      const heading = KIND_HEADING.exec(line);
+      current = heading?.[1] ?? heading?.[2] ?? names.find((name) => headingOf(name).test(line)) ?? current;
       for (const [key, value] of pairs) out.push({ workload: current, key, value });
     }
   }
@@ -49,6 +57,9 @@ export function readWorkloads(data: unknown, text: string): DeploymentRecord[] {
   const direct = extractDeployments(data, text);
   return direct.length > 0 ? direct : collectStrings(data).flatMap((s) => (s.includes("\n") ? extractDeployments(s, s) : []));
 }
+
+/** `--- deployment/x`, `statefulset.apps/x`, `Name:  x` (describe): a block's heading even for a workload no table listed. */
+const KIND_HEADING = /^\s*(?:[-=#*]+\s*)?(?:deployment|deploy|statefulset|daemonset)(?:\.apps)?\/([a-z0-9][\w.-]*)(?=$|[\s(:,])|^Name:\s+([a-z0-9][\w.-]*)\s*$/i;
 
 /** A line that starts a workload's block: `--- deployment/x (…)`, `Name:   x`, `statefulset.apps/x`, a table row `x   3/3 …`. */
 function headingOf(name: string): RegExp {

@@ -53,7 +53,8 @@ export const analyzePollStorm: Analyzer = {
     analysis.findings.push(...polls.map((p) => p.finding));
     for (const { setting, ms, replicas, batch, tool } of tight) {
       const workload = setting.workload as string;
-      analysis.findings.push({ text: `deployment ${workload}: ${setting.key}=${setting.value}`, note: `a ${ms} ms poll interval${replicas !== null ? ` on ${formatNumber(replicas)} replicas` : ""}`, tool, weight: 0.75, key: "poll-storm" });
+      // The setting as printed; its workload goes in the note (a describe block may name it far above the line).
+      analysis.findings.push({ text: `${setting.key}=${setting.value}`, note: `${workload}: a ${ms} ms poll interval${replicas !== null ? ` on ${formatNumber(replicas)} replicas` : ""}`, tool, weight: 0.75, key: "poll-storm" });
       const fleet = replicas !== null ? ` (${formatNumber(replicas)} replica${replicas === 1 ? "" : "s"})` : "";
       const load = polls[0] ? `; the server answers mostly empty polls (${polls[0].said})` : "";
       analysis.candidates.push({

@@ -43,7 +43,7 @@ export const analyzePoolSize: Analyzer = {
     if (!database) return analysis;
     const configured = sizes.find(({ setting }) => Number(setting.value) === pool.max);
     analysis.findings.push(pool.finding, database.finding);
-    if (configured) analysis.findings.push({ text: `${configured.setting.workload ? `deployment ${configured.setting.workload}: ` : ""}${configured.setting.key}=${configured.setting.value}`, note: "the pool size it is configured with", tool: configured.tool, weight: 0.7, key: "pool-too-small" });
+    if (configured) analysis.findings.push({ text: `${configured.setting.key}=${configured.setting.value}`, note: `the pool size ${configured.setting.workload ?? "the server"} is configured with`, tool: configured.tool, weight: 0.7, key: "pool-too-small" });
     const workload = configured?.setting.workload ?? pool.workload ?? "the Conductor server";
     const kind = pool.hikari || /hikari/i.test(configured?.setting.key ?? "") ? "Hikari JDBC connection pool" : "JDBC connection pool";
     const setting = configured ? `, configured ${configured.setting.key}=${configured.setting.value}` : "";

@@ -23,6 +23,11 @@ export const analyzeRetryStorm: Analyzer = {
   name: "retry storm",
   analyze(evidence) {
     const analysis: Analysis = { findings: [], candidates: [] };
+    const defs = taskDefinitions(evidence);
+    for (const def of defs) {
+      analysis.findings.push({ text: `task definition ${def.name}: retryCount ${def.retryCount}, retryDelaySeconds ${def.retryDelaySeconds}`, tool: "run_sql_select", weight: 0.75, key: "retry-storm" });
+    }
+    const named = new Set<string>();
     for (const result of resultsFor(evidence, "pull_pod_logs")) {
       const lines = logTextOf(result)
         .split(/\r?\n/)
@@ -42,23 +47,30 @@ export const analyzeRetryStorm: Analyzer = {
       const pod = podOf(result) ?? "the pod";
       const noDelay = lines.some((l) => NO_DELAY.test(l));
       analysis.findings.push({ text: `${pod}: ${quoteLine(sample, 160)}`, note: `${formatNumber(lines.length)} lines retrying${task ? ` ${task}` : ""}${noDelay ? " with no delay" : ""}`, tool: result.tool, weight: 0.75, key: "retry-storm" });
-      analysis.candidates.push(candidate(task, workflow, noDelay, quoteLine(sample, 140), result.tool));
+      const def = defs.find((d) => d.name === task);
+      named.add(task);
+      analysis.candidates.push(candidate(task, workflow, noDelay || def !== undefined, quoteLine(sample, 140), result.tool, def));
     }
-    for (const def of taskDefinitions(evidence)) {
-      analysis.findings.push({ text: `task definition ${def.name}: retryCount ${def.retryCount}, retryDelaySeconds ${def.retryDelaySeconds}`, tool: "run_sql_select", weight: 0.75, key: "retry-storm" });
-      analysis.candidates.push(candidate(def.name, null, true, `retryCount ${def.retryCount}, retryDelaySeconds 0`, "run_sql_select"));
-    }
+    // A definition alone (no retry lines read) is the setting without its effect: a weaker reading.
+    for (const def of defs.filter((d) => !named.has(d.name))) analysis.candidates.push({ ...candidate(def.name, null, true, `retryCount ${def.retryCount}, retryDelaySeconds 0`, "run_sql_select"), weight: 0.6 });
     return analysis;
   },
 };
 
-function candidate(task: string | null, workflow: string | null, noDelay: boolean, quote: string, tool: string) {
+interface TaskDefinition {
+  name: string;
+  retryCount: number;
+  retryDelaySeconds: number;
+}
+
+function candidate(task: string | null, workflow: string | null, noDelay: boolean, quote: string, tool: string, def?: TaskDefinition) {
   const what = task ? `Task ${task}` : "A task";
+  const setting = def ? `; its task definition has retryCount ${def.retryCount} and retryDelaySeconds ${def.retryDelaySeconds}` : "";
   return {
     key: "retry-storm",
-    cause: `${what} fails and is retried ${noDelay ? "with no delay" : "hundreds of times"}, again and again (${quote}): every failure is rescheduled at once, so ${workflow ? `its ${workflow} workflows` : "its workflows"} never finish and pile up in the decider and task queues in Redis`,
+    cause: `${what} fails and is retried ${noDelay ? "with no delay" : "hundreds of times"}, again and again (${quote}${setting}): every failure is rescheduled at once, so ${workflow ? `its ${workflow} workflows` : "its workflows"} never finish and pile up in the decider and task queues in Redis`,
     fact: `${task ?? "a task"} retried ${noDelay ? "with no delay" : "hundreds of times"}`,
-    weight: noDelay ? 0.8 : 0.65,
+    weight: def ? 0.85 : noDelay ? 0.8 : 0.65,
     appOrInfra: "app" as const,
     nextStep: `Ask the owner of ${task ?? "the task"} to give its task definition a retry delay (retryDelaySeconds, EXPONENTIAL_BACKOFF) and a small retryCount, and to fix the input it fails on; then the stuck workflows can be terminated or left to finish`,
     tool,
@@ -67,8 +79,8 @@ function candidate(task: string | null, workflow: string | null, noDelay: boolea
 }
 
 /** Task definitions (a JSON column or columns) with a retry count in the hundreds and no delay between retries. */
-function taskDefinitions(evidence: Evidence): { name: string; retryCount: number; retryDelaySeconds: number }[] {
-  const out: { name: string; retryCount: number; retryDelaySeconds: number }[] = [];
+function taskDefinitions(evidence: Evidence): TaskDefinition[] {
+  const out: TaskDefinition[] = [];
   for (const result of resultsFor(evidence, "run_sql_select")) {
     const objects = [...extractRows(result.data, result.text), ...collectStrings(result.data).map((s) => parseNested(s)).filter(isObject)];
     for (const object of objects) {
