@@ -74,10 +74,13 @@ export const ERROR_MECHANISMS: readonly ErrorMechanism[] = [
   {
     key: "library-conflict",
     pattern: /NoSuchMethodError|NoSuchFieldError|NoClassDefFoundError|ClassNotFoundException|IncompatibleClassChangeError|AbstractMethodError|UnsupportedClassVersionError|ModuleNotFoundError|ImportError: cannot import name|undefined symbol:/,
+    // "Could not initialize class X" is a static initializer that failed earlier, not a missing class.
+    unless: /Could not initialize class/i,
     meaning: "a binary incompatibility: code built against one library version runs with another (a dependency bumped without its peers)",
     change: ["rollout"],
     alone: 0.55,
-    withChange: 0.8,
+    // Short of high: which library, and whether the rollout brought it, is read from names, not shown.
+    withChange: 0.75,
     appOrInfra: "app",
     nextStep: (workload) => `Roll ${workload} back to its previous image, then align the library versions its build resolves (the one the error names and what depends on it)`,
   },
@@ -87,7 +90,7 @@ export const ERROR_MECHANISMS: readonly ErrorMechanism[] = [
     meaning: "TLS to a dependency fails: its certificate is not trusted or not valid for the name (a rotated certificate, a changed CA or truststore)",
     change: ["secret", "rollout"],
     alone: 0.55,
-    withChange: 0.8,
+    withChange: 0.75,
     appOrInfra: "infra",
     nextStep: (workload) => `Compare the certificate the dependency now presents with ${workload}'s truststore/CA bundle (the Secret or image that carries it) and restore the trust, then restart it`,
   },

@@ -31,6 +31,8 @@ export const PENDING_TASKS_QUERY =
 /** Who holds the Postgres connections, by state (idle in transaction starves a pool) and client. */
 export const SESSIONS_QUERY =
   "SELECT state, application_name, count(*) AS sessions FROM pg_stat_activity GROUP BY state, application_name ORDER BY sessions DESC LIMIT 10";
+/** Whether the database the server's connection reaches is a standby (in recovery, read-only), and which one. */
+export const RECOVERY_QUERY = "SELECT pg_is_in_recovery() AS in_recovery, current_setting('transaction_read_only') AS read_only, inet_server_addr() AS server";
 /** Sessions waiting on a lock and who blocks them. */
 export const BLOCKING_QUERY =
   "SELECT pid, pg_blocking_pids(pid) AS blocked_by, state, wait_event_type, left(query, 120) AS query FROM pg_stat_activity WHERE cardinality(pg_blocking_pids(pid)) > 0 LIMIT 10";
@@ -48,10 +50,11 @@ export const LEADS: readonly Lead[] = [
   {
     id: "read-only-failover",
     opensOn: ["db-read-only"],
-    why: "writes refused as read-only: the datasource host (deployments) and the database's failover events (infrastructure)",
+    why: "writes refused as read-only: the datasource host (deployments), the database's failover events (infrastructure), whether the database reached is in recovery (SQL)",
     calls: [
       { tool: "get_deployments_info", args: {} },
       { tool: "get_infrastructure_metrics", args: {} },
+      { tool: "run_sql_select", args: { query: RECOVERY_QUERY } },
     ],
   },
   {

@@ -56,9 +56,16 @@ export async function runRulesTriage(input: RulesInput, invoker: ToolInvoker, de
   const own: CallRecord[] = [];
   const reasons: { tool: string; reason: string }[] = [];
   const made = new Set<string>();
+  // Concurrent calls settle in any order; the evidence is read in the order they were asked for, so
+  // the answer does not depend on which command happened to return first.
+  const startOrder = new Map<string, number>();
+  const inStartOrder = <T extends { name: string; input: unknown }>(records: readonly T[]): T[] =>
+    [...records].sort((a, b) => (startOrder.get(keyOf(a)) ?? Infinity) - (startOrder.get(keyOf(b)) ?? Infinity));
+  const modelCalls = invoker.calls.length;
   const call = async (name: string, args: Record<string, unknown>, reason: string): Promise<ToolResult> => {
     const callInput = { executionId: input.executionId, ...args };
     made.add(callKey(name, args));
+    if (!startOrder.has(callKey(name, args))) startOrder.set(callKey(name, args), startOrder.size);
     reasons.push({ tool: name, reason });
     let result = await callSafely(invoker, name, callInput, input.signal);
     // A transient failure (a timed-out or unreachable command) gets one more try before it changes the answer.
@@ -89,20 +96,20 @@ export async function runRulesTriage(input: RulesInput, invoker: ToolInvoker, de
   const extra = suspect && room >= 2 ? [{ tool: "get_pod_events", args: { pod: suspect }, reason: second }, { tool: "pull_pod_logs", args: { pod: suspect, lines: 200 }, reason: second }] : [];
   await Promise.all([...bound, ...extra].map((b) => (b.args ? call(b.tool, b.args, b.reason) : Promise.resolve(null))));
   // What the first answers point at (an empty replica, an exhausted pool, a stuck controller) gets a second look.
-  const followUps = planFollowUps(buildEvidence(issues, own), pods, MAX_RULES_CALLS - own.length);
+  const followUps = planFollowUps(buildEvidence(issues, inStartOrder(own)), pods, MAX_RULES_CALLS - own.length);
   await Promise.all(followUps.map((f) => call(f.tool, f.args, "follow-up: what the first answers point at (an empty replica, an exhausted pool, a stuck controller)")));
   // Then the leads the findings open, a round at a time, within the budget.
   // Leads need a cluster that answers: when every command so far failed, more calls only add waiting.
   const answering = () => own.some((record) => record.name !== "get_incident_details" && record.result.status === "ok");
   for (let round = 0; round < LEAD_ROUNDS && !input.signal?.aborted && answering(); round += 1) {
-    const sofar = buildEvidence(issues, own);
+    const sofar = buildEvidence(issues, inStartOrder(own));
     const steps = planLeadCalls(leadContext(sofar, runAnalyzers(sofar, ANALYZERS), pods, made), MAX_RULES_CALLS - own.length);
     if (steps.length === 0) break;
     await Promise.all(steps.map((step) => call(step.tool, step.args, step.reason)));
   }
   // Still nothing settled: widen the look with what is left of the budget before handing over.
   if (!input.signal?.aborted && answering()) {
-    const sofar = buildEvidence(issues, own);
+    const sofar = buildEvidence(issues, inStartOrder(own));
     if (isUnsettled(rankAlongGraph(rankCandidates(runAnalyzers(sofar, ANALYZERS).candidates), sofar.issues))) {
       const context = { ...leadContext(sofar, { findings: [], candidates: [] }, pods, made), open: new Set([UNSETTLED]) };
       const steps = planLeadCalls(context, MAX_RULES_CALLS - own.length, [WIDENING]);
@@ -111,7 +118,11 @@ export async function runRulesTriage(input: RulesInput, invoker: ToolInvoker, de
   }
 
   // The model's calls (when standing in) are evidence too; a cached repeat is read once.
-  const evidence = buildEvidence(issues, dedupe([...invoker.calls.map((call, i) => ({ ...call, callId: callIdOf(i) })), ...own.map((call, i) => ({ ...call, callId: `r${i + 1}` }))]));
+  const recorded = invoker.calls.map((call, i) => ({ ...call, callId: callIdOf(i) }));
+  const evidence = buildEvidence(
+    issues,
+    dedupe([...recorded.slice(0, modelCalls), ...inStartOrder(recorded.slice(modelCalls)), ...inStartOrder(own).map((call, i) => ({ ...call, callId: `r${i + 1}` }))]),
+  );
   const analysis = runAnalyzers(evidence, ANALYZERS);
   if (!pod && bound.some((b) => b.args === null)) {
     analysis.findings.push({ text: "no pod to inspect: the alert names none and no pod list could be read, so pod events and logs were skipped", tool: "get_pods_data", weight: 0.2 });
@@ -130,6 +141,10 @@ export async function runRulesTriage(input: RulesInput, invoker: ToolInvoker, de
     },
   };
   return { report, facts: { factSheet, sources: callSources(evidence) } };
+}
+
+function keyOf(record: { name: string; input: unknown }): string {
+  return callKey(record.name, isObject(record.input) ? record.input : {});
 }
 
 /** No root, a root that is only a general reading, or two roots the evidence cannot tell apart. */

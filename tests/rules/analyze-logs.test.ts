@@ -8,6 +8,16 @@ const logs = (data: unknown) => ({ tool: "pull_pod_logs", input: { pod: "conduct
 const top = (candidates: { key: string; weight: number }[]) => [...candidates].sort((a, b) => b.weight - a.weight)[0];
 
 describe("analyzeLogExceptions", () => {
+  it("between pods, the warning repeated most speaks for the logs, whichever pod was read first", () => {
+    const once = { tool: "pull_pod_logs", input: { pod: "report-archiver-29410560-x7k2p" }, data: "2026-11-30 10:00:01 WARN  1,204 manifests have no archive flag" };
+    const many = { tool: "pull_pod_logs", input: { pod: "conductor-server-6d9f7b8c5-2kx4p" }, data: Array.from({ length: 40 }, (_, i) => `2026-11-30 10:00:${String(i).padStart(2, "0")} WARN  Rejected poll from 10.42.5.88: token expired -> 401`).join("\n") };
+    const issues = [issue("CONDUCTOR_WARN_LOGS_COUNT_EXCEEDED_THRESHOLD", "Warn Logs Count is at 18,406 in the last 15 minutes")];
+    for (const order of [[once, many], [many, once]]) {
+      const { candidates } = analyzeLogExceptions.analyze(evidenceOf(order, issues));
+      expect(top(candidates.filter((c) => c.key === "log-warn"))).toMatchObject({ cause: expect.stringContaining("token expired") });
+    }
+  });
+
   it("text: a Conductor wrapper around Jedis is a Redis connection problem", () => {
     const { findings, candidates } = analyzeLogExceptions.analyze(evidenceOf([logs(f.LOGS_JEDIS)]));
     expect(top(candidates)).toMatchObject({ key: "redis-connection", appOrInfra: "infra", cause: expect.stringContaining("JedisConnectionException") });

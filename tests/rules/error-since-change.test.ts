@@ -2,10 +2,12 @@ import { describe, expect, it } from "vitest";
 import { analyzeChallengeRedirect } from "../../src/rules/judge/analyzers/analyze-challenge-redirect.ts";
 import { analyzeErrorSinceChange } from "../../src/rules/judge/analyzers/analyze-error-since-change.ts";
 import { analyzeLbHealthCheck } from "../../src/rules/judge/analyzers/analyze-lb-health-check.ts";
+import { analyzeLogExceptions } from "../../src/rules/judge/analyzers/analyze-log-exceptions.ts";
 import { rankAlongGraph } from "../../src/rules/judge/rank-along-graph.ts";
 import { confidenceOf } from "../../src/rules/compose/compose-report.ts";
 import { extractDeployments } from "../../src/rules/read/read-deployments.ts";
 import { planLeadCalls } from "../../src/rules/investigate/follow-leads.ts";
+import { RECOVERY_QUERY } from "../../src/playbook/leads.ts";
 import { extractPods } from "../../src/rules/read/read-pods.ts";
 import type { CauseCandidate } from "../../src/rules/types.ts";
 import { evidenceOf, issue } from "./build-evidence.ts";
@@ -113,6 +115,18 @@ describe("a load balancer whose targets fail its health check on a path the pods
     expect(found?.cause).toContain("serve their health endpoint at /internal/ready");
   });
 
+  it("a timeout does not blame the path; targets down behind crashing backend pods are the pods' story", () => {
+    const timedOut = ingress(["unhealthy", "unhealthy"]);
+    for (const target of timedOut.targetGroups[0]?.targets ?? []) Object.assign(target, { reason: "Target.Timeout", description: "Request timed out" });
+    const [found] = analyzeLbHealthCheck.analyze(evidenceOf([{ tool: "get_ingress_info", data: timedOut }, { tool: "get_deployments_info", data: deployments }])).candidates;
+    expect(found?.weight).toBe(0.7);
+    expect(found?.cause).not.toContain("still points at");
+    const withBackend = ingress(["unhealthy", "unhealthy"]);
+    Object.assign(withBackend.items[0]?.spec.rules[0] ?? {}, { http: { paths: [{ path: "/", backend: { service: { name: "web-api", port: { number: 8080 } } } }] } });
+    const crashing = "NAME                       READY   STATUS             RESTARTS   AGE\nweb-api-5c6d7e8f9-abcde   0/1     CrashLoopBackOff   8          1h\n";
+    expect(analyzeLbHealthCheck.analyze(evidenceOf([{ tool: "get_ingress_info", data: withBackend }, { tool: "get_deployments_info", data: deployments }, { tool: "get_pods_data", data: crashing }])).candidates).toEqual([]);
+  });
+
   it("nothing while some target is healthy", () => {
     const evidence = evidenceOf([{ tool: "get_ingress_info", data: ingress(["healthy", "unhealthy"]) }, { tool: "get_deployments_info", data: deployments }]);
     expect(analyzeLbHealthCheck.analyze(evidence).candidates).toEqual([]);
@@ -185,6 +199,16 @@ describe("an error that names its mechanism, since the change that brought it", 
     expect(stale?.cause).toContain("the Secret bus-credentials was updated at 2026-04-02T01:59:00Z while the pods date from 2026-03-20T08:00:00Z");
   });
 
+  it("the SQL answer that the database reached is in recovery joins the cause; the read-only lead asks for it", () => {
+    const serverLog = { tool: "pull_pod_logs", input: { pod: "conductor-server-5d6e7f8a9-aaaaa" }, data: "2026-04-02 03:12:00.000 ERROR 1 --- [exec-1] c.n.c.Dao : insert failed\norg.postgresql.util.PSQLException: ERROR: cannot execute INSERT in a read-only transaction\n" };
+    const sql = { tool: "run_sql_select", input: { query: RECOVERY_QUERY }, data: { columns: ["in_recovery", "read_only", "server"], rows: [[true, "on", "10.0.3.7"]] } };
+    const [found] = analyzeErrorSinceChange.analyze(evidenceOf([serverLog, sql])).candidates;
+    expect(found?.cause).toContain("(the database it reaches: in_recovery: true)");
+    const steps = planLeadCalls({ open: new Set(["db-read-only"]), pods: [], pendingTask: null, made: new Set() }, 5);
+    expect(steps.map((s) => s.tool)).toEqual(["get_deployments_info", "get_infrastructure_metrics", "run_sql_select"]);
+    expect(steps[2]?.args.query).toBe(RECOVERY_QUERY);
+  });
+
   const authLogs = '{"@timestamp":"2026-04-02T02:00:20Z","log.level":"ERROR","message":"publish failed","error.type":"org.example.bus.AuthenticationException","error.message":"invalid credentials for client evt"}\n';
   const serverDeployment = (updated: string) => ({ deployments: [{ deployment: "events-server", ready: "2/2", image: "acme/events:1.0", envFrom: ["secret/bus-credentials"], updated }] });
   const syncLog = '{"level":"info","ts":1775095210,"msg":"secret updated","secret":"[redacted]","keys":["password"]}\n';
@@ -253,7 +277,7 @@ describe("more errors that name their mechanism", () => {
   it("a linkage error since the rollout: libraries out of step", () => {
     const logs = logsOf(["2026-04-02 10:00:00 ERROR 1 --- [main] o.s.b.SpringApplication : Application run failed", "java.lang.NoSuchMethodError: 'void com.fasterxml.jackson.core.JsonParser.close(boolean)'"]);
     const [found] = analyzeErrorSinceChange.analyze(evidenceOf([logs, rollout])).candidates;
-    expect(found).toMatchObject({ key: "library-conflict", weight: 0.8 });
+    expect(found).toMatchObject({ key: "library-conflict", weight: 0.75 });
     const verdict = rankAlongGraph([found as CauseCandidate, candidate("startup-error", 0.8, "billing-api-6d7e8f9a5-xyz12")], [issue("POD_RESTARTED", "Pod has been restarted 6 times - billing-api-6d7e8f9a5-xyz12", "MAJOR", "billing-api-6d7e8f9a5-xyz12")]);
     expect(verdict.root?.node.id).toBe("library-conflict");
   });
@@ -281,6 +305,60 @@ describe("more errors that name their mechanism", () => {
     const lines = ["2026-04-02 10:00:00 ERROR 1 --- [exec-2] c.a.b.Repo : java.lang.ClassNotFoundException: com.acme.optional.Plugin"];
     for (let i = 0; i < 6; i += 1) lines.push(`2026-04-02 10:00:0${i} ERROR 1 --- [exec-2] c.a.b.Api : order ${i} rejected by the payment provider`);
     expect(analyzeErrorSinceChange.analyze(evidenceOf([logsOf(lines), rollout])).candidates).toEqual([]);
+  });
+});
+
+describe("any dominant exception that began just after its workload's rollout", () => {
+  const logs = (day: string) => ({
+    tool: "pull_pod_logs",
+    input: { pod: "orders-api-6d7e8f9a5-xyz12" },
+    data: [`${day} 10:00:00.000 ERROR 1 --- [exec-1] c.a.o.Api : failed`, "java.lang.IllegalStateException: order state SHIPPED not mapped", `${day} 10:00:05.000 ERROR 1 --- [exec-2] c.a.o.Api : failed`, "java.lang.IllegalStateException: order state SHIPPED not mapped"].join("\n"),
+  });
+  const deployments = { tool: "get_deployments_info", data: { deployments: [{ name: "orders-api", image: "acme/orders:3.1.0", previousImage: "acme/orders:3.0.4", updated: "2026-04-02T08:30:00Z" }] } };
+
+  it("says since the rollout when the error first appears within a day after it", () => {
+    const [found] = analyzeLogExceptions.analyze(evidenceOf([logs("2026-04-02"), deployments])).candidates;
+    expect(found?.cause).toContain('since the rollout of orders-api at 2026-04-02T08:30:00Z: "image acme/orders:3.0.4 → acme/orders:3.1.0"');
+  });
+
+  it("says nothing of a rollout long before the error, or after it", () => {
+    expect(analyzeLogExceptions.analyze(evidenceOf([logs("2026-04-09"), deployments])).candidates[0]?.cause).not.toContain("since the rollout");
+    expect(analyzeLogExceptions.analyze(evidenceOf([logs("2026-04-01"), deployments])).candidates[0]?.cause).not.toContain("since the rollout");
+  });
+});
+
+describe("a rollout recorded only in helm history", () => {
+  it("is the workload's when the revision deployed the version its image runs", () => {
+    const helm = "REVISION  UPDATED                   STATUS      CHART            APP VERSION  DESCRIPTION\n6         2026-03-30T09:00:00Z      superseded  shop-2.1.0       4.1.0        Upgrade complete\n7         2026-04-02T08:00:00Z      deployed    shop-3.0.0       5.0.0        Upgrade complete\n";
+    const evidence = evidenceOf([
+      { tool: "pull_pod_logs", input: { pod: "shop-api-6d7e8f9a5-xyz12" }, data: "2026-04-02 09:00:00 ERROR 1 --- [main] c.a.S : boot failed\njava.lang.NoClassDefFoundError: com/acme/legacy/Money\n" },
+      { tool: "get_deployments_info", data: { helmHistory: helm, deployments: [{ name: "shop-api", image: "acme/shop-api:5.0.0" }] } },
+    ]);
+    const [found] = analyzeErrorSinceChange.analyze(evidence).candidates;
+    expect(found?.key).toBe("library-conflict");
+    expect(found?.cause).toContain('since the rollout of shop-api at 2026-04-02T08:00:00Z: helm revision 7 (chart shop-2.1.0 → shop-3.0.0, app version 4.1.0 → 5.0.0)');
+  });
+});
+
+describe("kubectl describe text", () => {
+  it("reads the Secrets a described deployment references and its probe path", () => {
+    const described = [
+      "Name:                   events-server",
+      "Namespace:              apps",
+      "    Image:      acme/events:1.0",
+      "    Readiness:  http-get http://:8080/internal/ready delay=5s timeout=1s period=10s",
+      "    Environment Variables from:",
+      "      bus-credentials  Secret  Optional: false",
+      "    Environment:",
+      "      DB_PASSWORD:  <set to the key 'password' in secret 'events-db'>  Optional: false",
+    ].join("\n");
+    const logs = { tool: "pull_pod_logs", input: { pod: "events-server-7f8e9d6c5-bbbbb" }, data: "2026-04-02 02:00:20 ERROR 1 --- [bus] o.e.Bus : connect failed: invalid credentials\n" };
+    const sync = { tool: "pull_pod_logs", input: { pod: "external-secrets-6a7b8c9d5-ccccc" }, data: "2026-04-02T02:00:05Z INFO secret updated apps/events-db\n" };
+    const stale = analyzeErrorSinceChange.analyze(evidenceOf([logs, { tool: "get_deployments_info", data: described }, sync])).candidates.find((c) => c.key === "stale-secret");
+    expect(stale?.cause).toContain("the Secret events-db was updated at 2026-04-02T02:00:05Z");
+    const ingress = { items: [{ metadata: { name: "web" }, spec: { rules: [{ host: "web.example" }] }, status: { loadBalancer: { ingress: [{ hostname: "lb.example" }] } } }], targetGroups: [{ name: "tg", healthCheck: { path: "/health" }, targets: [{ state: "unhealthy", reason: "Target.ResponseCodeMismatch", description: "Health checks failed with these codes: [404]" }] }] };
+    const [lb] = analyzeLbHealthCheck.analyze(evidenceOf([{ tool: "get_ingress_info", data: ingress }, { tool: "get_deployments_info", data: described }])).candidates;
+    expect(lb?.cause).toContain("events-server's pods serve their health endpoint at /internal/ready (readiness probe)");
   });
 });
 

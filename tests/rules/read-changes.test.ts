@@ -13,7 +13,9 @@ const HELM = [
 describe("extractChanges", () => {
   it("reads a helm history table held in a JSON string field, the live revision's description verbatim", () => {
     const data = { helm: HELM, deployments: { items: [] } };
-    expect(extractChanges(data, JSON.stringify(data))).toEqual([{ workload: null, revision: "9", time: "Tue Feb 10 08:15:00 2026", description: "Upgrade complete: limits.memory 3Gi -> 1536Mi" }]);
+    expect(extractChanges(data, JSON.stringify(data))).toEqual([
+      { workload: null, revision: "9", time: "Tue Feb 10 08:15:00 2026", description: "Upgrade complete: limits.memory 3Gi -> 1536Mi", version: "3.1.0", moved: "chart billing-1.4.0 → billing-1.4.1" },
+    ]);
   });
 
   it("reads a rolloutHistory map keyed by workload, and a Deployment's change-cause with its previous image", () => {

@@ -14,6 +14,10 @@ export interface Change {
   time: string | null;
   /** What the record says changed, verbatim (a change-cause, a helm description, `image a → b`). */
   description: string;
+  /** The application version it deployed, when the record says (helm's APP VERSION). */
+  version?: string | null;
+  /** The versions it moved between, when the record shows the previous one (`chart a → b, app version x → y`). */
+  moved?: string | null;
 }
 
 export function extractChanges(data: unknown, text: string): Change[] {
@@ -39,12 +43,19 @@ export function extractChanges(data: unknown, text: string): Change[] {
   // helm history: as JSON rows, as the command's text, or as a table inside a string field.
   const tables = [text, ...collectStrings(data).filter((s) => /^\s*REVISION\b/m.test(s))];
   for (const table of tables) {
-    const current = currentRevision(extractHelmHistory(table === text ? data : null, table));
+    const history = extractHelmHistory(table === text ? data : null, table);
+    const current = currentRevision(history);
     if (current?.description && !changes.some((c) => c.revision === String(current.revision) && c.description === current.description)) {
-      // "Upgrade complete" says nothing of what changed; the chart (and app version) it moved to does.
+      // "Upgrade complete" says nothing of what changed; the chart (and app version) it moved to does,
+      // and the versions it moved from when the previous revision is listed.
       const generic = /^(upgrade|install) complete\.?$/i.test(current.description.trim());
       const chart = generic && current.chart ? `chart ${current.chart}${current.appVersion ? ` (app ${current.appVersion})` : ""}: ` : "";
-      changes.push({ workload: current.release, revision: String(current.revision), time: current.updated, description: `${chart}${current.description}` });
+      const previous = [...history].filter((r) => r.revision < current.revision).sort((a, b) => b.revision - a.revision)[0];
+      const moved = [
+        previous?.chart && current.chart && previous.chart !== current.chart ? `chart ${previous.chart} → ${current.chart}` : null,
+        previous?.appVersion && current.appVersion && previous.appVersion !== current.appVersion ? `app version ${previous.appVersion} → ${current.appVersion}` : null,
+      ].filter((m): m is string => m !== null);
+      changes.push({ workload: current.release, revision: String(current.revision), time: current.updated, description: `${chart}${current.description}`, version: current.appVersion, moved: moved.length > 0 ? moved.join(", ") : null });
       break;
     }
   }

@@ -2,6 +2,7 @@ import { matchMechanism, type ErrorMechanism } from "../../../playbook/error-mec
 import { extractChanges } from "../../read/read-changes.ts";
 import { extractDeployments } from "../../read/read-deployments.ts";
 import { extractPods } from "../../read/read-pods.ts";
+import { extractRows } from "../../read/read-rows.ts";
 import { parseLogRecords, type LogRecord } from "../../read/read-logs.ts";
 import { collectStrings, isObject, readString, walkObjects, type JsonObject } from "../../read/walk-json.ts";
 import { workloadOf } from "../../read/workload-name.ts";
@@ -41,12 +42,14 @@ export const analyzeErrorSinceChange: Analyzer = {
       analysis.findings.push(errorFinding);
       if (corroborated) analysis.findings.push({ text: `${pod}: ${corroborated}`, note: "the mechanism at work", tool: result.tool, weight: 0.6, key: mechanism.key });
       if (change) analysis.findings.push({ ...change.finding, key: mechanism.key });
+      const standby = mechanism.key === "db-read-only" ? inRecovery(evidence) : null;
+      if (standby) analysis.findings.push({ ...standby, key: mechanism.key });
       const weight = change ? mechanism.withChange : (mechanism.alone as number);
       analysis.candidates.push({
         key: mechanism.key,
-        cause: `${workload}: ${hit.quote} — ${mechanism.meaning}${corroborated ? ` (its logs: ${corroborated})` : ""}${change ? ` — since ${change.since}` : ""}`,
+        cause: `${workload}: ${hit.quote} — ${mechanism.meaning}${corroborated ? ` (its logs: ${corroborated})` : ""}${standby ? ` (the database it reaches: ${standby.text})` : ""}${change ? ` — since ${change.since}` : ""}`,
         fact: `${workload}: ${hit.quote.slice(0, 70)}${change ? ` since ${change.short}` : ""}`,
-        weight: Math.min(0.9, weight + (corroborated && change ? 0.05 : 0)),
+        weight: Math.min(0.9, weight + ((corroborated || standby) && change ? 0.05 : 0)),
         appOrInfra: mechanism.appOrInfra,
         nextStep: mechanism.nextStep(workload),
         subject: pod,
@@ -112,6 +115,8 @@ function quoteText(text: string, max: number): string {
 }
 
 interface FoundChange {
+  /** When the change happened, when recorded. */
+  time?: string | null;
   /** The change as the cause states it. */
   since: string;
   short: string;
@@ -126,18 +131,57 @@ function findChange(mechanism: ErrorMechanism, evidence: Evidence, workload: str
   return null;
 }
 
-/** The workload's last recorded rollout (change-cause, image bump, helm revision). */
+/** How soon after a rollout an error's first occurrence is taken to come from it. */
+const ROLLOUT_WINDOW_MS = 24 * 3600 * 1000;
+
+/**
+ * `since the rollout of W at T: "…"` when the workload rolled out at most a day before the error
+ * first appears in these logs (both times known): any dominant error, mechanism or not.
+ */
+export function rolloutJustBefore(evidence: Evidence, workload: string, logText: string, matches: (record: LogRecord) => boolean): string | null {
+  const first = isoTime(parseLogRecords(logText).records.find(matches)?.time ?? null);
+  const change = first ? rolloutOf(evidence, workload) : null;
+  const at = change?.time ? Date.parse(change.time) : Number.NaN;
+  if (!first || !change || Number.isNaN(at)) return null;
+  const gap = Date.parse(first) - at;
+  return gap >= 0 && gap <= ROLLOUT_WINDOW_MS ? `since ${change.since}` : null;
+}
+
+/**
+ * The workload's last recorded rollout (change-cause, image bump), else the release's helm
+ * revision when it deployed the version the workload's image runs.
+ */
 function rolloutOf(evidence: Evidence, workload: string): FoundChange | null {
   for (const result of resultsFor(evidence, "get_deployments_info")) {
-    const change = extractChanges(result.data, result.text).find((c) => c.workload === workload);
-    if (!change) continue;
+    const changes = extractChanges(result.data, result.text);
     const deployment = extractDeployments(result.data, result.text).find((d) => d.name === workload);
-    const verbatim = deployment?.changeCause ?? change.description;
+    const tag = deployment?.images[0]?.split(":").pop() ?? null;
+    const own = changes.find((c) => c.workload === workload);
+    const release = own ? null : changes.find((c) => c.version && tag && c.version.replace(/^v/, "") === tag.replace(/^v/, ""));
+    const change = own ?? release;
+    if (!change) continue;
+    const what = release ? `helm revision ${change.revision}${change.moved ? ` (${change.moved})` : ""}: "${change.description}"` : `"${change.description}"`;
+    const verbatim = own ? (deployment?.changeCause ?? change.description) : change.description;
     return {
-      since: `the rollout of ${workload}${change.time ? ` at ${change.time}` : ""}: "${change.description}"`,
-      short: `the rollout ${change.description.slice(0, 50)}`,
-      finding: { text: `${workload}: ${verbatim}`, note: `its last rollout${change.time ? `, ${change.time}` : ""}`, tool: result.tool, weight: 0.7 },
+      time: isoTime(change.time),
+      since: `the rollout of ${workload}${change.time ? ` at ${change.time}` : ""}: ${what}`,
+      short: `the rollout ${(change.moved ?? change.description).slice(0, 50)}`,
+      finding: { text: release ? `${change.revision} ${change.description}` : `${workload}: ${verbatim}`, note: `${release ? "the release's" : "its"} last rollout${change.time ? `, ${change.time}` : ""}`, tool: result.tool, weight: 0.7 },
     };
+  }
+  return null;
+}
+
+/** The SQL answer saying the database reached is a standby: `pg_is_in_recovery = true` (or read-only on). */
+function inRecovery(evidence: Evidence): RuleFinding | null {
+  for (const result of resultsFor(evidence, "run_sql_select")) {
+    for (const row of extractRows(result.data, result.text)) {
+      const entries = Object.entries(row);
+      const recovery = entries.find(([key]) => /in_recovery/i.test(key));
+      if (recovery && (recovery[1] === true || recovery[1] === "t" || recovery[1] === "true")) {
+        return { text: `${recovery[0]}: ${String(recovery[1])}`, note: "the connection reaches a standby", tool: result.tool, weight: 0.7 };
+      }
+    }
   }
   return null;
 }
@@ -194,6 +238,10 @@ function failoverEvent(evidence: Evidence, workload: string): { text: string; ti
       for (const line of rawLogText(result).split(/\r?\n/)) {
         if (line.length <= 400 && FAILOVER.test(line) && DATABASE_WORDS.test(line)) consider(quoteLine(line, 160).slice(1, -1).replace(/^[\s:|-]+/, ""), lineTime(line), result.tool);
       }
+      continue;
+    }
+    if (typeof result.data === "string") {
+      for (const line of result.data.split(/\r?\n/)) if (line.length <= 300 && FAILOVER.test(line) && DATABASE_WORDS.test(line)) consider(line.trim(), lineTime(line), result.tool);
       continue;
     }
     walkObjects(result.data, (object) => {
@@ -354,6 +402,11 @@ function secretsOf(evidence: Evidence, workload: string): string[] {
       });
       return true;
     });
+    // `kubectl describe deployment`: `<set to the key 'password' in secret 'app-db'>`, `app-db  Secret  Optional: false`.
+    for (const block of describedBlocks(result.text, workload)) {
+      for (const m of block.matchAll(/in secret '([^']+)'/g)) if (m[1]) names.add(m[1]);
+      for (const m of block.matchAll(/^\s*([a-z0-9][a-z0-9.-]*)\s+Secret\s+Optional:/gm)) if (m[1]) names.add(m[1]);
+    }
     for (const deployment of extractDeployments(result.data, result.text).filter((d) => d.name === workload)) {
       for (const value of Object.values(deployment.env)) {
         const m = /^<secret ([^/>]+)\//.exec(value);
@@ -362,6 +415,11 @@ function secretsOf(evidence: Evidence, workload: string): string[] {
     }
   }
   return [...names];
+}
+
+/** The `describe` sections (from one `Name:` line to the next) about this workload. */
+function describedBlocks(text: string, workload: string): string[] {
+  return text.split(/^(?=Name:\s)/m).filter((block) => /^Name:\s+(\S+)/m.exec(block)?.[1] === workload);
 }
 
 function lastRollout(evidence: Evidence, workload: string): string | null {

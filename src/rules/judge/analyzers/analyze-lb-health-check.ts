@@ -1,5 +1,8 @@
 import { extractChanges } from "../../read/read-changes.ts";
 import { extractIngresses } from "../../read/read-ingresses.ts";
+import { extractPods } from "../../read/read-pods.ts";
+import { workloadOf } from "../../read/workload-name.ts";
+import { isNotReady } from "./analyze-pod-statuses.ts";
 import { isObject, readKey, readString, walkObjects, type JsonObject } from "../../read/walk-json.ts";
 import { logTextOf, podOf, resultsFor } from "../../evidence.ts";
 import type { Analysis, Analyzer, Evidence } from "../../types.ts";
@@ -23,10 +26,15 @@ export const analyzeLbHealthCheck: Analyzer = {
       if (!group) continue;
       const annotation = result ? healthCheckAnnotation(result.data, result.text) : null;
       const path = group.path ?? annotation?.[1] ?? null;
-      const probe = probePaths(evidence).find((p) => p.path !== path) ?? null;
-      const change = probe ? rolloutOf(evidence, probe.workload) : null;
       const seen = "misses" in group ? group.misses : null;
       const reason = seen ? `${seen.pod}'s access log: ${seen.line.slice(0, 160)}` : [group.reason, group.description].filter(Boolean).join(" ");
+      // Targets down because the backend's pods are down is the pods' story, not the health check's.
+      const backend = result ? (extractIngresses(result.data, result.text).find((i) => i.service)?.service ?? null) : null;
+      if (backend && !podsServing(evidence, backend)) continue;
+      // The path is to blame only when the check got an answer that says "not here" (404, a redirect, a refusal), not a timeout.
+      const answered = seen !== null || /ResponseCodeMismatch/i.test(reason) || /^(404|30[1278]|401|403)$/.test(codesOf(reason) ?? "");
+      const probe = answered ? (probePaths(evidence).find((p) => p.path !== path && podsServing(evidence, p.workload)) ?? null) : null;
+      const change = probe ? rolloutOf(evidence, probe.workload) : null;
       const targets = seen ? `every one of the health checker's ${seen.count} requests` : `${group.unhealthy} of ${group.total} targets`;
       if (seen) analysis.findings.push({ text: `${seen.pod}: ${seen.line.slice(0, 160)}`, note: `the load balancer's health checker gets ${seen.code} on ${seen.path}, ×${seen.count}`, tool: "pull_pod_logs", weight: 0.8, key: "lb-health-check" });
       else analysis.findings.push({ text: `${group.unhealthy}/${group.total} targets unhealthy: ${reason}`, note: `target group ${group.name ?? "of the load balancer"}${path ? `, health check path ${path}` : ""}`, tool: "get_ingress_info", weight: 0.85, key: "lb-health-check" });
@@ -38,7 +46,7 @@ export const analyzeLbHealthCheck: Analyzer = {
         key: "lb-health-check",
         cause: probe
           ? `The load balancer's health check requests ${path ?? "its path"} and gets ${seen?.code ?? codesOf(reason) ?? "an error"} from ${targets} (${reason}), while ${probe.workload}'s pods serve their health endpoint at ${probe.path} (${probe.kind}): ${where} still points at ${path ?? "the old path"}${change ? ` since the rollout "${change.description}"` : ""}, so the LB has no healthy target and answers 503`
-          : `The load balancer has no healthy target: ${targets} fail its health check${path ? ` on ${path}` : ""} (${reason}), so it answers 503 however healthy the pods are`,
+          : `The load balancer has no healthy target: ${targets} fail its health check${path ? ` on ${path}` : ""} (${reason}), so it answers 503`,
         fact: `${seen ? "the LB health checks" : `${group.unhealthy}/${group.total} LB targets`} fail${path ? ` on ${path}` : ""}${probe ? ` (pods serve ${probe.path})` : ""}`,
         weight: probe ? 0.9 : 0.7,
         appOrInfra: "infra",
@@ -126,6 +134,12 @@ function probePaths(evidence: Evidence): { workload: string; kind: string; path:
       }
       return found.some((f) => f.workload === workload);
     });
+    // `kubectl describe deployment`: `Readiness:  http-get http://:8080/actuator/health delay=10s …`.
+    for (const block of result.text.split(/^(?=Name:\s)/m)) {
+      const workload = /^Name:\s+(\S+)/m.exec(block)?.[1];
+      const m = /^\s*(Readiness|Startup|Liveness):\s+http-get\s+https?:\/\/[^/\s]*(\/\S*)/m.exec(block);
+      if (workload && m?.[2] && !found.some((f) => f.workload === workload)) found.push({ workload, kind: `${(m[1] as string).toLowerCase()} probe`, path: m[2] });
+    }
   }
   return found;
 }
@@ -136,6 +150,12 @@ function rolloutOf(evidence: Evidence, workload: string) {
     if (change) return change;
   }
   return null;
+}
+
+/** True unless the pod list shows the workload's pods (a Service named like its deployment) not Running or not ready. */
+function podsServing(evidence: Evidence, workload: string): boolean {
+  const pods = resultsFor(evidence, "get_pods_data").flatMap((r) => extractPods(r.data, r.text)).filter((p) => workloadOf(p.name) === workload);
+  return pods.every((p) => /^running$/i.test(p.status ?? "Running") && !isNotReady(p));
 }
 
 /** `Health checks failed with these codes: [404]` → `404`. */

@@ -1,7 +1,9 @@
 import { summarizeLogs, type ExceptionCount, type LogSummary } from "../../read/read-logs.ts";
 import { formatNumber, hasIssue, logTextOf, podOf, quoteLine, resultsFor } from "../../evidence.ts";
-import type { Analysis, Analyzer, Evidence } from "../../types.ts";
+import type { Analysis, Analyzer, CauseCandidate, Evidence } from "../../types.ts";
 import { matchException } from "../../../playbook/exception-signatures.ts";
+import { workloadOf } from "../../read/workload-name.ts";
+import { rolloutJustBefore } from "./analyze-error-since-change.ts";
 
 /** The dominant exception (or, without one, the dominant ERROR/WARN message) in pulled logs. */
 export const analyzeLogExceptions: Analyzer = {
@@ -16,12 +18,41 @@ export const analyzeLogExceptions: Analyzer = {
         continue;
       }
       const top = pickDominant(summary.exceptions);
-      if (top) addException(analysis, top, summary, pod, result.tool);
+      if (top) {
+        addException(analysis, top, summary, pod, result.tool);
+        // The dominant error's first occurrence within a day after its workload's rollout: say so.
+        const since = rolloutJustBefore(evidence, workloadOf(pod), logTextOf(result), (r) => r.exception?.name === top.name || r.causes.some((c) => c.name === top.name));
+        const added = analysis.candidates.at(-1);
+        if (since && added) added.cause = `${added.cause}; ${since}`;
+      }
       addMessages(analysis, summary, evidence, pod, result.tool, top !== null);
     }
+    outweighRepeats(analysis.candidates);
     return analysis;
   },
 };
+
+/** How often each candidate's message repeats in its pod's logs. */
+const repeatsOf = new WeakMap<CauseCandidate, number>();
+
+function pushCounted(analysis: Analysis, count: number, candidate: CauseCandidate): void {
+  repeatsOf.set(candidate, count);
+  analysis.candidates.push(candidate);
+}
+
+/**
+ * Between pods, the message repeated ×197 speaks for the logs, not one seen once in another pod:
+ * of the candidates of one kind, those with fewer repeats step just below the most repeated one
+ * (never past a candidate of another kind).
+ */
+function outweighRepeats(candidates: CauseCandidate[]): void {
+  const repeats = (c: CauseCandidate) => repeatsOf.get(c) ?? 0;
+  for (const key of new Set(candidates.map((c) => c.key))) {
+    const same = candidates.filter((c) => c.key === key);
+    const most = Math.max(...same.map(repeats));
+    for (const c of same) if (repeats(c) < most) c.weight = Math.max(0, c.weight - 0.01);
+  }
+}
 
 /** Highest count wins; on a tie the class that names a known cause beats a generic wrapper. */
 function pickDominant(exceptions: ExceptionCount[]): ExceptionCount | null {
@@ -51,7 +82,9 @@ function addException(analysis: Analysis, top: ExceptionCount, summary: LogSumma
     key: signature?.key ?? `exception-${top.name}`,
   });
   const often = top.count >= 20 ? 0.05 : 0;
-  analysis.candidates.push(
+  pushCounted(
+    analysis,
+    top.count,
     signature
       ? {
           key: signature.key,
@@ -85,7 +118,7 @@ function addMessages(analysis: Analysis, summary: LogSummary, evidence: Evidence
   if (topError && !hasException) {
     const relevant = hasIssue(evidence, "CONDUCTOR_ERROR_LOGS_COUNT_EXCEEDED_THRESHOLD");
     analysis.findings.push({ text: `${pod}: ${quoteLine(topError.sample)}`, note: `most frequent error, ×${formatNumber(topError.count)}`, tool, weight: 0.45, key: "log-error" });
-    analysis.candidates.push({ key: "log-error", cause: `the error "${messageOf(topError.sample)}" repeats ×${formatNumber(topError.count)} in ${pod}'s logs`, fact: `error ×${formatNumber(topError.count)} in ${pod}'s logs`, weight: relevant ? 0.5 : 0.35, appOrInfra: "unknown", tool });
+    pushCounted(analysis, topError.count, { key: "log-error", cause: `the error "${messageOf(topError.sample)}" repeats ×${formatNumber(topError.count)} in ${pod}'s logs`, fact: `error ×${formatNumber(topError.count)} in ${pod}'s logs`, weight: relevant ? 0.5 : 0.35, appOrInfra: "unknown", tool });
   }
   // A warning is context unless warnings are the alert itself.
   const relevant = hasIssue(evidence, "CONDUCTOR_WARN_LOGS_COUNT_EXCEEDED_THRESHOLD");
@@ -98,7 +131,7 @@ function addMessages(analysis: Analysis, summary: LogSummary, evidence: Evidence
       weight: (relevant ? 0.5 : 0.35) - i * 0.05,
       key: "log-warn",
     });
-    if (i === 0) analysis.candidates.push({ key: "log-warn", cause: `the warning "${messageOf(warn.sample)}" dominates ${pod}'s logs (×${formatNumber(warn.count)})`, fact: `warning ×${formatNumber(warn.count)} in ${pod}'s logs`, weight: relevant ? 0.5 : 0.2, appOrInfra: "unknown", tool });
+    if (i === 0) pushCounted(analysis, warn.count, { key: "log-warn", cause: `the warning "${messageOf(warn.sample)}" dominates ${pod}'s logs (×${formatNumber(warn.count)})`, fact: `warning ×${formatNumber(warn.count)} in ${pod}'s logs`, weight: relevant ? 0.5 : 0.2, appOrInfra: "unknown", tool });
   });
   if (!hasException && !topError && summary.warns.length === 0) {
     analysis.findings.push({ text: `${pod}: no errors, warnings or exceptions`, note: `${formatNumber(summary.lines)} log lines read`, tool, weight: 0.2, ruledOut: true });

@@ -137,7 +137,7 @@ export function podScore(pod: PodRecord): number {
   return (signature ? signature.weight * 10 : 0) + unhealthy + (isNotReady(pod) ? 1 : 0) + Math.min(pod.restarts, MANY_RESTARTS * 3) / MANY_RESTARTS;
 }
 
-function isNotReady(pod: PodRecord): boolean {
+export function isNotReady(pod: PodRecord): boolean {
   const match = /^(\d+)\/(\d+)$/.exec(pod.ready ?? "");
   return pod.ready === "false" || (match !== null && match[1] !== match[2]);
 }
