@@ -107,8 +107,12 @@ export function createNotifier(options: NotifierOptions, deps: NotifierDeps) {
       // A DM an earlier attempt may have landed (Slack took it and answered 5xx, or its sender died before
       // recording) is looked for in the DM channel, never sent blindly again.
       const before = previous?.delivered ?? [];
-      const delivered = reservation.resumed || previous !== undefined ? await alreadyDirectMessaged(id, n, before) : before;
-      const result = await send(id, n, delivered);
+      const lookup = reservation.resumed || previous !== undefined ? await alreadyDirectMessaged(id, n, before) : { found: before, unchecked: [] };
+      // A DM that could not be looked for is not sent blindly: this attempt fails and the next one looks again.
+      const result =
+        lookup.unchecked.length > 0
+          ? { status: "failed" as const, reason: `could not check whether ${lookup.unchecked.join(", ")} already got the escalation DM; will look again`, delivered: lookup.found }
+          : await send(id, n, lookup.found);
       try {
         await store.apply({ op: "recordNotification", id, channel: n.channel, outcome: { ...result, now: deps.clock.now() } });
       } catch (error) {
@@ -160,20 +164,22 @@ export function createNotifier(options: NotifierOptions, deps: NotifierDeps) {
     return { status, reason: errors.length === 0 ? n.reason : errors.join("; "), delivered };
   }
 
-  /** Users whose DM channel already holds this alert's escalation (by its metadata), added to those known delivered. */
-  async function alreadyDirectMessaged(id: MessageId, n: PlannedNotification, delivered: readonly string[]): Promise<string[]> {
-    if (n.channel !== "dm" || !deps.slack) return [...delivered];
+  /** Users whose DM channel already holds this alert's escalation (by its metadata), added to those known delivered; those it could not check. */
+  async function alreadyDirectMessaged(id: MessageId, n: PlannedNotification, delivered: readonly string[]): Promise<{ found: string[]; unchecked: string[] }> {
+    if (n.channel !== "dm" || !deps.slack) return { found: [...delivered], unchecked: [] };
     const found = [...delivered];
+    const unchecked: string[] = [];
     for (const user of n.users.filter((u) => !delivered.includes(u))) {
       try {
         const channel = await deps.slack.openDirectMessage(user);
         const messages = await deps.slack.history(channel, id.ts);
         if (messages.some((m) => isNotificationFor(m, id))) found.push(user);
       } catch (error) {
-        logger.warn({ user, error: errorMessage(error) }, "could not look for an earlier escalation DM; sending it");
+        logger.warn({ user, error: errorMessage(error) }, "could not look for an earlier escalation DM; not sending it blindly, will look again");
+        unchecked.push(user);
       }
     }
-    return found;
+    return { found, unchecked };
   }
 
   return {

@@ -126,7 +126,7 @@ export const MESSAGE_SIGNATURES: readonly MessageSignature[] = [
     read: (line) =>
       /INLINE task\s+([\w-]+)[^\n]*?workflow\s+([\w-]+(?:\s+v\d+)?)/i.exec(line)?.slice(1, 3).join(" of workflow ") ??
       /\b(loopCondition|expression)\s+of\s+([\w-]+)\s+(?:in|of)\s+([\w-]+)(?:\/|\s+v)(\d+)/i.exec(line)?.slice(1).reduce((a, part, i) => a + [" ", " of workflow ", " v"][i - 1]! + part) ??
-      /\b(?:JSON_JQ_TRANSFORM|INLINE)(?:\s+task)?\s+["'`]?([\w-]+)["'`]?\s+(?:in|of)\s+(?:workflow\s+)?([\w-]+)(?:(?:\/|\s+v|\s+version\s+)(\d+))?/i.exec(line)?.slice(1).filter(Boolean).reduce((a, part, i) => a + [" of workflow ", " v"][i - 1]! + part) ??
+      /\b(?:JSON_JQ_TRANSFORM|INLINE)(?:\s+task)?\s+["'`]?([\w-]+)["'`]?\s+(?:in|of)\s+(?:workflow\s+)?["'`]?([\w-]+)["'`]?(?:(?:\/|\s+v|\s+version\s+)(\d+))?/i.exec(line)?.slice(1).filter(Boolean).reduce((a, part, i) => a + [" of workflow ", " v"][i - 1]! + part) ??
       TASK_NAME.exec(line)?.[1] ??
       null,
     cause: (pod, line, subject) => {

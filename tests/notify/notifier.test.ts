@@ -209,6 +209,28 @@ describe("notifications after a triage reply", () => {
     expect(store.state.alerts[`${CHANNEL}:${ts}`]?.notifications?.dm).toMatchObject({ status: "sent", attempts: 2, delivered: ["U0ONCALL1"] });
   });
 
+  it("does not send a DM blindly when it cannot look for the earlier one: the next attempt looks again", async () => {
+    const smtp = await smtpServer();
+    const statePath = tempStatePath();
+    const store = await openStore(statePath);
+    const parts = setup({ store, statePath, smtpPort: smtp.port });
+    const toDm = (body: { channel?: string }) => (body.channel ?? "").startsWith("D");
+    slack.failNext(
+      "chat.postMessage",
+      1,
+      (body) => {
+        slack.post(body.channel ?? "", { text: body.text ?? "", user: slack.botUserId, bot_id: slack.botId, metadata: JSON.parse(body.metadata ?? "null") as unknown });
+        return new HttpResponse(null, { status: 500 });
+      },
+      toDm,
+    );
+    slack.failNext("conversations.history", 1, () => HttpResponse.json({ ok: false, error: "internal_error" }), toDm);
+    const ts = await triageOneAlert(parts);
+    await parts.notifier.drain();
+    expect(dmsTo("D0ONCALL1")).toHaveLength(1); // the one answered 500; the failed look-up sent nothing, the next one found it
+    expect(store.state.alerts[`${CHANNEL}:${ts}`]?.notifications?.dm).toMatchObject({ status: "sent", attempts: 3, delivered: ["U0ONCALL1"] });
+  });
+
   it("retries only the on-call users a DM did not reach", async () => {
     const smtp = await smtpServer();
     const statePath = tempStatePath();

@@ -48,6 +48,26 @@ describe("an issuer that cannot sign is the cause of a certificate's failed rene
     expect(extractIssuers(object)).toEqual([{ name: "le", kind: "ClusterIssuer", ready: false, reason: "ErrRegisterACMEAccount", message: "no such host", secretRef: "le-key" }]);
   });
 
+  it("reads `kubectl describe clusterissuer` text: the Ready condition and the account key Secret", () => {
+    const described = [
+      "Name:         le-prod",
+      "Kind:         ClusterIssuer",
+      "Spec:",
+      "  Acme:",
+      "    Private Key Secret Ref:",
+      "      Name:  le-prod-key",
+      "Status:",
+      "  Conditions:",
+      '    Message:               Error initializing issuer: secret "le-prod-key" not found',
+      "    Reason:                ErrInitIssuer",
+      "    Status:                False",
+      "    Type:                  Ready",
+    ].join("\n");
+    expect(extractIssuers(described, described)).toEqual([{ name: "le-prod", kind: "ClusterIssuer", ready: false, reason: "ErrInitIssuer", message: 'Error initializing issuer: secret "le-prod-key" not found', secretRef: "le-prod-key" }]);
+    const { candidates } = analyzeCertificates.analyze(evidenceOf([{ tool: "get_ingress_info", data: described }], [CERT_ALERT]));
+    expect(candidates[0]?.cause).toContain("its ACME account key Secret le-prod-key (privateKeySecretRef) is missing");
+  });
+
   it("the not-Ready issuer the alerted host's Ingress references is the root, not a rate limit another certificate hit", () => {
     const evidence = evidenceOf(
       [
@@ -58,6 +78,7 @@ describe("an issuer that cannot sign is the cause of a certificate's failed rene
     );
     const certificates = analyzeCertificates.analyze(evidence).candidates;
     expect(certificates).toHaveLength(1);
+    expect(certificates[0]?.cause).toContain("cert-manager cannot renew the certificate api-tls: the ClusterIssuer acme-main");
     expect(certificates[0]?.cause).toContain('ClusterIssuer acme-main that signs it is not Ready (ErrInitIssuer: "Error initializing issuer: secret "acme-main-key" not found")');
     expect(certificates[0]?.cause).toContain("account key Secret acme-main-key");
     const logs = analyzeControllerLogs.analyze(evidence).candidates;
@@ -106,6 +127,21 @@ describe("the task whose payloads are large is named", () => {
     expect(candidates[0]?.cause).toContain('task render_preview carries output payloads up to 5003 KB (×3 in conductor-server-7c9d8e6f5-a1b2c\'s logs: "Task output payload of render_preview (taskId=t-1)');
   });
 
+  it("payload sizes by task type from metrics or SQL rows name the task when the logs do not", () => {
+    const prom = [
+      'conductor_task_output_size_bytes{taskType="render_preview",quantile="0.99"} 9.874e6',
+      'conductor_task_output_size_bytes{taskType="send_mail",quantile="0.99"} 6021',
+      'conductor_task_output_size_bytes_count{taskType="render_preview"} 41822',
+    ].join("\n");
+    const metrics = analyzeWorkloadShape.analyze(evidenceOf([{ tool: "get_cluster_metrics", data: prom }], [HEAP_ALERT]));
+    expect(metrics.candidates[0]?.cause).toBe("Large task payloads fill Redis and the heap: task render_preview carries output payloads of about 9.4 MiB (conductor_task_output_size_bytes 9,874,000 bytes)");
+    expect(metrics.findings[0]?.text).toBe("render_preview: conductor_task_output_size_bytes");
+    const rows = { columns: ["task_type", "tasks_last_hour", "avg_output_kb", "max_output_kb"], rows: [["render_preview", 1742, 8604, 10211], ["send_mail", 4991, 2, 6]] };
+    const sql = analyzeWorkloadShape.analyze(evidenceOf([{ tool: "run_sql_select", input: { query: "SELECT task_type FROM task" }, data: rows }], [HEAP_ALERT]));
+    expect(sql.candidates[0]?.fact).toBe("task render_preview output ≈ 10.0 MiB");
+    expect(analyzeWorkloadShape.analyze(evidenceOf([{ tool: "get_cluster_metrics", data: prom }], [CERT_ALERT])).candidates).toEqual([]);
+  });
+
   it("a size in a line that reports how long something took is context, not an oversized payload", () => {
     expect(scanWorkload("WARN Slow JSON_JQ_TRANSFORM map_rules in pricing/4: 1843 ms (input 4.1 MB)\nWARN Slow JSON_JQ_TRANSFORM map_rules in pricing/4: 1712 ms (input 4.1 MB)").payloads).toBeNull();
   });
@@ -129,6 +165,8 @@ describe("the system task burning CPU in a hot workflow", () => {
     expect(candidates[0]?.cause).toContain('"Slow JSON_JQ_TRANSFORM map_rules in pricing_quote/4: 1810 ms');
     expect(candidates[0]?.nextStep).toContain("workflow pricing_quote v4 that task map_rules");
     expect(rankAlongGraph(candidates, [CPU_ALERT]).root?.node.id).toBe("inline-script");
+    const quoted = analyzeLogMessages.analyze(evidenceOf([{ tool: "pull_pod_logs", input: { pod: "conductor-server-7c9d8e6f5-a1b2c" }, data: "WARN JSON_JQ_TRANSFORM task 'map_rules' in workflow 'pricing_quote' version 4 took 2210ms" }], [CPU_ALERT]));
+    expect(quoted.candidates[0]?.fact).toBe("JSON_JQ_TRANSFORM map_rules of workflow pricing_quote v4 takes seconds per run");
   });
 
   it("task timings by type (metrics or SQL rows): the slowest expression task per run, by reference and workflow", () => {
@@ -142,7 +180,7 @@ describe("the system task burning CPU in a hot workflow", () => {
     };
     const { candidates, findings } = analyzeTaskTimings.analyze(evidenceOf([{ tool: "get_cluster_metrics", data: metrics }], [CPU_ALERT]));
     expect(candidates[0]?.cause).toBe(
-      "The JSON_JQ_TRANSFORM task map_rules of workflow pricing_quote takes 1320 ms per evaluation (p50) at 90.5 perSecond: its jq expression runs on the servers' system-task threads on every execution, and that is what burns their CPU",
+      "The JSON_JQ_TRANSFORM task map_rules of workflow pricing_quote takes 1320 ms per evaluation (p50) at 90.5 perSecond: its jq expression runs on the servers' system-task threads on every execution of that workflow, and that is what burns their CPU",
     );
     expect(findings[0]?.text).toBe("JSON_JQ_TRANSFORM map_rules: p50 1320");
     const rows = [{ task_type: "INLINE", reference: "build_key", completed_last_hour: 40000, avg_ms: 950 }, { task_type: "SIMPLE", reference: "post", completed_last_hour: 9000, avg_ms: 4000 }];
@@ -206,6 +244,17 @@ describe("a capacity setting lowered by a change, under a normal load", () => {
     const hint = { key: "redis-size", cause: "Redis fills up without a backlog", weight: 0.4, appOrInfra: "unknown" as const, tool: "get_incident_details" };
     expect(rankAlongGraph([hint, ...candidates], [REDIS_ALERT]).root?.node.id).toBe("capacity-lowered");
     expect(analyzeCapacityChanges.analyze(evidenceOf([{ tool: "get_deployments_info", data: diff }], [CPU_ALERT])).candidates).toEqual([]);
+    // Usage that grew threefold as well: the cut is one cause of two, not a strong root on its own.
+    const grew = { status: "success", data: { resultType: "matrix", result: [{ metric: { __name__: "redis_memory_used_bytes" }, values: [[1, "500000000"], [2, "1500000000"]] }] } };
+    const shared = analyzeCapacityChanges.analyze(evidenceOf([{ tool: "get_deployments_info", data: diff }, { tool: "get_cluster_metrics", data: grew }], [REDIS_ALERT]));
+    expect(shared.candidates[0]?.weight).toBe(0.6);
+  });
+
+  it("under a heap alert, a recorded -Xmx cut; under a health alert, a max_connections cut", () => {
+    const heap = analyzeCapacityChanges.analyze(evidenceOf([{ tool: "get_deployments_info", data: "change-cause: JAVA_OPTS -Xmx6g → -Xmx3g (right-size)" }], [HEAP_ALERT]));
+    expect(heap.candidates[0]?.cause).toContain("The JVM heap ceiling was cut by a change: -Xmx lowered from 6g to 3g");
+    const pg = analyzeCapacityChanges.analyze(evidenceOf([{ tool: "get_deployments_info", data: "-  max_connections = 400\n+  max_connections = 100\n" }], [DOWN_ALERT]));
+    expect(pg.candidates[0]?.cause).toContain("Postgres's connection limit was cut by a change: max_connections lowered from 400 to 100");
   });
 
   it("without a diff, the ceiling's series stepping down under flat usage; not when the usage grew", () => {
@@ -246,10 +295,13 @@ describe("connections held by another client when Postgres says too many clients
   it("the client holding most of max_connections, from the exporter's pg_stat_activity_count by application and user", () => {
     const evidence = evidenceOf([{ tool: "pull_pod_logs", input: { pod: "conductor-server-7c9d8e6f5-a1b2c" }, data: serverLogs }, { tool: "get_infrastructure_metrics", data: exporter }], [DOWN_ALERT]);
     const { candidates, findings } = analyzeDbSessions.analyze(evidence);
-    expect(candidates).toEqual([expect.objectContaining({ key: "db-connections-held", subject: "nightly-report" })]);
+    const database = { key: "database", cause: "Conductor cannot get Postgres connections", weight: 0.8, appOrInfra: "infra" as const, tool: "pull_pod_logs" };
+    expect(candidates).toEqual([expect.objectContaining({ key: "db-connections-held" })]);
+    // The server pod restarting on its failed probes is explained by the client holding the slots.
+    const restarted = issue("POD_RESTARTED", "Pod has been restarted 4 times - conductor-server-7c9d8e6f5-a1b2c", "MAJOR", "conductor-server-7c9d8e6f5-a1b2c");
+    expect(rankAlongGraph([database, ...candidates], [restarted]).root?.node.id).toBe("db-connections-held");
     expect(candidates[0]?.cause).toBe('Postgres is out of connection slots ("FATAL: sorry, too many clients already"): client nightly-report (user report_svc) holds 180 of max_connections 200 (150 idle, 30 active), so the Conductor server cannot open the connections it needs');
     expect(findings[0]?.text).toBe("Postgres connections of nightly-report idle: 150");
-    const database = { key: "database", cause: "Conductor cannot get Postgres connections", weight: 0.8, appOrInfra: "infra" as const, tool: "pull_pod_logs" };
     expect(rankAlongGraph([database, ...candidates], [DOWN_ALERT]).root?.node.id).toBe("db-connections-held");
   });
 
@@ -258,6 +310,10 @@ describe("connections held by another client when Postgres says too many clients
     const sql = { tool: "run_sql_select", input: { query: "SELECT application_name, usename, count(*) FROM pg_stat_activity GROUP BY 1, 2" }, data: rows };
     const refused = { tool: "pull_pod_logs", input: { pod: "conductor-server-7c9d8e6f5-a1b2c" }, data: serverLogs };
     expect(analyzeDbSessions.analyze(evidenceOf([refused, sql], [DOWN_ALERT])).candidates[0]?.cause).toContain("client etl-loader (user etl) holds 90 of 98 connections");
+    const deployments = "NAME         READY   UP-TO-DATE   AVAILABLE   AGE\netl-loader   12/12   12           12           2h\n\n--- etl-loader (revision 1)\n  env: SPRING_DATASOURCE_HIKARI_MAXIMUM_POOL_SIZE=8\n";
+    expect(analyzeDbSessions.analyze(evidenceOf([refused, sql, { tool: "get_deployments_info", data: deployments }], [DOWN_ALERT])).candidates[0]?.cause).toContain(
+      "holds 90 of 98 connections — its deployment runs 12 replicas with a connection pool of 8 each, so",
+    );
     expect(analyzeDbSessions.analyze(evidenceOf([sql], [DOWN_ALERT])).candidates).toEqual([]);
     const own = { ...sql, data: { columns: ["application_name", "count"], rows: [["conductor-server", 90], ["psql", 2]] } };
     expect(analyzeDbSessions.analyze(evidenceOf([refused, own], [DOWN_ALERT])).candidates).toEqual([]);
@@ -299,10 +355,19 @@ describe("a noisy neighbour: another pod on the alerted pod's node using the nod
     expect(rankAlongGraph([hot, ...candidates], [alert]).root?.node.id).toBe("noisy-neighbour");
   });
 
-  it("nothing when the node is not busy, the neighbour is small, or the alert names no pod", () => {
+  it("nothing when the node is not busy or the neighbour is small", () => {
     expect(analyzeNoisyNeighbour.analyze(evidenceOf([{ tool: "get_pods_data", data: pods }, { tool: "get_infrastructure_metrics", data: usage(60, "6500m") }], [alert])).candidates).toEqual([]);
     expect(analyzeNoisyNeighbour.analyze(evidenceOf([{ tool: "get_pods_data", data: pods }, { tool: "get_infrastructure_metrics", data: usage(98, "1200m") }], [alert])).candidates).toEqual([]);
-    expect(analyzeNoisyNeighbour.analyze(evidenceOf([{ tool: "get_pods_data", data: pods }, { tool: "get_infrastructure_metrics", data: usage(98, "6500m") }], [CPU_ALERT])).candidates).toEqual([]);
+  });
+
+  it("kubectl text (top pods, top nodes) and an alert naming no pod: the server pods are the ones placed on their nodes", () => {
+    const servers = pods.replace(/api-server-/g, "conductor-server-");
+    const top = "NAME                                CPU(cores)   MEMORY(bytes)\nconductor-server-6c8d7b9f5-k2m4p    850m         4100Mi\nconductor-server-6c8d7b9f5-q7w8e    700m         4000Mi\ntile-rebuild-28811220-zz9kq         7020m        900Mi\n";
+    const nodes = "NAME     CPU(cores)   CPU%   MEMORY(bytes)   MEMORY%\nnode-c   7900m        98%    20000Mi         60%\nnode-a   1800m        22%    15000Mi         40%\n";
+    const { candidates } = analyzeNoisyNeighbour.analyze(
+      evidenceOf([{ tool: "get_pods_data", data: servers }, { tool: "get_top_output", data: top }, { tool: "get_infrastructure_metrics", data: nodes }], [CPU_ALERT]),
+    );
+    expect(candidates[0]?.cause).toContain("Noisy neighbour on node node-c: pod tile-rebuild-28811220-zz9kq (tile-rebuild) uses 7,020m CPU on the same node as conductor-server-6c8d7b9f5-k2m4p, which itself uses 850m; the node is at 98% CPU");
   });
 
   it("a CPU alert opens the lead that reads the nodes and the pods beside the server", () => {

@@ -85,9 +85,10 @@ export interface IssuerRecord {
   secretRef: string | null;
 }
 
-/** Issuers from JSON of any shape: `kind: ClusterIssuer|Issuer` objects, or `clusterIssuers` / `issuers` lists. */
-export function extractIssuers(data: unknown): IssuerRecord[] {
+/** Issuers from JSON of any shape (`kind: ClusterIssuer|Issuer` objects, `clusterIssuers` / `issuers` lists) or `kubectl describe` text. */
+export function extractIssuers(data: unknown, text = ""): IssuerRecord[] {
   const issuers: IssuerRecord[] = [];
+  if (typeof data === "string" || data === null || data === undefined) return readDescribedIssuers(asText(text || data));
   walkObjects(data, (object) => {
     let claimed = false;
     for (const [key, kind] of [["clusterIssuers", "ClusterIssuer"], ["issuers", "Issuer"]] as const) {
@@ -120,5 +121,18 @@ function pushIssuer(out: IssuerRecord[], object: JsonObject, kind: IssuerRecord[
     reason: readString(object, "reason") ?? (condition ? readString(condition, "reason") : null),
     message: readString(object, "message") ?? (condition ? readString(condition, "message") : null),
     secretRef: typeof ref === "string" ? ref : isObject(ref) ? readString(ref, "name") : null,
+  });
+}
+
+/** `kubectl describe clusterissuer`: Name, Kind, the Ready condition's Message/Reason/Status, the account key Secret's name. */
+function readDescribedIssuers(text: string): IssuerRecord[] {
+  return text.split(/^(?=Name:\s)/m).flatMap((block) => {
+    const name = /^Name:\s*(\S+)/m.exec(block)?.[1];
+    const kind = /^Kind:\s*((?:Cluster)?Issuer)\s*$/m.exec(block)?.[1] as IssuerRecord["kind"] | undefined;
+    if (!name || !kind) return [];
+    const condition = /Conditions:[\s\S]*$/.exec(block)?.[0] ?? "";
+    const field = (label: string) => new RegExp(`^\\s*${label}:\\s*(.+?)\\s*$`, "m").exec(condition)?.[1] ?? null;
+    const secret = /Private Key Secret Ref:\s*\n\s*(?:Key:.*\n\s*)?Name:\s*(\S+)/.exec(block)?.[1] ?? null;
+    return [{ name, kind, ready: readBool(field("Status")), reason: field("Reason"), message: field("Message"), secretRef: secret }];
   });
 }

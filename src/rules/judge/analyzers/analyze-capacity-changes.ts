@@ -9,8 +9,9 @@ const STEP_DOWN = 0.25;
 const USAGE_FLAT = 1.25;
 
 interface Resource {
-  /** What the alert is about, as the cause names it. */
+  /** Its ceiling, as the cause names it, and what the alert measures against it. */
   label: string;
+  usage: string;
   /** The settings that bound it, by key or by the path they sit under. */
   setting: (change: SettingChange) => boolean;
   /** Metric names of its ceiling (a limit series) in the cluster metrics. */
@@ -18,12 +19,13 @@ interface Resource {
 }
 
 const REDIS: Resource = {
-  label: "Redis",
+  label: "Redis's memory ceiling",
+  usage: "Redis usage",
   setting: (c) => /^maxmemory$/i.test(c.key) || (/^memory$/i.test(c.key) && c.path.some((p) => /redis/i.test(p)) && c.path.some((p) => /^limits?$/i.test(p))),
   ceiling: /redis.*(max|limit)|maxmemory/i,
 };
-const HEAP: Resource = { label: "the JVM heap", setting: (c) => /xmx|heap/i.test(c.key), ceiling: /heap.*(max|limit)|jvm_memory_max/i };
-const POSTGRES: Resource = { label: "Postgres connections", setting: (c) => /max[_-]?connections/i.test(c.key), ceiling: /max[_-]?connections/i };
+const HEAP: Resource = { label: "The JVM heap ceiling", usage: "heap usage", setting: (c) => /xmx|heap/i.test(c.key), ceiling: /heap.*(max|limit)|jvm_memory_max/i };
+const POSTGRES: Resource = { label: "Postgres's connection limit", usage: "the connection count", setting: (c) => /max[_-]?connections/i.test(c.key), ceiling: /max[_-]?connections/i };
 
 /**
  * A capacity setting a recorded change lowered (Redis maxmemory, -Xmx, max_connections), under
@@ -46,16 +48,18 @@ export const analyzeCapacityChanges: Analyzer = {
       if (!change) continue;
       const when = revisionOf(result);
       const flat = usage && usage.first !== null && usage.value <= usage.first * USAGE_FLAT ? `, while the data it holds stayed flat (${describe(usage)})` : "";
+      // Usage that grew as well shares the blame: the cut is then one cause of two.
+      const grew = usage !== null && usage.first !== null && usage.value > usage.first * USAGE_FLAT;
       const setting = [...change.path.slice(-2), change.key].join(".");
       // The diff lines sit together in the output; the revision row is elsewhere: it goes in the note.
       analysis.findings.push({ text: `values diff: ${change.lines.map((l) => `"${l.replace(/\s+/g, " ")}"`).join(" then ")}`, note: when ?? undefined, tool: result.tool, weight: 0.85, key: "capacity-lowered" });
       analysis.candidates.push({
         key: "capacity-lowered",
-        cause: `${resource.label}'s capacity was cut by a change: ${setting} lowered from ${change.from} to ${change.to}${when ? ` in ${when}` : ""} (${change.lines.map((l) => `"${l.replace(/\s+/g, " ")}"`).join(" → ")})${flat}; the same load now reads a higher share of the smaller ceiling`,
+        cause: `${resource.label} was cut by a change: ${setting} lowered from ${change.from} to ${change.to}${when ? ` in ${when}` : ""} (${change.lines.map((l) => `"${l.replace(/\s+/g, " ")}"`).join(" → ")})${flat}; the same load now reads a higher share of the smaller ceiling`,
         fact: `${change.key} lowered ${change.from} → ${change.to}${when ? ` (${when})` : ""}`,
-        weight: 0.85,
+        weight: grew ? 0.6 : 0.85,
         appOrInfra: "infra",
-        nextStep: `Restore ${setting} to ${change.from} (roll back ${when ?? "the change"}, or size it to the measured usage plus headroom) and watch ${resource.label} usage fall back below its threshold`,
+        nextStep: `Restore ${setting} to ${change.from} (roll back ${when ?? "the change"}, or size it to the measured usage plus headroom) and watch ${resource.usage} fall back below its threshold`,
         tool: result.tool,
       });
       return analysis;
@@ -69,7 +73,7 @@ export const analyzeCapacityChanges: Analyzer = {
       analysis.findings.push({ text: `${ceiling.name} ${formatNumber(ceiling.first)} → ${formatNumber(ceiling.value)}; ${describe(flat)}`, tool: result.tool, weight: 0.7, key: "capacity-lowered" });
       analysis.candidates.push({
         key: "capacity-lowered",
-        cause: `${resource.label}'s ceiling was lowered: ${ceiling.name} fell from ${formatNumber(ceiling.first)} to ${formatNumber(ceiling.value)} within the window while the usage stayed flat (${describe(flat)}); the same load reads a higher share of a smaller ceiling`,
+        cause: `${resource.label} was lowered: ${ceiling.name} fell from ${formatNumber(ceiling.first)} to ${formatNumber(ceiling.value)} within the window while the usage stayed flat (${describe(flat)}); the same load reads a higher share of a smaller ceiling`,
         fact: `${ceiling.name} ${formatNumber(ceiling.first)} → ${formatNumber(ceiling.value)}`,
         weight: 0.7,
         appOrInfra: "infra",

@@ -50,7 +50,7 @@ function analyzeIssuers(evidence: Evidence, analysis: Analysis): void {
   const alertText = evidence.issues.map((i) => i.text).join("\n").toLowerCase();
   const found = new Map<string, { issuer: IssuerRecord; tool: string }>();
   for (const result of resultsFor(evidence, "get_ingress_info", "get_deployments_info", "get_pod_events", "get_pods_data")) {
-    for (const issuer of extractIssuers(result.data)) if (issuer.ready === false && issuer.message && !found.has(issuer.name)) found.set(issuer.name, { issuer, tool: result.tool });
+    for (const issuer of extractIssuers(result.data, result.text)) if (issuer.ready === false && issuer.message && !found.has(issuer.name)) found.set(issuer.name, { issuer, tool: result.tool });
     for (const event of extractEvents(result.data, result.text)) {
       const name = /^(cluster)?issuer\/(\S+)$/i.exec(event.object ?? "");
       if (!name?.[2] || event.type?.toLowerCase() !== "warning" || !event.message || found.has(name[2])) continue;
@@ -58,7 +58,8 @@ function analyzeIssuers(evidence: Evidence, analysis: Analysis): void {
     }
   }
   if (found.size === 0) return;
-  const referenced = issuersOfAlertedHosts(evidence, alertText);
+  const { issuers: referenced, certificates } = issuersOfAlertedHosts(evidence, alertText);
+  const which = certificates.size === 1 ? ` ${[...certificates][0]}` : "";
   for (const { issuer, tool } of found.values()) {
     // Tied to the alert by reference, or the only broken issuer when nothing says which one signs what.
     const ours = referenced.has(issuer.name) || (referenced.size === 0 && found.size === 1);
@@ -68,7 +69,7 @@ function analyzeIssuers(evidence: Evidence, analysis: Analysis): void {
     if (!ours) continue;
     analysis.candidates.push({
       key: "certificate",
-      cause: `cert-manager cannot renew the certificate: the ${issuer.kind} ${issuer.name} that signs it is not Ready (${why})${secret}, so no order or challenge is even attempted`,
+      cause: `cert-manager cannot renew the certificate${which}: the ${issuer.kind} ${issuer.name} that signs it is not Ready (${why})${secret}, so no order or challenge is even attempted`,
       fact: `${issuer.kind} ${issuer.name} not Ready`,
       weight: 0.94,
       appOrInfra: "infra",
@@ -80,15 +81,17 @@ function analyzeIssuers(evidence: Evidence, analysis: Analysis): void {
   }
 }
 
-/** Issuer names referenced (annotation or issuerRef) by an object serving a host the alert names. */
-function issuersOfAlertedHosts(evidence: Evidence, alertText: string): Set<string> {
+/** Issuer names referenced (annotation or issuerRef) by an object serving a host the alert names, and that object's certificate (TLS secret or Certificate name). */
+function issuersOfAlertedHosts(evidence: Evidence, alertText: string): { issuers: Set<string>; certificates: Set<string> } {
   const names = new Set<string>();
+  const certificates = new Set<string>();
   for (const result of resultsFor(evidence, "get_ingress_info")) {
     walkObjects(result.data, (object) => {
       const hosts = Object.entries(object).filter(([k]) => /^(hosts?|dnsnames|domains?)$/i.test(k)).flatMap(([, v]) => collectStrings(v));
       if (!hosts.some((h) => h.length > 3 && alertText.includes(h.toLowerCase().replace(/^\*\./, "")))) return false;
       walkObjects(object, (child) => {
         for (const [key, value] of Object.entries(child)) {
+          if (/^secretName$/i.test(key) && typeof value === "string") certificates.add(value);
           if (!/issuer/i.test(key)) continue;
           if (typeof value === "string") names.add(value);
           else if (isObject(value) && typeof value.name === "string") names.add(value.name);
@@ -98,5 +101,5 @@ function issuersOfAlertedHosts(evidence: Evidence, alertText: string): Set<strin
       return true;
     });
   }
-  return names;
+  return { issuers: names, certificates };
 }

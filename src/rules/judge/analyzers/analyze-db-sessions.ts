@@ -1,3 +1,4 @@
+import { extractDeployments } from "../../read/read-deployments.ts";
 import { readMetrics } from "../../read/read-metrics.ts";
 import { extractRows } from "../../read/read-rows.ts";
 import { normalizeKey, toNumber } from "../../read/walk-json.ts";
@@ -86,12 +87,12 @@ function analyzeConnectionHolders(evidence: Evidence, analysis: Analysis): void 
     });
     analysis.candidates.push({
       key: "db-connections-held",
-      cause: `Postgres is out of connection slots${quoted ? ` ("${quoted}")` : ""}: client ${who} holds ${of}${states}, so the Conductor server cannot open the connections it needs`,
+      cause: `Postgres is out of connection slots${quoted ? ` ("${quoted}")` : ""}: client ${who} holds ${of}${states}${deploymentOf(evidence, top.name)}, so the Conductor server cannot open the connections it needs`,
       fact: `${top.name} holds ${of}`,
       weight: 0.88,
       appOrInfra: "app",
       nextStep: `Cap ${top.name}'s connections (its pool size × replicas must fit under max_connections with room for the Conductor server), or give it its own database user with a CONNECTION LIMIT; the server recovers once slots free up`,
-      subject: top.name,
+      // No subject: the client is not the pod an alert names, and its hold on the slots explains that pod's trouble too.
       tool: result.tool,
     });
     return;
@@ -134,6 +135,19 @@ function clientsOf(data: unknown, text: string, tool: string): Client[] {
     }
   }
   return [...byName.values()].sort((a, b) => b.count - a.count);
+}
+
+/** The client's own deployment, when one is named like it: its replicas and connection pool size, what multiplies into the slots. */
+function deploymentOf(evidence: Evidence, client: string): string {
+  for (const result of resultsFor(evidence, "get_deployments_info")) {
+    const deployment = extractDeployments(result.data, result.text).find((d) => d.name === client);
+    if (!deployment) continue;
+    const replicas = deployment.desired ?? deployment.ready;
+    const pool = Object.entries(Object.assign({}, ...deployment.containers.map((c) => c.env))).find(([k]) => /max(imum)?[_-]?pool[_-]?size/i.test(k))?.[1];
+    const poolText = pool ?? /max(?:imum)?[_-]?pool[_-]?size\s*[=:]\s*(\d+)/i.exec(result.text.slice(Math.max(0, result.text.indexOf(`--- ${client}`))))?.[1];
+    return replicas !== null ? ` — its deployment runs ${formatNumber(replicas)} replicas${poolText ? ` with a connection pool of ${poolText} each` : ""}` : "";
+  }
+  return "";
 }
 
 /** max_connections from a setting's metric, a SHOW/pg_settings row or cluster data. */

@@ -4,6 +4,7 @@ import { readMetrics } from "../../read/read-metrics.ts";
 import { extractUsage } from "../../read/read-usage.ts";
 import { readString, walkObjects } from "../../read/walk-json.ts";
 import { workloadOf } from "../../read/workload-name.ts";
+import { getPlaybookEntry } from "../../../playbook/index.ts";
 import { formatNumber, hasIssue, resultsFor } from "../../evidence.ts";
 import type { Analysis, Analyzer, Evidence } from "../../types.ts";
 
@@ -63,10 +64,17 @@ export const analyzeNoisyNeighbour: Analyzer = {
   },
 };
 
-/** The pods the alert names; with none named, nothing to place on a node. */
+/** The pods the alert names; with none named, the pods its playbook inspects (the servers), most specific hint first. */
 function alertedPods(evidence: Evidence, pods: readonly PodRecord[]): PodRecord[] {
   const named = evidence.issues.flatMap((issue) => (issue.pod ? [issue.pod] : []));
-  return pods.filter((p) => named.includes(p.name));
+  if (named.length > 0) return pods.filter((p) => named.includes(p.name));
+  for (const issue of evidence.issues) {
+    for (const hint of getPlaybookEntry(issue.type).podHints ?? []) {
+      const matching = pods.filter((p) => p.name.includes(hint));
+      if (matching.length > 0) return matching;
+    }
+  }
+  return [];
 }
 
 /** CPU per pod in millicores: kubectl top / usage records naming a listed pod, and per-pod CPU series in cores. */

@@ -38,7 +38,7 @@ export const analyzeTaskTimings: Analyzer = {
     analysis.findings.push({ text: `${task.type} ${task.ref}: ${task.msKey} ${task.msShown}`, note: rate.trim() || undefined, tool, weight: 0.75, key: "inline-script" });
     analysis.candidates.push({
       key: "inline-script",
-      cause: `The ${task.type} task ${task.ref}${where} takes ${task.msShown} ms per evaluation (${task.msKey})${rate}: its ${task.type === "JSON_JQ_TRANSFORM" ? "jq expression" : "script"} runs on the servers' system-task threads on every execution, and that is what burns their CPU`,
+      cause: `The ${task.type} task ${task.ref}${where} takes ${task.msShown} ms per evaluation (${task.msKey})${rate}: its ${task.type === "JSON_JQ_TRANSFORM" ? "jq expression" : "script"} runs on the servers' system-task threads on every execution of ${task.workflow ? "that" : "its"} workflow, and that is what burns their CPU`,
       fact: `${task.type} ${task.ref}${where}: ${task.msShown} ms per run`,
       weight: 0.75,
       appOrInfra: "app",

@@ -1,6 +1,9 @@
+import { readMetrics } from "../../read/read-metrics.ts";
+import { extractRows } from "../../read/read-rows.ts";
 import { scanWorkload, type WorkloadScan } from "../../read/scan-workload.ts";
+import { normalizeKey, toNumber } from "../../read/walk-json.ts";
 import { formatNumber, hasIssue, logTextOf, podOf, quoteLine, resultsFor } from "../../evidence.ts";
-import type { Analysis, Analyzer } from "../../types.ts";
+import type { Analysis, Analyzer, Evidence } from "../../types.ts";
 
 const SATURATION_TYPES = ["REDIS_CRITICAL_USAGE", "REDIS_HIGH_USAGE", "CONDUCTOR_HIGH_HEAP_USAGE", "CONDUCTOR_HIGH_CPU_USAGE", "RESPONSE_TIME"];
 
@@ -86,9 +89,58 @@ export const analyzeWorkloadShape: Analyzer = {
         }
       }
     }
+    if (relevant) largestTaskPayload(evidence, analysis);
     return analysis;
   },
 };
+
+const BIG_PAYLOAD_BYTES = 2 ** 20;
+const TASK_LABELS = ["taskType", "task_type", "taskDefName", "task_def_name", "task", "taskName"];
+
+/**
+ * Payload sizes by task type, from metrics (`conductor_task_output_size_bytes{taskType=...}`) or
+ * SQL rows (a task column beside an output/input size column): the task whose payloads reach
+ * megabytes is named, whatever the logs say.
+ */
+function largestTaskPayload(evidence: Evidence, analysis: Analysis): void {
+  let best: { task: string; bytes: number; shown: string; what: string; tool: string } | null = null;
+  const consider = (task: string | undefined | null, bytes: number | null, shown: string, what: string, tool: string) => {
+    if (task && bytes !== null && bytes >= BIG_PAYLOAD_BYTES && (!best || bytes > best.bytes)) best = { task, bytes, shown, what, tool };
+  };
+  for (const result of resultsFor(evidence, "get_cluster_metrics", "get_infrastructure_metrics")) {
+    for (const sample of readMetrics(result.data, result.text)) {
+      if (sample.role !== "value" || !/(payload|output|input)/i.test(sample.name) || !/(size|bytes)/i.test(sample.name) || /_count$|_sum$/.test(sample.name)) continue;
+      const task = TASK_LABELS.map((label) => sample.labels[label]).find(Boolean);
+      // The value as a number may be written otherwise (9.874e6): the finding names the series, the size goes in the note.
+      consider(task, sample.value, sample.name, /input/i.test(sample.name) ? "input" : "output", result.tool);
+    }
+  }
+  for (const result of resultsFor(evidence, "run_sql_select")) {
+    for (const row of extractRows(result.data, result.text)) {
+      const entries = Object.entries(row).map(([k, v]) => [normalizeKey(k), k, v] as const);
+      const task = entries.find(([k]) => /^(tasktype|taskdefname|taskname|task|reference|taskref)$/.test(k))?.[2];
+      for (const [k, key, value] of entries) {
+        const unit = /(output|input|payload)\w*?(kb|mb|bytes)$/.exec(k)?.[2];
+        const n = toNumber(value);
+        if (!unit || n === null) continue;
+        consider(typeof task === "string" ? task : null, n * (unit === "kb" ? 1024 : unit === "mb" ? 2 ** 20 : 1), `${key} ${String(value)}`, /input/.test(k) ? "input" : "output", result.tool);
+      }
+    }
+  }
+  const found = best as { task: string; bytes: number; shown: string; what: string; tool: string } | null;
+  if (!found) return;
+  const size = `${(found.bytes / 2 ** 20).toFixed(1)} MiB`;
+  analysis.findings.push({ text: `${found.task}: ${found.shown}`, note: `≈ ${size} per ${found.what}`, tool: found.tool, weight: 0.75, key: "payload" });
+  analysis.candidates.push({
+    key: "payload",
+    cause: `Large task payloads fill Redis and the heap: task ${found.task} carries ${found.what} payloads of about ${size} (${found.shown}${/\d/.test(found.shown) ? "" : ` ${formatNumber(Math.round(found.bytes))} bytes`})`,
+    fact: `task ${found.task} ${found.what} ≈ ${size}`,
+    weight: 0.75,
+    appOrInfra: "app",
+    nextStep: `Enable external payload storage for this cluster, or ask the owner of task ${found.task} to pass large data by reference instead of inline`,
+    tool: found.tool,
+  });
+}
 
 /** Full GCs that reclaim under a tenth of a heap that is at its maximum: the live set fills the heap. */
 function fullHeap(scan: WorkloadScan): { reclaim: string } | null {
