@@ -108,6 +108,8 @@ export const K8S_SIGNATURES: K8sSignature[] = [
       if (taint) return `${pod} cannot be scheduled: the nodes carry a taint ${taint} it does not tolerate${selector && !reason ? ", and the others fail its node selector/affinity" : ""}${quoted}`;
       if (insufficient) return `${pod} cannot be scheduled: no node has enough free ${insufficient} for its requests${quoted}`;
       if (selector) return `${pod} cannot be scheduled: no node matches its node selector/affinity${quoted}`;
+      // Another reason (anti-affinity, host ports, volume count): the scheduler's own words, with its count.
+      if (reason) return `${pod} cannot be scheduled: ${nodesGiving(detail, reason)} ${reason}${quoted}`;
       return `${pod} cannot be scheduled: the nodes lack free CPU/memory or do not match its constraints${quoted}`;
     },
     nextStep: (pod, detail = "") => {
@@ -144,11 +146,12 @@ export const K8S_SIGNATURES: K8sSignature[] = [
     cause: (pod, detail = "") => {
       const emptyDir = /Usage of EmptyDir volume\s+\\?"([^"\\]+)\\?"\s+exceeds the limit\s+\\?"([^"\\]+)/i.exec(detail);
       const container = /Container\s+([\w.-]+)\s+exceeded its local ephemeral storage limit\s+\\?"?([^"\\\s.]+)/i.exec(detail);
+      const total = /ephemeral local storage usage exceeds the total limit of containers\s+([^\s."]+)/i.exec(detail)?.[1];
       const what = emptyDir
         ? `its emptyDir volume "${emptyDir[1]}" outgrew its sizeLimit ${emptyDir[2]}`
         : container
           ? `container ${container[1]} wrote past its ephemeral-storage limit ${container[2]}`
-          : "it wrote past its ephemeral-storage limit";
+          : `it wrote past its ephemeral-storage limit${total ? ` (${total} for all its containers)` : ""}`;
       return `${pod} was Evicted by the kubelet: ${what} (local disk written by the pod itself, not memory)${quoteEvent("Evicted", evictionMessage(detail))}`;
     },
     nextStep: (pod, detail = "") => {
@@ -164,7 +167,9 @@ export const K8S_SIGNATURES: K8sSignature[] = [
     cause: (pod, detail = "") => {
       const resource = /low on (?:resource:?\s*)?([\w-]+)/i.exec(detail)?.[1] ?? (/DiskPressure/i.test(detail) ? "disk" : /MemoryPressure/i.test(detail) ? "memory" : null);
       const used = /Container\s+([\w-]+)\s+was using\s+(\S+)/i.exec(detail);
-      return `${pod} was Evicted because its node ran low on ${resource ?? "resources"}${used ? ` (container ${used[1]} was using ${(used[2] ?? "").replace(/,$/, "")})` : ""}${quoteEvent("Evicted", evictionMessage(detail))}`;
+      // The node: a node-level event's object (`node/ip-10-0-1-2`) or the pod list's `on node …`.
+      const node = /(?:^|\s)(?:node\/|on node\s+)([a-z0-9][-a-z0-9.]*[a-z0-9])/im.exec(detail)?.[1];
+      return `${pod} was Evicted because its node${node ? ` ${node}` : ""} ran low on ${resource ?? "resources"}${used ? ` (container ${used[1]} was using ${(used[2] ?? "").replace(/,$/, "")})` : ""}${quoteEvent("Evicted", evictionMessage(detail))}`;
     },
     nextStep: () => "Check the node's disk and memory pressure and the pods' ephemeral-storage use; add capacity or set limits",
   },
@@ -229,6 +234,14 @@ export function readQuota(detail: string): { name: string; terms: string } | nul
   if (!match?.[1]) return null;
   const terms = (match[2] ?? "").replace(/^,\s*/, "").replace(/\s*,\s*/g, ", ").replace(/:\s*/g, " ").trim();
   return { name: match[1], terms: terms || "exceeded" };
+}
+
+/** `3 of 4 nodes` for a reason of `0/4 nodes are available: …, 3 node(s) <reason>`. */
+function nodesGiving(detail: string, reason: string): string {
+  const total = /\d+\/(\d+) nodes are available/i.exec(detail)?.[1];
+  const at = detail.indexOf(reason);
+  const count = at > 0 ? /(\d+)\s+(?:node\(s\)\s+|nodes?\s+)?$/.exec(detail.slice(0, at))?.[1] : undefined;
+  return count && total ? `${count} of ${total} nodes` : "most nodes";
 }
 
 /** The first untolerated taint a scheduling message names, control-plane taints aside. */

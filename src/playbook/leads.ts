@@ -139,6 +139,12 @@ export const LEADS: readonly Lead[] = [
     calls: [{ tool: "get_deployments_info", args: {} }],
   },
   {
+    id: "unschedulable-nodes",
+    opensOn: ["scheduling"],
+    why: "a pod no node takes: the nodes' zones, taints and capacity against what it asks (volume zone, tolerations, requests)",
+    calls: [{ tool: "get_infrastructure_metrics", args: {} }],
+  },
+  {
     id: "missing-pods-controller",
     opensOn: ["alert:pod-not-running"],
     why: "pods missing or not running: their deployment's conditions (ReplicaFailure: FailedCreate, exceeded quota) and last change",

@@ -6,6 +6,8 @@ import { analyzeDeployments } from "../../src/rules/judge/analyzers/analyze-depl
 import { analyzeJvmHeadroom, heapSizing } from "../../src/rules/judge/analyzers/analyze-jvm-headroom.ts";
 import { analyzePodEvents, subjectOf } from "../../src/rules/judge/analyzers/analyze-pod-events.ts";
 import { analyzePodStatuses } from "../../src/rules/judge/analyzers/analyze-pod-statuses.ts";
+import { analyzeQuotaUsage, quantity, readQuotas } from "../../src/rules/judge/analyzers/analyze-quota-usage.ts";
+import { analyzeVolumeZone } from "../../src/rules/judge/analyzers/analyze-volume-zone.ts";
 import { rankAlongGraph } from "../../src/rules/judge/rank-along-graph.ts";
 import { mainSchedulingReason, readQuota } from "../../src/playbook/k8s-signatures.ts";
 import { evidenceOf, issue } from "./build-evidence.ts";
@@ -77,10 +79,16 @@ describe("Evicted: the resource named in the message", () => {
     expect(top(candidates)).toMatchObject({ key: "storage-limit", cause: expect.stringContaining("container render wrote past its ephemeral-storage limit 3Gi") });
   });
 
-  it("node pressure keeps naming the resource the node ran low on, with the message", () => {
-    const pods = { kind: "PodList", items: [{ metadata: { name: "pdf-export-7c9d8b6f5-q8r2t" }, status: { phase: "Failed", reason: "Evicted", message: "The node was low on resource: memory. Threshold quantity: 100Mi, available: 80Mi." } }] };
+  it("the pod's total ephemeral-storage limit is named too", () => {
+    const pods = { kind: "PodList", items: [{ metadata: { name: "pdf-export-7c9d8b6f5-q8r2t" }, status: { phase: "Failed", reason: "Evicted", message: "Pod ephemeral local storage usage exceeds the total limit of containers 6Gi. " } }] };
     const { candidates } = analyzePodStatuses.analyze(evidenceOf([{ tool: "get_pods_data", data: pods }]));
-    expect(top(candidates)).toMatchObject({ key: "eviction", cause: expect.stringMatching(/node ran low on memory.*The node was low on resource: memory/) });
+    expect(top(candidates)).toMatchObject({ key: "storage-limit", cause: expect.stringContaining("it wrote past its ephemeral-storage limit (6Gi for all its containers)") });
+  });
+
+  it("node pressure keeps naming the resource the node ran low on, with the message, and the node", () => {
+    const pods = { kind: "PodList", items: [{ metadata: { name: "pdf-export-7c9d8b6f5-q8r2t" }, spec: { nodeName: "pool-b-3" }, status: { phase: "Failed", reason: "Evicted", message: "The node was low on resource: memory. Threshold quantity: 100Mi, available: 80Mi." } }] };
+    const { candidates } = analyzePodStatuses.analyze(evidenceOf([{ tool: "get_pods_data", data: pods }]));
+    expect(top(candidates)).toMatchObject({ key: "eviction", cause: expect.stringMatching(/^pdf-export-7c9d8b6f5-q8r2t was Evicted because its node pool-b-3 ran low on memory.*The node was low on resource: memory/) });
   });
 });
 
@@ -159,6 +167,12 @@ describe("OOMKilled with the heap setting against the container limit", () => {
     expect(heapSizing({ name: "a", image: null, limits: { cpu: null, memory: "2048Mi" }, requests: { cpu: null, memory: null }, env: { JAVA_TOOL_OPTIONS: "-Xmx1920m" } })?.ratio).toBeCloseTo(0.9375);
   });
 
+  it("a heap reading of another workload (the server's, in the cluster data) is not this one's", () => {
+    const serverHeap = { conductor: { heapPct: 41 } };
+    const { candidates } = analyzeJvmHeadroom.analyze(evidenceOf([{ tool: "get_pods_data", data: pods }, { tool: "get_deployments_info", data: deployments("-Xmx3g") }, { tool: "get_cluster_metrics", data: serverHeap }]));
+    expect(candidates[0]?.cause).not.toContain("the heap itself");
+  });
+
   it("needs an OOMKill of that workload, and a heap OutOfMemoryError in the logs weakens it", () => {
     const healthy = { kind: "PodList", items: [{ metadata: { name: "billing-api-5c7d9f8b6-k2m4p" }, status: { phase: "Running", containerStatuses: [{ name: "api", ready: true, restartCount: 0 }] } }] };
     expect(analyzeJvmHeadroom.analyze(evidenceOf([{ tool: "get_pods_data", data: healthy }, { tool: "get_deployments_info", data: deployments("-Xmx3g") }])).candidates).toEqual([]);
@@ -208,6 +222,16 @@ describe("a problem confined to the pods of one node: clock skew", () => {
     const { candidates } = analyzeClockSkew.analyze(evidenceOf([{ tool: "get_pods_data", data: pods }, { tool: "pull_pod_logs", input: { pod: "conductor-server-7c8d9f6b5-aaaaa" }, data: skewLogs }]));
     expect(candidates[0]).toMatchObject({ key: "clock-skew", weight: 0.5, template: true });
     expect(analyzeClockSkew.analyze(evidenceOf([{ tool: "pull_pod_logs", input: { pod: "x-1" }, data: cleanLogs }])).candidates).toEqual([]);
+  });
+
+  it("another node's name that starts the same is not this node; jitter under a few seconds is not drift", () => {
+    const infra = "node_timex_sync_status{node=\"node-east-70.internal\"} 0\nnode_timex_offset_seconds{node=\"node-east-7.internal\"} 0.8\n";
+    expect(timeSync(evidenceOf([{ tool: "get_infrastructure_metrics", data: infra }]), "node-east-7.internal")).toMatchObject({ facts: [], offset: null });
+  });
+
+  it("an x509 'has expired or is not yet valid … is after' is an expired certificate, not skew", () => {
+    const expired = "E0302 10:00:01 tls: failed to verify certificate: x509: certificate has expired or is not yet valid: current time 2026-03-02T10:00:01Z is after 2026-03-01T00:00:00Z\n";
+    expect(analyzeClockSkew.analyze(evidenceOf([{ tool: "pull_pod_logs", input: { pod: "x-1" }, data: expired }])).candidates).toEqual([]);
   });
 
   it("a time 'in the future' alone is a scheduled time as often as a wrong clock: nothing", () => {
@@ -263,6 +287,14 @@ describe("the context a SRE reads beside the decisive event", () => {
     expect(skew).toEqual(expect.arrayContaining(["get_pods_data", "get_infrastructure_metrics"]));
   });
 
+  it("the heap flag on the container's command line (args), JSON or describe text", () => {
+    const pods = { kind: "PodList", items: [{ metadata: { name: "billing-api-5c7d9f8b6-k2m4p" }, status: { phase: "Running", containerStatuses: [{ name: "api", ready: true, restartCount: 2, lastState: { terminated: { reason: "OOMKilled", exitCode: 137 } } }] } }] };
+    const json = { items: [{ kind: "Deployment", metadata: { name: "billing-api" }, spec: { replicas: 2, template: { spec: { containers: [{ name: "api", args: ["-Xms2g", "-Xmx2g", "-jar", "/app.jar"], resources: { limits: { memory: "2Gi" } } }] } } }, status: { replicas: 2, readyReplicas: 2 } }] };
+    expect(analyzeJvmHeadroom.analyze(evidenceOf([{ tool: "get_pods_data", data: pods }, { tool: "get_deployments_info", data: json }])).candidates[0]?.cause).toContain('its JVM heap (-Xmx2g) may take all of the 2Gi container memory limit');
+    const text = "Name:                   billing-api\nReplicas:               2 desired | 2 updated | 2 total | 2 available | 0 unavailable\nPod Template:\n  Containers:\n   api:\n    Image:      example/billing-api:1.4.2\n    Args:\n      -Xmx1900m\n      -jar\n    Limits:\n      memory:  2Gi\n";
+    expect(analyzeJvmHeadroom.analyze(evidenceOf([{ tool: "get_pods_data", data: pods }, { tool: "get_deployments_info", data: text }])).candidates[0]?.cause).toContain("(-Xmx1900m) may take 93% of the 2Gi");
+  });
+
   it("the heap setting read from `kubectl describe deployment` text", () => {
     const text = "Name:                   billing-api\nReplicas:               2 desired | 2 updated | 2 total | 2 available | 0 unavailable\nPod Template:\n  Containers:\n   api:\n    Image:      example/billing-api:1.4.2\n    Limits:\n      memory:  3Gi\n    Environment:\n      JAVA_OPTS:  -Xmx3g -XX:+UseG1GC\n";
     const pods = { kind: "PodList", items: [{ metadata: { name: "billing-api-5c7d9f8b6-k2m4p" }, status: { phase: "Running", containerStatuses: [{ name: "api", ready: true, restartCount: 2, lastState: { terminated: { reason: "OOMKilled", exitCode: 137 } } }] } }] };
@@ -271,10 +303,75 @@ describe("the context a SRE reads beside the decisive event", () => {
   });
 });
 
+describe("FailedScheduling: another reason in the scheduler's own words", () => {
+  it("anti-affinity on most nodes is named with its count", () => {
+    const events = "LAST SEEN   TYPE      REASON             OBJECT          MESSAGE\n1m          Warning   FailedScheduling   pod/cache-2   0/4 nodes are available: 1 Insufficient cpu, 3 node(s) didn't match pod anti-affinity rules. preemption: 0/4 nodes are available: 4 No preemption victims found for incoming pod.\n";
+    const { candidates } = analyzePodEvents.analyze(evidenceOf([{ tool: "get_pod_events", input: { pod: "cache-2" }, data: events }]));
+    expect(top(candidates)?.cause).toMatch(/^cache-2 cannot be scheduled: 3 of 4 nodes didn't match pod anti-affinity rules \(FailedScheduling "0\/4 nodes are available:/);
+  });
+});
+
 describe("FailedScheduling: control-plane taints settle nothing", () => {
   it("a tie read as a whole skips the control-plane taint for the workload's own constraint", () => {
     const events = "LAST SEEN   TYPE      REASON             OBJECT          MESSAGE\n1m          Warning   FailedScheduling   pod/etl-0   0/4 nodes are available: 2 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, 2 Insufficient cpu.\n";
     const { candidates } = analyzePodEvents.analyze(evidenceOf([{ tool: "get_pod_events", input: { pod: "etl-0" }, data: events }]));
     expect(top(candidates)?.cause).toMatch(/^etl-0 cannot be scheduled: no node has enough free cpu for its requests/);
+  });
+});
+
+describe("volume node affinity conflict: the volume's zone against the nodes' zones", () => {
+  const events = "Name:         metrics-db-0\nNamespace:    data\nVolumes:\n  data:\n    Type:       PersistentVolumeClaim\n    ClaimName:  data-metrics-db-0\nEvents:\n  Type     Reason            Age   From               Message\n  ----     ------            ----  ----               -------\n  Warning  FailedScheduling  2m    default-scheduler  0/3 nodes are available: 3 node(s) had volume node affinity conflict. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.\n";
+  const pv = (zone: string) => ({
+    kind: "PersistentVolumeList",
+    items: [{ metadata: { name: "pv-data-0" }, spec: { claimRef: { namespace: "data", name: "data-metrics-db-0" }, nodeAffinity: { required: { nodeSelectorTerms: [{ matchExpressions: [{ key: "topology.kubernetes.io/zone", operator: "In", values: [zone] }] }] } } } }],
+    nodes: [{ kind: "Node", metadata: { name: "node-a", labels: { "topology.kubernetes.io/zone": "west-9b" } } }, { kind: "Node", metadata: { name: "node-b", labels: { "topology.kubernetes.io/zone": "west-9c" } } }],
+  });
+  const evidence = (zone: string) => evidenceOf([{ tool: "get_pod_events", input: { pod: "metrics-db-0" }, data: events }, { tool: "get_infrastructure_metrics", data: pv(zone) }]);
+
+  it("names the volume, its zone and the zones the nodes are in", () => {
+    const { candidates, findings } = analyzeVolumeZone.analyze(evidence("west-9a"));
+    expect(candidates[0]).toMatchObject({ key: "scheduling", subject: "metrics-db-0" });
+    expect(candidates[0]?.cause).toMatch(/^metrics-db-0 cannot be scheduled: its PersistentVolume pv-data-0 lives in zone west-9a, and no node is left in that zone \(the nodes are in west-9b, west-9c\)/);
+    expect(findings[0]?.text).toBe("the volume of claim data/data-metrics-db-0 is pinned to zone west-9a");
+  });
+
+  it("says nothing when a node is in the volume's zone (the conflict is elsewhere) or no output lists the volume", () => {
+    expect(analyzeVolumeZone.analyze(evidence("west-9b")).candidates).toEqual([]);
+    expect(analyzeVolumeZone.analyze(evidenceOf([{ tool: "get_pod_events", input: { pod: "metrics-db-0" }, data: events }])).candidates).toEqual([]);
+  });
+
+  it("a pod no node takes opens the lead to the nodes (zones, taints, capacity)", () => {
+    const steps = planLeadCalls({ open: new Set(["scheduling"]), pods: [], pendingTask: null, made: new Set<string>() }, 10);
+    expect(steps).toContainEqual(expect.objectContaining({ tool: "get_infrastructure_metrics", reason: expect.stringMatching(/^lead unschedulable-nodes: /) }));
+  });
+});
+
+describe("a ResourceQuota at its hard limit beside a deployment short of replicas", () => {
+  const deployment = { name: "ledger-sync", replicas: 9, readyReplicas: 3 };
+  it("JSON (status.hard/used) names the full resources and the deployment", () => {
+    const quota = { kind: "ResourceQuota", metadata: { name: "team-quota" }, status: { hard: { "requests.cpu": "12", pods: "40" }, used: { "requests.cpu": "12", pods: "14" } } };
+    const { candidates } = analyzeQuotaUsage.analyze(evidenceOf([{ tool: "get_deployments_info", data: { deployments: [deployment], quotas: [quota] } }]));
+    expect(candidates[0]).toMatchObject({ key: "quota", subject: "ledger-sync", weight: 0.7 });
+    expect(candidates[0]?.cause).toBe("ledger-sync cannot create its missing pods (3 of 9 ready): the namespace ResourceQuota team-quota is at its hard limit (requests.cpu 12 of 12)");
+  });
+
+  it("`kubectl describe quota` text, quantities compared by value", () => {
+    const text = "Name:            team-quota\nNamespace:       apps\nResource         Used   Hard\n--------         ----   ----\nlimits.memory    40960Mi   40Gi\nrequests.cpu     9500m  12\n";
+    expect(readQuotas(text, text)).toEqual([{ name: "team-quota", full: ["limits.memory 40960Mi of 40Gi"] }]);
+    expect(quantity("500m")).toBe(0.5);
+  });
+
+  it("several full quotas are one reading, not signals that reinforce each other", () => {
+    const full = (name: string) => ({ metadata: { name }, status: { hard: { pods: "10" }, used: { pods: "10" } } });
+    const { candidates } = analyzeQuotaUsage.analyze(evidenceOf([{ tool: "get_deployments_info", data: { deployments: [deployment], quotas: [full("q1"), full("q2")] } }]));
+    expect(candidates).toHaveLength(1);
+    expect(candidates[0]?.cause).toMatch(/ResourceQuota q1 is at its hard limit \(pods 10 of 10\) \(and q2\)$/);
+  });
+
+  it("a quota with room, or no deployment short of replicas, says nothing", () => {
+    const roomy = { metadata: { name: "q" }, status: { hard: { pods: "40" }, used: { pods: "10" } } };
+    expect(analyzeQuotaUsage.analyze(evidenceOf([{ tool: "get_deployments_info", data: { deployments: [deployment], quotas: [roomy] } }])).candidates).toEqual([]);
+    const full = { metadata: { name: "q" }, status: { hard: { pods: "10" }, used: { pods: "10" } } };
+    expect(analyzeQuotaUsage.analyze(evidenceOf([{ tool: "get_deployments_info", data: { deployments: [{ ...deployment, readyReplicas: 9 }], quotas: [full] } }])).candidates).toEqual([]);
   });
 });

@@ -16,7 +16,7 @@ export const analyzeClockSkew: Analyzer = {
     const pulled = resultsFor(evidence, "pull_pod_logs").flatMap((result) => {
       const pod = podOf(result);
       if (!pod) return [];
-      const lines = logTextOf(result).split(/\r?\n/).filter((line) => CLOCK_SKEW.test(line) || FUTURE.test(line));
+      const lines = logTextOf(result).split(/\r?\n/).filter((line) => (CLOCK_SKEW.test(line) || FUTURE.test(line)) && !EXPIRED.test(line));
       return [{ pod, lines, tool: result.tool }];
     });
     // "In the future" alone is a scheduled time as often as a wrong clock: it counts beside an unambiguous line only.
@@ -89,6 +89,8 @@ export const analyzeClockSkew: Analyzer = {
 /** Log lines whose times cannot be true on a synchronised clock. */
 const CLOCK_SKEW =
   /\bnot (yet )?valid yet\b|\bnot yet valid\b|\bused before (issued|its nbf)|\bclock (skew|drift)|\bskewed clock|\btime skew|\bnegative age\b|RequestTimeTooSkewed|\bis now earlier than\b|\btime (is )?out of sync|\bclock is (ahead|behind)|\bjwt not active\b|\bnot yet current\b|PrematureJwt|must not be accepted before|\bissued in the future/i;
+/** Go's x509 "has expired or is not yet valid: current time X is after Y" is an expired certificate, not a wrong clock. */
+const EXPIRED = /has expired or is not yet valid[^\n]*\bis after\b/i;
 /** Times in the future: telling only beside an unambiguous line. */
 const FUTURE = /\bis in the future\b|\bin the future relative to\b/i;
 /** A line carrying a long token is not one to quote. */
@@ -121,14 +123,14 @@ export function timeSync(evidence: Evidence, node: string): { facts: string[]; o
   // Text output line by line (Prometheus exposition, `chronyc`-style lines); JSON below, object by object.
   for (const result of resultsFor(evidence, "get_infrastructure_metrics").filter((r) => r.data === null || typeof r.data !== "object")) {
     for (const line of result.text.split(/\r?\n/)) {
-      if (!line.includes(short) || !/chrony|ntp|timesync|timex|clock|time.?sync/i.test(line)) continue;
+      if (!mentionsNode(line, short) || !/chrony|ntp|timesync|timex|clock|time.?sync/i.test(line)) continue;
       const unit = /\b(chronyd|chrony|ntpd|systemd-timesyncd)(\.service)?/i.exec(line)?.[0];
       const unitDown = unit && (/state="?(failed|inactive|dead)"?[^\n]*\}\s+1(\.0)?\s*$/i.test(line) || (!/\}\s+[\d.]+\s*$/.test(line) && /\b(failed|inactive|dead|stopped)\b/i.test(line)));
       const unsynced = /sync\w*[^\n]*?(\}\s*|[:=]\s*)(0|false)\s*,?\s*$/i.test(line) && !/offset/i.test(line);
       const drift = /offset[^\n]*?(?:\}\s*|[:=]\s*)(-?\d+(?:\.\d+)?(?:e[-+]?\d+)?)\s*(?:s|seconds)?\s*,?\s*$/i.exec(line);
-      const fact = unitDown ? `${unit} ${/inactive|dead|stopped/i.exec(line)?.[0] ?? "failed"}` : unsynced ? "clock not synchronised" : drift && Math.abs(Number(drift[1])) >= 1 ? `offset ${Number(drift[1])} s` : null;
+      const fact = unitDown ? `${unit} ${/inactive|dead|stopped/i.exec(line)?.[0] ?? "failed"}` : unsynced ? "clock not synchronised" : drift && Math.abs(Number(drift[1])) >= MIN_OFFSET ? `offset ${Number(drift[1])} s` : null;
       if (!fact) continue;
-      if (drift && offset === null) offset = Number(drift[1]);
+      if (drift && offset === null && Math.abs(Number(drift[1])) >= MIN_OFFSET) offset = Number(drift[1]);
       if (!facts.includes(fact)) facts.push(fact);
       findings.push({ text: `node ${short}: ${line.trim().slice(0, 160)}`, tool: result.tool, weight: 0.7, key: "clock-skew" });
     }
@@ -149,6 +151,14 @@ export function timeSync(evidence: Evidence, node: string): { facts: string[]; o
   return { facts: facts.filter((f) => !f.startsWith("offset")), offset, findings: findings.slice(0, 3) };
 }
 
+/** An offset below this (seconds) is ordinary jitter, not a clock that stopped being synchronised. */
+const MIN_OFFSET = 5;
+
+/** True when the line names this node (`ip-10-0-3-17` is not `ip-10-0-3-170`). */
+function mentionsNode(line: string, short: string): boolean {
+  return new RegExp(`(^|[^\\w-])${short.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?![\\w-])`).test(line);
+}
+
 /** A node object's leaves as `path → value` (`ntp.synchronized → false`), a few levels deep. */
 function leaves(value: unknown, path: string, depth: number): [string, unknown][] {
   if (depth > 3 || value === null || typeof value !== "object") return path ? [[path, value]] : [];
@@ -160,7 +170,7 @@ function readSyncLeaf(path: string, value: unknown): { fact?: string; offset?: n
   const daemon = /chronyd?|ntpd?|timesyncd/i.exec(path)?.[0] ?? (typeof value === "string" ? /chronyd?|ntpd?|timesyncd/i.exec(value)?.[0] : undefined);
   if (/offset|skew|drift/i.test(path) && typeof value === "number") {
     const seconds = /ms\b|millis/i.test(path) ? value / 1000 : value;
-    return Math.abs(seconds) >= 1 ? { offset: seconds } : null;
+    return Math.abs(seconds) >= MIN_OFFSET ? { offset: seconds } : null;
   }
   if (/sync/i.test(path) && (value === false || value === 0 || (typeof value === "string" && /^(no|false|unsynchroni[sz]ed|not synchroni[sz]ed)$/i.test(value)))) return { fact: "clock not synchronised" };
   if (daemon && typeof value === "string" && /\b(failed|inactive|dead|stopped)\b/i.test(value)) return { fact: `${daemon} ${/failed|inactive|dead|stopped/i.exec(value)?.[0]}` };

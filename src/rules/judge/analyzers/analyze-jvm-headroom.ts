@@ -4,6 +4,7 @@ import { readMetrics } from "../../read/read-metrics.ts";
 import { extractPods } from "../../read/read-pods.ts";
 import { parseMemory } from "../../read/read-usage.ts";
 import { workloadOf } from "../../read/workload-name.ts";
+import { isObject, walkObjects } from "../../read/walk-json.ts";
 import { podOf, resultsFor } from "../../evidence.ts";
 import type { Analysis, Analyzer, Evidence } from "../../types.ts";
 
@@ -19,12 +20,13 @@ export const analyzeJvmHeadroom: Analyzer = {
     const killed = oomKilledWorkloads(evidence);
     if (killed.size === 0) return analysis;
     const heapOom = heapOutOfMemory(evidence);
-    const heap = heapReading(evidence);
     for (const result of resultsFor(evidence, "get_deployments_info")) {
       for (const deployment of extractDeployments(result.data, result.text)) {
         if (!killed.has(deployment.name)) continue;
+        const heap = heapReading(evidence, deployment.name);
+        const args = commandLines(result.data, result.text, deployment.name);
         for (const container of containersOf(deployment)) {
-          const sizing = heapSizing(container);
+          const sizing = heapSizing(container, args);
           if (!sizing || sizing.ratio < NO_HEADROOM) continue;
           const setting = `${sizing.setting} against limits.memory ${container.limits.memory}`;
           analysis.findings.push({ text: `deployment ${deployment.name}: ${sizing.variable} ${sizing.flag}, memory limit ${container.limits.memory}`, note: `the heap may take ${Math.round(sizing.ratio * 100)}% of the limit`, tool: result.tool, weight: 0.75, key: "heap-no-headroom" });
@@ -62,11 +64,11 @@ const NO_HEADROOM = 0.9;
 const HEAP_NOT_FULL = 85;
 const UNIT: Record<string, number> = { "": 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 };
 
-/** `-Xmx4g` (or `-XX:MaxRAMPercentage=95`) in the container's env, as a share of its memory limit. */
-export function heapSizing(container: ContainerSpec): { flag: string; variable: string; setting: string; ratio: number } | null {
+/** `-Xmx4g` (or `-XX:MaxRAMPercentage=95`) in the container's env or command line, as a share of its memory limit. */
+export function heapSizing(container: ContainerSpec, args: readonly string[] = []): { flag: string; variable: string; setting: string; ratio: number } | null {
   const limit = parseMemory(container.limits.memory);
   if (!limit) return null;
-  for (const [variable, value] of Object.entries(container.env)) {
+  for (const [variable, value] of [...Object.entries(container.env), ...args.map((line) => ["args", line] as const)]) {
     const xmx = /-Xmx(\d+(?:\.\d+)?)([kmgt]?)\b/i.exec(value);
     if (xmx?.[1]) {
       const bytes = Number(xmx[1]) * (UNIT[(xmx[2] ?? "").toLowerCase()] ?? 1);
@@ -77,6 +79,28 @@ export function heapSizing(container: ContainerSpec): { flag: string; variable: 
   }
   return null;
 }
+
+/** The JVM flags a workload's command line carries (`args`/`command` of its containers, or describe's `Args:`/`Command:` lines). */
+function commandLines(data: unknown, text: string, workload: string): string[] {
+  const lines: string[] = [];
+  walkObjects(data, (object) => {
+    const metadata = isObject(object.metadata) ? object.metadata : null;
+    if (object.name !== workload && metadata?.name !== workload) return false;
+    walkObjects(object, (inner) => {
+      for (const key of ["args", "command"]) {
+        const value = inner[key];
+        const words = Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : typeof value === "string" ? [value] : [];
+        if (words.some((w) => JVM_HEAP_FLAG.test(w))) lines.push(words.join(" "));
+      }
+      return false;
+    });
+    return true;
+  });
+  if (lines.length > 0 || (data !== null && typeof data === "object")) return lines;
+  const block = text.split(/^(?=Name:\s)/m).find((b) => new RegExp(`^Name:\\s+${workload.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\s*$`, "m").test(b));
+  return (block ?? "").split(/\r?\n/).filter((line) => JVM_HEAP_FLAG.test(line) && !/^\s*[A-Z][A-Z0-9_]+:/.test(line)).map((line) => line.trim());
+}
+const JVM_HEAP_FLAG = /-Xmx\d|-XX:MaxRAMPercentage=/i;
 
 /** Workloads with a pod OOMKilled now or in its last run (pod list) or an OOMKilling event. */
 function oomKilledWorkloads(evidence: Evidence): Set<string> {
@@ -97,9 +121,14 @@ function heapOutOfMemory(evidence: Evidence): boolean {
   return resultsFor(evidence, "pull_pod_logs").some((result) => /OutOfMemoryError: Java heap space/i.test(result.text));
 }
 
-/** The highest heap reading in percent (cluster data, metrics), null when none is given. */
-function heapReading(evidence: Evidence): number | null {
+/**
+ * The highest heap reading in percent of this workload, null when none is given: metrics that name
+ * its pods, or the cluster data's heap when the workload is the Conductor server (whose heap it is).
+ */
+function heapReading(evidence: Evidence, workload: string): number | null {
+  const server = /conductor-server|(^|-)server$/.test(workload);
   const readings = [...resultsFor(evidence, "get_cluster_metrics"), ...resultsFor(evidence, "get_incident_details")]
+    .filter((result) => server || result.text.includes(workload))
     .flatMap((result) => readMetrics(result.data, result.text))
     .filter((sample) => sample.role === "value" && sample.unit === "%" && /heap/i.test(sample.name) && !/non-?heap/i.test(sample.name));
   return readings.length > 0 ? Math.max(...readings.map((sample) => sample.value)) : null;

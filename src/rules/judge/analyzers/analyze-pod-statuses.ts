@@ -98,9 +98,10 @@ function isUnscheduled(pod: PodRecord, pods: readonly PodRecord[]): boolean {
   return !placed(pod) && pods.some(placed) && !/^(Running|Succeeded|Failed|Completed|Unknown|Terminating)$/i.test(pod.phase ?? pod.status ?? "");
 }
 
-/** The status messages of a pod (an eviction's `Usage of EmptyDir volume …`, a waiting container's `Back-off pulling image …`). */
+/** The status messages of a pod (an eviction's `Usage of EmptyDir volume …`, a waiting container's `Back-off pulling image …`) and its node. */
 function detailOf(pod: PodRecord): string {
-  return [pod.message, ...(pod.containers ?? []).map((c) => c.message)].filter((m): m is string => Boolean(m?.trim())).join("\n");
+  const placed = pod.node && !/^<none>$/i.test(pod.node) ? `on node ${pod.node}` : null;
+  return [pod.message, ...(pod.containers ?? []).map((c) => c.message), placed].filter((m): m is string => Boolean(m?.trim())).join("\n");
 }
 
 /** Pods Unknown (or stuck Terminating) on one node: the node stopped reporting, whatever the pods did. */

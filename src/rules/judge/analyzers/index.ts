@@ -28,6 +28,7 @@ import { analyzeNoisyNeighbour } from "./analyze-noisy-neighbour.ts";
 import { analyzePendingTasks } from "./analyze-pending-tasks.ts";
 import { analyzePodEvents } from "./analyze-pod-events.ts";
 import { analyzePodStatuses } from "./analyze-pod-statuses.ts";
+import { analyzeQuotaUsage } from "./analyze-quota-usage.ts";
 import { analyzePollStorm } from "./analyze-poll-storm.ts";
 import { analyzePoolSize } from "./analyze-pool-size.ts";
 import { analyzeProbeTargets } from "./analyze-probe-targets.ts";
@@ -39,6 +40,7 @@ import { analyzeTableScans } from "./analyze-table-scans.ts";
 import { analyzeTaskTimings } from "./analyze-task-timings.ts";
 import { analyzeThreadDump } from "./analyze-thread-dump.ts";
 import { analyzeToolFailures } from "./analyze-tool-failures.ts";
+import { analyzeVolumeZone } from "./analyze-volume-zone.ts";
 import { analyzeWorkloadShape } from "./analyze-workload-shape.ts";
 
 /** Every analyzer runs on every triage; each acts only on the evidence it understands. */
@@ -51,10 +53,12 @@ export const ANALYZERS: readonly Analyzer[] = [
   analyzeTableScans,
   analyzeSaturation,
   analyzeDeployments,
+  analyzeQuotaUsage,
   analyzeRecentChanges,
   analyzeCapacityChanges,
   analyzePodStatuses,
   analyzePodEvents,
+  analyzeVolumeZone,
   analyzeProbeTargets,
   analyzeJvmHeadroom,
   analyzeLogExceptions,
@@ -105,6 +109,7 @@ export {
   analyzeLogMessages,
   analyzePodEvents,
   analyzePodStatuses,
+  analyzeQuotaUsage,
   analyzeProbeTargets,
   analyzeRecentChanges,
   analyzeSaturation,
@@ -112,5 +117,6 @@ export {
   analyzeTaskTimings,
   analyzeThreadDump,
   analyzeToolFailures,
+  analyzeVolumeZone,
   analyzeWorkloadShape,
 };
