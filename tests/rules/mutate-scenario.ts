@@ -30,7 +30,9 @@ const KEEP = new Set(
     "hikaricp connections connection active pending acquire coredns requests responses container cfs throttled periods seconds " +
     // Log-format field names (logstash/ECS: stack_trace, logger_name), PostgreSQL's own catalog columns (pg_locks, pg_stat_user_tables).
     "stack trace logger thread timestamp " +
-    "pid pids blocking blocked lock locks wait xact backend query locktype granted mode relation relname schemaname seq scan scans idx tup live dead n autovacuum vacuum analyze start"
+    "pid pids blocking blocked lock locks wait xact backend query locktype granted mode relation relname schemaname seq scan scans idx tup live dead n autovacuum vacuum analyze start " +
+    // Kubernetes init containers (Init:CrashLoopBackOff) and the schema-migration tools' own words (Flyway's flyway_schema_history, installed_rank).
+    "init initcontainer flyway liquibase schema history migrate migration migrations repair installed rank on"
   ).split(/\s+/),
 );
 
