@@ -17,6 +17,10 @@ export interface ContainerState {
   /** The waiting/terminated message (`Back-off pulling image "x": manifest unknown`). */
   message: string | null;
   image: string | null;
+  /** The previous run's termination message (`lastState.terminated.message`: what the container wrote to its termination log). */
+  lastMessage?: string | null;
+  /** An init container: it must exit 0 before the pod's containers start (Init:CrashLoopBackOff). */
+  init?: boolean;
 }
 
 export interface PodRecord {
@@ -106,7 +110,9 @@ function readPodObject(object: JsonObject): PodRecord | null {
 
 /** containerStatuses (and initContainerStatuses) of a kubectl pod status. */
 function readContainers(status: JsonObject): ContainerState[] {
-  const listed = [readKey(status, "initContainerStatuses"), readKey(status, "containerStatuses", "containers")].flatMap((v) => (Array.isArray(v) ? v.filter(isObject) : []));
+  const inits = readKey(status, "initContainerStatuses");
+  const initList = Array.isArray(inits) ? inits.filter(isObject) : [];
+  const listed = [initList, readKey(status, "containerStatuses", "containers")].flatMap((v) => (Array.isArray(v) ? v.filter(isObject) : []));
   return listed.map((c) => {
     const state = asObject(readKey(c, "state"));
     const last = asObject(readKey(c, "lastState", "lastTerminationState"));
@@ -124,6 +130,8 @@ function readContainers(status: JsonObject): ContainerState[] {
       lastExitCode: lastBody ? toNumber(readKey(lastBody, "exitCode")) : null,
       message: stateBody ? readString(stateBody, "message") : null,
       image: readString(c, "image"),
+      lastMessage: lastBody ? readString(lastBody, "message") : null,
+      init: initList.includes(c),
     };
   });
 }
@@ -221,10 +229,11 @@ function readDescribe(text: string): PodRecord[] {
 }
 
 function readDescribedContainers(block: string): ContainerState[] {
-  const section = /^(?:Init Containers|Containers):\s*\n([\s\S]*?)(?=^\S)/gm;
+  const section = /^(Init Containers|Containers):\s*\n([\s\S]*?)(?=^\S)/gm;
   const containers: ContainerState[] = [];
   for (const match of block.matchAll(section)) {
-    const body = match[1] ?? "";
+    const init = match[1] === "Init Containers";
+    const body = match[2] ?? "";
     for (const part of body.split(/^(?=\s{2}[\w.-]+:\s*$)/m)) {
       const name = /^\s{2}([\w.-]+):\s*$/m.exec(part)?.[1];
       if (!name) continue;
@@ -246,10 +255,26 @@ function readDescribedContainers(block: string): ContainerState[] {
         lastExitCode: toNumber(field("Exit Code", lastText) ?? ""),
         message: field("Message", stateText),
         image: field("Image"),
+        lastMessage: lastState && lastState !== "<none>" ? describedMessage(lastText) : null,
+        init,
       });
     }
   }
   return containers;
+}
+
+/** A described `Message:` with its continuation lines (indented deeper than the field), joined with spaces. */
+function describedMessage(text: string): string | null {
+  const match = /^(\s+)Message:[ \t]*(.*)$/m.exec(text);
+  if (!match) return null;
+  const indent = (match[1] ?? "").length;
+  const lines = [match[2] ?? ""];
+  for (const line of text.slice((match.index ?? 0) + match[0].length).split(/\r?\n/).slice(1)) {
+    const lead = /^\s*/.exec(line)?.[0].length ?? 0;
+    if (line.trim() === "" || lead <= indent + "Message:".length) break;
+    lines.push(line.trim());
+  }
+  return lines.join(" ").trim() || null;
 }
 
 function readBool(value: string | null): boolean | null {

@@ -28,6 +28,7 @@ export const analyzePodEvents: Analyzer = {
         // Pods the controller cannot create: the scale-up beside it in the same events says what asked for them.
         const context = signature.key === "quota" || signature.key === "create-failed" ? events.filter((e) => /^ScalingReplicaSet$/i.test(e.reason)).slice(0, 1) : [];
         const { finding, candidate } = describeGroup(signature, matched, pod, result.tool, context);
+        if (signature.key === "crash") quoteLastWords(candidate, [...extractPods(result.data, result.text), ...listed(evidence)], matched);
         analysis.findings.push(finding);
         analysis.candidates.push(candidate);
       }
@@ -35,6 +36,27 @@ export const analyzePodEvents: Analyzer = {
     return analysis;
   },
 };
+
+function listed(evidence: Parameters<Analyzer["analyze"]>[0]): PodRecord[] {
+  return resultsFor(evidence, "get_pods_data").flatMap((r) => extractPods(r.data, r.text));
+}
+
+/**
+ * A crash loop whose container left a termination message (describe's Last State → Message, or
+ * lastState.terminated.message) says why it exits: quote it and name the container, and whether it
+ * is an init container (the pod's own containers never start until it exits 0).
+ */
+function quoteLastWords(candidate: CauseCandidate, pods: readonly PodRecord[], events: readonly EventRecord[]): void {
+  const named = events.map((e) => /failed container "?([\w.-]+)"?/i.exec(e.message)?.[1]).find(Boolean);
+  const pod = pods.find((p) => p.name === candidate.subject);
+  const containers = (pod?.containers ?? []).filter((c) => c.lastMessage && (named ? c.name === named : /CrashLoopBackOff/i.test(c.reason ?? "")));
+  const container = containers[0];
+  if (!container?.lastMessage) return;
+  const message = container.lastMessage.replace(/\s+/g, " ").trim();
+  const quoted = message.length <= 200 ? message : `${message.slice(0, 200)}…`;
+  const exit = container.lastExitCode !== null ? `, exit code ${container.lastExitCode}` : "";
+  candidate.cause = `${candidate.subject}'s ${container.init ? "init container" : "container"} ${container.name} keeps failing (CrashLoopBackOff${exit}): "${quoted}"${container.init ? "; the pod's containers never start" : ""}`;
+}
 
 /** Pods the pod list shows placed on a node with containers that ran (started, restarted or crash-looping). */
 function runningPods(evidence: Parameters<Analyzer["analyze"]>[0]): Set<string> {
