@@ -51,7 +51,18 @@ export function rankAlongGraph(candidates: readonly CauseCandidate[], issues: re
   const byId = new Map(evidenced.map((ranked) => [ranked.node.id, ranked]));
   // A link about one object (a worker deployment) is explained only by evidence about that same object.
   // Such a link is never an unseen gap: guessing it would let any pod's trouble explain any backlog.
+  // An alert that names its workload (`deployment fulfilment-workers has 0/6 ready`): a pod that is down
+  // explains it only when the pod is of that workload (an unrelated CronJob's pull failure does not).
+  const named = issues.flatMap((issue) => alertedWorkloads(issue.text));
+  const ownPods = (path: readonly string[]) =>
+    named.length === 0 ||
+    path.every((id, i) => {
+      if (id !== "pod-down" || i === 0) return true;
+      const subject = byId.get(path[i - 1] as string)?.candidate.subject;
+      return !subject || named.some((name) => sameThing(subject, name));
+    });
   const sameObject = (_from: string, path: readonly string[]) =>
+    ownPods(path) &&
     path.slice(1, -1).every((id) => !OBJECT_LINKS.has(id) || byId.has(id)) &&
     path.slice(0, -1).every((id, i) => {
       const next = path[i + 1] as string;
@@ -99,6 +110,11 @@ export function sameThing(a: string, b: string): boolean {
   return [...words(b)].some((w) => left.has(w));
 }
 const GENERIC_WORDS = new Set(["worker", "workers", "task", "tasks", "service", "server", "deployment"]);
+
+/** Workloads an alert names by kind: `deployment fulfilment-workers`, `statefulset/redis`. */
+export function alertedWorkloads(text: string): string[] {
+  return [...text.matchAll(/\b(?:deployments?|statefulsets?|daemonsets?)(?:\s+|\/)"?([a-z0-9][-a-z0-9.]*[a-z0-9])"?/gi)].map((m) => m[1] as string);
+}
 
 /** Alerts about one pod (restarted, not running), and their nodes in the graph. */
 const POD_SCOPED = new Set(["POD_RESTARTED", "POD_NOT_RUNNING"]);
