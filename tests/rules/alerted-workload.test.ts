@@ -3,7 +3,7 @@ import { alertedWorkloads, rankAlongGraph } from "../../src/rules/judge/rank-alo
 import type { CauseCandidate } from "../../src/rules/types.ts";
 import { issue } from "./build-evidence.ts";
 
-const cand = (key: string, weight: number, subject: string | undefined, cause: string): CauseCandidate => ({ key, weight, cause, appOrInfra: "infra", ...(subject ? { subject } : {}) });
+const cand = (key: string, weight: number, subject: string | undefined, cause: string): CauseCandidate => ({ key, weight, cause, appOrInfra: "infra", tool: "get_pod_events", ...(subject ? { subject } : {}) });
 
 const ALERT = [issue("WORKERS_HEALTHY", "Workers have failed: deployment parcel-workers has 0/4 ready replicas")];
 /** Another namespace's CronJob pod that cannot pull its image, beside the alerted workers that cannot be scheduled. */
