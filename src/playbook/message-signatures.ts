@@ -87,7 +87,8 @@ export const MESSAGE_SIGNATURES: readonly MessageSignature[] = [
   },
   {
     key: "ingress-config",
-    pattern: /nginx: \[emerg\]|nginx: configuration file \S+ test failed|configuration[- ]snippet/i,
+    // A snippet only when the line says it broke something: "…configuration-snippet is deprecated and will be ignored" is a warning, not a failure.
+    pattern: /nginx: \[emerg\]|nginx: configuration file \S+ test failed|(?:invalid|error|failed|unexpected)\b[^\n]*configuration[- ]snippet|configuration[- ]snippet\b[^\n]*\b(?:invalid|error|failed|unexpected)/i,
     weight: 0.85,
     appOrInfra: "infra",
     cause: (pod, line) => `The ingress-nginx controller cannot load its generated nginx configuration (an invalid annotation such as a configuration-snippet on an Ingress), so ${pod} crash-loops: ${quote(line)}`,
