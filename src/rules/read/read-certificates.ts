@@ -12,6 +12,9 @@ export interface CertificateRecord {
   notAfter?: string | null;
   renewalTime?: string | null;
   issuer?: string | null;
+  /** The Secret it writes (spec.secretName) and the hosts it covers (spec.dnsNames), when listed. */
+  secretName?: string | null;
+  dnsNames?: string[];
 }
 
 /** cert-manager Certificates: listed in JSON (kubectl or simplified), a `kubectl get certificate` table, or `describe` text. */
@@ -58,6 +61,8 @@ function pushRecord(out: CertificateRecord[], object: JsonObject): void {
     notAfter: readString(object, "notAfter", "expires", "expiry") ?? (isObject(status) ? readString(status, "notAfter") : null),
     renewalTime: readString(object, "renewalTime") ?? (isObject(status) ? readString(status, "renewalTime") : null),
     issuer: readString(object, "issuer") ?? (isObject(issuerRef) ? readString(issuerRef, "name") : null),
+    secretName: readString(object, "secretName") ?? (isObject(spec) ? readString(spec, "secretName") : null),
+    dnsNames: [readKey(object, "dnsNames"), isObject(spec) ? readKey(spec, "dnsNames") : undefined].flatMap((v) => (Array.isArray(v) ? v.filter((h): h is string => typeof h === "string") : [])),
   });
 }
 

@@ -1,4 +1,4 @@
-import { extractCertificates, extractIssuers, type IssuerRecord } from "../../read/read-certificates.ts";
+import { extractCertificates, extractIssuers, type CertificateRecord, type IssuerRecord } from "../../read/read-certificates.ts";
 import { extractEvents } from "../../read/read-events.ts";
 import { collectStrings, isObject, walkObjects } from "../../read/walk-json.ts";
 import { formatNumber, resultsFor } from "../../evidence.ts";
@@ -12,9 +12,18 @@ export const analyzeCertificates: Analyzer = {
   name: "certificates",
   analyze(evidence) {
     const analysis: Analysis = { findings: [], candidates: [] };
+    const alertText = evidence.issues.map((i) => i.text).join("\n").toLowerCase();
+    const alerted = servedTls(evidence, alertText);
     for (const result of resultsFor(evidence, "get_ingress_info")) {
-      for (const certificate of extractCertificates(result.data, result.text)) {
+      const listed = extractCertificates(result.data, result.text);
+      analyzeUnmanaged(listed, alerted, result.tool, analysis);
+      for (const certificate of listed) {
         if (certificate.ready !== false) continue;
+        // A Certificate of another host than the alerted one (its own secret and names listed) is not this alert's cause.
+        if (alerted.length > 0 && certificate.secretName && !covers(certificate, alerted)) {
+          analysis.findings.push({ text: `certificate ${certificate.name} (another host) is not Ready${certificate.failure ? `: ${certificate.failure.slice(0, 160)}` : ""}`, tool: result.tool, weight: 0.3 });
+          continue;
+        }
         const attempts = certificate.failedAttempts ? ` after ${formatNumber(certificate.failedAttempts)} failed attempts` : "";
         const failure = certificate.failure ? `: ${certificate.failure.slice(0, 240)}` : "";
         analysis.findings.push({ text: `certificate ${certificate.name} is not Ready${attempts}${failure}`, tool: result.tool, weight: certificate.failure ? 0.9 : 0.6, key: "certificate" });
@@ -79,6 +88,61 @@ function analyzeIssuers(evidence: Evidence, analysis: Analysis): void {
       tool,
     });
   }
+}
+
+interface ServedTls {
+  host: string;
+  secret: string;
+  /** A cert-manager annotation (cluster-issuer, issuer) on the object that serves it. */
+  annotated: boolean;
+}
+
+/** The TLS Secrets Ingresses serve for the hosts the alert names (`spec.tls[].hosts` + `secretName`). */
+function servedTls(evidence: Evidence, alertText: string): ServedTls[] {
+  const served: ServedTls[] = [];
+  for (const result of resultsFor(evidence, "get_ingress_info")) {
+    walkObjects(result.data, (object) => {
+      const spec = object.spec;
+      const tls = isObject(spec) && Array.isArray(spec.tls) ? spec.tls.filter(isObject) : [];
+      if (tls.length === 0) return false;
+      const metadata = object.metadata;
+      const annotations = isObject(metadata) && isObject(metadata.annotations) ? Object.keys(metadata.annotations) : [];
+      const annotated = annotations.some((k) => /^cert-manager\.io\//i.test(k));
+      for (const entry of tls) {
+        const secret = typeof entry.secretName === "string" ? entry.secretName : null;
+        const hosts = collectStrings(entry.hosts).filter((h) => h.length > 3 && alertText.includes(h.toLowerCase().replace(/^\*\./, "")));
+        if (secret) for (const host of hosts) served.push({ host, secret, annotated });
+      }
+      return true;
+    });
+  }
+  return served;
+}
+
+function covers(certificate: CertificateRecord, served: readonly ServedTls[]): boolean {
+  return served.some((s) => s.secret === certificate.secretName || (certificate.dnsNames ?? []).some((name) => name.toLowerCase() === s.host.toLowerCase() || (name.startsWith("*.") && s.host.toLowerCase().endsWith(name.slice(1).toLowerCase()))));
+}
+
+/**
+ * The alerted host's TLS Secret, in a listing that shows cert-manager Certificates, is written by
+ * none of them and its Ingress asks cert-manager for nothing: it was put there by hand, and nothing
+ * renews it before it expires — whatever another host's Certificate is doing.
+ */
+function analyzeUnmanaged(listed: readonly CertificateRecord[], served: readonly ServedTls[], tool: string, analysis: Analysis): void {
+  if (listed.length === 0 || listed.some((c) => !c.secretName)) return;
+  const unmanaged = served.filter((s) => !s.annotated && !listed.some((c) => covers(c, [s])));
+  const first = unmanaged[0];
+  if (!first || unmanaged.some((s) => s.secret !== first.secret)) return;
+  analysis.findings.push({ text: `no cert-manager Certificate writes Secret ${first.secret} served for ${first.host}`, tool, weight: 0.8, key: "certificate" });
+  analysis.candidates.push({
+    key: "certificate",
+    cause: `The certificate of ${first.host} is managed by hand: its Secret ${first.secret} is written by no cert-manager Certificate and its Ingress has no cert-manager issuer annotation, so nothing renews it automatically`,
+    fact: `Secret ${first.secret} not managed by cert-manager`,
+    weight: 0.86,
+    appOrInfra: "infra",
+    nextStep: `Renew the certificate in Secret ${first.secret} by hand now (or put it under a cert-manager Certificate), then check the host serves the new notAfter`,
+    tool,
+  });
 }
 
 /** Issuer names referenced (annotation or issuerRef) by an object serving a host the alert names, and that object's certificate (TLS secret or Certificate name). */

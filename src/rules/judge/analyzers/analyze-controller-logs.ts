@@ -89,6 +89,7 @@ export const analyzeControllerLogs: Analyzer = {
   name: "controller logs",
   analyze(evidence) {
     const analysis: Analysis = { findings: [], candidates: [] };
+    const alertText = evidence.issues.map((i) => i.text).join("\n").toLowerCase();
     for (const result of resultsFor(evidence, "pull_pod_logs", "get_pod_events")) {
       const pod = podOf(result);
       if (!pod) continue;
@@ -99,7 +100,9 @@ export const analyzeControllerLogs: Analyzer = {
       const messages = [...summary.errors, ...summary.warns, ...countTemplates(logTextOf(result))];
       for (const known of table) {
         // A line that names the pattern and a failure beats one that only names the pattern ("presenting DNS01 challenge").
-        const hit = messages.find((m) => known.pattern.test(m.sample) && FAILURE.test(m.sample)) ?? messages.find((m) => known.pattern.test(m.sample));
+        // A cert-manager error about another host (its dnsName is not the alerted domain) is that certificate's trouble.
+        const ours = (m: { sample: string }) => table !== CERT_ERRORS || !otherHost(m.sample, alertText);
+        const hit = messages.find((m) => known.pattern.test(m.sample) && FAILURE.test(m.sample) && ours(m)) ?? messages.find((m) => known.pattern.test(m.sample) && ours(m));
         if (!hit) continue;
         const line = clipLine(hit.sample);
         analysis.findings.push({ text: `${pod}: ${quoteLine(line)}`, note: `×${formatNumber(hit.count)}`, tool: result.tool, weight: known.weight, key: known.key });
@@ -110,6 +113,12 @@ export const analyzeControllerLogs: Analyzer = {
     return analysis;
   },
 };
+
+/** The line names the host it is about (`"dnsName":"hooks.example.com"`, `domain=…`) and the alert names a different one. */
+function otherHost(line: string, alertText: string): boolean {
+  const host = /["']?\b(?:dnsName|domain|hostname)["']?\s*[:=]\s*["']?(\*?\.?[a-z0-9][-a-z0-9.]*\.[a-z]{2,})/i.exec(line)?.[1]?.toLowerCase().replace(/^\*\./, "");
+  return Boolean(host) && /\b[a-z0-9-]+(?:\.[a-z0-9-]+)+\.[a-z]{2,}\b/.test(alertText) && !alertText.includes(host as string);
+}
 
 const FAILURE = /\b(error|fail\w*|denied|invalid|refused|forbidden|unauthori[sz]ed|AccessDenied|not authorized)\b/i;
 
