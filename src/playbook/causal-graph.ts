@@ -219,6 +219,7 @@ export const CAUSAL_EDGES: readonly CausalEdge[] = [
   ...e("stack-overflow", ["alert:error-logs", "crash"], "StackOverflowError in the logs"),
   ...e("conductor", ["alert:error-logs", "alert:warn-logs"], "the dominant exception or message in the server logs"),
   ...e("netpol-egress", ["dns", "alert:dns", "network"], "a NetworkPolicy restricting Egress with no rule for port 53 (kubectl get networkpolicy, its spec)"),
+  ...e("netpol-egress", "tasks-unpolled", "workers' connections to the server's port time out, and a NetworkPolicy in their namespace restricting Egress allows no rule for that port"),
   ...e("load-balancer", ["alert:domain-resolution", "alert:domain-reachability", "alert:dns"], "an ingress without an external address, controller warnings"),
   ...e("dns-record", ["alert:domain-resolution", "alert:domain-reachability", "alert:dns"], "the ingress address against the domain's DNS record"),
   ...e("no-endpoints", "alert:domain-reachability", "a Service with no endpoints, selector against the pods' labels"),

@@ -107,7 +107,7 @@ export const K8S_SIGNATURES: K8sSignature[] = [
       if (/volume node affinity conflict/i.test(reason ?? "")) return `${pod} cannot be scheduled: its PersistentVolume's node affinity (the zone the volume lives in) matches no node it may run on${quoted}`;
       if (taint) return `${pod} cannot be scheduled: the nodes carry a taint ${taint} it does not tolerate${selector && !reason ? ", and the others fail its node selector/affinity" : ""}${quoted}`;
       if (insufficient) return `${pod} cannot be scheduled: no node has enough free ${insufficient} for its requests${quoted}`;
-      if (selector) return `${pod} cannot be scheduled: no node matches its node selector/affinity${quoted}`;
+      if (selector) return `${pod} stays Pending, unschedulable: no node matches its node selector/affinity${quoted}`;
       // Another reason (anti-affinity, host ports, volume count): the scheduler's own words, with its count.
       if (reason) return `${pod} cannot be scheduled: ${nodesGiving(detail, reason)} ${reason}${quoted}`;
       return `${pod} cannot be scheduled: the nodes lack free CPU/memory or do not match its constraints${quoted}`;

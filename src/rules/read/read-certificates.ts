@@ -53,6 +53,8 @@ function pushRecord(out: CertificateRecord[], object: JsonObject): void {
   const attempts = toNumber(readKey(object, "failedAttempts", "failedIssuanceAttempts")) ?? (isObject(status) ? toNumber(readKey(status, "failedIssuanceAttempts")) : null);
   const spec = readKey(object, "spec");
   const issuerRef = readKey(object, "issuerRef") ?? (isObject(spec) ? readKey(spec, "issuerRef") : undefined);
+  const secretName = readString(object, "secretName") ?? (isObject(spec) ? readString(spec, "secretName") : null);
+  const dnsNames = [readKey(object, "dnsNames"), isObject(spec) ? readKey(spec, "dnsNames") : undefined].flatMap((v) => (Array.isArray(v) ? v.filter((h): h is string => typeof h === "string") : []));
   out.push({
     name,
     ready,
@@ -61,8 +63,8 @@ function pushRecord(out: CertificateRecord[], object: JsonObject): void {
     notAfter: readString(object, "notAfter", "expires", "expiry") ?? (isObject(status) ? readString(status, "notAfter") : null),
     renewalTime: readString(object, "renewalTime") ?? (isObject(status) ? readString(status, "renewalTime") : null),
     issuer: readString(object, "issuer") ?? (isObject(issuerRef) ? readString(issuerRef, "name") : null),
-    secretName: readString(object, "secretName") ?? (isObject(spec) ? readString(spec, "secretName") : null),
-    dnsNames: [readKey(object, "dnsNames"), isObject(spec) ? readKey(spec, "dnsNames") : undefined].flatMap((v) => (Array.isArray(v) ? v.filter((h): h is string => typeof h === "string") : [])),
+    ...(secretName ? { secretName } : {}),
+    ...(dnsNames.length > 0 ? { dnsNames } : {}),
   });
 }
 

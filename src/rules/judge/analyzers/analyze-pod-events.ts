@@ -10,6 +10,7 @@ export const analyzePodEvents: Analyzer = {
   analyze(evidence) {
     const analysis: Analysis = { findings: [], candidates: [] };
     const running = runningPods(evidence);
+    const newest = newestSeen(evidence);
     for (const result of resultsFor(evidence, "get_pod_events")) {
       const pod = podOf(result) ?? "the pod";
       // A pod whose containers have run on a node was scheduled: its FailedScheduling is history.
@@ -18,7 +19,7 @@ export const analyzePodEvents: Analyzer = {
         analysis.findings.push({ text: `could not read any events for ${pod}`, tool: result.tool, weight: 0.1 });
         continue;
       }
-      const groups = groupBySignature(events);
+      const groups = groupBySignature(events, newest);
       if (groups.length === 0) {
         const reasons = [...new Set(events.map((e) => e.reason))].slice(0, 4).join(", ");
         analysis.findings.push({ text: `${pod}: ${events.length} events, none a known failure (${reasons})`, tool: result.tool, weight: 0.2 });
@@ -72,10 +73,24 @@ function eventPod(event: EventRecord): string | null {
 /** Events last seen longer ago than this are history, not the incident (a weeks-old OOM kill). */
 const STALE_SECONDS = 24 * 3600;
 
-function groupBySignature(events: EventRecord[]): { signature: K8sSignature; events: EventRecord[] }[] {
+/** The latest timestamped event of all pods: the incident's "now" when events carry times, not ages. */
+function newestSeen(evidence: Parameters<Analyzer["analyze"]>[0]): number | null {
+  const times = resultsFor(evidence, "get_pod_events").flatMap((r) => extractEvents(r.data, r.text).map(seenAt)).filter((t): t is number => t !== null);
+  return times.length > 0 ? Math.max(...times) : null;
+}
+
+function seenAt(event: EventRecord): number | null {
+  const time = event.lastSeen && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(event.lastSeen) ? Date.parse(event.lastSeen) : NaN;
+  return Number.isFinite(time) ? time : null;
+}
+
+function groupBySignature(events: EventRecord[], newest: number | null = null): { signature: K8sSignature; events: EventRecord[] }[] {
   const groups = new Map<string, { signature: K8sSignature; events: EventRecord[] }>();
   for (const event of events) {
-    if ((event.ageSeconds ?? 0) > STALE_SECONDS || isResolvedScheduling(event, events)) continue;
+    const seen = seenAt(event);
+    // Last seen a day before the newest event anywhere (a weeks-old OOM kill beside this morning's probe failures): history.
+    const stale = (event.ageSeconds ?? 0) > STALE_SECONDS || (seen !== null && newest !== null && newest - seen > STALE_SECONDS * 1000);
+    if (stale || isResolvedScheduling(event, events)) continue;
     const signature = matchSignature(`${event.reason} ${event.message}`);
     if (!signature) continue;
     const group = groups.get(signature.key) ?? { signature, events: [] };
