@@ -38,6 +38,7 @@ import { analyzeSaturation } from "./analyze-saturation.ts";
 import { analyzeSqlRows } from "./analyze-sql-rows.ts";
 import { analyzeTableScans } from "./analyze-table-scans.ts";
 import { analyzeTableBloat } from "./analyze-table-bloat.ts";
+import { analyzeDependencyAuth } from "./analyze-dependency-auth.ts";
 import { analyzeTaskTimings } from "./analyze-task-timings.ts";
 import { analyzeThreadDump } from "./analyze-thread-dump.ts";
 import { analyzeToolFailures } from "./analyze-tool-failures.ts";
@@ -53,6 +54,7 @@ export const ANALYZERS: readonly Analyzer[] = [
   analyzePendingTasks,
   analyzeTableScans,
   analyzeTableBloat,
+  analyzeDependencyAuth,
   analyzeSaturation,
   analyzeDeployments,
   analyzeQuotaUsage,
