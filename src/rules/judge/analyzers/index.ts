@@ -39,6 +39,7 @@ import { analyzeSqlRows } from "./analyze-sql-rows.ts";
 import { analyzeTableScans } from "./analyze-table-scans.ts";
 import { analyzeTableBloat } from "./analyze-table-bloat.ts";
 import { analyzeDependencyAuth } from "./analyze-dependency-auth.ts";
+import { analyzeVersionSplit } from "./analyze-version-split.ts";
 import { analyzeTaskTimings } from "./analyze-task-timings.ts";
 import { analyzeThreadDump } from "./analyze-thread-dump.ts";
 import { analyzeToolFailures } from "./analyze-tool-failures.ts";
@@ -55,6 +56,7 @@ export const ANALYZERS: readonly Analyzer[] = [
   analyzeTableScans,
   analyzeTableBloat,
   analyzeDependencyAuth,
+  analyzeVersionSplit,
   analyzeSaturation,
   analyzeDeployments,
   analyzeQuotaUsage,
