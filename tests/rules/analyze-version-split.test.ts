@@ -22,6 +22,8 @@ describe("analyzeVersionSplit", () => {
   it("all versions climbing (load) or none, or a single version, is no version split", () => {
     expect(analyzeVersionSplit.analyze(evidenceOf([PODS, metrics(CLIMB, CLIMB)])).candidates).toEqual([]);
     expect(analyzeVersionSplit.analyze(evidenceOf([PODS, metrics(FLAT, FLAT)])).candidates).toEqual([]);
+    // A warm-up that rose and fell back is no climb.
+    expect(analyzeVersionSplit.analyze(evidenceOf([PODS, metrics([900e6, 3600e6, 3500e6, 2000e6, 2400e6], FLAT)])).candidates).toEqual([]);
     const oneVersion = { tool: "get_pods_data", data: { items: PODS.data.items.map((p) => ({ ...p, spec: { containers: [{ name: "api", image: "registry.example/ledger-api:3.1.0" }] } })) } };
     expect(analyzeVersionSplit.analyze(evidenceOf([oneVersion, metrics(CLIMB, FLAT)])).candidates).toEqual([]);
   });

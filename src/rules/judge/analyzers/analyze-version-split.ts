@@ -15,6 +15,7 @@ interface Trend {
   version: string;
   first: number;
   last: number;
+  peak: number;
 }
 
 /**
@@ -36,7 +37,8 @@ export const analyzeVersionSplit: Analyzer = {
         const byVersion = new Map<string, Trend[]>();
         for (const t of mine) byVersion.set(t.version, [...(byVersion.get(t.version) ?? []), t]);
         if (byVersion.size < 2) continue;
-        const climbing = [...byVersion.entries()].filter(([, ts]) => ts.every((t) => t.last >= t.first * CLIMBING));
+        // Still at its highest at the end of the range: a climb, not a warm-up that levelled off.
+        const climbing = [...byVersion.entries()].filter(([, ts]) => ts.every((t) => t.last >= t.first * CLIMBING && t.last >= t.peak * 0.9));
         const flat = [...byVersion.entries()].filter(([, ts]) => ts.every((t) => Math.abs(t.last - t.first) <= t.first * FLAT));
         if (climbing.length !== 1 || flat.length !== byVersion.size - 1) continue;
         const [version, leaking] = climbing[0] as [string, Trend[]];
@@ -64,7 +66,7 @@ function trendOf(sample: MetricSample, versions: ReadonlyMap<string, string>): T
   if (!pod || sample.first === null || sample.first <= 0 || !HEAP.test(sample.name) || sample.role !== "value") return [];
   if (sample.labels.area && sample.labels.area !== "heap") return [];
   const version = versions.get(pod);
-  return version ? [{ pod, version, first: sample.first, last: sample.value }] : [];
+  return version ? [{ pod, version, first: sample.first, last: sample.value, peak: sample.peak ?? sample.value }] : [];
 }
 
 /** Each pod's image tag (its first container's), from a pod list of any JSON shape. */
