@@ -45,3 +45,14 @@ describe("analyzeDependencyAuth", () => {
     expect(analyzeDependencyAuth.analyze(evidenceOf([one], [ERRORS])).candidates).toEqual([]);
   });
 });
+
+describe("follow-up: the rejected worker's own logs", () => {
+  it("a server relaying a third party's rejection of a worker's call pulls that worker's logs, once", async () => {
+    const { planFollowUps } = await import("../../src/rules/investigate/plan-follow-ups.ts");
+    const { extractPods } = await import("../../src/rules/read/read-pods.ts");
+    const pods = extractPods({ pods: [{ name: "conductor-server-5c6d7e8f9a-bq7lm", status: "Running" }, { name: "freight-workers-79f8c6d5b4-gk2hn", status: "Running" }, { name: "ledger-workers-6b5c4d3e2f-m2pq9", status: "Running" }] }, "");
+    expect(planFollowUps(evidenceOf([serverLogs()], [ERRORS]), pods, 5)).toContainEqual({ tool: "pull_pod_logs", args: { pod: "freight-workers-79f8c6d5b4-gk2hn", lines: 200 } });
+    const read = planFollowUps(evidenceOf([serverLogs(), workerLogs], [ERRORS]), pods, 5);
+    expect(read.filter((c) => String(c.args.pod).startsWith("freight-workers"))).toEqual([]);
+  });
+});

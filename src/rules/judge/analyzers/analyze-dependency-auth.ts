@@ -16,7 +16,7 @@ const FAILED_TASK = /\bTask\s+([A-Za-z0-9_.-]+)\b.*\bFAILED by worker\b/;
 const OWN_SERVER = /(?:^|[.-])(?:conductor|orkes)(?:[.-]|$)/i;
 const MAX_QUOTE = 180;
 
-interface Rejection {
+export interface Rejection {
   host: string;
   workload: string;
   quote: string;
@@ -38,25 +38,12 @@ export const analyzeDependencyAuth: Analyzer = {
   name: "dependency auth",
   analyze(evidence) {
     const analysis: Analysis = { findings: [], candidates: [] };
-    const own = ownHosts(evidence);
-    const found: Rejection[] = [];
-    for (const result of resultsFor(evidence, "pull_pod_logs")) {
-      const pod = podOf(result);
-      if (!pod) continue;
-      for (const record of parseLogRecords(logTextOf(result)).records) {
-        if (record.level !== "ERROR" && record.level !== "FATAL") continue;
-        const rejection = readRejection(record, pod, result, own);
-        if (rejection) found.push(rejection);
-      }
-    }
-    const groups = new Map<string, Rejection[]>();
-    // The provider's API and its token endpoint share a domain (api.x.com, auth.x.com): one dependency.
-    for (const r of found) groups.set(`${baseDomain(r.host)} ${r.workload}`, [...(groups.get(`${baseDomain(r.host)} ${r.workload}`) ?? []), r]);
-    const top = [...groups.values()].sort((a, b) => b.length - a.length)[0];
-    if (!top || top.length < 3) return analysis;
+    const top = findDependencyRejection(evidence);
+    if (!top) return analysis;
     const first = top[0] as Rejection;
     const deep = top.find((r) => r.deep);
-    const { host, workload } = first;
+    const { workload } = first;
+    const host = mostFrequent(top.map((r) => r.host));
     const owner = possessive(workload);
     const task = top.find((r) => r.task)?.task;
     analysis.findings.push({ text: `${first.pod}: "${first.quote}"`, note: `×${formatNumber(top.length)}: ${host} rejects ${owner} credential`, tool: first.result.tool, weight: 0.8, key: "dependency-auth" });
@@ -75,6 +62,26 @@ export const analyzeDependencyAuth: Analyzer = {
   },
 };
 
+/** The third party rejecting one workload's credential most often (three errors at least), its errors first seen first. */
+export function findDependencyRejection(evidence: Evidence): Rejection[] | null {
+  const own = ownHosts(evidence);
+  const found: Rejection[] = [];
+  for (const result of resultsFor(evidence, "pull_pod_logs")) {
+    const pod = podOf(result);
+    if (!pod) continue;
+    for (const record of parseLogRecords(logTextOf(result)).records) {
+      if (record.level !== "ERROR" && record.level !== "FATAL") continue;
+      const rejection = readRejection(record, pod, result, own);
+      if (rejection) found.push(rejection);
+    }
+  }
+  // The provider's API and its token endpoint share a domain (api.x.com, auth.x.com): one dependency.
+  const groups = new Map<string, Rejection[]>();
+  for (const r of found) groups.set(`${baseDomain(r.host)} ${r.workload}`, [...(groups.get(`${baseDomain(r.host)} ${r.workload}`) ?? []), r]);
+  const top = [...groups.values()].sort((a, b) => b.length - a.length)[0];
+  return top && top.length >= 3 ? top : null;
+}
+
 function readRejection(record: LogRecord, pod: string, result: ToolEvidence, own: ReadonlySet<string>): Rejection | null {
   const chain = [record.message, record.exception?.message ?? "", ...record.causes.map((c) => c.message ?? "")].join(" ");
   if (!REJECTED.test(chain)) return null;
@@ -90,6 +97,12 @@ function readRejection(record: LogRecord, pod: string, result: ToolEvidence, own
 /** The hosts the cluster serves itself (its ingresses): a rejection from them is not a third party's. */
 function ownHosts(evidence: Evidence): Set<string> {
   return new Set(resultsFor(evidence, "get_ingress_info").flatMap((r) => extractIngresses(r.data, r.text).flatMap((i) => i.hosts.map((h) => h.toLowerCase()))));
+}
+
+function mostFrequent(values: readonly string[]): string {
+  const counts = new Map<string, number>();
+  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+  return [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? "";
 }
 
 function possessive(name: string): string {
