@@ -41,6 +41,8 @@ describe("analyzeDependencyAuth", () => {
     expect(analyzeDependencyAuth.analyze(evidenceOf([serverLogs("conductor.acme.example")], [ERRORS])).candidates).toEqual([]);
     const ingress = { tool: "get_ingress_info", data: { ingress: [{ name: "public-api", host: "api.tollgate.example", address: "34.1.2.3" }] } };
     expect(analyzeDependencyAuth.analyze(evidenceOf([serverLogs(), ingress], [ERRORS])).candidates).toEqual([]);
+    const ownApi = { ...serverLogs(), data: [0, 1, 2].map((i) => relayed(i).replace("https://api.tollgate.example/v2/quotes", "http://orchestrator-api:8080/api/tasks/poll/batch/quote_freight")).join("\n") };
+    expect(analyzeDependencyAuth.analyze(evidenceOf([ownApi], [ERRORS])).candidates).toEqual([]);
     const one = { ...serverLogs(), data: relayed(0) };
     expect(analyzeDependencyAuth.analyze(evidenceOf([one], [ERRORS])).candidates).toEqual([]);
   });

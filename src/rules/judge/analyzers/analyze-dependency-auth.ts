@@ -8,7 +8,9 @@ import type { Analysis, Analyzer, Evidence, ToolEvidence } from "../../types.ts"
 const REJECTED = /\b401\b|unauthori[sz]ed|invalid_client|invalid_token|invalid_grant|unauthorized_client|(?:token|secret|credential|key)s? (?:has |is )?(?:expired|revoked|invalid)/i;
 /** The credential itself (the client secret, key or grant), not a short-lived token derived from it: the deeper reason. */
 const CREDENTIAL_ITSELF = /invalid_client|invalid_grant|unauthorized_client|(?:client[ _-]?)?secret (?:has |is )?(?:expired|revoked|invalid)|(?:api[ _-]?)?key (?:has |is )?(?:expired|revoked|invalid)|credentials? (?:have |has |are |is )?(?:expired|revoked|invalid)/i;
-const URL_HOST = /\bhttps?:\/\/([a-z0-9][a-z0-9.-]*[a-z0-9])/i;
+const URL_HOST = /\bhttps?:\/\/([a-z0-9][a-z0-9.-]*[a-z0-9])(?::\d+)?(\/\S*)?/i;
+/** Conductor's own API paths (polls, updates, workflow starts): whatever the host is called, that is the server. */
+const CONDUCTOR_API = /^\/api\/(?:tasks|workflow|metadata|event|queue|scheduler)\b/i;
 /** Conductor's own server log of a task the worker failed: `... FAILED by worker <workload>: <reason>`. */
 const FAILED_BY_WORKER = /\bFAILED by worker\s+([a-z0-9][a-z0-9.-]*[a-z0-9])\s*:\s*(.*)$/i;
 const FAILED_TASK = /\bTask\s+([A-Za-z0-9_.-]+)\b.*\bFAILED by worker\b/;
@@ -85,8 +87,9 @@ export function findDependencyRejection(evidence: Evidence): Rejection[] | null 
 function readRejection(record: LogRecord, pod: string, result: ToolEvidence, own: ReadonlySet<string>): Rejection | null {
   const chain = [record.message, record.exception?.message ?? "", ...record.causes.map((c) => c.message ?? "")].join(" ");
   if (!REJECTED.test(chain)) return null;
-  const host = URL_HOST.exec(chain)?.[1]?.toLowerCase();
-  if (!host || OWN_SERVER.test(host) || own.has(host)) return null;
+  const url = URL_HOST.exec(chain);
+  const host = url?.[1]?.toLowerCase();
+  if (!host || OWN_SERVER.test(host) || own.has(host) || CONDUCTOR_API.test(url?.[2] ?? "")) return null;
   const relayed = FAILED_BY_WORKER.exec(record.message);
   const workload = relayed?.[1] ?? workloadOf(pod);
   const quote = clip(relayed?.[2] ?? record.message);
