@@ -41,6 +41,9 @@ export const BLOCKING_QUERY =
 export const TABLE_SCANS_QUERY =
   "SELECT relname, n_live_tup, seq_scan, seq_tup_read, idx_scan FROM pg_stat_user_tables ORDER BY seq_tup_read DESC LIMIT 5";
 
+/** Per-table storage options: autovacuum_enabled=false leaves a hot table to bloat. */
+export const TABLE_OPTIONS_QUERY = "SELECT relname, reloptions FROM pg_class WHERE relkind = 'r' AND reloptions IS NOT NULL LIMIT 20";
+
 /** Task definitions that retry at once and many times (Conductor's meta_task_def): a failing task then spins its workflows. */
 export const NO_DELAY_RETRIES_QUERY =
   "SELECT name, json_data FROM meta_task_def WHERE (json_data::json->>'retryDelaySeconds')::int = 0 AND (json_data::json->>'retryCount')::int >= 50 LIMIT 20";
@@ -107,6 +110,12 @@ export const LEADS: readonly Lead[] = [
       { tool: "run_sql_select", args: { query: TABLE_SCANS_QUERY } },
       { tool: "pull_pod_logs", args: { pod: "{serverPod}", lines: 300 } },
     ],
+  },
+  {
+    id: "table-bloat-options",
+    opensOn: ["table-bloat"],
+    why: "a table bloated with dead tuples: its storage options (autovacuum_enabled) say whether vacuum may run on it",
+    calls: [{ tool: "run_sql_select", args: { query: TABLE_OPTIONS_QUERY } }],
   },
   {
     id: "saturation-after-change",

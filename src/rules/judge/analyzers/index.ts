@@ -37,6 +37,9 @@ import { analyzeRetryStorm } from "./analyze-retry-storm.ts";
 import { analyzeSaturation } from "./analyze-saturation.ts";
 import { analyzeSqlRows } from "./analyze-sql-rows.ts";
 import { analyzeTableScans } from "./analyze-table-scans.ts";
+import { analyzeTableBloat } from "./analyze-table-bloat.ts";
+import { analyzeDependencyAuth } from "./analyze-dependency-auth.ts";
+import { analyzeVersionSplit } from "./analyze-version-split.ts";
 import { analyzeTaskTimings } from "./analyze-task-timings.ts";
 import { analyzeThreadDump } from "./analyze-thread-dump.ts";
 import { analyzeToolFailures } from "./analyze-tool-failures.ts";
@@ -51,6 +54,9 @@ export const ANALYZERS: readonly Analyzer[] = [
   analyzeSqlRows,
   analyzePendingTasks,
   analyzeTableScans,
+  analyzeTableBloat,
+  analyzeDependencyAuth,
+  analyzeVersionSplit,
   analyzeSaturation,
   analyzeDeployments,
   analyzeQuotaUsage,
