@@ -200,6 +200,15 @@ export const LEADS: readonly Lead[] = [
     calls: [{ tool: "pull_pod_logs", args: { pod: "{siblingServerPod}", lines: 300 } }],
   },
   {
+    id: "search-backend-health",
+    opensOn: ["indexer", "elasticsearch"],
+    why: "the indexer falls behind: the server's bulk index errors and the search backend's health",
+    calls: [
+      { tool: "pull_pod_logs", args: { pod: "{serverPod}", lines: 300 } },
+      { tool: "get_infrastructure_metrics", args: {} },
+    ],
+  },
+  {
     id: "retry-config",
     opensOn: ["retry-storm", "backlog"],
     why: "a backlog or tasks retrying: task definitions that retry at once, hundreds of times",

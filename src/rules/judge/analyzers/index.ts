@@ -35,6 +35,7 @@ import { analyzeProbeTargets } from "./analyze-probe-targets.ts";
 import { analyzeRecentChanges } from "./analyze-recent-changes.ts";
 import { analyzeRetryStorm } from "./analyze-retry-storm.ts";
 import { analyzeSaturation } from "./analyze-saturation.ts";
+import { analyzeSearchBackend } from "./analyze-search-backend.ts";
 import { analyzeSqlRows } from "./analyze-sql-rows.ts";
 import { analyzeTableScans } from "./analyze-table-scans.ts";
 import { analyzeTaskTimings } from "./analyze-task-timings.ts";
@@ -66,6 +67,7 @@ export const ANALYZERS: readonly Analyzer[] = [
   analyzeAgentLogs,
   analyzeErrorSinceChange,
   analyzeLogMessages,
+  analyzeSearchBackend,
   analyzeClockSkew,
   analyzeNetworkPolicies,
   analyzeIngress,
@@ -113,6 +115,7 @@ export {
   analyzeProbeTargets,
   analyzeRecentChanges,
   analyzeSaturation,
+  analyzeSearchBackend,
   analyzeSqlRows,
   analyzeTaskTimings,
   analyzeThreadDump,

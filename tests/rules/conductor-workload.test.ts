@@ -1,0 +1,81 @@
+import { describe, expect, it } from "vitest";
+import { analyzeSearchBackend } from "../../src/rules/judge/analyzers/analyze-search-backend.ts";
+import { conductorServerWorkloads, resolvePod } from "../../src/rules/investigate/plan-calls.ts";
+import { planLeadCalls } from "../../src/rules/investigate/follow-leads.ts";
+import { extractDeployments } from "../../src/rules/read/read-deployments.ts";
+import { extractPods } from "../../src/rules/read/read-pods.ts";
+import { evidenceOf } from "./build-evidence.ts";
+
+const PODS = extractPods(
+  null,
+  [
+    "NAME                                 READY   STATUS    RESTARTS   AGE",
+    "metrics-server-6c8d9f7b5-tz4kw       1/1     Running   0          3d",
+    "orders-api-9d4b7c6f5-7kq2n           1/1     Running   0          3d",
+    "orders-api-9d4b7c6f5-wz8pd           1/1     Running   0          3d",
+    "billing-workers-5f6d7c8b9-abcde      1/1     Running   0          3d",
+  ].join("\n"),
+);
+const DEPLOYMENTS = extractDeployments(
+  { deployments: [{ name: "orders-api", image: "registry.example/orkes/orkes-conductor-server:5.2.9" }, { name: "billing-workers", image: "registry.example/billing:1.0" }] },
+  "",
+);
+
+describe("the Conductor server is the workload running its image, under any name", () => {
+  it("a server alert's logs come from the workload running conductor-server, not a pod merely called *-server", () => {
+    const servers = conductorServerWorkloads(DEPLOYMENTS);
+    expect([...servers]).toEqual(["orders-api"]);
+    expect(resolvePod(null, PODS, ["conductor-server", "server", "conductor"], servers)).toMatch(/^orders-api-/);
+    // Without deployments the name hints decide, as before.
+    expect(resolvePod(null, PODS, ["conductor-server", "server", "conductor"])).toBe("metrics-server-6c8d9f7b5-tz4kw");
+  });
+
+  it("an indexer backlog opens the search-backend lead: the server's logs and the infrastructure's health", () => {
+    const steps = planLeadCalls({ open: new Set(["indexer"]), pods: PODS, pendingTask: null, made: new Set(), serverWorkloads: conductorServerWorkloads(DEPLOYMENTS) }, 10);
+    const lead = steps.filter((s) => s.reason.includes("indexer"));
+    expect(lead.map((s) => s.tool)).toEqual(["pull_pod_logs", "get_infrastructure_metrics"]);
+    expect(String(lead[0]?.args.pod)).toMatch(/^orders-api-/);
+  });
+});
+
+const BULK_429 = [
+  "2026-12-01 21:20:02.114 ERROR 1 --- [async-indexer-2] i.o.c.index.AsyncIndexer : Bulk index of 500 documents (workflow) failed, re-queued to Redis",
+  "org.opensearch.client.ResponseException: method [POST], host [https://search-orders-idx-a1b2c3.eu-west-1.es.amazonaws.com:443], URI [/_bulk], status line [HTTP/1.1 429 Too Many Requests]",
+  '{"error":{"root_cause":[{"type":"circuit_breaking_exception","reason":"[parent] Data too large"}],"status":429}}',
+  "2026-12-01 21:20:31.009 ERROR 1 --- [async-indexer-0] i.o.c.index.AsyncIndexer : Bulk index of 500 documents (task) failed, re-queued to Redis",
+  "java.net.SocketTimeoutException: 30,000 milliseconds timeout on connection http-outgoing-41 [ACTIVE]",
+  "2026-12-01 21:21:00.000  WARN 1 --- [indexer-monitor] i.o.c.index.AsyncIndexer : index queue size 1,803,442 above 100000",
+].join("\n");
+
+describe("bulk index writes the search backend rejects or times out", () => {
+  it("names the backend and its host, the rejection and the timeouts, and the managed service's own health", () => {
+    const evidence = evidenceOf([
+      { tool: "pull_pod_logs", input: { pod: "orders-api-9d4b7c6f5-7kq2n" }, data: BULK_429 },
+      { tool: "get_infrastructure_metrics", data: { managedServices: [{ type: "AWS OpenSearch", endpoint: "search-orders-idx-a1b2c3.eu-west-1.es.amazonaws.com", ClusterStatus: "red", JVMMemoryPressure: "95%" }, { type: "AWS RDS", CPUUtilization: "10%" }] } },
+    ]);
+    const { candidates, findings } = analyzeSearchBackend.analyze(evidence);
+    expect(candidates).toHaveLength(1);
+    const cause = candidates[0]?.cause ?? "";
+    expect(cause).toContain("The search backend (OpenSearch search-orders-idx-a1b2c3.eu-west-1.es.amazonaws.com) rejects or times out orders-api's bulk index writes");
+    expect(cause).toContain("2 failed bulk requests: 429 Too Many Requests, 1 timed out");
+    expect(cause).toContain("ClusterStatus red, JVMMemoryPressure 95%");
+    expect(cause).not.toContain("10%");
+    expect(candidates[0]).toMatchObject({ key: "elasticsearch", weight: 0.86, appOrInfra: "infra" });
+    expect(findings.map((f) => f.key)).toEqual(["elasticsearch", "elasticsearch"]);
+  });
+
+  it("a write-blocked index says so with the block's own words", () => {
+    const logs = [
+      "ERROR [indexer] BulkProcessor: bulk request failed for 120 docs",
+      "ElasticsearchStatusException[type=cluster_block_exception, reason=index [conductor_task] blocked by: [TOO_MANY_REQUESTS/12/disk usage exceeded flood-stage watermark, index has read-only-allow-delete block]]",
+    ].join("\n");
+    const cause = analyzeSearchBackend.analyze(evidenceOf([{ tool: "pull_pod_logs", input: { pod: "conductor-server-1" }, data: logs }])).candidates[0]?.cause ?? "";
+    expect(cause).toContain("The search backend (Elasticsearch) blocks writes (blocked by: [TOO_MANY_REQUESTS/12/disk usage exceeded flood-stage watermark, index has read-only-allow-delete block])");
+    expect(cause).toContain("flood-stage disk watermark");
+  });
+
+  it("nothing without a failed bulk write (a healthy indexer, a bulk job's success)", () => {
+    const logs = "INFO AsyncIndexer : Bulk index of 500 documents (task) done in 120ms\nWARN something else timed out\n";
+    expect(analyzeSearchBackend.analyze(evidenceOf([{ tool: "pull_pod_logs", input: { pod: "p" }, data: logs }])).candidates).toEqual([]);
+  });
+});
