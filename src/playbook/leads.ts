@@ -8,7 +8,7 @@ import type { ToolName } from "../tools/types.ts";
  */
 
 /** Stand-ins resolved from the evidence before a call: a worker pod for the pending task, the crashed pod, a server pod. */
-export type LeadTarget = "{workerPod}" | "{crashedPod}" | "{unreadCrashedPod}" | "{serverPod}" | "{siblingServerPod}" | "{uninspectedTroubledPod}" | "{secretSyncPod}" | "{dnsPod}" | "{agentPod}";
+export type LeadTarget = "{workerPod}" | "{crashedPod}" | "{unreadCrashedPod}" | "{serverPod}" | "{siblingServerPod}" | "{uninspectedTroubledPod}" | "{secretSyncPod}" | "{dnsPod}" | "{agentPod}" | "{signallerPod}";
 
 export interface LeadCall {
   tool: ToolName;
@@ -198,6 +198,15 @@ export const LEADS: readonly Lead[] = [
     opensOn: ["alert:error-logs", "alert:warn-logs", "alert:heap", "alert:cpu"],
     why: "several pods' logs, not one: another server replica",
     calls: [{ tool: "pull_pod_logs", args: { pod: "{siblingServerPod}", lines: 300 } }],
+  },
+  {
+    id: "external-wait-signaller",
+    opensOn: ["external-wait", "signaller-paused"],
+    why: "WAIT/HUMAN/EVENT tasks nobody completes: the deployments' settings and the logs of the service that should complete them",
+    calls: [
+      { tool: "get_deployments_info", args: {} },
+      { tool: "pull_pod_logs", args: { pod: "{signallerPod}", lines: 300 } },
+    ],
   },
   {
     id: "search-backend-health",

@@ -12,6 +12,7 @@ import { extractPods } from "./read/read-pods.ts";
 import { isObject, parseNested } from "./read/walk-json.ts";
 import { bindPod, conductorServerWorkloads, findOtherSuspect, planCalls, podHintsFor, resolvePod } from "./investigate/plan-calls.ts";
 import { extractDeployments } from "./read/read-deployments.ts";
+import { pausedSignaller } from "./judge/analyzers/analyze-external-waits.ts";
 import { planFollowUps } from "./investigate/plan-follow-ups.ts";
 import { callKey, planLeadCalls, type LeadContext } from "./investigate/follow-leads.ts";
 import { EVIDENCE_MIN, rankAlongGraph, type Verdict } from "./judge/rank-along-graph.ts";
@@ -177,7 +178,7 @@ function leadContext(evidence: Evidence, analysis: Analysis, pods: readonly PodR
   const listed = evidence.results.filter((r) => r.tool === "get_pods_data" && r.status === "ok").flatMap((r) => extractPods(r.data, r.text));
   const unreadPods = new Set(evidence.results.filter((r) => r.tool === "pull_pod_logs" && r.status !== "ok").flatMap((r) => (typeof r.input.pod === "string" ? [r.input.pod] : [])));
   const deployments = evidence.results.filter((r) => r.tool === "get_deployments_info" && r.status === "ok").flatMap((r) => extractDeployments(r.data, r.text));
-  return { open, pods: listed.length > 0 ? listed : pods, pendingTask: pending, made, unreadPods, serverWorkloads: conductorServerWorkloads(deployments) };
+  return { open, pods: listed.length > 0 ? listed : pods, pendingTask: pending, made, unreadPods, serverWorkloads: conductorServerWorkloads(deployments), signaller: pausedSignaller(evidence)?.workload ?? null };
 }
 
 async function retrySafely(invoker: ToolInvoker, name: string, input: Record<string, unknown>): Promise<ToolResult> {

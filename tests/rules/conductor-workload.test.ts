@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { analyzeExternalWaits, pausedSignaller } from "../../src/rules/judge/analyzers/analyze-external-waits.ts";
 import { analyzeSearchBackend } from "../../src/rules/judge/analyzers/analyze-search-backend.ts";
 import { conductorServerWorkloads, resolvePod } from "../../src/rules/investigate/plan-calls.ts";
 import { planLeadCalls } from "../../src/rules/investigate/follow-leads.ts";
@@ -77,5 +78,58 @@ describe("bulk index writes the search backend rejects or times out", () => {
   it("nothing without a failed bulk write (a healthy indexer, a bulk job's success)", () => {
     const logs = "INFO AsyncIndexer : Bulk index of 500 documents (task) done in 120ms\nWARN something else timed out\n";
     expect(analyzeSearchBackend.analyze(evidenceOf([{ tool: "pull_pod_logs", input: { pod: "p" }, data: logs }])).candidates).toEqual([]);
+  });
+});
+
+const WAIT_ROWS = { columns: ["task_type", "reference_task_name", "status", "count", "oldest_start"], rows: [["WAIT", "await_carrier_ack", "IN_PROGRESS", 9120, "2026-10-02T08:00:00Z"], ["SIMPLE", "print_label", "COMPLETED", 9000, "2026-10-01T00:00:00Z"]] };
+const SIGNALLER_DEPLOYMENTS = {
+  deployments: [
+    { name: "conductor", image: "orkesio/orkes-conductor-server:5.2.9", env: [{ name: "FEATURE_ENABLED", value: "false" }] },
+    { name: "label-workers", image: "registry.example/label:1.0", env: [{ name: "LOG_JSON", value: "false" }] },
+    { name: "carrier-ack-bridge", image: "registry.example/bridge:2.1", env: [{ name: "BRIDGE_DISPATCH_ENABLED", value: "false" }, { name: "BRIDGE_QUEUE", value: "acks" }] },
+  ],
+};
+const BRIDGE_LOG = [
+  "2026-10-02T08:00:01Z INFO  Started BridgeApplication",
+  "2026-10-02T08:00:02Z WARN  dispatch disabled by configuration - acks are buffered, no task updates are sent",
+].join("\n");
+
+describe("workflows parked on WAIT/HUMAN/EVENT tasks nobody completes", () => {
+  it("names the running service whose own switch is off, with its setting and its log line", () => {
+    const evidence = evidenceOf([
+      { tool: "run_sql_select", input: { query: "SELECT task_type, status, count(*) FROM task GROUP BY 1, 2" }, data: WAIT_ROWS },
+      { tool: "get_deployments_info", data: SIGNALLER_DEPLOYMENTS },
+      { tool: "pull_pod_logs", input: { pod: "carrier-ack-bridge-6d5c4b3a2-xyz12" }, data: BRIDGE_LOG },
+    ]);
+    const { candidates } = analyzeExternalWaits.analyze(evidence);
+    expect(candidates.map((c) => c.key)).toEqual(["external-wait", "signaller-paused"]);
+    const cause = candidates[1]?.cause ?? "";
+    expect(cause).toContain("carrier-ack-bridge runs with BRIDGE_DISPATCH_ENABLED=false");
+    expect(cause).toContain('"dispatch disabled by configuration - acks are buffered, no task updates are sent"');
+    expect(cause).toContain("9,120 WAIT tasks await_carrier_ack");
+    expect(cause).toContain("since 2026-10-02T08:00:00Z");
+    expect(candidates[1]?.weight).toBe(0.88);
+    // Conductor's own server is never the signaller, whatever its flags.
+    expect(pausedSignaller(evidence)?.workload).toBe("carrier-ack-bridge");
+  });
+
+  it("reads the waiting tasks from task metrics too; without a switched-off service it only points at what to find", () => {
+    const metrics = 'conductor_task_in_progress{taskType="HUMAN",taskRefName="approve_refund"} 2400\nconductor_task_in_progress{taskType="SIMPLE",taskRefName="x"} 9999\n';
+    const evidence = evidenceOf([{ tool: "get_cluster_metrics", data: metrics }, { tool: "get_deployments_info", data: { deployments: [{ name: "refund-ui", image: "r/ui:1", env: [{ name: "UI_ENABLED", value: "true" }] }] } }]);
+    const { candidates } = analyzeExternalWaits.analyze(evidence);
+    expect(candidates).toHaveLength(1);
+    expect(candidates[0]?.cause).toContain("2,400 HUMAN tasks approve_refund wait IN_PROGRESS");
+    expect(candidates[0]?.nextStep).toContain("Find the service that completes approve_refund");
+  });
+
+  it("nothing for SIMPLE tasks in progress (workers hold them) or a few waits", () => {
+    const rows = { columns: ["task_type", "status", "count"], rows: [["SIMPLE", "IN_PROGRESS", 5000], ["WAIT", "IN_PROGRESS", 40]] };
+    expect(analyzeExternalWaits.analyze(evidenceOf([{ tool: "run_sql_select", input: { query: "q" }, data: rows }, { tool: "get_deployments_info", data: SIGNALLER_DEPLOYMENTS }])).candidates).toEqual([]);
+  });
+
+  it("the lead pulls the logs of the switched-off service's pod", () => {
+    const pods = extractPods(null, "NAME READY STATUS RESTARTS AGE\ncarrier-ack-bridge-6d5c4b3a2-xyz12 1/1 Running 0 3d\nlabel-workers-7f6e5d4c3-abcde 1/1 Running 0 3d\n");
+    const steps = planLeadCalls({ open: new Set(["external-wait"]), pods, pendingTask: null, made: new Set(["get_deployments_info {}"]), signaller: "carrier-ack-bridge" }, 10);
+    expect(steps.find((s) => s.tool === "pull_pod_logs")?.args.pod).toBe("carrier-ack-bridge-6d5c4b3a2-xyz12");
   });
 });

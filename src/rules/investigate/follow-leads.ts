@@ -26,6 +26,8 @@ export interface LeadContext {
   unreadPods?: ReadonlySet<string>;
   /** Workloads running Conductor's server image (a server under any name). */
   serverWorkloads?: ReadonlySet<string>;
+  /** The workload that should complete the waiting WAIT/HUMAN/EVENT tasks and has its switch off. */
+  signaller?: string | null;
 }
 
 /**
@@ -96,6 +98,8 @@ function resolveTarget(target: string, ctx: LeadContext): string | null {
     }
     case "{serverPod}":
       return servers[0]?.name ?? null;
+    case "{signallerPod}":
+      return ranked.find((p) => ctx.signaller && workloadOf(p.name) === ctx.signaller)?.name ?? null;
     case "{dnsPod}":
       return ranked.find((p) => /coredns|kube-dns/.test(p.name))?.name ?? null;
     case "{siblingServerPod}":

@@ -15,6 +15,7 @@ import { analyzeDrainStopped } from "./analyze-drain-stopped.ts";
 import { analyzeDnsRecords } from "./analyze-dns-records.ts";
 import { analyzeErrorSinceChange } from "./analyze-error-since-change.ts";
 import { analyzeExecutionStatus } from "./analyze-execution-status.ts";
+import { analyzeExternalWaits } from "./analyze-external-waits.ts";
 import { analyzeHotPod } from "./analyze-hot-pod.ts";
 import { analyzeIngress } from "./analyze-ingress.ts";
 import { analyzeJvmHeadroom } from "./analyze-jvm-headroom.ts";
@@ -51,6 +52,7 @@ export const ANALYZERS: readonly Analyzer[] = [
   analyzeDeciderQueue,
   analyzeSqlRows,
   analyzePendingTasks,
+  analyzeExternalWaits,
   analyzeTableScans,
   analyzeSaturation,
   analyzeDeployments,
@@ -104,6 +106,7 @@ export {
   analyzeDeciderQueue,
   analyzeDeployments,
   analyzeExecutionStatus,
+  analyzeExternalWaits,
   analyzeHotPod,
   analyzeIngress,
   analyzeJvmHeadroom,
