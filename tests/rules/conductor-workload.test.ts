@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { analyzeExternalWaits, pausedSignaller } from "../../src/rules/judge/analyzers/analyze-external-waits.ts";
+import { analyzeRunawayLoop } from "../../src/rules/judge/analyzers/analyze-runaway-loop.ts";
 import { analyzeSearchBackend } from "../../src/rules/judge/analyzers/analyze-search-backend.ts";
 import { conductorServerWorkloads, resolvePod } from "../../src/rules/investigate/plan-calls.ts";
 import { planLeadCalls } from "../../src/rules/investigate/follow-leads.ts";
@@ -131,5 +132,37 @@ describe("workflows parked on WAIT/HUMAN/EVENT tasks nobody completes", () => {
     const pods = extractPods(null, "NAME READY STATUS RESTARTS AGE\ncarrier-ack-bridge-6d5c4b3a2-xyz12 1/1 Running 0 3d\nlabel-workers-7f6e5d4c3-abcde 1/1 Running 0 3d\n");
     const steps = planLeadCalls({ open: new Set(["external-wait"]), pods, pendingTask: null, made: new Set(["get_deployments_info {}"]), signaller: "carrier-ack-bridge" }, 10);
     expect(steps.find((s) => s.tool === "pull_pod_logs")?.args.pod).toBe("carrier-ack-bridge-6d5c4b3a2-xyz12");
+  });
+});
+
+const LOOP_LOG = [
+  "2026-05-04 10:00:01.000  WARN 1 --- [sweeper-1] c.n.c.c.e.WorkflowSweeper : Workflow 9f3e2d1c-aaaa-4bbb-8ccc-0123456789ab (invoice_poller v2) has 12004 tasks, above the recommended maximum of 10000",
+  "2026-05-04 10:00:02.000  INFO 1 --- [system-task-worker-1] c.n.c.c.e.t.DoWhile : Task check_invoice_loop__6001 of workflow 9f3e2d1c-aaaa-4bbb-8ccc-0123456789ab: loop condition evaluated to true, scheduling iteration 6002",
+  "2026-05-04 10:00:03.000  WARN 1 --- [decider-2] c.n.c.c.e.WorkflowExecutor : Slow decide for workflow 9f3e2d1c-aaaa-4bbb-8ccc-0123456789ab: 1870 ms (tasks=12010)",
+  "2026-05-04 10:00:04.000  INFO 1 --- [system-task-worker-1] c.n.c.c.e.t.DoWhile : Task check_invoice_loop__6002 of workflow 9f3e2d1c-aaaa-4bbb-8ccc-0123456789ab: loop condition evaluated to true, scheduling iteration 6003",
+  "2026-05-04 10:00:05.000  INFO 1 --- [system-task-worker-2] c.n.c.c.e.t.DoWhile : Task retry_loop__3 of workflow 11111111-2222-4333-8444-555555555555: loop condition evaluated to true, scheduling iteration 4",
+].join("\n");
+
+describe("a DO_WHILE whose condition never turns false", () => {
+  it("names the loop, its workflow and execution, the iteration reached and what the execution costs, on the pod that logs it", () => {
+    const evidence = evidenceOf([
+      { tool: "pull_pod_logs", input: { pod: "conductor-server-5c4b3a2d1-hot01" }, data: LOOP_LOG },
+      { tool: "run_sql_select", input: { query: "SELECT name, json_data FROM meta_workflow_def" }, data: [{ name: "invoice_poller", task_ref: "check_invoice_loop", type: "DO_WHILE", loop_condition: "$.check_invoice['phase'] != 'DONE'" }] },
+    ]);
+    const { candidates, findings } = analyzeRunawayLoop.analyze(evidence);
+    expect(candidates).toHaveLength(1);
+    const cause = candidates[0]?.cause ?? "";
+    expect(cause).toContain("A DO_WHILE loop never ends: check_invoice_loop of invoice_poller workflow 9f3e2d1c-aaaa-4bbb-8ccc-0123456789ab is at iteration 6,003");
+    expect(cause).toContain("its loop condition `$.check_invoice['phase'] != 'DONE'` stays true");
+    expect(cause).toContain("12,010 tasks, decides taking 1,870 ms");
+    expect(candidates[0]).toMatchObject({ key: "runaway-loop", subject: "conductor-server-5c4b3a2d1-hot01", weight: 0.86 });
+    expect(findings[0]?.text).toContain("scheduling iteration 6003");
+  });
+
+  it("reads the iteration from the task table too; a loop of a few iterations is normal", () => {
+    const rows = [{ workflow_name: "invoice_poller", task_ref: "check_invoice_loop", task_type: "DO_WHILE", iteration: 7200 }];
+    expect(analyzeRunawayLoop.analyze(evidenceOf([{ tool: "run_sql_select", input: { query: "q" }, data: rows }])).candidates[0]?.cause).toContain("check_invoice_loop of the invoice_poller workflow is at iteration 7,200");
+    const short = LOOP_LOG.split("\n").slice(4).join("\n");
+    expect(analyzeRunawayLoop.analyze(evidenceOf([{ tool: "pull_pod_logs", input: { pod: "p" }, data: short }])).candidates).toEqual([]);
   });
 });

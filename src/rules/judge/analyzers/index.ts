@@ -35,6 +35,7 @@ import { analyzePoolSize } from "./analyze-pool-size.ts";
 import { analyzeProbeTargets } from "./analyze-probe-targets.ts";
 import { analyzeRecentChanges } from "./analyze-recent-changes.ts";
 import { analyzeRetryStorm } from "./analyze-retry-storm.ts";
+import { analyzeRunawayLoop } from "./analyze-runaway-loop.ts";
 import { analyzeSaturation } from "./analyze-saturation.ts";
 import { analyzeSearchBackend } from "./analyze-search-backend.ts";
 import { analyzeSqlRows } from "./analyze-sql-rows.ts";
@@ -53,6 +54,7 @@ export const ANALYZERS: readonly Analyzer[] = [
   analyzeSqlRows,
   analyzePendingTasks,
   analyzeExternalWaits,
+  analyzeRunawayLoop,
   analyzeTableScans,
   analyzeSaturation,
   analyzeDeployments,
@@ -117,6 +119,7 @@ export {
   analyzeQuotaUsage,
   analyzeProbeTargets,
   analyzeRecentChanges,
+  analyzeRunawayLoop,
   analyzeSaturation,
   analyzeSearchBackend,
   analyzeSqlRows,
