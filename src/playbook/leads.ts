@@ -41,6 +41,9 @@ export const BLOCKING_QUERY =
 export const TABLE_SCANS_QUERY =
   "SELECT relname, n_live_tup, seq_scan, seq_tup_read, idx_scan FROM pg_stat_user_tables ORDER BY seq_tup_read DESC LIMIT 5";
 
+/** The workflow definitions changed last (Conductor's meta_workflow_def): a DO_WHILE's loopCondition is in their JSON. */
+export const RECENT_DEFINITIONS_QUERY = "SELECT name, version, json_data FROM meta_workflow_def ORDER BY modified_on DESC NULLS LAST LIMIT 5";
+
 /** Task definitions that retry at once and many times (Conductor's meta_task_def): a failing task then spins its workflows. */
 export const NO_DELAY_RETRIES_QUERY =
   "SELECT name, json_data FROM meta_task_def WHERE (json_data::json->>'retryDelaySeconds')::int = 0 AND (json_data::json->>'retryCount')::int >= 50 LIMIT 20";
@@ -198,6 +201,12 @@ export const LEADS: readonly Lead[] = [
     opensOn: ["alert:error-logs", "alert:warn-logs", "alert:heap", "alert:cpu"],
     why: "several pods' logs, not one: another server replica",
     calls: [{ tool: "pull_pod_logs", args: { pod: "{siblingServerPod}", lines: 300 } }],
+  },
+  {
+    id: "loop-definition",
+    opensOn: ["runaway-loop"],
+    why: "a DO_WHILE that never ends: its definition's loop condition",
+    calls: [{ tool: "run_sql_select", args: { query: RECENT_DEFINITIONS_QUERY } }],
   },
   {
     id: "external-wait-signaller",

@@ -165,4 +165,13 @@ describe("a DO_WHILE whose condition never turns false", () => {
     const short = LOOP_LOG.split("\n").slice(4).join("\n");
     expect(analyzeRunawayLoop.analyze(evidenceOf([{ tool: "pull_pod_logs", input: { pod: "p" }, data: short }])).candidates).toEqual([]);
   });
+
+  it("quotes the loop condition from a workflow definition's JSON as meta_workflow_def stores it", () => {
+    const definition = { name: "invoice_poller", version: 2, json_data: JSON.stringify({ tasks: [{ taskReferenceName: "check_invoice_loop", type: "DO_WHILE", loopCondition: "$.check_invoice.phase != 'DONE'" }] }) };
+    const evidence = evidenceOf([
+      { tool: "pull_pod_logs", input: { pod: "conductor-server-5c4b3a2d1-hot01" }, data: LOOP_LOG },
+      { tool: "run_sql_select", input: { query: "SELECT name, version, json_data FROM meta_workflow_def" }, data: [definition] },
+    ]);
+    expect(analyzeRunawayLoop.analyze(evidence).candidates[0]?.cause).toContain("its loop condition `$.check_invoice.phase != 'DONE'` stays true");
+  });
 });

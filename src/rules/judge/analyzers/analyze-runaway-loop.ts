@@ -1,6 +1,6 @@
 import { formatNumber, logTextOf, podOf, quoteLine, resultsFor } from "../../evidence.ts";
 import { extractRows } from "../../read/read-rows.ts";
-import { normalizeKey, toNumber } from "../../read/walk-json.ts";
+import { normalizeKey, parseNested, toNumber, walkObjects } from "../../read/walk-json.ts";
 import type { Analysis, Analyzer, Evidence } from "../../types.ts";
 
 /** Iterations of one DO_WHILE execution past which its condition is not going to turn false (loops run tens or hundreds). */
@@ -102,9 +102,35 @@ export function runawayLoop(evidence: Evidence): RunawayLoop | null {
   const top = loops.filter((l) => l.iterations >= RUNAWAY).sort((a, b) => b.iterations - a.iterations)[0];
   if (!top) return null;
   // The loop's definition, when a query read it: the condition that never turns false, quoted.
-  const definition = rows.find(({ row }) => (row.taskref ?? row.referencetaskname ?? row.taskrefname) === top.ref && typeof (row.loopcondition ?? row.condition) === "string");
-  top.condition = definition ? `\`${String(definition.row.loopcondition ?? definition.row.condition).trim()}\`` : null;
+  const condition = loopCondition(evidence, top.ref);
+  top.condition = condition ? `\`${condition}\`` : null;
   return top;
+}
+
+/** The loop's condition from a definition a query read: a row (`task_ref`, `loop_condition`) or a DO_WHILE inside a workflow definition's JSON (stored as text). */
+function loopCondition(evidence: Evidence, ref: string): string | null {
+  for (const result of resultsFor(evidence, "run_sql_select")) {
+    const found = conditionIn(result.data, ref, 0);
+    if (found) return found;
+  }
+  return null;
+}
+
+function conditionIn(value: unknown, ref: string, depth: number): string | null {
+  if (depth > 3) return null;
+  let found: string | null = null;
+  walkObjects(value, (object) => {
+    if (found) return true;
+    const row = normalized(object);
+    if ((row.taskref ?? row.taskreferencename ?? row.referencetaskname) === ref && typeof row.loopcondition === "string") found = row.loopcondition.trim();
+    // A definition kept as JSON text (meta_workflow_def.json_data).
+    for (const text of Object.values(object)) {
+      if (found || typeof text !== "string" || !/^\s*[{[]/.test(text)) continue;
+      found = conditionIn(parseNested(text), ref, depth + 1);
+    }
+    return found !== null;
+  });
+  return found;
 }
 
 function normalized(row: Record<string, unknown>): Record<string, unknown> {
