@@ -203,6 +203,12 @@ export const LEADS: readonly Lead[] = [
     calls: [{ tool: "pull_pod_logs", args: { pod: "{siblingServerPod}", lines: 300 } }],
   },
   {
+    id: "redis-own-view",
+    opensOn: ["redis-connection", "alert:redis"],
+    why: "Redis slow or full: Redis's own view (INFO, SLOWLOG, commandstats, clients) in the infrastructure metrics",
+    calls: [{ tool: "get_infrastructure_metrics", args: {} }],
+  },
+  {
     id: "loop-definition",
     opensOn: ["runaway-loop"],
     why: "a DO_WHILE that never ends: its definition's loop condition",

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { analyzeExternalWaits, pausedSignaller } from "../../src/rules/judge/analyzers/analyze-external-waits.ts";
+import { analyzeRedisCommands } from "../../src/rules/judge/analyzers/analyze-redis-commands.ts";
 import { analyzeRunawayLoop } from "../../src/rules/judge/analyzers/analyze-runaway-loop.ts";
 import { analyzeSearchBackend } from "../../src/rules/judge/analyzers/analyze-search-backend.ts";
 import { conductorServerWorkloads, resolvePod } from "../../src/rules/investigate/plan-calls.ts";
@@ -173,5 +174,52 @@ describe("a DO_WHILE whose condition never turns false", () => {
       { tool: "run_sql_select", input: { query: "SELECT name, version, json_data FROM meta_workflow_def" }, data: [definition] },
     ]);
     expect(analyzeRunawayLoop.analyze(evidence).candidates[0]?.cause).toContain("its loop condition `$.check_invoice.phase != 'DONE'` stays true");
+  });
+});
+
+const REDIS_INFO = [
+  "# Clients",
+  "connected_clients:120",
+  "client_recent_max_output_buffer:734003200",
+  "# Commandstats",
+  "cmdstat_keys:calls=96,usec=201600000,usec_per_call=2100000.00,rejected_calls=0,failed_calls=0",
+  "cmdstat_hget:calls=2201448112,usec=2641737734,usec_per_call=1.20",
+].join("\n");
+const SLOWLOG = [
+  "1) 1) (integer) 501",
+  "   2) (integer) 1764583502",
+  "   3) (integer) 2150377",
+  '   4) 1) "KEYS"',
+  '      2) "tenant:*"',
+  '   5) "10.1.4.9:50122"',
+  '   6) "cache-sweeper"',
+  "2) 1) (integer) 500",
+  "   2) (integer) 1764583202",
+  "   3) (integer) 12011",
+  '   4) 1) "HGETALL"',
+  '      2) "wf:1"',
+  '   5) "10.1.4.2:40118"',
+  '   6) ""',
+].join("\n");
+
+describe("a client blocking Redis with a slow command", () => {
+  it("names the command, its time per call and the CronJob whose client sends it, from SLOWLOG and commandstats", () => {
+    const evidence = evidenceOf([
+      { tool: "get_infrastructure_metrics", data: { redis_info: REDIS_INFO, slowlog: SLOWLOG } },
+      { tool: "get_deployments_info", data: { deployments: [{ name: "conductor-server", image: "orkesio/orkes-conductor-server:5" }], cronjobs: [{ name: "cache-sweeper", schedule: "*/10 * * * *", createdAt: "2026-04-01T10:00:00Z" }] } },
+    ]);
+    const { candidates } = analyzeRedisCommands.analyze(evidence);
+    expect(candidates).toHaveLength(1);
+    const cause = candidates[0]?.cause ?? "";
+    expect(cause).toContain('The cache-sweeper CronJob (schedule "*/10 * * * *", created 2026-04-01T10:00:00Z) runs KEYS tenant:* on Redis, blocking it 2.2 s per call');
+    expect(cause).toContain("SLOWLOG: KEYS tenant:* 2,150,377 µs; commandstats: 96 calls; client output buffer 700 MiB");
+    expect(candidates[0]).toMatchObject({ key: "redis-blocking-command", weight: 0.88 });
+  });
+
+  it("from commandstats alone names the command; fast commands and small slowlog entries are not a cause", () => {
+    const statsOnly = analyzeRedisCommands.analyze(evidenceOf([{ tool: "get_infrastructure_metrics", data: { redis_info: REDIS_INFO } }]));
+    expect(statsOnly.candidates[0]?.cause).toContain("A client runs KEYS on Redis, blocking it 2.1 s per call");
+    const fast = REDIS_INFO.replace("usec_per_call=2100000.00", "usec_per_call=900.00").replace("734003200", "1024");
+    expect(analyzeRedisCommands.analyze(evidenceOf([{ tool: "get_infrastructure_metrics", data: { redis_info: fast, slowlog: SLOWLOG.split("\n").slice(7).join("\n") } }])).candidates).toEqual([]);
   });
 });

@@ -35,6 +35,7 @@ import { analyzePoolSize } from "./analyze-pool-size.ts";
 import { analyzeProbeTargets } from "./analyze-probe-targets.ts";
 import { analyzeRecentChanges } from "./analyze-recent-changes.ts";
 import { analyzeRetryStorm } from "./analyze-retry-storm.ts";
+import { analyzeRedisCommands } from "./analyze-redis-commands.ts";
 import { analyzeRunawayLoop } from "./analyze-runaway-loop.ts";
 import { analyzeSaturation } from "./analyze-saturation.ts";
 import { analyzeSearchBackend } from "./analyze-search-backend.ts";
@@ -55,6 +56,7 @@ export const ANALYZERS: readonly Analyzer[] = [
   analyzePendingTasks,
   analyzeExternalWaits,
   analyzeRunawayLoop,
+  analyzeRedisCommands,
   analyzeTableScans,
   analyzeSaturation,
   analyzeDeployments,
@@ -119,6 +121,7 @@ export {
   analyzeQuotaUsage,
   analyzeProbeTargets,
   analyzeRecentChanges,
+  analyzeRedisCommands,
   analyzeRunawayLoop,
   analyzeSaturation,
   analyzeSearchBackend,
