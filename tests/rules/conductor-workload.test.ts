@@ -223,3 +223,13 @@ describe("a client blocking Redis with a slow command", () => {
     expect(analyzeRedisCommands.analyze(evidenceOf([{ tool: "get_infrastructure_metrics", data: { redis_info: fast, slowlog: SLOWLOG.split("\n").slice(7).join("\n") } }])).candidates).toEqual([]);
   });
 });
+
+describe("what these mechanisms do not claim", () => {
+  it("a bulk job of the application's own is not the search index; a side feature switched off is not a paused signaller", () => {
+    const logs = "2026-01-01 10:00:00 ERROR [main] BulkMailer : bulk send of 300 mails failed: SMTP timeout\n";
+    expect(analyzeSearchBackend.analyze(evidenceOf([{ tool: "pull_pod_logs", input: { pod: "mailer-1" }, data: logs }])).candidates).toEqual([]);
+    const deployments = { deployments: [{ name: "refund-ui", image: "r/ui:1", env: [{ name: "METRICS_ENABLED", value: "false" }] }] };
+    const evidence = evidenceOf([{ tool: "run_sql_select", input: { query: "q" }, data: WAIT_ROWS }, { tool: "get_deployments_info", data: deployments }]);
+    expect(analyzeExternalWaits.analyze(evidence).candidates.map((c) => c.key)).toEqual(["external-wait"]);
+  });
+});

@@ -17,6 +17,8 @@ const PILED = 1_000;
 /** A switch that turns a service's work off: `X_ENABLED=false`, `CONSUMER_PAUSED=true`. */
 const OFF_WHEN_FALSE = /(^|[._-])(ENABLED?|ACTIVE|ON|RUNNING)$/i;
 const OFF_WHEN_TRUE = /(^|[._-])(PAUSED?|DISABLED?|SUSPEND(ED)?|STOPPED|DRY[._-]?RUN|MAINTENANCE)$/i;
+/** Switches of side features, not of the service's work. */
+const PERIPHERAL = /TLS|SSL|METRIC|TRACING|TRACE|DEBUG|LOG|CACHE|PROFIL|TELEMETRY|AUTH|SWAGGER|HEALTH|PROBE|OTEL|SENTRY/i;
 /** What a service logs when it has stopped its own work. */
 const PAUSED_LINE = /\b(paus(ed|ing)|suspend(ed|ing)|disabled|not consuming|stopped consuming)\b/i;
 
@@ -114,7 +116,9 @@ export function pausedSignaller(evidence: Evidence, waiting: WaitingTasks | null
   const words = (waiting.ref ?? "").toLowerCase().split(/[^a-z0-9]+/).filter((w) => w.length >= 4);
   const named = switchedOff.filter((s) => words.some((w) => s.workload.toLowerCase().includes(w)));
   if (named.length >= 1) return named[0] ?? null;
-  return switchedOff.length === 1 ? (switchedOff[0] ?? null) : null;
+  // Not named like the task: only a lone switch over the service's own work, not a side feature (TLS, metrics, logging).
+  const own = switchedOff.filter((s) => !PERIPHERAL.test(s.setting.replace(/=.*$/, "")));
+  return own.length === 1 && switchedOff.length === 1 ? (own[0] ?? null) : null;
 }
 
 function offSetting(deployment: DeploymentRecord): string | null {

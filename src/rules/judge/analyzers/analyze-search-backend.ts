@@ -14,6 +14,8 @@ const TIMEOUT = /\b(SocketTimeoutException|ConnectTimeoutException|timed?\s*out|
 const SEARCH_HOST = /https?:\/\/([\w.-]*(?:opensearch|elasticsearch|\.es\.|\bes-|search)[\w.-]*)/i;
 /** Lines after a failure that belong to it (the exception, its JSON body, stack frames). */
 const WINDOW = 4;
+/** What says the failed bulk write went to a search index. */
+const ABOUT_INDEX = /\bindex\w*|\/_bulk\b|opensearch|elasticsearch/i;
 /** A new log entry: a timestamp or a level first (what is not one continues the entry above). */
 const STARTS_ENTRY = /^\s*(\d{4}-\d{2}-\d{2}|\d{2}:\d{2}:\d{2}|\[?\s*(ERROR|WARN(ING)?|INFO|DEBUG|FATAL)\b|\{\s*"(@?timestamp|ts|time|level)")/;
 /** Health readings of a managed or in-cluster search service, as monitoring names them. */
@@ -83,6 +85,8 @@ function readBulkFailures(pod: string, text: string): BulkFailures | null {
     const own = next === -1 ? rest : rest.slice(0, next);
     const block = [line, ...own].join("\n");
     i += own.length;
+    // A bulk job of the application's own (a bulk upload, a bulk email) is not the search index.
+    if (!ABOUT_INDEX.test(block)) continue;
     result ??= { pod, count: 0, rejected: null, timeouts: 0, blocked: null, host: null, line: line.trim(), said: "" };
     result.count += 1;
     result.rejected ??= REJECTION.exec(block)?.[1] ?? null;
