@@ -43,6 +43,8 @@ export const TABLE_SCANS_QUERY =
 
 /** The workflow definitions changed last (Conductor's meta_workflow_def): a DO_WHILE's loopCondition is in their JSON. */
 export const RECENT_DEFINITIONS_QUERY = "SELECT name, version, json_data FROM meta_workflow_def ORDER BY modified_on DESC NULLS LAST LIMIT 5";
+/** Per-table storage options: autovacuum_enabled=false leaves a hot table to bloat. */
+export const TABLE_OPTIONS_QUERY = "SELECT relname, reloptions FROM pg_class WHERE relkind = 'r' AND reloptions IS NOT NULL LIMIT 20";
 
 /** Task definitions that retry at once and many times (Conductor's meta_task_def): a failing task then spins its workflows. */
 export const NO_DELAY_RETRIES_QUERY =
@@ -110,6 +112,12 @@ export const LEADS: readonly Lead[] = [
       { tool: "run_sql_select", args: { query: TABLE_SCANS_QUERY } },
       { tool: "pull_pod_logs", args: { pod: "{serverPod}", lines: 300 } },
     ],
+  },
+  {
+    id: "table-bloat-options",
+    opensOn: ["table-bloat"],
+    why: "a table bloated with dead tuples: its storage options (autovacuum_enabled) say whether vacuum may run on it",
+    calls: [{ tool: "run_sql_select", args: { query: TABLE_OPTIONS_QUERY } }],
   },
   {
     id: "saturation-after-change",

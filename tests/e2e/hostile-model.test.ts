@@ -3,7 +3,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BLOCKING_QUERY, PENDING_TASKS_QUERY, SESSIONS_QUERY, TABLE_SCANS_QUERY } from "../../src/playbook/leads.ts";
+import { BLOCKING_QUERY, PENDING_TASKS_QUERY, SESSIONS_QUERY, TABLE_OPTIONS_QUERY, TABLE_SCANS_QUERY } from "../../src/playbook/leads.ts";
 import { PLAYBOOK } from "../../src/playbook/index.ts";
 import { MAX_RULES_CALLS } from "../../src/rules/index.ts";
 import { loadScenarios, startSandbox, type Sandbox, type Scenario } from "../../src/sandbox/index.ts";
@@ -124,7 +124,7 @@ describe("a hostile model (claude engine) cannot get out of the allow-list", () 
     expect(new Set(started.map((c) => c.scenarioId))).toEqual(new Set(["hostile-model"]));
     // Only the rules engine's own read-only queries reach Conductor; none of the model's.
     const playbookQueries = Object.values(PLAYBOOK).flatMap((entry) => entry.tools.flatMap((step) => (step.tool === "run_sql_select" ? [String(step.args?.query)] : [])));
-    const engineQueries = new Set([PENDING_TASKS_QUERY, SESSIONS_QUERY, BLOCKING_QUERY, TABLE_SCANS_QUERY, ...playbookQueries]);
+    const engineQueries = new Set([PENDING_TASKS_QUERY, SESSIONS_QUERY, BLOCKING_QUERY, TABLE_SCANS_QUERY, TABLE_OPTIONS_QUERY, ...playbookQueries]);
     // The guard qualifies functions (pg_catalog.) and wraps a row limit around what it passes.
     const dispatchedQuery = (c: (typeof started)[number]) => String((c.input.agentHandlerRequest as { parameters?: { query?: unknown } } | undefined)?.parameters?.query ?? c.input.query).replace(/pg_catalog\./g, "");
     const isEngines = (query: string) => [...engineQueries].some((known) => query.includes(known.replace(/ LIMIT \d+$/, "")));

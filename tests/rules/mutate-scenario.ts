@@ -26,6 +26,8 @@ const KEEP = new Set(
     "result results collected at with ready desired available replicas restarts restart last reason exit code phase age ip " +
     // Names the software itself prints: Kubernetes resources, Elasticsearch error types and index blocks, add-ons.
     "ephemeral rejected execution exception read allow delete block flood stage watermark external secrets " +
+    // PostgreSQL storage parameters (autovacuum_enabled, toast.*) and OAuth 2.0 error codes (RFC 6749: invalid_client, invalid_token).
+    "enabled toast invalid client grant token unauthorized " +
     // Metric names the libraries print whatever the cluster (Micrometer's hikaricp_connections_*, CoreDNS's, cAdvisor's).
     "hikaricp connections connection active pending acquire coredns requests responses container cfs throttled periods seconds " +
     // Log-format field names (logstash/ECS: stack_trace, logger_name), PostgreSQL's own catalog columns (pg_locks, pg_stat_user_tables).

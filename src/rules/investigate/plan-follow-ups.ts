@@ -5,6 +5,7 @@ export { SESSIONS_QUERY };
 import { podScore } from "../judge/analyzers/analyze-pod-statuses.ts";
 import { CERT_MANAGER, DNS_RECORD_CONTROLLER, INGRESS_CONTROLLER } from "../../playbook/component-pods.ts";
 import { analyzeSaturation } from "../judge/analyzers/analyze-saturation.ts";
+import { findDependencyRejection } from "../judge/analyzers/analyze-dependency-auth.ts";
 import { hasIssue, logTextOf, podOf, resultsFor } from "../evidence.ts";
 import { extractIngresses } from "../read/read-ingresses.ts";
 import type { PodRecord } from "../read/read-pods.ts";
@@ -38,6 +39,7 @@ export function planFollowUps(evidence: Evidence, pods: readonly PodRecord[], ro
     ...controllerCalls(evidence, pods, pulled),
     ...certManagerLogs(evidence, pods, pulled),
     ...dnsControllerLogs(evidence, pods, pulled),
+    ...rejectedWorkerLogs(evidence, pods, pulled),
   ];
   return calls.slice(0, Math.max(0, room));
 }
@@ -90,6 +92,14 @@ function certManagerLogs(evidence: Evidence, pods: readonly PodRecord[], pulled:
   if (!hasIssue(evidence, "DOMAIN_CERTIFICATE_WILL_EXPIRE")) return [];
   const controller = pickPod(pods, CERT_MANAGER);
   return controller && !pulled.has(controller) ? [{ tool: "pull_pod_logs", args: { pod: controller, lines: PULL_LINES } }] : [];
+}
+
+/** The server relays a worker's failure (a third party rejecting its credential): the worker's own log says why (the secret, not the token). */
+function rejectedWorkerLogs(evidence: Evidence, pods: readonly PodRecord[], pulled: ReadonlySet<string | null>): FollowUpCall[] {
+  const workload = findDependencyRejection(evidence)?.[0]?.workload;
+  if (!workload || [...pulled].some((pod) => pod !== null && workloadOf(pod) === workload)) return [];
+  const pod = [...pods].filter((p) => workloadOf(p.name) === workload).sort((a, b) => podScore(b) - podScore(a))[0]?.name;
+  return pod ? [{ tool: "pull_pod_logs", args: { pod, lines: PULL_LINES } }] : [];
 }
 
 /** The matching pod most worth reading (a troubled one first). */

@@ -41,6 +41,9 @@ import { analyzeSaturation } from "./analyze-saturation.ts";
 import { analyzeSearchBackend } from "./analyze-search-backend.ts";
 import { analyzeSqlRows } from "./analyze-sql-rows.ts";
 import { analyzeTableScans } from "./analyze-table-scans.ts";
+import { analyzeTableBloat } from "./analyze-table-bloat.ts";
+import { analyzeDependencyAuth } from "./analyze-dependency-auth.ts";
+import { analyzeVersionSplit } from "./analyze-version-split.ts";
 import { analyzeTaskTimings } from "./analyze-task-timings.ts";
 import { analyzeThreadDump } from "./analyze-thread-dump.ts";
 import { analyzeToolFailures } from "./analyze-tool-failures.ts";
@@ -58,6 +61,9 @@ export const ANALYZERS: readonly Analyzer[] = [
   analyzeRunawayLoop,
   analyzeRedisCommands,
   analyzeTableScans,
+  analyzeTableBloat,
+  analyzeDependencyAuth,
+  analyzeVersionSplit,
   analyzeSaturation,
   analyzeDeployments,
   analyzeQuotaUsage,
