@@ -63,6 +63,7 @@ export const CAUSAL_NODES: readonly CausalNode[] = [
   symptom("backlog", "decider-queue backlog (many running workflows)"),
   symptom("indexer", "indexer queue backlog"),
   symptom("tasks-unpolled", "a task type nobody polls (tasks stay SCHEDULED)"),
+  symptom("external-wait", "WAIT/HUMAN/EVENT tasks nobody completes (they stay IN_PROGRESS)"),
   symptom("pod-down", "pods not running or not ready", ["pod-down"]),
   symptom("crash", "a container crash-looping"),
   symptom("workers-unavailable", "a worker deployment with no ready pod"),
@@ -119,6 +120,9 @@ export const CAUSAL_NODES: readonly CausalNode[] = [
   cause("rate-limit", "a task throttled by its rate limit"),
   cause("lock-contention", "threads blocked on a lock"),
   cause("noisy-neighbour", "another pod on the same node using the node's CPU (no requests or limits)"),
+  cause("redis-blocking-command", "a client runs a slow O(N) command (KEYS *, a huge scan) that blocks Redis"),
+  cause("runaway-loop", "a DO_WHILE whose condition never turns false (one execution's iterations in the thousands)"),
+  cause("signaller-paused", "the running service that completes WAIT/HUMAN/EVENT tasks has its own work switched off"),
   cause("elasticsearch", "the search index (Elasticsearch/OpenSearch) rejects writes"),
   cause("dns", "a host name that does not resolve"),
   cause("network", "a dependency refusing or timing out connections"),
@@ -162,6 +166,10 @@ const refine = (from: string, to: string[], evidence: string): CausalEdge[] => e
 export const CAUSAL_EDGES: readonly CausalEdge[] = [
   ...e("backlog", ["alert:redis", "alert:heap", "alert:cpu", "alert:response-time"], "decider queue size (running workflows) in the cluster data, with Redis/heap readings"),
   ...e("indexer", "alert:redis", "indexer queue size in the cluster data or metrics"),
+  ...e("external-wait", "backlog", "workflows RUNNING on a WAIT/HUMAN/EVENT task that stays IN_PROGRESS (SQL on the task table, task metrics)"),
+  ...e("redis-blocking-command", ["redis-connection", "alert:redis", "alert:response-time", "backlog"], "Redis SLOWLOG/commandstats: a command taking 100 ms or more per call, the client name or address that sends it; client output buffers"),
+  ...e("runaway-loop", ["cpu-hot", "alert:cpu", "alert:heap", "alert:redis", "alert:response-time"], "server logs: a DO_WHILE's iteration number in the thousands for one workflow, its task count and slow decides; the task table's iteration"),
+  ...e("signaller-paused", "external-wait", "a running deployment's switch off (X_ENABLED=false, PAUSED=true) and its log saying it paused"),
   ...e("tasks-unpolled", "backlog", "workflows RUNNING on a task that stays SCHEDULED (server logs, SQL on the index)"),
   ...e("tasks-unpolled", "alert:workers-down", "a task queue with no pollers (server logs, queue metrics)"),
   // Not to tasks-unpolled: which pods poll which task is not in the pod list, and any pod down would "explain" any backlog.

@@ -10,3 +10,5 @@ export const DNS_RECORD_CONTROLLER = /external-dns/;
 export const IN_CLUSTER_AGENT = /agent-handler|^(orkes-|conductor-)?agent$/;
 /** Controllers that write Secrets from an external store (External Secrets, Vault, Sealed Secrets, the CSI driver). */
 export const SECRET_SYNC = /external-secrets|sealed-secrets|secrets-store-csi|vault-(agent|secrets-operator)|secrets?-manager|doppler|akeyless|onepassword|1password/;
+/** Conductor's server image (orkes-conductor-server, conductor-server): a workload running it is a server, whatever it is called. */
+export const CONDUCTOR_SERVER_IMAGE = /(^|\/)[\w.-]*conductor-server[\w.-]*(:|@|$)/;

@@ -8,7 +8,7 @@ import type { ToolName } from "../tools/types.ts";
  */
 
 /** Stand-ins resolved from the evidence before a call: a worker pod for the pending task, the crashed pod, a server pod. */
-export type LeadTarget = "{workerPod}" | "{crashedPod}" | "{unreadCrashedPod}" | "{serverPod}" | "{siblingServerPod}" | "{uninspectedTroubledPod}" | "{secretSyncPod}" | "{dnsPod}" | "{agentPod}";
+export type LeadTarget = "{workerPod}" | "{crashedPod}" | "{unreadCrashedPod}" | "{serverPod}" | "{siblingServerPod}" | "{uninspectedTroubledPod}" | "{secretSyncPod}" | "{dnsPod}" | "{agentPod}" | "{signallerPod}";
 
 export interface LeadCall {
   tool: ToolName;
@@ -41,6 +41,8 @@ export const BLOCKING_QUERY =
 export const TABLE_SCANS_QUERY =
   "SELECT relname, n_live_tup, seq_scan, seq_tup_read, idx_scan FROM pg_stat_user_tables ORDER BY seq_tup_read DESC LIMIT 5";
 
+/** The workflow definitions changed last (Conductor's meta_workflow_def): a DO_WHILE's loopCondition is in their JSON. */
+export const RECENT_DEFINITIONS_QUERY = "SELECT name, version, json_data FROM meta_workflow_def ORDER BY modified_on DESC NULLS LAST LIMIT 5";
 /** Per-table storage options: autovacuum_enabled=false leaves a hot table to bloat. */
 export const TABLE_OPTIONS_QUERY = "SELECT relname, reloptions FROM pg_class WHERE relkind = 'r' AND reloptions IS NOT NULL LIMIT 20";
 
@@ -207,6 +209,36 @@ export const LEADS: readonly Lead[] = [
     opensOn: ["alert:error-logs", "alert:warn-logs", "alert:heap", "alert:cpu"],
     why: "several pods' logs, not one: another server replica",
     calls: [{ tool: "pull_pod_logs", args: { pod: "{siblingServerPod}", lines: 300 } }],
+  },
+  {
+    id: "redis-own-view",
+    opensOn: ["redis-connection", "alert:redis"],
+    why: "Redis slow or full: Redis's own view (INFO, SLOWLOG, commandstats, clients) in the infrastructure metrics",
+    calls: [{ tool: "get_infrastructure_metrics", args: {} }],
+  },
+  {
+    id: "loop-definition",
+    opensOn: ["runaway-loop"],
+    why: "a DO_WHILE that never ends: its definition's loop condition",
+    calls: [{ tool: "run_sql_select", args: { query: RECENT_DEFINITIONS_QUERY } }],
+  },
+  {
+    id: "external-wait-signaller",
+    opensOn: ["external-wait", "signaller-paused"],
+    why: "WAIT/HUMAN/EVENT tasks nobody completes: the deployments' settings and the logs of the service that should complete them",
+    calls: [
+      { tool: "get_deployments_info", args: {} },
+      { tool: "pull_pod_logs", args: { pod: "{signallerPod}", lines: 300 } },
+    ],
+  },
+  {
+    id: "search-backend-health",
+    opensOn: ["indexer", "elasticsearch"],
+    why: "the indexer falls behind: the server's bulk index errors and the search backend's health",
+    calls: [
+      { tool: "pull_pod_logs", args: { pod: "{serverPod}", lines: 300 } },
+      { tool: "get_infrastructure_metrics", args: {} },
+    ],
   },
   {
     id: "retry-config",

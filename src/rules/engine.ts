@@ -10,7 +10,9 @@ import { buildEvidence, callIdOf } from "./evidence.ts";
 import { extractIncident, type IncidentFacts } from "./read/read-incident.ts";
 import { extractPods } from "./read/read-pods.ts";
 import { isObject, parseNested } from "./read/walk-json.ts";
-import { bindPod, findOtherSuspect, planCalls, podHintsFor, resolvePod } from "./investigate/plan-calls.ts";
+import { bindPod, conductorServerWorkloads, findOtherSuspect, planCalls, podHintsFor, resolvePod } from "./investigate/plan-calls.ts";
+import { extractDeployments } from "./read/read-deployments.ts";
+import { pausedSignaller } from "./judge/analyzers/analyze-external-waits.ts";
 import { planFollowUps } from "./investigate/plan-follow-ups.ts";
 import { callKey, planLeadCalls, type LeadContext } from "./investigate/follow-leads.ts";
 import { EVIDENCE_MIN, rankAlongGraph, type Verdict } from "./judge/rank-along-graph.ts";
@@ -87,7 +89,8 @@ export async function runRulesTriage(input: RulesInput, invoker: ToolInvoker, de
   const why = (p: { why?: string }) => `playbook (${types.join(", ")}): ${p.why ?? "the issue type's first look"}`;
   const first = await Promise.all(plan.filter((p) => !p.needsPod).map(async (p) => ({ tool: p.tool, result: await call(p.tool, p.args, why(p)) })));
   const pods = first.filter((r) => r.tool === "get_pods_data" && r.result.status === "ok").flatMap((r) => extractPods(parseNested(r.result.data), r.result.output));
-  const pod = resolvePod(alertPod, pods, podHintsFor(types));
+  const deployments = first.filter((r) => r.tool === "get_deployments_info" && r.result.status === "ok").flatMap((r) => extractDeployments(parseNested(r.result.data), r.result.output));
+  const pod = resolvePod(alertPod, pods, podHintsFor(types), conductorServerWorkloads(deployments));
   const bound = plan.filter((p) => p.needsPod).map((p) => ({ tool: p.tool, args: bindPod(p, pod), reason: why(p) }));
   // A second troubled pod (e.g. Redis crash-looping behind server errors) gets its own events and logs.
   const suspect = findOtherSuspect(pod, pods);
@@ -174,7 +177,8 @@ function leadContext(evidence: Evidence, analysis: Analysis, pods: readonly PodR
   const pending = analysis.candidates.find((c) => c.key === "tasks-unpolled" && c.subject)?.subject ?? null;
   const listed = evidence.results.filter((r) => r.tool === "get_pods_data" && r.status === "ok").flatMap((r) => extractPods(r.data, r.text));
   const unreadPods = new Set(evidence.results.filter((r) => r.tool === "pull_pod_logs" && r.status !== "ok").flatMap((r) => (typeof r.input.pod === "string" ? [r.input.pod] : [])));
-  return { open, pods: listed.length > 0 ? listed : pods, pendingTask: pending, made, unreadPods };
+  const deployments = evidence.results.filter((r) => r.tool === "get_deployments_info" && r.status === "ok").flatMap((r) => extractDeployments(r.data, r.text));
+  return { open, pods: listed.length > 0 ? listed : pods, pendingTask: pending, made, unreadPods, serverWorkloads: conductorServerWorkloads(deployments), signaller: pausedSignaller(evidence)?.workload ?? null };
 }
 
 async function retrySafely(invoker: ToolInvoker, name: string, input: Record<string, unknown>): Promise<ToolResult> {

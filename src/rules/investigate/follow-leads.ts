@@ -24,6 +24,10 @@ export interface LeadContext {
   made: ReadonlySet<string>;
   /** Pods whose log pull failed (a restarting container's previous logs are often gone). */
   unreadPods?: ReadonlySet<string>;
+  /** Workloads running Conductor's server image (a server under any name). */
+  serverWorkloads?: ReadonlySet<string>;
+  /** The workload that should complete the waiting WAIT/HUMAN/EVENT tasks and has its switch off. */
+  signaller?: string | null;
 }
 
 /**
@@ -76,7 +80,8 @@ function bindTargets(args: Record<string, string | number>, ctx: LeadContext): R
 
 function resolveTarget(target: string, ctx: LeadContext): string | null {
   const ranked = [...ctx.pods].sort((a, b) => podScore(b) - podScore(a));
-  const servers = ranked.filter((p) => /conductor-server|(^|-)server(-|$)/.test(p.name));
+  const byImage = ranked.filter((p) => ctx.serverWorkloads?.has(workloadOf(p.name)));
+  const servers = byImage.length > 0 ? byImage : ranked.filter((p) => /conductor-server|(^|-)server(-|$)/.test(p.name));
   switch (target) {
     case "{workerPod}": {
       const workers = ranked.filter((p) => /worker/.test(p.name));
@@ -93,6 +98,8 @@ function resolveTarget(target: string, ctx: LeadContext): string | null {
     }
     case "{serverPod}":
       return servers[0]?.name ?? null;
+    case "{signallerPod}":
+      return ranked.find((p) => ctx.signaller && workloadOf(p.name) === ctx.signaller)?.name ?? null;
     case "{dnsPod}":
       return ranked.find((p) => /coredns|kube-dns/.test(p.name))?.name ?? null;
     case "{siblingServerPod}":

@@ -3,6 +3,9 @@ import { getPlaybookEntry, POD_PLACEHOLDER } from "../../playbook/index.ts";
 import type { ToolName } from "../../tools/types.ts";
 import { podScore } from "../judge/analyzers/analyze-pod-statuses.ts";
 import type { PodRecord } from "../read/read-pods.ts";
+import { workloadOf } from "../read/workload-name.ts";
+import type { DeploymentRecord } from "../read/read-deployments.ts";
+import { CONDUCTOR_SERVER_IMAGE } from "../../playbook/component-pods.ts";
 
 export interface PlannedCall {
   tool: ToolName;
@@ -48,10 +51,19 @@ export function podHintsFor(types: readonly IssueType[]): string[] {
  * (a server alert is about server logs); else the first pod matching a hint; else the most
  * suspicious pod at all.
  */
-export function resolvePod(alertPod: string | null, pods: readonly PodRecord[], hints: readonly string[]): string | null {
+export function resolvePod(alertPod: string | null, pods: readonly PodRecord[], hints: readonly string[], serverWorkloads: ReadonlySet<string> = new Set()): string | null {
   if (alertPod) return alertPod;
-  const matching = hints.map((hint) => pods.filter((pod) => pod.name.includes(hint))).find((group) => group.length > 0) ?? [];
+  // A pod whose workload runs Conductor's server image is a server pod under any name (conductor-app), before a looser "server" hint (prometheus-server).
+  const matches = (pod: PodRecord, hint: string) => pod.name.includes(hint) || (hint === SERVER_HINT && serverWorkloads.has(workloadOf(pod.name)));
+  const matching = hints.map((hint) => pods.filter((pod) => matches(pod, hint))).find((group) => group.length > 0) ?? [];
   return (mostSuspicious(matching) ?? matching[0] ?? mostSuspicious(pods))?.name ?? null;
+}
+
+const SERVER_HINT = "conductor-server";
+
+/** Workloads (Deployments, StatefulSets) whose containers run Conductor's server image. */
+export function conductorServerWorkloads(deployments: readonly DeploymentRecord[]): Set<string> {
+  return new Set(deployments.filter((d) => d.images.some((image) => CONDUCTOR_SERVER_IMAGE.test(image))).map((d) => d.name));
 }
 
 /** A clearly troubled pod other than `pod` (unhealthy, OOMKilled or restarting), worth its own events and logs. */

@@ -15,6 +15,7 @@ import { analyzeDrainStopped } from "./analyze-drain-stopped.ts";
 import { analyzeDnsRecords } from "./analyze-dns-records.ts";
 import { analyzeErrorSinceChange } from "./analyze-error-since-change.ts";
 import { analyzeExecutionStatus } from "./analyze-execution-status.ts";
+import { analyzeExternalWaits } from "./analyze-external-waits.ts";
 import { analyzeHotPod } from "./analyze-hot-pod.ts";
 import { analyzeIngress } from "./analyze-ingress.ts";
 import { analyzeJvmHeadroom } from "./analyze-jvm-headroom.ts";
@@ -34,7 +35,10 @@ import { analyzePoolSize } from "./analyze-pool-size.ts";
 import { analyzeProbeTargets } from "./analyze-probe-targets.ts";
 import { analyzeRecentChanges } from "./analyze-recent-changes.ts";
 import { analyzeRetryStorm } from "./analyze-retry-storm.ts";
+import { analyzeRedisCommands } from "./analyze-redis-commands.ts";
+import { analyzeRunawayLoop } from "./analyze-runaway-loop.ts";
 import { analyzeSaturation } from "./analyze-saturation.ts";
+import { analyzeSearchBackend } from "./analyze-search-backend.ts";
 import { analyzeSqlRows } from "./analyze-sql-rows.ts";
 import { analyzeTableScans } from "./analyze-table-scans.ts";
 import { analyzeTableBloat } from "./analyze-table-bloat.ts";
@@ -53,6 +57,9 @@ export const ANALYZERS: readonly Analyzer[] = [
   analyzeDeciderQueue,
   analyzeSqlRows,
   analyzePendingTasks,
+  analyzeExternalWaits,
+  analyzeRunawayLoop,
+  analyzeRedisCommands,
   analyzeTableScans,
   analyzeTableBloat,
   analyzeDependencyAuth,
@@ -72,6 +79,7 @@ export const ANALYZERS: readonly Analyzer[] = [
   analyzeAgentLogs,
   analyzeErrorSinceChange,
   analyzeLogMessages,
+  analyzeSearchBackend,
   analyzeClockSkew,
   analyzeNetworkPolicies,
   analyzeIngress,
@@ -108,6 +116,7 @@ export {
   analyzeDeciderQueue,
   analyzeDeployments,
   analyzeExecutionStatus,
+  analyzeExternalWaits,
   analyzeHotPod,
   analyzeIngress,
   analyzeJvmHeadroom,
@@ -118,7 +127,10 @@ export {
   analyzeQuotaUsage,
   analyzeProbeTargets,
   analyzeRecentChanges,
+  analyzeRedisCommands,
+  analyzeRunawayLoop,
   analyzeSaturation,
+  analyzeSearchBackend,
   analyzeSqlRows,
   analyzeTaskTimings,
   analyzeThreadDump,
