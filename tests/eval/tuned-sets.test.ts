@@ -14,6 +14,7 @@ const TUNED: Record<string, readonly string[]> = {
   "scenarios/holdout-2": ["09_prometheus_oom_cardinality", "10_pv_multi_attach_failed_node"],
   "scenarios/holdout-3": [],
   "scenarios/holdout-4": [],
+  "scenarios/holdout-5": [],
 };
 
 describe.each(Object.entries(TUNED))("tuned set %s", (dir, knownMisses) => {
