@@ -173,14 +173,19 @@ export async function runReplicaSoak(options: ReplicaSoakOptions): Promise<Repli
   }
 }
 
-/** Escalation DMs to the on-call, attributed to alerts by the thread link or ts they name. */
-export function countDirectMessages(sandbox: Sandbox, alertTs: readonly string[]): { total: number; duplicates: number; duplicated: string[] } {
-  const dms = sandbox.slack.callsTo("chat.postMessage").filter((c) => String(c.params.channel ?? "").startsWith("D"));
+/**
+ * Escalation DMs the on-call received, attributed to alerts by the thread link or ts they name.
+ * Read from the DM channels themselves, not from the post calls: a post Slack refused (a 500 before
+ * storing it) delivered nothing, and counting it made a retry look like a duplicate.
+ */
+export function countDirectMessages(sandbox: Pick<Sandbox, "slack">, alertTs: readonly string[]): { total: number; duplicates: number; duplicated: string[] } {
+  const channels = new Set(sandbox.slack.callsTo("chat.postMessage").map((c) => String(c.params.channel ?? "")).filter((channel) => channel.startsWith("D")));
+  const dms = [...channels].flatMap((channel) => sandbox.slack.messages(channel));
   let duplicates = 0;
   const duplicated: string[] = [];
   for (const ts of alertTs) {
-    const mentions = dms.filter((c) => {
-      const text = String(c.params.text ?? "");
+    const mentions = dms.filter((m) => {
+      const text = String(m.text ?? "");
       return text.includes(`p${ts.replace(".", "")}`) || text.includes(`ts ${ts}`);
     }).length;
     duplicates += Math.max(0, mentions - 1);
