@@ -1,5 +1,5 @@
 import { parseTables } from "./parse-table.ts";
-import { asText, isObject, normalizeKey, readKey, readString, toNumber, walkObjects, type JsonObject } from "./walk-json.ts";
+import { asText, isObject, objectName, normalizeKey, readKey, readString, toNumber, walkObjects, type JsonObject } from "./walk-json.ts";
 
 export interface CertificateRecord {
   name: string;
@@ -39,13 +39,19 @@ export function extractCertificates(data: unknown, text: string): CertificateRec
   });
 }
 
-function pushRecord(out: CertificateRecord[], object: JsonObject): void {
-  const metadata = readKey(object, "metadata");
-  const name = readString(object, "name") ?? (isObject(metadata) ? readString(metadata, "name") : null);
-  if (!name) return;
+/** What a cert-manager object (Certificate, Issuer) says of itself: its name, status and Ready condition. */
+function readyHead(object: JsonObject): { name: string; status: unknown; condition: JsonObject | undefined; ready: boolean | null } | null {
+  const name = objectName(object);
+  if (!name) return null;
   const status = readKey(object, "status");
   const condition = isObject(status) && Array.isArray(status.conditions) ? status.conditions.filter(isObject).find((c) => readString(c, "type") === "Ready") : undefined;
-  const ready = readBool(readKey(object, "ready")) ?? (condition ? readBool(readString(condition, "status")) : null);
+  return { name, status, condition, ready: readBool(readKey(object, "ready")) ?? (condition ? readBool(readString(condition, "status")) : null) };
+}
+
+function pushRecord(out: CertificateRecord[], object: JsonObject): void {
+  const head = readyHead(object);
+  if (!head) return;
+  const { name, status, condition, ready } = head;
   const failure =
     readString(object, "lastFailure", "lastFailureMessage", "failure") ??
     (isObject(status) ? readString(status, "lastFailure", "lastFailureMessage") : null) ??
@@ -112,12 +118,9 @@ export function extractIssuers(data: unknown, text = ""): IssuerRecord[] {
 }
 
 function pushIssuer(out: IssuerRecord[], object: JsonObject, kind: IssuerRecord["kind"]): void {
-  const metadata = readKey(object, "metadata");
-  const name = readString(object, "name") ?? (isObject(metadata) ? readString(metadata, "name") : null);
-  if (!name) return;
-  const status = readKey(object, "status");
-  const condition = isObject(status) && Array.isArray(status.conditions) ? status.conditions.filter(isObject).find((c) => readString(c, "type") === "Ready") : undefined;
-  const ready = readBool(readKey(object, "ready")) ?? (condition ? readBool(readString(condition, "status")) : null);
+  const head = readyHead(object);
+  if (!head) return;
+  const { name, condition, ready } = head;
   const spec = readKey(object, "spec");
   const acme = isObject(spec) ? readKey(spec, "acme") : undefined;
   const ref = readKey(object, "privateKeySecretRef") ?? (isObject(acme) ? readKey(acme, "privateKeySecretRef") : undefined);

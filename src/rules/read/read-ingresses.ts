@@ -1,5 +1,5 @@
 import { parseTables } from "./parse-table.ts";
-import { asText, collectStrings, isObject, normalizeKey, readKey, readString, walkObjects, type JsonObject } from "./walk-json.ts";
+import { asText, collectStrings, isObject, objectName, normalizeKey, readKey, readString, walkObjects, type JsonObject } from "./walk-json.ts";
 
 export interface IngressRecord {
   name: string;
@@ -66,7 +66,7 @@ export function extractIngresses(data: unknown, raw: string): IngressRecord[] {
 
 function readIngressObject(object: JsonObject): IngressRecord | null {
   const metadata = readKey(object, "metadata");
-  const name = readString(object, "name", "ingressName", "ingress") ?? (isObject(metadata) ? readString(metadata, "name") : null);
+  const name = objectName(object, "name", "ingressName", "ingress");
   if (!name || !Object.keys(object).some((key) => INGRESS_KEYS.includes(normalizeKey(key)))) return null;
   const kind = readString(object, "kind");
   if (kind && kind !== "Ingress") return null;

@@ -1,4 +1,4 @@
-import { asText, isObject, readKey, readString, walkObjects, type JsonObject } from "./walk-json.ts";
+import { asText, isObject, objectName, readKey, readString, walkObjects, type JsonObject } from "./walk-json.ts";
 
 /** One port of a Service: what an Ingress backend or a client names (by `name` or by `port` number). */
 export interface ServicePort {
@@ -36,9 +36,8 @@ export function extractServices(data: unknown, raw: string): ServiceRecord[] {
 function readServiceObject(object: JsonObject): ServiceRecord | null {
   const kind = readString(object, "kind");
   if (kind && kind !== "Service") return null;
-  const metadata = readKey(object, "metadata");
   const spec = readKey(object, "spec");
-  const name = readString(object, "name", "service", "serviceName") ?? (isObject(metadata) ? readString(metadata, "name") : null);
+  const name = objectName(object, "name", "service", "serviceName");
   const list = readKey(object, "ports") ?? (isObject(spec) ? readKey(spec, "ports") : undefined);
   if (!name || !Array.isArray(list)) return null;
   const ports = list.filter(isObject).flatMap((item) => {

@@ -43,6 +43,12 @@ export function readString(object: JsonObject, ...names: string[]): string | nul
   return null;
 }
 
+/** An object's name: the first of `keys` it carries (default `name`), else its Kubernetes `metadata.name`. */
+export function objectName(object: JsonObject, ...keys: string[]): string | null {
+  const metadata = readKey(object, "metadata");
+  return readString(object, ...(keys.length > 0 ? keys : ["name"])) ?? (isObject(metadata) ? readString(metadata, "name") : null);
+}
+
 /**
  * Visits every object depth-first. `visit` returns true to claim the object, which stops the
  * walk from descending into it (a pod's container statuses are not pods themselves).

@@ -4,7 +4,7 @@ import { workloadOf } from "../../read/workload-name.ts";
 import { logTextOf, podOf, quoteLine, resultsFor } from "../../evidence.ts";
 import { extractChanges, type Change } from "../../read/read-changes.ts";
 import { extractDeployments } from "../../read/read-deployments.ts";
-import { isObject, readString, walkObjects } from "../../read/walk-json.ts";
+import { objectName, walkObjects } from "../../read/walk-json.ts";
 import type { Analysis, Analyzer, CauseCandidate, Evidence } from "../../types.ts";
 import { CLUSTER_DNS } from "../../../playbook/component-pods.ts";
 import { architectureStatements, isArchitectureError, runtimeMeaning } from "../../../playbook/runtime-errors.ts";
@@ -62,8 +62,7 @@ function architectures(evidence: Evidence, workload: string): { text: string; to
   const found: { text: string; tool: string }[] = [];
   for (const result of resultsFor(evidence, "get_deployments_info", "get_pods_data")) {
     walkObjects(result.data, (object) => {
-      const metadata = object.metadata;
-      const name = readString(object, "name", "deployment", "pod") ?? (isObject(metadata) ? readString(metadata, "name") : null);
+      const name = objectName(object, "name", "deployment", "pod");
       if (!name || workloadOf(name) !== workload) return false;
       found.push(...statementsIn(object, result.output).map((text) => ({ text, tool: result.tool })));
       return true;

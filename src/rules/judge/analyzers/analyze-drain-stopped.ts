@@ -2,7 +2,7 @@ import { parseTables } from "../../read/parse-table.ts";
 import { findMetric } from "../../read/read-metrics.ts";
 import { DECIDER_BACKLOG } from "./analyze-decider-queue.ts";
 import { readWorkloads } from "../../read/read-settings.ts";
-import { asText, isObject, readKey, readString, walkObjects } from "../../read/walk-json.ts";
+import { asText, isObject, objectName, readKey, walkObjects } from "../../read/walk-json.ts";
 import { hasIssue, logTextOf, podOf, quoteLine, resultsFor } from "../../evidence.ts";
 import type { Analysis, Analyzer } from "../../types.ts";
 
@@ -66,8 +66,7 @@ function suspendedJobs(data: unknown, text: string): string[] {
   walkObjects(data, (object) => {
     const spec = isObject(object.spec) ? object.spec : object;
     const suspended = readKey(spec, "suspend", "suspended");
-    const metadata = isObject(object.metadata) ? object.metadata : null;
-    const name = readString(object, "name") ?? (metadata ? readString(metadata, "name") : null);
+    const name = objectName(object);
     if (name && readKey(spec, "schedule") !== undefined && (suspended === true || String(suspended).toLowerCase() === "true")) names.push(name);
     return false;
   });

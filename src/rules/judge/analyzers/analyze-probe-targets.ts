@@ -3,12 +3,11 @@ import { extractChanges } from "../../read/read-changes.ts";
 import { workloadOf } from "../../read/workload-name.ts";
 import { logTextOf, podOf, resultsFor } from "../../evidence.ts";
 import type { Analysis, Analyzer, Evidence } from "../../types.ts";
-import { isObject, readKey, readString, walkObjects } from "../../read/walk-json.ts";
+import { objectName, readKey, walkObjects } from "../../read/walk-json.ts";
 
 /** `Liveness probe failed: Get "http://10.0.0.7:8081/health": dial tcp 10.0.0.7:8081: connect: connection refused`. */
 const PROBE_FAILED = /\b(Liveness|Readiness|Startup) probe failed\b/i;
 const REFUSED_PORT = /dial tcp [^\s:]+:(\d+): connect: connection refused/i;
-const PROBE_URL = /Get "?https?:\/\/[^\s/:"]+:(\d+)(\/[^\s"]*)?/i;
 const NOT_FOUND = /statuscode: 404\b/i;
 /** An HTTPS probe on a plain-HTTP port, or the reverse. */
 const WRONG_SCHEME = /server gave HTTP response to HTTPS client|first record does not look like a TLS handshake/i;
@@ -137,8 +136,7 @@ function declaredPorts(evidence: Evidence, pod: string): Listening | null {
   for (const result of resultsFor(evidence, "get_pods_data", "get_pod_events", "get_deployments_info")) {
     const ports = new Set<string>();
     walkObjects(result.data, (object) => {
-      const metadata = readKey(object, "metadata");
-      const name = readString(object, "name", "pod", "deployment") ?? (isObject(metadata) ? readString(metadata, "name") : null);
+      const name = objectName(object, "name", "pod", "deployment");
       if (!name || (name !== pod && name !== workload)) return false;
       walkObjects(object, (child) => {
         const declared = readKey(child, "containerPort", "containerPorts");

@@ -2,7 +2,7 @@ import { extractDeployments } from "../../read/read-deployments.ts";
 import { workloadOf } from "../../read/workload-name.ts";
 import { isObject, walkObjects, type JsonObject } from "../../read/walk-json.ts";
 import { resultsFor } from "../../evidence.ts";
-import type { Analysis, Analyzer, Evidence } from "../../types.ts";
+import type { Analysis, Analyzer } from "../../types.ts";
 
 export interface QuotaUsage {
   name: string;
